@@ -1,0 +1,21 @@
+"""The rule registry: every rule class, in code order.
+
+Adding a rule is one class in its family module plus one entry in that module's
+``RULES`` tuple.
+"""
+
+from __future__ import annotations
+
+from . import exceptions
+from .base import Rule
+
+ALL_RULES: tuple[type[Rule], ...] = tuple(
+    sorted(
+        (*exceptions.RULES,),
+        key=lambda rule: rule.code,
+    )
+)
+
+RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+
+__all__ = ["ALL_RULES", "RULES_BY_CODE", "Rule"]

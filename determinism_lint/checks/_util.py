@@ -1,0 +1,124 @@
+"""Small AST helpers shared by several rule families."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, Iterator, Optional
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+#: Method names that report an error to a person: ``logger.warning(...)``, ``log.exception``.
+LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
+)
+# ``log_failure``, ``self._report_error``, ``warn_once``, ``notify``: named helpers that report.
+_REPORTING_NAME = re.compile(r"(?:^|_)(?:log|logger|report|warn|alert|notify|record_error)", re.IGNORECASE)
+
+#: Dotted names of calls that make an error visible.
+REPORTING_CALLS = frozenset(
+    {
+        "builtins.print",
+        "warnings.warn",
+        "warnings.warn_explicit",
+        "traceback.print_exc",
+        "traceback.print_exception",
+        "traceback.print_stack",
+        "sys.exit",
+        "os._exit",
+        "os.abort",
+        "pytest.fail",
+        "pytest.skip",
+        "pytest.xfail",
+        "click.echo",
+        "click.secho",
+        "typer.echo",
+    }
+)
+
+
+def walk_local(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` that does not enter nested functions, lambdas or classes."""
+    todo = list(ast.iter_child_nodes(node))
+    while todo:
+        current = todo.pop()
+        yield current
+        if not isinstance(current, _NESTED_SCOPES):
+            todo.extend(ast.iter_child_nodes(current))
+
+
+def walk_statements_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node under the statements ``body``, not entering nested scopes."""
+    for statement in body:
+        yield statement
+        if not isinstance(statement, _NESTED_SCOPES):
+            yield from walk_local(statement)
+
+
+def is_reporting_call(call: ast.Call, ctx: Context) -> bool:
+    """A call that makes an error visible: logging, ``warnings.warn``, ``print``, exit."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in LOG_METHODS:
+        return True
+    name = ctx.call_name(call)
+    if name is not None and name in REPORTING_CALLS:
+        return True
+    # ``sys.stderr.write(...)`` and ``self.report_error(...)``-style helpers.
+    if isinstance(func, ast.Attribute):
+        if func.attr == "write" and ctx.qualified_name(func.value) in ("sys.stderr", "sys.stdout"):
+            return True
+        return _REPORTING_NAME.search(func.attr) is not None
+    if isinstance(func, ast.Name):
+        return _REPORTING_NAME.search(func.id) is not None
+    return False
+
+
+def string_value(node: Optional[ast.AST]) -> Optional[str]:
+    """The value of a plain string literal, else ``None``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def argument(call: ast.Call, position: int, name: Optional[str] = None) -> Optional[ast.expr]:
+    """The argument at ``position`` or passed as ``name=``; ``None`` when absent or behind ``*args``."""
+    args = call.args
+    for index, arg in enumerate(args):
+        if isinstance(arg, ast.Starred):
+            return None
+        if index == position:
+            return arg
+    if name is not None:
+        return keyword(call, name)
+    return None
+
+
+def last_name(expr: ast.AST) -> Optional[str]:
+    """``a.b.c`` -> ``c``; ``f`` -> ``f``."""
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Name):
+        return expr.id
+    return None
+
+
+def dotted(expr: ast.AST) -> Optional[str]:
+    """The source spelling of a plain ``a.b.c`` chain, without resolving imports."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return ".".join(reversed(parts))

@@ -1,0 +1,85 @@
+"""The shape of a rule: one class, its metadata, its examples and its ``check``."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Iterator, Optional, Union
+
+from ..model import FixSafety
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+
+class _NoFix:
+    """Marker: this INVALID example has no fix (``fixed=NO_FIX``)."""
+
+    def __repr__(self) -> str:
+        return "NO_FIX"
+
+
+NO_FIX = _NoFix()
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An example the rule must flag.
+
+    ``count`` findings of the rule are expected. ``fixed`` is the source after the
+    rule's fix (safe or unsafe, per the rule's ``fix_safety``), ``NO_FIX`` when this
+    site is flagged but never rewritten, ``None`` when not stated.
+    """
+
+    code: str
+    count: int = 1
+    fixed: Union[str, _NoFix, None] = None
+    #: Settings overrides for this example, e.g. ``{"strict": True}``.
+    settings: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Valid:
+    """An example the rule must stay quiet on (plain strings are accepted too)."""
+
+    code: str
+    settings: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``check`` yields: where, and optionally a more specific message."""
+
+    node: ast.AST
+    message: Optional[str] = None
+    #: False when this particular site cannot be fixed (dynamic mode, escaping handle...).
+    fixable: bool = True
+    #: Extra data for the fixer (kept small and hashable).
+    data: tuple[tuple[str, object], ...] = ()
+
+
+class Rule:
+    """Base class. Subclasses set the class attributes and implement :meth:`check`.
+
+    The docstring uses ruff's headings (What it does / Why is this bad? / Example /
+    Use instead / Fix safety / Options); ``rules/`` pages are generated from it.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    fix_title: ClassVar[Optional[str]] = None
+    fix_safety: ClassVar[FixSafety] = FixSafety.NONE
+    node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    #: Fires only in artifact-shaping code unless ``strict`` is set.
+    artifact_only: ClassVar[bool] = False
+    VALID: ClassVar[tuple[Union[str, Valid], ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")

@@ -1,0 +1,125 @@
+"""What the engine knows about one file, shared by every rule that looks at it."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
+
+from .names import FunctionNode, Resolver, ScopeNode
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .scopes import ArtifactScopes
+
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+class Context:
+    """Per-file state: parent links, name resolution, enclosing functions, artifact scopes.
+
+    Built once per file by the engine after a single walk; rules only read it.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        source: str,
+        tree: ast.Module,
+        parents: dict[ast.AST, ast.AST],
+        settings: Settings,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.tree = tree
+        self.parents = parents
+        self.settings = settings
+        self.resolver = Resolver(tree, parents)
+        self._lines: Optional[list[str]] = None
+        self._scopes: Optional[ArtifactScopes] = None
+        self._cache: dict[tuple[str, int], object] = {}
+
+    # -- source ------------------------------------------------------------------------
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.source.splitlines()
+        return self._lines
+
+    def line_text(self, lineno: int) -> str:
+        lines = self.lines
+        return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+
+    # -- tree navigation ---------------------------------------------------------------
+
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+        return self.parents.get(node)
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        current = self.parents.get(node)
+        while current is not None:
+            yield current
+            current = self.parents.get(current)
+
+    def enclosing_function(self, node: ast.AST) -> Optional[FunctionNode]:
+        """The innermost function or lambda whose body holds ``node``; ``None`` at module level."""
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, _FUNCTION_TYPES):
+                return ancestor
+        return None
+
+    def enclosing_scope(self, node: ast.AST) -> ScopeNode:
+        function = self.enclosing_function(node)
+        return function if function is not None else self.tree
+
+    def enclosing_statement(self, node: ast.AST) -> ast.AST:
+        current: ast.AST = node
+        while not isinstance(current, ast.stmt):
+            parent = self.parents.get(current)
+            if parent is None:
+                return current
+            current = parent
+        return current
+
+    # -- names -------------------------------------------------------------------------
+
+    def qualified_name(self, expr: ast.AST) -> Optional[str]:
+        """Dotted name of ``expr`` through imports (``j.dump`` -> ``json.dump``), else ``None``."""
+        return self.resolver.qualified_name(expr)
+
+    def call_name(self, call: ast.Call) -> Optional[str]:
+        return self.resolver.qualified_name(call.func)
+
+    def is_builtin(self, expr: ast.AST, name: str) -> bool:
+        return isinstance(expr, ast.Name) and expr.id == name and (
+            self.resolver.resolve_name(name, expr) == f"builtins.{name}"
+        )
+
+    # -- artifact-shaping scopes -------------------------------------------------------
+
+    @property
+    def scopes(self) -> ArtifactScopes:
+        if self._scopes is None:
+            from .scopes import ArtifactScopes
+
+            self._scopes = ArtifactScopes(self)
+        return self._scopes
+
+    def in_artifact_scope(self, node: ast.AST) -> bool:
+        """True when ``node`` sits in artifact-shaping code (always true in strict mode)."""
+        if self.settings.strict:
+            return True
+        return self.scopes.is_artifact(self.enclosing_scope(node))
+
+    # -- memo for rule helpers ---------------------------------------------------------
+
+    def memo(self, key: str, node: ast.AST, compute: Callable[[], object]) -> object:
+        """Cache ``compute()`` per (key, node) for this file (e.g. one analysis per function)."""
+        cache_key = (key, id(node))
+        try:
+            return self._cache[cache_key]
+        except KeyError:
+            value = compute()
+            self._cache[cache_key] = value
+            return value

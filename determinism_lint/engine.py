@@ -1,0 +1,303 @@
+"""The one detector: parse, walk once, dispatch rules by node type, collect findings.
+
+The CLI, the flake8 plugin and the fixer all go through :class:`Engine`, so they can
+never disagree about what is a finding.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import tokenize
+import traceback
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence, Union
+
+from . import noqa as noqa_mod
+from .checks import ALL_RULES
+from .checks.base import Rule
+from .context import Context
+from .model import UNCHECKED_CODE, Finding, FixInfo, FixSafety
+from .positions import char_col
+from .settings import Settings
+
+# Fields that never hold nodes worth visiting: expression contexts and operators are
+# shared singletons in CPython's ast, and skipping them makes the walk cheaper.
+_SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(name for name in cls._fields if name not in _SKIP_FIELDS)  # type: ignore[attr-defined]
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    findings: tuple[Finding, ...] = ()
+    #: Findings that a ``# noqa`` comment suppressed (for unused-noqa reporting and the fixer).
+    suppressed: tuple[Finding, ...] = ()
+    #: ``(line, codes)`` of every ``# noqa`` comment; ``codes`` empty for a blanket noqa.
+    noqa: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    checked: bool = True
+
+
+@dataclass
+class ParsedSource:
+    text: str
+    tree: ast.Module
+
+
+class SourceError(Exception):
+    """The file cannot be checked; ``line``/``col`` point at the cause when known."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = max(line, 1)
+        self.col = max(col, 1)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode Python source the way the interpreter does (PEP 263 cookie, BOM)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if not str(error.msg).startswith("invalid or missing encoding declaration"):
+            raise SourceError(f"cannot decode: {error.msg}", error.lineno or 1) from None
+        # Undecodable bytes in the first two lines: decode as UTF-8 below to say where.
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SourceError(
+            f"cannot decode as {encoding}: invalid byte 0x{data[error.start]:02x}"
+            " (declare the encoding with a coding comment or save the file as UTF-8)",
+            line,
+            col,
+        ) from None
+    except LookupError:
+        raise SourceError(f"cannot decode: unknown encoding {encoding!r}") from None
+
+
+def parse_source(data: Union[bytes, str], path: str) -> ParsedSource:
+    """Decode and parse; every failure becomes a :class:`SourceError` with a clear message."""
+    text = decode_source(data) if isinstance(data, bytes) else data
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise SourceError("cannot parse: the file contains a NUL byte (is it binary?)", line, col)
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as error:
+        raise SourceError(
+            f"cannot parse: {type(error).__name__}: {error.msg}", error.lineno or 1, error.offset or 1
+        ) from None
+    except (RecursionError, MemoryError):
+        raise SourceError("cannot parse: the code is nested too deeply for Python's parser") from None
+    except ValueError as error:
+        raise SourceError(f"cannot parse: {error}") from None
+    return ParsedSource(text, tree)
+
+
+class Engine:
+    """Runs the enabled rules over files, sources or already-parsed trees."""
+
+    def __init__(self, settings: Optional[Settings] = None, rules: Optional[Sequence[type[Rule]]] = None) -> None:
+        self.settings = settings if settings is not None else Settings()
+        classes = ALL_RULES if rules is None else tuple(rules)
+        self.rules: tuple[Rule, ...] = tuple(cls() for cls in classes if self.settings.is_enabled(cls.code))
+        self._dispatch = self._build_dispatch(self.rules)
+
+    @staticmethod
+    def _build_dispatch(rules: Iterable[Rule]) -> dict[type, tuple[Rule, ...]]:
+        table: dict[type, list[Rule]] = {}
+        for rule in rules:
+            for node_type in rule.node_types:
+                table.setdefault(node_type, []).append(rule)
+        return {node_type: tuple(found) for node_type, found in table.items()}
+
+    # -- entry points ------------------------------------------------------------------
+
+    def check_path(self, path: str) -> FileResult:
+        """Read, decode, parse and check one file; never raises for bad input."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(self.settings.max_file_size + 1)
+        except OSError as error:
+            return self._unchecked(path, SourceError(f"cannot read: {error.strerror or error}"))
+        if len(data) > self.settings.max_file_size:
+            size = _size_of(path, len(data))
+            return self._unchecked(
+                path,
+                SourceError(
+                    f"not checked: the file is {size / 1e6:.1f} MB, over the max-file-size limit"
+                    f" of {self.settings.max_file_size / 1e6:.1f} MB (raise max-file-size to check it)"
+                ),
+            )
+        return self.check_source(data, path)
+
+    def check_source(self, data: Union[bytes, str], path: str) -> FileResult:
+        try:
+            parsed = parse_source(data, path)
+        except SourceError as error:
+            return self._unchecked(path, error)
+        findings = self.check_tree(parsed.tree, parsed.text, path)
+        return self._apply_noqa(path, parsed.text, findings)
+
+    def check_tree(self, tree: ast.Module, text: str, path: str) -> list[Finding]:
+        """All findings of the enabled rules in ``tree``, sorted, ``noqa`` not applied."""
+        rules = self._rules_for(path)
+        if not rules:
+            return []
+        dispatch = self._dispatch if len(rules) == len(self.rules) else self._build_dispatch(rules)
+        parents, buckets = _walk(tree, dispatch)
+        ctx = Context(path=path, source=text, tree=tree, parents=parents, settings=self.settings)
+        findings: list[Finding] = []
+        for node_type, nodes in buckets.items():
+            for rule in dispatch[node_type]:
+                findings.extend(self._run_rule(rule, nodes, ctx))
+        findings.sort()
+        return findings
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _rules_for(self, path: str) -> tuple[Rule, ...]:
+        if not self.settings.per_file_ignores:
+            return self.rules
+        return tuple(rule for rule in self.rules if self.settings.is_enabled(rule.code, path))
+
+    def _run_rule(self, rule: Rule, nodes: list[ast.AST], ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        artifact_only = rule.artifact_only and not ctx.settings.strict
+        current: Optional[ast.AST] = None
+        try:
+            for node in nodes:
+                current = node
+                for report in rule.check(node, ctx):
+                    if artifact_only and not ctx.in_artifact_scope(report.node):
+                        continue
+                    found.append(self._finding(rule, report.node, report.message, report.fixable, ctx))
+        except Exception as error:  # a rule bug must not stop the run: report it instead
+            line = getattr(current, "lineno", 1)
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            found.append(
+                Finding(
+                    path=ctx.path,
+                    line=line,
+                    col=1,
+                    code=UNCHECKED_CODE,
+                    message=(
+                        f"internal error in {rule.code} ({type(error).__name__}: {error}"
+                        f" at {where.name}:{where.lineno}); the rest of this file was checked."
+                        " Please report this with the code around this line."
+                    ),
+                    end_line=line,
+                    end_col=1,
+                )
+            )
+        return found
+
+    def _finding(
+        self, rule: Rule, node: ast.AST, message: Optional[str], fixable: bool, ctx: Context
+    ) -> Finding:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        col = char_col(ctx.line_text(line), getattr(node, "col_offset", 0)) + 1
+        end_col = char_col(ctx.line_text(end_line), getattr(node, "end_col_offset", None) or 0) + 1
+        fix = None
+        if fixable and rule.fix_safety is not FixSafety.NONE and rule.fix_title:
+            fix = FixInfo(rule.fix_safety, rule.fix_title)
+        return Finding(
+            path=ctx.path,
+            line=line,
+            col=col,
+            code=rule.code,
+            message=message or rule.message,
+            end_line=end_line,
+            end_col=end_col,
+            fix=fix,
+        )
+
+    def _unchecked(self, path: str, error: SourceError) -> FileResult:
+        finding = Finding(
+            path=path,
+            line=error.line,
+            col=error.col,
+            code=UNCHECKED_CODE,
+            message=error.message,
+            end_line=error.line,
+            end_col=error.col,
+        )
+        return FileResult(path=path, findings=(finding,), checked=False)
+
+    def _apply_noqa(self, path: str, text: str, findings: list[Finding]) -> FileResult:
+        comments = noqa_mod.parse_noqa(text)
+        if not comments:
+            return FileResult(path=path, findings=tuple(findings))
+        kept: list[Finding] = []
+        suppressed: list[Finding] = []
+        for finding in findings:
+            if finding.code != UNCHECKED_CODE and noqa_mod.suppresses(comments.get(finding.line), finding.code):
+                suppressed.append(finding)
+            else:
+                kept.append(finding)
+        return FileResult(
+            path=path,
+            findings=tuple(kept),
+            suppressed=tuple(suppressed),
+            noqa=tuple(sorted(comments.items())),
+        )
+
+
+def _size_of(path: str, fallback: int) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return fallback
+
+
+def _walk(
+    tree: ast.AST, dispatch: dict[type, tuple[Rule, ...]]
+) -> tuple[dict[ast.AST, ast.AST], dict[type, list[ast.AST]]]:
+    """One pre-order walk: parent links for every node, and the nodes rules asked for."""
+    parents: dict[ast.AST, ast.AST] = {}
+    buckets: dict[type, list[ast.AST]] = {}
+    child_fields = _CHILD_FIELDS
+    AST = ast.AST
+    todo = [tree]
+    pop = todo.pop
+    push = todo.append
+    while todo:
+        node = pop()
+        cls = node.__class__
+        if cls in dispatch:
+            bucket = buckets.get(cls)
+            if bucket is None:
+                buckets[cls] = [node]
+            else:
+                bucket.append(node)
+        fields = child_fields.get(cls)
+        if fields is None:
+            fields = _child_fields(cls)
+        for name in fields:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        parents[item] = node
+                        push(item)
+            elif isinstance(value, AST):
+                parents[value] = node
+                push(value)
+    return parents, buckets

@@ -1,0 +1,64 @@
+"""Plain data shared by the engine, the output formats, the flake8 adapter and the fixer."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Optional
+
+
+class FixSafety(str, enum.Enum):
+    """How far a rule's fix can be trusted (ruff's classes)."""
+
+    SAFE = "safe"  # same behaviour except the hazard
+    UNSAFE = "unsafe"  # may change bytes or control flow: opt-in
+    NONE = "none"  # flagged, never rewritten
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class FixInfo:
+    safety: FixSafety
+    title: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"safety": self.safety.value, "title": self.title}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One reported hazard.
+
+    ``line``/``end_line`` are 1-based, ``col``/``end_col`` are 1-based character
+    (code point) columns, as editors and ruff show them; ``ast`` reports UTF-8 byte
+    offsets and :func:`determinism_lint.positions.char_col` converts them.
+
+    Field order is the sort order of the output: path, line, column, code.
+    """
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    end_line: int
+    end_col: int
+    fix: Optional[FixInfo] = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "end_line": self.end_line,
+            "end_col": self.end_col,
+            "code": self.code,
+            "message": self.message,
+            "fix": self.fix.as_dict() if self.fix is not None else None,
+        }
+
+
+#: Pseudo-code for a file that could not be checked (unreadable, not Python, too large).
+UNCHECKED_CODE = "DET000"

@@ -1,0 +1,196 @@
+"""Name resolution through imports and local bindings.
+
+``import json as j; j.dump(...)`` resolves to ``json.dump``; ``from os import listdir``
+makes ``listdir`` resolve to ``os.listdir``; a module-level ``def open(...)`` or a
+parameter called ``open`` shadows the builtin, so ``open(...)`` then resolves to nothing.
+
+Bindings are computed lazily, once per scope, and only when a rule asks.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Optional, Union
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
+ScopeNode = Union[ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
+
+_BUILTINS = frozenset(dir(builtins))
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+#: Marker for a name bound locally by something other than an import.
+LOCAL = ""
+
+
+def _record(bindings: dict[str, str], name: str, target: str) -> None:
+    # An import wins over other bindings of the same name: ``try: import yaml`` /
+    # ``except ImportError: yaml = None`` still means the module wherever it is used.
+    current = bindings.get(name)
+    if current is None or (current == LOCAL and target != LOCAL):
+        bindings[name] = target
+
+
+def _bind_target(bindings: dict[str, str], target: ast.AST) -> None:
+    if isinstance(target, ast.Name):
+        _record(bindings, target.id, LOCAL)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _bind_target(bindings, element)
+    elif isinstance(target, ast.Starred):
+        _bind_target(bindings, target.value)
+
+
+def collect_bindings(scope: ScopeNode) -> dict[str, str]:
+    """Names bound directly in ``scope``: name -> imported dotted name, or ``LOCAL``.
+
+    Nested functions and classes contribute only their own name; comprehension
+    variables stay inside the comprehension (walrus targets leak out, as in Python).
+    """
+    bindings: dict[str, str] = {}
+    declared_global: set[str] = set()
+    if isinstance(scope, _FUNCTION_TYPES):
+        args = scope.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            _record(bindings, arg.arg, LOCAL)
+        if args.vararg is not None:
+            _record(bindings, args.vararg.arg, LOCAL)
+        if args.kwarg is not None:
+            _record(bindings, args.kwarg.arg, LOCAL)
+        body: list[ast.AST] = [scope.body] if isinstance(scope, ast.Lambda) else list(scope.body)
+    else:
+        body = list(scope.body)
+    todo = body[::-1]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            _bind_import(bindings, node)
+            continue
+        if isinstance(node, _NESTED_SCOPES):
+            if not isinstance(node, ast.Lambda):
+                _record(bindings, node.name, LOCAL)
+                # Decorators and defaults run in this scope.
+                todo.extend(reversed(node.decorator_list))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                todo.extend(reversed(node.args.defaults))
+                todo.extend(d for d in reversed(node.args.kw_defaults) if d is not None)
+            continue
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared_global.update(node.names)
+            continue
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                _record(bindings, node.id, LOCAL)
+            continue
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            _record(bindings, node.name, LOCAL)
+        elif isinstance(node, ast.NamedExpr):
+            _bind_target(bindings, node.target)
+        elif isinstance(node, _COMPREHENSIONS):
+            # Only walrus targets escape a comprehension; find them without binding the
+            # comprehension's own loop variables.
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.NamedExpr):
+                    _bind_target(bindings, inner.target)
+            continue
+        elif isinstance(node, ast.MatchAs) and node.name:
+            _record(bindings, node.name, LOCAL)
+        elif isinstance(node, ast.MatchStar) and node.name:
+            _record(bindings, node.name, LOCAL)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            _record(bindings, node.rest, LOCAL)
+        todo.extend(reversed(list(ast.iter_child_nodes(node))))
+    for name in declared_global:
+        bindings.pop(name, None)
+    return bindings
+
+
+def _bind_import(bindings: dict[str, str], node: Union[ast.Import, ast.ImportFrom]) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                _record(bindings, alias.asname, alias.name)
+            else:
+                top = alias.name.split(".", 1)[0]
+                _record(bindings, top, top)
+        return
+    if node.level:  # relative import: a module of this project, not a library
+        for alias in node.names:
+            if alias.name != "*":
+                _record(bindings, alias.asname or alias.name, LOCAL)
+        return
+    module = node.module or ""
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        _record(bindings, alias.asname or alias.name, f"{module}.{alias.name}")
+
+
+class Resolver:
+    """Resolves names and attribute chains to dotted names, scope by scope."""
+
+    def __init__(self, tree: ast.Module, parents: dict[ast.AST, ast.AST]) -> None:
+        self._tree = tree
+        self._parents = parents
+        self._bindings: dict[int, dict[str, str]] = {}
+
+    def bindings(self, scope: ScopeNode) -> dict[str, str]:
+        key = id(scope)
+        found = self._bindings.get(key)
+        if found is None:
+            found = collect_bindings(scope)
+            self._bindings[key] = found
+        return found
+
+    def enclosing_scopes(self, node: ast.AST) -> list[ScopeNode]:
+        """Function scopes from the innermost outwards, then the module.
+
+        Class bodies are skipped, as Python skips them for names used in methods.
+        """
+        scopes: list[ScopeNode] = []
+        parents = self._parents
+        current = parents.get(node)
+        child = node
+        while current is not None:
+            if isinstance(current, _FUNCTION_TYPES):
+                # Defaults, decorators and annotations of a function are evaluated outside it.
+                if not _is_in_signature(current, child):
+                    scopes.append(current)
+            child = current
+            current = parents.get(current)
+        scopes.append(self._tree)
+        return scopes
+
+    def resolve_name(self, name: str, node: ast.AST) -> Optional[str]:
+        """Dotted name that ``name`` refers to at ``node``; ``None`` when it is a local value."""
+        for scope in self.enclosing_scopes(node):
+            target = self.bindings(scope).get(name)
+            if target is not None:
+                return target or None
+        if name in _BUILTINS:
+            return f"builtins.{name}"
+        return None
+
+    def qualified_name(self, expr: ast.AST) -> Optional[str]:
+        """``j.dump`` -> ``json.dump``; ``Path`` -> ``pathlib.Path``; locals -> ``None``."""
+        attrs: list[str] = []
+        current = expr
+        while isinstance(current, ast.Attribute):
+            attrs.append(current.attr)
+            current = current.value
+        if not isinstance(current, ast.Name):
+            return None
+        base = self.resolve_name(current.id, current)
+        if base is None:
+            return None
+        if attrs:
+            return base + "." + ".".join(reversed(attrs))
+        return base
+
+
+def _is_in_signature(function: FunctionNode, child: ast.AST) -> bool:
+    if isinstance(function, ast.Lambda):
+        return child is function.args
+    return child is function.args or child in function.decorator_list or child is function.returns

@@ -1,0 +1,66 @@
+"""``# noqa`` and ``# noqa: DET101,DET3`` comments, with flake8's semantics.
+
+A blanket ``# noqa`` suppresses every finding on its line; a list suppresses the codes
+it names, and a prefix (``DET3``) suppresses the family, as in flake8.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import Optional
+
+# flake8's own pattern: codes separated by commas and/or spaces after ``noqa:``.
+NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+_CODE_SPLIT = re.compile(r"[,\s]+")
+
+
+def parse_noqa(text: str) -> dict[int, tuple[str, ...]]:
+    """Map line number -> codes of its ``# noqa`` comment (empty tuple: blanket noqa).
+
+    Only real comments count: the tokenizer tells them apart from ``"# noqa"`` inside a
+    string. A cheap substring test skips the tokenizer for the many files without any.
+    """
+    if "noqa" not in text.lower():
+        return {}
+    found: dict[int, tuple[str, ...]] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return _parse_noqa_lines(text)
+    for token in tokens:
+        if token.type == tokenize.COMMENT:
+            parsed = _parse_comment(token.string)
+            if parsed is not None:
+                found[token.start[0]] = parsed
+    return found
+
+
+def _parse_noqa_lines(text: str) -> dict[int, tuple[str, ...]]:
+    found: dict[int, tuple[str, ...]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "#" in line:
+            parsed = _parse_comment(line[line.index("#"):])
+            if parsed is not None:
+                found[number] = parsed
+    return found
+
+
+def _parse_comment(comment: str) -> Optional[tuple[str, ...]]:
+    match = NOQA_RE.search(comment)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return ()
+    return tuple(code.upper() for code in _CODE_SPLIT.split(codes.strip()) if code)
+
+
+def suppresses(codes: Optional[tuple[str, ...]], code: str) -> bool:
+    """True when a noqa comment with ``codes`` (None: no comment) suppresses ``code``."""
+    if codes is None:
+        return False
+    if not codes:
+        return True
+    return any(code.startswith(listed) for listed in codes)

@@ -1,0 +1,339 @@
+"""One frozen ``Settings`` for the CLI, the flake8 plugin and the fixer.
+
+Filled from ``[tool.determinism-lint]`` in ``pyproject.toml`` and, for flake8, from
+its options. Rules read only ``Settings``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older interpreters only
+    import tomli as tomllib
+
+TABLE = "determinism-lint"
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pycache__",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+    "*.egg-info",
+)
+
+#: Write targets that are never artifacts: lock files, reports meant for people, logs.
+DEFAULT_EXEMPT_PATHS: tuple[str, ...] = ("*.lock", "*.md", "*.log", "*.pid", "/dev/*")
+
+#: Names of functions that are artifact-shaping by name alone (issue: artifact scopes).
+DEFAULT_ARTIFACT_PATTERNS: tuple[str, ...] = (
+    "*checksum*",
+    "*digest*",
+    "*fingerprint*",
+    "*hash*",
+    "*manifest*",
+    "*signature*",
+    "dump_*",
+    "save_*",
+    "serialize*",
+    "write_*",
+)
+
+#: Safe writers that are never flagged (the runtime's own helpers).
+DEFAULT_SAFE_WRITERS: tuple[str, ...] = (
+    "atomic_open",
+    "atomic_path",
+    "write_atomic_bytes",
+    "write_atomic_json",
+    "write_atomic_text",
+    "write_atomic_yaml",
+)
+
+DEFAULT_ERROR_HANDLERS: tuple[str, ...] = ("handle_error_with_policy",)
+
+DEFAULT_HELPERS_MODULE = "determinism_lint.runtime"
+DEFAULT_MAX_FILE_SIZE = 5_000_000
+
+_CODE_RE = re.compile(r"^DET[0-9]{0,3}$")
+_DOTTED_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[0-9]+)?$")
+
+
+class ConfigError(Exception):
+    """The configuration or the command line is wrong; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ("DET",)
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    #: (glob, codes) pairs, in config order.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Extra write targets (path globs) that are not artifacts.
+    exempt_paths: tuple[str, ...] = ()
+    #: Extra writers that take a path: ``"pkg.mod.func"`` or ``"pkg.mod.func:1"`` (index of
+    #: the path argument, default 0); ``".method"`` matches a method by name.
+    extra_writers: tuple[str, ...] = ()
+    #: Extra directory-listing calls, same spelling as ``extra_writers``.
+    extra_enumerators: tuple[str, ...] = ()
+    #: Calls that write atomically and are never flagged (matched by last name or dotted name).
+    safe_writers: tuple[str, ...] = ()
+    #: Treat all code as artifact-shaping.
+    strict: bool = False
+    artifact_functions: tuple[str, ...] = ()
+    artifact_modules: tuple[str, ...] = ()
+    artifact_patterns: tuple[str, ...] = DEFAULT_ARTIFACT_PATTERNS
+    error_handlers: tuple[str, ...] = ()
+    helpers_module: str = DEFAULT_HELPERS_MODULE
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: Directory the config was read from; relative globs match against paths under it.
+    root: str = "."
+    config_file: Optional[str] = None
+
+    # -- rule selection ----------------------------------------------------------------
+
+    def is_enabled(self, code: str, path: Optional[str] = None) -> bool:
+        """True when ``code`` is selected, not ignored, and not ignored for ``path``."""
+        if not _matches_code(code, self.select) or _matches_code(code, self.ignore):
+            return False
+        if path is not None and self.per_file_ignores:
+            for pattern, codes in self.per_file_ignores:
+                if path_matches(path, pattern, self.root) and _matches_code(code, codes):
+                    return False
+        return True
+
+    def is_excluded(self, path: str) -> bool:
+        """True when ``path`` (a file or a directory) matches ``exclude``/``extend-exclude``."""
+        for pattern in self.exclude + self.extend_exclude:
+            if path_matches(path, pattern, self.root):
+                return True
+        return False
+
+    @property
+    def all_exempt_paths(self) -> tuple[str, ...]:
+        return DEFAULT_EXEMPT_PATHS + self.exempt_paths
+
+    @property
+    def all_safe_writers(self) -> tuple[str, ...]:
+        return DEFAULT_SAFE_WRITERS + self.safe_writers
+
+    @property
+    def all_error_handlers(self) -> tuple[str, ...]:
+        return DEFAULT_ERROR_HANDLERS + self.error_handlers
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _matches_code(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def path_matches(path: str, pattern: str, root: str = ".") -> bool:
+    """Match ``path`` against a glob the way ruff/flake8 users expect.
+
+    A pattern without ``/`` matches any single path component (``build``, ``*.egg-info``)
+    or the file name; a pattern with ``/`` matches the path relative to the config root
+    (``tests/fixtures/*``), and also everything below a matching directory.
+    """
+    posix = path.replace(os.sep, "/")
+    if "/" not in pattern.rstrip("/"):
+        pattern = pattern.rstrip("/")
+        return any(fnmatch.fnmatchcase(part, pattern) for part in posix.split("/") if part)
+    rel = _relative_to(posix, root)
+    pattern = pattern.rstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern + "/*")
+
+
+def _relative_to(posix_path: str, root: str) -> str:
+    absolute = os.path.abspath(posix_path)
+    root_abs = os.path.abspath(root)
+    try:
+        rel = os.path.relpath(absolute, root_abs)
+    except ValueError:  # other drive on Windows
+        return posix_path
+    rel = rel.replace(os.sep, "/")
+    return posix_path if rel.startswith("../") else rel
+
+
+# -- reading pyproject.toml -------------------------------------------------------------
+
+_LIST_KEYS = {
+    "select": "select",
+    "ignore": "ignore",
+    "exclude": "exclude",
+    "extend-exclude": "extend_exclude",
+    "exempt-paths": "exempt_paths",
+    "extra-writers": "extra_writers",
+    "extra-enumerators": "extra_enumerators",
+    "safe-writers": "safe_writers",
+    "artifact-functions": "artifact_functions",
+    "artifact-modules": "artifact_modules",
+    "artifact-patterns": "artifact_patterns",
+    "extend-artifact-patterns": "extend_artifact_patterns",
+    "error-handlers": "error_handlers",
+}
+_OTHER_KEYS = ("helpers-module", "max-file-size", "per-file-ignores", "strict")
+KNOWN_KEYS: tuple[str, ...] = tuple(sorted(set(_LIST_KEYS) | set(_OTHER_KEYS)))
+
+
+def find_config(start: str) -> Optional[Path]:
+    """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.determinism-lint]`` table."""
+    here = Path(os.path.abspath(start))
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            data = _read_toml(candidate)
+            if TABLE in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror or error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from error
+
+
+def load_settings(config_file: Optional[str] = None, start: str = ".") -> Settings:
+    """Settings from ``config_file`` (which must have the table) or the nearest pyproject.toml."""
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"--config {config_file}: no such file")
+        data = _read_toml(path)
+        table = data.get("tool", {}).get(TABLE)
+        if table is None:
+            # A dedicated config file may hold the options at top level.
+            table = data if path.name != "pyproject.toml" else None
+        if table is None:
+            raise ConfigError(f"{config_file} has no [tool.{TABLE}] table")
+        return settings_from_table(table, source=str(path), root=str(path.parent))
+    found = find_config(start)
+    if found is None:
+        return Settings()
+    table = _read_toml(found)["tool"][TABLE]
+    return settings_from_table(table, source=str(found), root=str(found.parent))
+
+
+def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".") -> Settings:
+    """Validate one config table; every mistake is a :class:`ConfigError` that names the key."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{source}: [tool.{TABLE}] must be a table")
+    unknown = sorted(key for key in table if key not in KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key(s) {', '.join(repr(k) for k in unknown)} in [tool.{TABLE}];"
+            f" known keys: {', '.join(KNOWN_KEYS)}"
+        )
+    values: dict[str, Any] = {"root": root, "config_file": source}
+    extend_patterns: tuple[str, ...] = ()
+    for key in sorted(table):
+        value = table[key]
+        where = f"{source}: [tool.{TABLE}] {key}"
+        if key in _LIST_KEYS:
+            items = _string_list(value, where)
+            if key in ("select", "ignore"):
+                items = tuple(validate_code_prefix(item, where) for item in items)
+            if key in ("extra-writers", "extra-enumerators", "safe-writers", "error-handlers",
+                       "artifact-functions", "artifact-modules"):
+                for item in items:
+                    if not _DOTTED_RE.match(item):
+                        raise ConfigError(
+                            f"{where}: {item!r} is not a dotted name (like 'pkg.mod.func',"
+                            " 'pkg.mod.func:1' or '.method')"
+                        )
+            if key == "extend-artifact-patterns":
+                extend_patterns = items
+            else:
+                values[_LIST_KEYS[key]] = items
+        elif key == "strict":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where} must be true or false, not {value!r}")
+            values["strict"] = value
+        elif key == "helpers-module":
+            if not isinstance(value, str) or not _DOTTED_RE.match(value) or value.startswith("."):
+                raise ConfigError(f"{where} must be a dotted module name like 'myproj.io_utils'")
+            values["helpers_module"] = value
+        elif key == "max-file-size":
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ConfigError(f"{where} must be a positive number of bytes, not {value!r}")
+            values["max_file_size"] = value
+        elif key == "per-file-ignores":
+            values["per_file_ignores"] = _per_file_ignores(value, where)
+    settings = Settings(**values)
+    if extend_patterns:
+        settings = settings.replace(artifact_patterns=settings.artifact_patterns + extend_patterns)
+    return settings
+
+
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise ConfigError(f"{where} must be a list of strings, like [{value!r}]")
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def validate_code_prefix(item: str, where: str) -> str:
+    code = item.strip().upper()
+    if code in ("ALL",):
+        return "DET"
+    if not _CODE_RE.match(code):
+        raise ConfigError(f"{where}: {item!r} is not a rule code or prefix (like DET1 or DET101)")
+    return code
+
+
+def _per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f'{where} must be a table of glob = ["DET101", ...]')
+    pairs = []
+    for pattern in value:  # config order is meaningful to the reader; keep it
+        codes = _string_list(value[pattern], f"{where}.{pattern!r}")
+        pairs.append((pattern, tuple(validate_code_prefix(c, where) for c in codes)))
+    return tuple(pairs)
+
+
+def parse_code_list(text: str, where: str) -> tuple[str, ...]:
+    """``"DET1,DET301"`` from the command line or flake8 options."""
+    return tuple(validate_code_prefix(part, where) for part in re.split(r"[,\s]+", text) if part)

@@ -1,0 +1,38 @@
+"""Shared test helpers: run the engine on a snippet, read inline expectations."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Iterable, Optional
+
+from determinism_lint.engine import Engine
+from determinism_lint.model import Finding
+from determinism_lint.settings import Settings
+
+EXPECT_RE = re.compile(r"#.*?\bexpect:\s*(?P<codes>DET[0-9]{3}(?:\s*,\s*DET[0-9]{3})*)")
+
+
+def check(
+    source: str,
+    *,
+    codes: Optional[Iterable[str]] = None,
+    path: str = "pipeline.py",
+    **settings: object,
+) -> list[Finding]:
+    """Findings for ``source`` (dedented), optionally only some codes, noqa applied."""
+    engine = Engine(Settings(**settings))  # type: ignore[arg-type]
+    result = engine.check_source(textwrap.dedent(source), path)
+    wanted = tuple(codes) if codes is not None else None
+    return [f for f in result.findings if wanted is None or f.code.startswith(wanted)]
+
+
+def expected_findings(source: str) -> list[tuple[int, str]]:
+    """``(line, code)`` pairs from ``# expect: DET101, DET301`` comments."""
+    expected = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = EXPECT_RE.search(line)
+        if match:
+            for code in re.split(r"\s*,\s*", match.group("codes")):
+                expected.append((number, code))
+    return sorted(expected)
