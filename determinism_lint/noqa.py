@@ -9,7 +9,11 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Optional
+from typing import TYPE_CHECKING, Iterable, Optional
+
+if TYPE_CHECKING:
+    from .engine import FileResult
+    from .model import Finding
 
 # flake8's own pattern: codes separated by commas and/or spaces after ``noqa:``.
 NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
@@ -64,3 +68,43 @@ def suppresses(codes: Optional[tuple[str, ...]], code: str) -> bool:
     if not codes:
         return True
     return any(code.startswith(listed) for listed in codes)
+
+
+UNUSED_NOQA_CODE = "DET001"
+
+
+def unused_noqa_findings(results: Iterable[FileResult]) -> list[Finding]:
+    """``# noqa: DETxxx`` codes that suppressed nothing (ruff's RUF100, for our codes only).
+
+    Codes of other tools and blanket ``# noqa`` comments are left alone: they may serve
+    another linter that runs on the same line.
+    """
+    from .model import Finding
+
+    found: list[Finding] = []
+    for result in results:
+        if not result.noqa:
+            continue
+        used: dict[int, list[str]] = {}
+        for finding in result.suppressed:
+            used.setdefault(finding.line, []).append(finding.code)
+        for line, codes in result.noqa:
+            suppressed_here = used.get(line, [])
+            unused = [
+                code
+                for code in codes
+                if code.startswith("DET") and not any(s.startswith(code) for s in suppressed_here)
+            ]
+            if unused:
+                found.append(
+                    Finding(
+                        path=result.path,
+                        line=line,
+                        col=1,
+                        code=UNUSED_NOQA_CODE,
+                        message=f"unused `noqa` for {', '.join(unused)}: nothing to suppress on this line",
+                        end_line=line,
+                        end_col=1,
+                    )
+                )
+    return found
