@@ -23,15 +23,26 @@ from .positions import char_col
 from .settings import Settings
 
 # Fields that never hold nodes worth visiting: expression contexts and operators are
-# shared singletons in CPython's ast, and skipping them makes the walk cheaper.
-_SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment"})
+# shared singletons in CPython's ast, the rest are plain strings, numbers or flags.
+# Knowing this per class lets the walk skip isinstance tests, its main cost.
+_SCALAR_FIELDS = frozenset(
+    {
+        "arg", "asname", "attr", "conversion", "ctx", "id", "is_async", "kind", "kwd_attrs",
+        "level", "module", "name", "op", "ops", "rest", "simple", "tag", "type_comment",
+    }
+)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _child_fields(cls: type) -> tuple[str, ...]:
     fields = _CHILD_FIELDS.get(cls)
     if fields is None:
-        fields = tuple(name for name in cls._fields if name not in _SKIP_FIELDS)  # type: ignore[attr-defined]
+        skip = _SCALAR_FIELDS
+        if cls in (ast.Constant, ast.MatchSingleton):
+            skip = skip | {"value"}
+        elif cls in (ast.Global, ast.Nonlocal):
+            skip = skip | {"names"}
+        fields = tuple(name for name in cls._fields if name not in skip)  # type: ignore[attr-defined]
         _CHILD_FIELDS[cls] = fields
     return fields
 
@@ -272,7 +283,7 @@ def _walk(
     parents: dict[ast.AST, ast.AST] = {}
     buckets: dict[type, list[ast.AST]] = {}
     child_fields = _CHILD_FIELDS
-    AST = ast.AST
+    list_type = list
     todo = [tree]
     pop = todo.pop
     push = todo.append
@@ -289,15 +300,15 @@ def _walk(
         if fields is None:
             fields = _child_fields(cls)
         for name in fields:
-            value = getattr(node, name, None)
+            value = getattr(node, name)
             if value is None:
                 continue
-            if isinstance(value, list):
+            if value.__class__ is list_type:
                 for item in value:
-                    if isinstance(item, AST):
+                    if item is not None:  # ``Dict.keys`` holds None for ``**mapping``
                         parents[item] = node
                         push(item)
-            elif isinstance(value, AST):
+            else:
                 parents[value] = node
                 push(value)
     return parents, buckets

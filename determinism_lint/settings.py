@@ -165,18 +165,22 @@ def path_matches(path: str, pattern: str, root: str = ".") -> bool:
     """Match ``path`` against a glob the way ruff/flake8 users expect.
 
     A pattern without ``/`` matches any single path component (``build``, ``*.egg-info``)
-    or the file name; a pattern with ``/`` matches the path relative to the config root
-    (``tests/fixtures/*``), and also everything below a matching directory.
+    of the path below the config root (or, for a path outside it, the file name); a
+    pattern with ``/`` matches the path relative to the config root
+    (``tests/fixtures/*``), and also everything below a matching directory. Folders
+    above the project (``~/.pyenv/...``) never match.
     """
-    posix = path.replace(os.sep, "/")
-    if "/" not in pattern.rstrip("/"):
-        pattern = pattern.rstrip("/")
-        return any(fnmatch.fnmatchcase(part, pattern) for part in posix.split("/") if part)
-    rel = _relative_to(posix, root)
-    pattern = pattern.rstrip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern + "/*")
+    rel = _relative_to(path.replace(os.sep, "/"), root)
+    bare = pattern.rstrip("/")
+    if "/" not in bare:
+        if rel.startswith("/") or rel.startswith("../"):
+            parts = [rel.rsplit("/", 1)[-1]]
+        else:
+            parts = rel.split("/")
+        return any(fnmatch.fnmatchcase(part, bare) for part in parts if part and part != ".")
+    if bare.startswith("./"):
+        bare = bare[2:]
+    return fnmatch.fnmatchcase(rel, bare) or fnmatch.fnmatchcase(rel, bare + "/*")
 
 
 def _relative_to(posix_path: str, root: str) -> str:
@@ -187,7 +191,7 @@ def _relative_to(posix_path: str, root: str) -> str:
     except ValueError:  # other drive on Windows
         return posix_path
     rel = rel.replace(os.sep, "/")
-    return posix_path if rel.startswith("../") else rel
+    return absolute.replace(os.sep, "/") if rel.startswith("../") else rel
 
 
 # -- reading pyproject.toml -------------------------------------------------------------

@@ -6,7 +6,7 @@ import ast
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from ..model import FixSafety
-from ._util import walk_statements_local
+from ._util import last_name, walk_statements_local
 from .base import NO_FIX, Invalid, Report, Rule
 
 if TYPE_CHECKING:
@@ -235,7 +235,8 @@ class SilentExcept(Rule):
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         if isinstance(node, ast.Call):
-            if ctx.call_name(node) == "contextlib.suppress" and any(
+            # Cheap name test first: resolving every call's name would cost more than the walk.
+            if last_name(node.func) == "suppress" and ctx.call_name(node) == "contextlib.suppress" and any(
                 ctx.qualified_name(arg) in BROAD_EXCEPTIONS for arg in node.args
             ):
                 yield Report(node, "`contextlib.suppress(Exception)` swallows every error silently", fixable=False)
