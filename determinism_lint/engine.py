@@ -11,6 +11,7 @@ import io
 import os
 import tokenize
 import traceback
+import warnings
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, Union
 
@@ -107,7 +108,11 @@ def parse_source(data: Union[bytes, str], path: str) -> ParsedSource:
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
         raise SourceError("cannot parse: the file contains a NUL byte (is it binary?)", line, col)
     try:
-        tree = ast.parse(text, filename=path)
+        # The parser warns about things like invalid escape sequences; those are not
+        # ours to report, and they would clutter the output of every run.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
     except SyntaxError as error:
         raise SourceError(
             f"cannot parse: {type(error).__name__}: {error.msg}", error.lineno or 1, error.offset or 1

@@ -1,0 +1,58 @@
+"""The flake8 plugin, run through flake8 itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("flake8")
+
+BARE = "try:\n    step()\nexcept:\n    pass\n"
+
+
+def flake8(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def _registered() -> bool:
+    result = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True)
+    return "determinism-lint" in result.stdout
+
+
+pytestmark = pytest.mark.skipif(not _registered(), reason="package not installed (pip install -e .)")
+
+
+def test_plugin_reports_same_as_cli(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(BARE)
+    result = flake8(tmp_path, "--select", "DET", "a.py")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "a.py:3:1: DET401 bare `except:` also catches KeyboardInterrupt and SystemExit",
+        "a.py:3:1: DET402 broad `except` swallows the error silently: log it, re-raise, or catch something narrower",
+    ]
+
+
+def test_plugin_respects_noqa_and_flake8_ignore(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("try:\n    step()\nexcept:  # noqa: DET401\n    pass\n")
+    result = flake8(tmp_path, "--select", "DET", "--extend-ignore", "DET402", "a.py")
+    assert result.stdout == "" and result.returncode == 0
+
+
+def test_plugin_reads_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.determinism-lint]\nignore = ["DET402"]\n')
+    (tmp_path / "a.py").write_text(BARE)
+    result = flake8(tmp_path, "--select", "DET", "a.py")
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["DET401"]
+
+
+def test_plugin_config_error_is_clear(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.determinism-lint]\nbogus = 1\n")
+    (tmp_path / "a.py").write_text(BARE)
+    result = flake8(tmp_path, "--select", "DET", "a.py")
+    assert result.returncode != 0
+    assert "unknown key(s) 'bogus'" in result.stderr
