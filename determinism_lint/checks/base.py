@@ -5,12 +5,13 @@ from __future__ import annotations
 import ast
 import inspect
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Union
 
 from ..model import FixSafety
 
 if TYPE_CHECKING:
     from ..context import Context
+    from ..fixer import Edit, FixContext
 
 
 class _NoFix:
@@ -77,8 +78,22 @@ class Rule:
     VALID: ClassVar[tuple[Union[str, Valid], ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
+    #: libcst class names of the node at a finding's start that :meth:`fix` rewrites.
+    fix_node: ClassVar[tuple[str, ...]] = ()
+
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         raise NotImplementedError
+
+    @classmethod
+    def fix_node_types(cls) -> tuple[type, ...]:
+        import libcst
+
+        return tuple(getattr(libcst, name) for name in cls.fix_node)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        """The rewrite for the finding at ``node`` (a libcst node), or ``None`` when this
+        site cannot be rewritten safely. libcst is imported only here, never by ``check``."""
+        return None
 
     @classmethod
     def doc(cls) -> str:

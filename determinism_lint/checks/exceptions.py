@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Iterator, Optional
+import json
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
 from ._util import last_name, walk_statements_local
@@ -11,6 +12,7 @@ from .base import NO_FIX, Invalid, Report, Rule
 
 if TYPE_CHECKING:
     from ..context import Context
+    from ..fixer import Edit, FixContext
 
 BROAD_EXCEPTIONS = frozenset({"builtins.Exception", "builtins.BaseException"})
 
@@ -144,10 +146,26 @@ class BareExcept(Rule):
         ),
     )
 
+    fix_node = ("ExceptHandler",)
+
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.ExceptHandler)
         if node.type is None and not ends_in_bare_raise(node.body):
             yield Report(node)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        import libcst as cst
+
+        from ..fixer import Edit
+
+        def apply(updated: Any) -> Any:
+            if updated.type is not None:
+                return updated
+            return updated.with_changes(
+                type=cst.Name("Exception"), whitespace_after_except=cst.SimpleWhitespace(" ")
+            )
+
+        return Edit(node, apply)
 
 
 class SilentExcept(Rule):
@@ -212,6 +230,7 @@ class SilentExcept(Rule):
     fix_title = "Log the swallowed exception"
     fix_safety = FixSafety.SAFE
     node_types = (ast.ExceptHandler, ast.Call)
+    fix_node = ("ExceptHandler",)
 
     VALID = (
         "try:\n    step()\nexcept Exception:\n    logger.exception('step failed')\n",
@@ -223,10 +242,43 @@ class SilentExcept(Rule):
         "import contextlib\nwith contextlib.suppress(FileNotFoundError):\n    os.remove(path)\n",
     )
     INVALID = (
-        Invalid("try:\n    step()\nexcept Exception:\n    pass\n"),
-        Invalid("def f():\n    try:\n        return compute()\n    except BaseException:\n        return None\n"),
-        Invalid("for p in paths:\n    try:\n        load(p)\n    except (ValueError, Exception):\n        continue\n"),
-        Invalid("try:\n    step()\nexcept:\n    result = {}\n"),
+        Invalid(
+            "try:\n    step()\nexcept Exception:\n    pass\n",
+            fixed=(
+                "import logging\n\ntry:\n    step()\nexcept Exception:\n"
+                '    logging.getLogger(__name__).warning("module: ignored Exception", exc_info=True)\n'
+            ),
+        ),
+        Invalid(
+            "import logging\nlog = logging.getLogger(__name__)\n"
+            "def f():\n    try:\n        return compute()\n    except BaseException:\n        return None\n",
+            fixed=(
+                "import logging\nlog = logging.getLogger(__name__)\n"
+                "def f():\n    try:\n        return compute()\n    except BaseException:\n"
+                '        log.warning("f: ignored BaseException", exc_info=True)\n        return None\n'
+            ),
+        ),
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\n"
+            "def load_all(paths):\n    for p in paths:\n        try:\n            load(p)\n"
+            "        except (ValueError, Exception):  # best effort\n            continue\n",
+            fixed=(
+                "import logging\nlogger = logging.getLogger(__name__)\n"
+                "def load_all(paths):\n    for p in paths:\n        try:\n            load(p)\n"
+                "        except (ValueError, Exception):  # best effort\n"
+                '            logger.warning("load_all: ignored (ValueError, Exception)", exc_info=True)\n'
+                "            continue\n"
+            ),
+        ),
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\n"
+            "def read_config(path):\n    try:\n        return parse(path)\n    except Exception: pass\n",
+            fixed=(
+                "import logging\nlogger = logging.getLogger(__name__)\n"
+                "def read_config(path):\n    try:\n        return parse(path)\n    except Exception:\n"
+                '        logger.warning("read_config: ignored Exception", exc_info=True)\n'
+            ),
+        ),
         Invalid(
             "from contextlib import suppress\nwith suppress(Exception):\n    publish(manifest)\n",
             fixed=NO_FIX,
@@ -244,6 +296,29 @@ class SilentExcept(Rule):
         assert isinstance(node, ast.ExceptHandler)
         if is_broad(node, ctx) and is_silent(node, ctx) and not is_import_fallback(node, ctx):
             yield Report(node)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        import libcst as cst
+
+        from ..cst_util import prepend_statements
+        from ..fixer import Edit
+
+        if not isinstance(node, cst.ExceptHandler):
+            return None
+        caught = "exception" if node.type is None else ctx.module.code_for_node(node.type)
+        caught = " ".join(caught.split())
+        where = ctx.enclosing_function_name(node) or "module"
+        message = f"{where}: ignored {caught}"
+        logger = ctx.module_logger_name()
+        if logger is None:
+            ctx.add_import("logging")
+            logger = "logging.getLogger(__name__)"
+        log_call = cst.parse_statement(f"{logger}.warning({json.dumps(message)}, exc_info=True)\n")
+
+        def apply(updated: Any) -> Any:
+            return updated.with_changes(body=prepend_statements(updated.body, [log_call]))
+
+        return Edit(node, apply)
 
 
 RULES: tuple[type[Rule], ...] = (BareExcept, SilentExcept)

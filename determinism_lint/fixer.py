@@ -1,0 +1,420 @@
+"""``determinism-lint fix``: rewrite what the engine reported, nothing else.
+
+The fixer never detects anything itself. For each file it asks the engine for the
+findings, keeps the fixable ones (safe, plus unsafe with ``--unsafe-fixes``; never one
+suppressed by ``noqa``), parses only those files with libcst, lets each rule rewrite
+the node at its finding's position, adds the helper imports through libcst's
+``AddImportsVisitor``, and accepts the result only if it parses and a re-check no longer
+reports the fixed findings. Files are written back atomically with the project's own
+runtime, keeping permissions, line endings, the encoding declaration and a BOM.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import sys
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+from .checks import RULES_BY_CODE
+from .engine import Engine, SourceError, decode_source
+from .model import UNCHECKED_CODE, Finding, FixSafety
+from .settings import Settings
+
+EXIT_CLEAN = 0
+EXIT_CHANGES = 1
+
+#: A rewrite of ``target`` (an original node): called with the already-updated node,
+#: returns its replacement (a node, a ``FlattenSentinel`` or a ``RemovalSentinel``).
+Apply = Callable[[cst.CSTNode], object]
+
+
+@dataclass(frozen=True)
+class Edit:
+    target: cst.CSTNode
+    apply: Apply
+
+
+class FixContext:
+    """What a rule's ``fix`` may use: positions, parents, imports, names in scope."""
+
+    def __init__(self, wrapper: MetadataWrapper, settings: Settings, finding: Finding) -> None:
+        self.module = wrapper.module
+        self._positions = wrapper.resolve(PositionProvider)
+        self._parents = wrapper.resolve(ParentNodeProvider)
+        self.settings = settings
+        self.finding = finding
+        self.imports: list[tuple[str, Optional[str]]] = []
+        self.removed_imports: list[tuple[str, Optional[str]]] = []
+
+    @property
+    def helpers_module(self) -> str:
+        return self.settings.helpers_module
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self._parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode):
+        current = self._parents.get(node)
+        while current is not None:
+            yield current
+            current = self._parents.get(current)
+
+    def position(self, node: cst.CSTNode):
+        return self._positions[node]
+
+    def add_import(self, module: str, name: Optional[str] = None) -> None:
+        """Schedule ``from module import name`` (or ``import module``) once per file."""
+        self.imports.append((module, name))
+
+    def use_helper(self, name: str) -> str:
+        """Import ``name`` from the configured helpers module; return the name to call."""
+        self.add_import(self.helpers_module, name)
+        return name
+
+    def enclosing_function_name(self, node: cst.CSTNode) -> Optional[str]:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, cst.FunctionDef):
+                return ancestor.name.value
+        return None
+
+    def module_logger_name(self) -> Optional[str]:
+        """``logger``/``log``/``LOGGER`` bound at module level from ``logging.getLogger(...)``."""
+        for statement in self.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.Assign)
+                    and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name)
+                    and small.targets[0].target.value in ("logger", "log", "LOGGER", "_logger", "_log", "LOG")
+                    and isinstance(small.value, cst.Call)
+                    and _callee_name(small.value.func) in ("logging.getLogger", "getLogger")
+                ):
+                    return small.targets[0].target.value
+        return None
+
+    def bound_names(self) -> set[str]:
+        """Every name bound anywhere in the module (to pick a fresh name safely)."""
+        names: set[str] = set()
+        for node in _walk_cst(self.module):
+            if isinstance(node, cst.Name):
+                names.add(node.value)
+        return names
+
+
+def _walk_cst(node: cst.CSTNode):
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        todo.extend(current.children)
+
+
+def _callee_name(func: cst.BaseExpression) -> Optional[str]:
+    parts: list[str] = []
+    while isinstance(func, cst.Attribute):
+        parts.append(func.attr.value)
+        func = func.value
+    if isinstance(func, cst.Name):
+        parts.append(func.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+# -- finding -> node ----------------------------------------------------------------------
+
+
+def _nodes_at(wrapper: MetadataWrapper) -> dict[tuple[int, int], list[cst.CSTNode]]:
+    positions = wrapper.resolve(PositionProvider)
+    table: dict[tuple[int, int], list[cst.CSTNode]] = {}
+    for node, where in positions.items():
+        table.setdefault((where.start.line, where.start.column), []).append(node)
+    return table
+
+
+def _node_for(finding: Finding, table: dict[tuple[int, int], list[cst.CSTNode]], node_types: tuple[type, ...]):
+    for node in table.get((finding.line, finding.col - 1), ()):
+        if isinstance(node, node_types):
+            return node
+    return None
+
+
+# -- applying edits -----------------------------------------------------------------------
+
+
+class _Applier(cst.CSTTransformer):
+    def __init__(self, edits: Sequence[Edit]) -> None:
+        super().__init__()
+        self._by_target: dict[int, list[Apply]] = {}
+        for edit in edits:
+            self._by_target.setdefault(id(edit.target), []).append(edit.apply)
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        applies = self._by_target.get(id(original_node))
+        if not applies:
+            return updated_node
+        result = updated_node
+        for apply in applies:
+            if not isinstance(result, cst.CSTNode):
+                break
+            result = apply(result)
+        return result
+
+
+@dataclass
+class FileFix:
+    path: str
+    old: bytes = b""
+    new: Optional[bytes] = None
+    applied: tuple[Finding, ...] = ()
+    #: (finding, reason) for fixable findings that were not fixed.
+    dropped: tuple[tuple[Finding, str], ...] = ()
+    unfixable: tuple[Finding, ...] = ()
+    unsafe_skipped: tuple[Finding, ...] = ()
+    error: Optional[str] = None
+
+    @property
+    def changed(self) -> bool:
+        return self.new is not None and self.new != self.old
+
+
+def _selected(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is not None and (finding.fix.safety is FixSafety.SAFE or unsafe)
+
+
+def _render(module: cst.Module, edits: Sequence[Edit], contexts: Sequence[FixContext]) -> cst.Module:
+    new_module = module.visit(_Applier(edits))
+    codemod_context = CodemodContext()
+    needs_imports = False
+    for context in contexts:
+        for module_name, name in context.imports:
+            AddImportsVisitor.add_needed_import(codemod_context, module_name, name)
+            needs_imports = True
+        for module_name, name in context.removed_imports:
+            RemoveImportsVisitor.remove_unused_import(codemod_context, module_name, name)
+    if needs_imports:
+        new_module = AddImportsVisitor(codemod_context).transform_module(new_module)
+    if any(context.removed_imports for context in contexts):
+        new_module = RemoveImportsVisitor(codemod_context).transform_module(new_module)
+    return new_module
+
+
+def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fixed: Sequence[Finding]) -> Optional[str]:
+    """``None`` when ``new`` parses and the fixed findings are gone; else why not."""
+    try:
+        text = decode_source(new)
+        ast.parse(text)
+    except (SourceError, SyntaxError, ValueError) as error:
+        return f"the result would not parse ({error})"
+    after = engine.check_source(new, path)
+    if not after.checked:
+        return "the result could not be checked"
+    remaining = Counter(f.code for f in after.findings)
+    expected = Counter(f.code for f in before) - Counter(f.code for f in fixed)
+    for code, count in remaining.items():
+        if count > expected.get(code, 0):
+            return f"a re-check still reports {code}"
+    return None
+
+
+def fix_file(path: str, engine: Engine, *, unsafe: bool) -> FileFix:
+    result = engine.check_path(path)
+    if not result.checked:
+        message = result.findings[0].message if result.findings else "cannot be checked"
+        return FileFix(path=path, error=message)
+    if not any(_selected(f, unsafe) for f in result.findings):
+        return _without_fixes(path, b"", result.findings, unsafe)
+    with open(path, "rb") as handle:
+        old = handle.read()
+    return fix_source(old, path, engine, unsafe=unsafe)
+
+
+def _without_fixes(path: str, old: bytes, findings: Sequence[Finding], unsafe: bool) -> FileFix:
+    return FileFix(
+        path=path,
+        old=old,
+        unfixable=tuple(f for f in findings if f.fix is None and f.code != UNCHECKED_CODE),
+        unsafe_skipped=tuple(f for f in findings if f.fix is not None and not _selected(f, unsafe)),
+    )
+
+
+def fix_source(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix:
+    """Fix one file's bytes; ``path`` is only used for messages and per-file settings."""
+    result = engine.check_source(old, path)
+    if not result.checked:
+        message = result.findings[0].message if result.findings else "cannot be checked"
+        return FileFix(path=path, old=old, error=message)
+    findings = [f for f in result.findings if f.code != UNCHECKED_CODE]
+    wanted = [f for f in findings if _selected(f, unsafe)]
+    unfixable = tuple(f for f in findings if f.fix is None)
+    unsafe_skipped = tuple(f for f in findings if f.fix is not None and not _selected(f, unsafe))
+    if not wanted:
+        return _without_fixes(path, old, findings, unsafe)
+    try:
+        module = cst.parse_module(old)
+    except cst.ParserSyntaxError as error:
+        reason = f"libcst cannot parse the file ({str(error).splitlines()[0]})"
+        return FileFix(path=path, old=old, dropped=tuple((f, reason) for f in wanted), unfixable=unfixable)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    table = _nodes_at(wrapper)
+
+    planned: list[tuple[Finding, Edit, FixContext]] = []
+    dropped: list[tuple[Finding, str]] = []
+    for finding in wanted:
+        rule = RULES_BY_CODE[finding.code]()
+        node = _node_for(finding, table, rule.fix_node_types())
+        if node is None:
+            dropped.append((finding, "no node at the reported position"))
+            continue
+        context = FixContext(wrapper, engine.settings, finding)
+        edit = rule.fix(node, context)
+        if edit is None:
+            dropped.append((finding, "this site cannot be rewritten safely"))
+            continue
+        planned.append((finding, edit, context))
+
+    accepted = _accept(engine, path, module, findings, planned, dropped)
+    if not accepted:
+        return FileFix(path=path, old=old, dropped=tuple(dropped), unfixable=unfixable, unsafe_skipped=unsafe_skipped)
+    new_module = _render(module, [edit for _, edit, _ in accepted], [ctx for _, _, ctx in accepted])
+    return FileFix(
+        path=path,
+        old=old,
+        new=new_module.bytes,
+        applied=tuple(finding for finding, _, _ in accepted),
+        dropped=tuple(dropped),
+        unfixable=unfixable,
+        unsafe_skipped=unsafe_skipped,
+    )
+
+
+def _accept(engine, path, module, findings, planned, dropped):
+    """All planned edits if together they verify; otherwise those that verify one by one."""
+    if not planned:
+        return []
+
+    def verifies(subset) -> Optional[str]:
+        try:
+            new = _render(module, [edit for _, edit, _ in subset], [ctx for _, _, ctx in subset]).bytes
+        except Exception as error:  # a fix that builds an invalid tree: drop it, keep going
+            return f"the rewrite failed ({type(error).__name__}: {error})"
+        return _verify(engine, path, new, findings, [finding for finding, _, _ in subset])
+
+    if verifies(planned) is None:
+        return planned
+    good = []
+    for item in planned:
+        reason = verifies([item])
+        if reason is None:
+            good.append(item)
+        else:
+            dropped.append((item[0], reason))
+    if good and verifies(good) is not None:
+        dropped.extend((finding, "fixes on this file conflict; run fix again") for finding, _, _ in good)
+        return []
+    return good
+
+
+# -- running over files -------------------------------------------------------------------
+
+_WORKER: Optional[tuple[Engine, bool]] = None
+
+
+def _init_worker(settings: Settings, unsafe: bool) -> None:
+    global _WORKER
+    _WORKER = (Engine(settings), unsafe)
+
+
+def _fix_in_worker(path: str) -> FileFix:
+    assert _WORKER is not None
+    engine, unsafe = _WORKER
+    return fix_file(path, engine, unsafe=unsafe)
+
+
+def plan_fixes(files: Sequence[str], settings: Settings, *, unsafe: bool, jobs: int = 0, progress: bool = False) -> list[FileFix]:
+    """Fixes for ``files`` in the order of ``files`` (never completion order)."""
+    if jobs <= 0:
+        jobs = min(os.cpu_count() or 1, 8) if len(files) >= 64 else 1
+    if jobs == 1 or len(files) < 2:
+        engine = Engine(settings)
+        results = []
+        for index, path in enumerate(files):
+            results.append(fix_file(path, engine, unsafe=unsafe))
+            if progress:
+                _progress(index + 1, len(files))
+        return results
+    results = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, unsafe)) as pool:
+        for index, item in enumerate(pool.map(_fix_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))):
+            results.append(item)
+            if progress:
+                _progress(index + 1, len(files))
+    return results
+
+
+def _progress(done: int, total: int) -> None:
+    if done == total or done % 25 == 0:
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\rfixing: {done}/{total} files{end}")
+        sys.stderr.flush()
+
+
+def unified_diff(item: FileFix) -> str:
+    old = item.old.decode("utf-8", "replace").splitlines(keepends=True)
+    new = (item.new or b"").decode("utf-8", "replace").splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, fromfile=f"a/{item.path}", tofile=f"b/{item.path}")
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return text
+
+
+def run_fix(files: Sequence[str], settings: Settings, *, unsafe: bool, diff: bool, jobs: int, quiet: bool) -> int:
+    from .runtime import write_atomic_bytes
+
+    progress = not quiet and sys.stderr.isatty() and len(files) > 50
+    results = plan_fixes(files, settings, unsafe=unsafe, jobs=jobs, progress=progress)
+    changed = [item for item in results if item.changed]
+    if diff:
+        for item in changed:
+            sys.stdout.write(unified_diff(item))
+        sys.stdout.flush()
+    else:
+        for item in changed:
+            assert item.new is not None
+            write_atomic_bytes(item.path, item.new)
+    if not quiet:
+        _report(results, changed, diff=diff, unsafe=unsafe)
+    if diff:
+        return EXIT_CHANGES if changed else EXIT_CLEAN
+    # Like ``ruff check --fix``: findings left behind keep the exit status at 1.
+    left = any(item.error or item.dropped or item.unfixable or item.unsafe_skipped for item in results)
+    return EXIT_CHANGES if left else EXIT_CLEAN
+
+
+def _report(results: Sequence[FileFix], changed: Sequence[FileFix], *, diff: bool, unsafe: bool) -> None:
+    applied = sum(len(item.applied) for item in changed)
+    verb = "Would fix" if diff else "Fixed"
+    lines = [f"{verb} {applied} finding{'s' if applied != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}."]
+    for item in results:
+        if item.error:
+            lines.append(f"  {item.path}: not fixed: {item.error}")
+        for finding, reason in item.dropped:
+            lines.append(f"  {finding.path}:{finding.line}:{finding.col}: {finding.code} not fixed: {reason}")
+    unfixable = Counter(f.code for item in results for f in item.unfixable)
+    if unfixable:
+        detail = ", ".join(f"{code} x{count}" for code, count in sorted(unfixable.items()))
+        lines.append(f"{sum(unfixable.values())} findings have no automatic fix ({detail}); `determinism-lint check` lists them.")
+    skipped = sum(len(item.unsafe_skipped) for item in results)
+    if skipped and not unsafe:
+        lines.append(f"{skipped} more fixable with --unsafe-fixes (review the diff first: they may change bytes or control flow).")
+    sys.stderr.write("\n".join(lines) + "\n")
