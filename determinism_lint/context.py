@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from .scopes import ArtifactScopes
 
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+#: Node types the engine's walk always collects (see ``engine.ALWAYS_COLLECTED``).
+_ALWAYS = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef})
 
 
 class Context:
@@ -28,6 +30,7 @@ class Context:
         tree: ast.Module,
         parents: dict[ast.AST, ast.AST],
         settings: Settings,
+        buckets: Optional[dict[type, list[ast.AST]]] = None,
     ) -> None:
         self.path = path
         self.source = source
@@ -35,6 +38,7 @@ class Context:
         self.parents = parents
         self.settings = settings
         self.resolver = Resolver(tree, parents)
+        self._buckets = buckets
         self._lines: Optional[list[str]] = None
         self._scopes: Optional[ArtifactScopes] = None
         self._cache: dict[tuple[str, int], object] = {}
@@ -81,6 +85,18 @@ class Context:
                 return current
             current = parent
         return current
+
+    def nodes_of(self, node_type: type) -> list[ast.AST]:
+        """Every node of exactly ``node_type`` in the file, in walk order.
+
+        Calls and function definitions are always collected by the engine's walk; other
+        types cost a walk of their own.
+        """
+        if self._buckets is not None and node_type in self._buckets:
+            return self._buckets[node_type]
+        if self._buckets is not None and node_type in _ALWAYS:
+            return []
+        return [node for node in self.parents if type(node) is node_type]
 
     # -- names -------------------------------------------------------------------------
 

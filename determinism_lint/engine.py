@@ -48,6 +48,10 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
+#: Collected on every walk: the artifact-scope analysis needs every call and function.
+ALWAYS_COLLECTED = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef})
+
+
 @dataclass(frozen=True)
 class FileResult:
     path: str
@@ -132,6 +136,7 @@ class Engine:
         classes = ALL_RULES if rules is None else tuple(rules)
         self.rules: tuple[Rule, ...] = tuple(cls() for cls in classes if self.settings.is_enabled(cls.code))
         self._dispatch = self._build_dispatch(self.rules)
+        self._wanted = ALWAYS_COLLECTED.union(self._dispatch)
 
     @staticmethod
     def _build_dispatch(rules: Iterable[Rule]) -> dict[type, tuple[Rule, ...]]:
@@ -174,13 +179,19 @@ class Engine:
         rules = self._rules_for(path)
         if not rules:
             return []
-        dispatch = self._dispatch if len(rules) == len(self.rules) else self._build_dispatch(rules)
-        parents, buckets = _walk(tree, dispatch)
-        ctx = Context(path=path, source=text, tree=tree, parents=parents, settings=self.settings)
+        if len(rules) == len(self.rules):
+            dispatch, wanted = self._dispatch, self._wanted
+        else:
+            dispatch = self._build_dispatch(rules)
+            wanted = ALWAYS_COLLECTED.union(dispatch)
+        parents, buckets = _walk(tree, wanted)
+        ctx = Context(path=path, source=text, tree=tree, parents=parents, settings=self.settings, buckets=buckets)
         findings: list[Finding] = []
-        for node_type, nodes in buckets.items():
-            for rule in dispatch[node_type]:
-                findings.extend(self._run_rule(rule, nodes, ctx))
+        for node_type, rules_for_type in dispatch.items():
+            nodes = buckets.get(node_type)
+            if nodes:
+                for rule in rules_for_type:
+                    findings.extend(self._run_rule(rule, nodes, ctx))
         findings.sort()
         return findings
 
@@ -282,7 +293,7 @@ def _size_of(path: str, fallback: int) -> int:
 
 
 def _walk(
-    tree: ast.AST, dispatch: dict[type, tuple[Rule, ...]]
+    tree: ast.AST, wanted: Union[frozenset[type], set[type], dict[type, object]]
 ) -> tuple[dict[ast.AST, ast.AST], dict[type, list[ast.AST]]]:
     """One pre-order walk: parent links for every node, and the nodes rules asked for."""
     parents: dict[ast.AST, ast.AST] = {}
@@ -295,7 +306,7 @@ def _walk(
     while todo:
         node = pop()
         cls = node.__class__
-        if cls in dispatch:
+        if cls in wanted:
             bucket = buckets.get(cls)
             if bucket is None:
                 buckets[cls] = [node]

@@ -107,8 +107,9 @@ class FixContext:
     def bound_names(self) -> set[str]:
         """Every name bound anywhere in the module (to pick a fresh name safely)."""
         names: set[str] = set()
+        attributes = {id(node.attr) for node in _walk_cst(self.module) if isinstance(node, cst.Attribute)}
         for node in _walk_cst(self.module):
-            if isinstance(node, cst.Name):
+            if isinstance(node, cst.Name) and id(node) not in attributes:
                 names.add(node.value)
         return names
 

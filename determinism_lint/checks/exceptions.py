@@ -298,27 +298,467 @@ class SilentExcept(Rule):
             yield Report(node)
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        return add_log_call(node, ctx)
+
+
+def add_log_call(node: Any, ctx: FixContext) -> Optional[Edit]:
+    """The safe fix for a silent handler: log what was swallowed, with the traceback."""
+    import libcst as cst
+
+    from ..cst_util import prepend_statements
+    from ..fixer import Edit
+
+    if not isinstance(node, cst.ExceptHandler):
+        return None
+    caught = "exception" if node.type is None else ctx.module.code_for_node(node.type)
+    caught = " ".join(caught.split())
+    where = ctx.enclosing_function_name(node) or "module"
+    message = f"{where}: ignored {caught}"
+    logger = ctx.module_logger_name()
+    if logger is None:
+        ctx.add_import("logging")
+        logger = "logging.getLogger(__name__)"
+    log_call = cst.parse_statement(f"{logger}.warning({json.dumps(message)}, exc_info=True)\n")
+
+    def apply(updated: Any) -> Any:
+        return updated.with_changes(body=prepend_statements(updated.body, [log_call]))
+
+    return Edit(node, apply)
+
+
+EXIT_CALLS = frozenset({"sys.exit", "os._exit", "os.abort", "pytest.fail"})
+
+
+def fails_closed(body: list[ast.stmt], ctx: Context) -> Optional[ast.AST]:
+    """The statement or call that stops the run: ``raise``, an exit, or the error policy."""
+    handlers = {name.rsplit(".", 1)[-1] for name in ctx.settings.all_error_handlers}
+    for node in walk_statements_local(body):
+        if isinstance(node, ast.Raise):
+            return node
+        if isinstance(node, ast.Call):
+            if last_name(node.func) in handlers:
+                return node
+            if last_name(node.func) in ("exit", "_exit", "abort", "fail") and ctx.call_name(node) in EXIT_CALLS:
+                return node
+    return None
+
+
+def does_artifact_work(body: list[ast.stmt], ctx: Context) -> Optional[ast.Call]:
+    """A call in ``body`` that writes, hashes, serializes or calls artifact-shaping code."""
+    from ..scopes import _local_callee, classify_call
+
+    scopes = ctx.scopes
+    for node in walk_statements_local(body):
+        if isinstance(node, ast.Call):
+            callee = _local_callee(node)
+            if callee is not None and scopes.is_artifact_callee(callee):
+                return node
+            if classify_call(node, ctx) is not None:
+                return node
+    return None
+
+
+def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[ast.Try]:
+    """The nearest ``try`` whose *body* (not handlers, else or finally) holds ``node``."""
+    child = node
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return None
+        if isinstance(ancestor, TRY_TYPES) and any(child is statement for statement in ancestor.body):
+            return ancestor
+        child = ancestor
+    return None
+
+
+TRY_TYPES: tuple[type, ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+class BroadExceptInArtifactCode(Rule):
+    """
+    ## What it does
+    Flags a broad handler (`except Exception`, `except BaseException`, bare `except:`, or a
+    tuple holding one) in artifact-shaping code when its `try` body does the artifact work
+    (writes a file, computes a hash, serializes, or calls an artifact-shaping function of
+    the same module) and the handler does not fail closed: it neither raises (`raise`,
+    `raise ... from ...`), nor exits (`sys.exit`), nor calls the error policy
+    (`handle_error_with_policy` or a configured `error-handlers` name). Logging alone is
+    not failing closed. A handler can carry DET402 and DET403 together.
+
+    ## Why is this bad?
+    When the write or the hash fails, the run carries on and publishes whatever it has: a
+    manifest without the shard that failed, a run id computed from half a config. The log
+    line is easy to miss and the artifact looks complete. Deterministic pipelines fail
+    closed: the artifact is either complete or absent.
+
+    ## Example
+    ```python
+    import json
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+
+    def write_manifest(path, manifest):
+        try:
+            with open(path, "a") as handle:
+                json.dump(manifest, handle, sort_keys=True)
+        except Exception:
+            logger.exception("could not write the manifest")
+    ```
+
+    ## Use instead
+    ```python
+    import json
+
+    from determinism_lint.runtime import handle_error_with_policy
+
+
+    def write_manifest(path, manifest):
+        try:
+            with open(path, "a") as handle:
+                json.dump(manifest, handle, sort_keys=True)
+        except Exception as error:
+            handle_error_with_policy(error, context="write_manifest")
+    ```
+
+    ## Fix safety
+    The fix names the exception if needed (`except Exception as error:`) and calls
+    `handle_error_with_policy(error, context="<function>")` first in the handler. It is
+    unsafe: under the default `strict` policy the error now propagates, which changes
+    control flow; under `best_effort` the handler logs and carries on as before.
+
+    ## Options
+    - `error-handlers`: more function names that count as applying the error policy.
+    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
+      rule applies.
+    """
+
+    code = "DET403"
+    name = "broad-except-in-artifact-code"
+    message = "broad `except` around artifact work does not fail closed: re-raise or apply the error policy"
+    fix_title = "Route the error through `handle_error_with_policy`"
+    fix_safety = FixSafety.UNSAFE
+    node_types = (ast.ExceptHandler,)
+    artifact_only = True
+    fix_node = ("ExceptHandler",)
+
+    VALID = (
+        "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception:\n        raise\n",
+        "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception as e:\n"
+        "        raise RuntimeError('manifest') from e\n",
+        "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception as e:\n"
+        "        handle_error_with_policy(e, context='write_manifest')\n",
+        "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except OSError:\n        log.warning('x')\n",
+        "def describe(x):\n    try:\n        return json.dumps(x)\n    except Exception:\n        return repr(x)\n",
+        "def save_run(run):\n    try:\n        notify(run)\n    except Exception:\n        log.exception('notify')\n",
+        "def save_run(run):\n    try:\n        run.save()\n    except Exception:\n        sys.exit(3)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import json\nimport logging\nlog = logging.getLogger(__name__)\n"
+            "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception:\n"
+            "        log.exception('manifest')\n",
+            fixed=(
+                "import json\nimport logging\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
+                "log = logging.getLogger(__name__)\n"
+                "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception as error:\n"
+                '        handle_error_with_policy(error, context="write_manifest")\n'
+                "        log.exception('manifest')\n"
+            ),
+        ),
+        Invalid(
+            "import hashlib\n"
+            "def fingerprint(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
+            "            h.update(read(p))\n        except Exception as exc:\n            print(exc)\n"
+            "    return h.hexdigest()\n",
+            fixed=(
+                "import hashlib\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
+                "def fingerprint(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
+                "            h.update(read(p))\n        except Exception as exc:\n"
+                '            handle_error_with_policy(exc, context="fingerprint")\n'
+                "            print(exc)\n"
+                "    return h.hexdigest()\n"
+            ),
+        ),
+        Invalid(
+            "import json\n"
+            "def build(data):\n    return json.dumps(data, sort_keys=True)\n"
+            "def publish(data, out):\n    try:\n        out.write(build(data))\n    except Exception:\n"
+            "        return False\n    return True\n",
+            count=1,
+            fixed=(
+                "import json\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
+                "def build(data):\n    return json.dumps(data, sort_keys=True)\n"
+                "def publish(data, out):\n    try:\n        out.write(build(data))\n    except Exception as error:\n"
+                '        handle_error_with_policy(error, context="publish")\n'
+                "        return False\n    return True\n"
+            ),
+        ),
+        Invalid(
+            "def step(run):\n    try:\n        run.train()\n    except Exception:\n        log.error('x')\n",
+            settings=(("strict", True),),
+            fixed=(
+                "from determinism_lint.runtime import handle_error_with_policy\n\n"
+                "def step(run):\n    try:\n        run.train()\n    except Exception as error:\n"
+                '        handle_error_with_policy(error, context="step")\n        log.error(\'x\')\n'
+            ),
+        ),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.ExceptHandler)
+        if not is_broad(node, ctx) or fails_closed(node.body, ctx) is not None:
+            return
+        parent = ctx.parent(node)
+        if not isinstance(parent, TRY_TYPES):
+            return
+        if ctx.settings.strict:
+            yield Report(node, fixable=node.type is not None)
+            return
+        if ctx.in_artifact_scope(node) and does_artifact_work(parent.body, ctx) is not None:
+            yield Report(node, fixable=node.type is not None)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         import libcst as cst
 
         from ..cst_util import prepend_statements
         from ..fixer import Edit
 
-        if not isinstance(node, cst.ExceptHandler):
+        if not isinstance(node, cst.ExceptHandler) or node.type is None:
             return None
-        caught = "exception" if node.type is None else ctx.module.code_for_node(node.type)
-        caught = " ".join(caught.split())
+        helper = ctx.use_helper("handle_error_with_policy")
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            error_name = node.name.name.value
+            new_name = None
+        else:
+            taken = ctx.bound_names()
+            error_name = next(n for n in ("error", "exc", "err", "caught_error") if n not in taken)
+            new_name = cst.AsName(name=cst.Name(error_name))
         where = ctx.enclosing_function_name(node) or "module"
-        message = f"{where}: ignored {caught}"
-        logger = ctx.module_logger_name()
-        if logger is None:
-            ctx.add_import("logging")
-            logger = "logging.getLogger(__name__)"
-        log_call = cst.parse_statement(f"{logger}.warning({json.dumps(message)}, exc_info=True)\n")
+        call = cst.parse_statement(f"{helper}({error_name}, context={json.dumps(where)})\n")
 
         def apply(updated: Any) -> Any:
-            return updated.with_changes(body=prepend_statements(updated.body, [log_call]))
+            changes: dict[str, Any] = {"body": prepend_statements(updated.body, [call], drop_pass=True)}
+            if new_name is not None and updated.name is None:
+                changes["name"] = new_name
+            return updated.with_changes(**changes)
 
         return Edit(node, apply)
 
 
-RULES: tuple[type[Rule], ...] = (BareExcept, SilentExcept)
+class DefeatedFailClosed(Rule):
+    """
+    ## What it does
+    Flags a fail-closed handler (one that re-raises or applies the error policy) inside the
+    body of an outer `try` whose own broad handler swallows what it raises: logs and goes
+    on, returns a default, or passes. The finding sits at the inner `raise` or policy call
+    and names the outer handler's line. Applies in artifact-shaping code.
+
+    ## Why is this bad?
+    The inner handler looks like it fails closed, and a reviewer stops reading there. But
+    the error it raises is caught one level up and the run continues: the policy is
+    defeated and the artifact can still end up incomplete.
+
+    ## Example
+    ```python
+    import json
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+
+    def write_manifests(runs, out):
+        for run in runs:
+            try:
+                try:
+                    out.write(json.dumps(run, sort_keys=True))
+                except OSError:
+                    raise
+            except Exception:
+                logger.exception("skipping run")
+    ```
+
+    ## Use instead
+    ```python
+    import json
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+
+    def write_manifests(runs, out):
+        for run in runs:
+            try:
+                out.write(json.dumps(run, sort_keys=True))
+            except OSError:
+                logger.exception("manifest write failed")
+                raise
+    ```
+
+    ## Fix safety
+    No fix: whether the outer handler or the inner one is wrong is a design decision.
+
+    ## Options
+    - `error-handlers`: more function names that count as applying the error policy.
+    """
+
+    code = "DET404"
+    name = "defeated-fail-closed"
+    message = "this fail-closed error is swallowed by an outer broad `except`"
+    node_types = (ast.ExceptHandler,)
+    artifact_only = True
+
+    VALID = (
+        "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+        "    except Exception:\n        log.exception('x')\n        raise\n",
+        "def save_all(xs):\n    try:\n        save(xs)\n    except OSError:\n        raise\n",
+        "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+        "    except ValueError:\n        pass\n",
+        "def save_all(xs):\n    try:\n        save(xs)\n    except Exception:\n        try:\n            cleanup()\n"
+        "        except OSError:\n            raise\n",
+    )
+    INVALID = (
+        Invalid(
+            "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+            "    except Exception:\n        log.exception('x')\n",
+        ),
+        Invalid(
+            "def write_all(xs):\n    for x in xs:\n        try:\n            try:\n                write(x)\n"
+            "            except Exception as e:\n                handle_error_with_policy(e, context='w')\n"
+            "        except BaseException:\n            continue\n",
+        ),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.ExceptHandler)
+        inner = fails_closed(node.body, ctx)
+        if inner is None:
+            return
+        outer_try = _enclosing_try_body(node, ctx)
+        while outer_try is not None:
+            for handler in outer_try.handlers:
+                if is_broad(handler, ctx) and fails_closed(handler.body, ctx) is None:
+                    yield Report(
+                        inner,
+                        f"this fail-closed error is swallowed by the broad `except` on line {handler.lineno}:"
+                        " re-raise there too, or handle the error here",
+                    )
+                    return
+            outer_try = _enclosing_try_body(outer_try, ctx)
+
+
+class SilentNarrowExcept(Rule):
+    """
+    ## What it does
+    Flags a narrow handler (`except OSError: pass`, `except KeyError: return None`) that
+    silently swallows the error in artifact-shaping code whose `try` body does the
+    artifact work: writes a file, hashes, serializes, or calls an artifact-shaping
+    function. Optional-import fallbacks (`except ImportError`) are never flagged.
+
+    ## Why is this bad?
+    A narrow handler looks deliberate, but around artifact work it still means the
+    artifact can silently end up without a part: the file that could not be written, the
+    record that failed to serialize. Nothing tells the next step that the input is short.
+
+    ## Example
+    ```python
+    import json
+
+
+    def write_shard_index(shards, out_dir):
+        for shard in shards:
+            try:
+                (out_dir / shard.name).write_text(json.dumps(shard.meta, sort_keys=True))
+            except OSError:
+                continue
+    ```
+
+    ## Use instead
+    ```python
+    import json
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+
+    def write_shard_index(shards, out_dir):
+        for shard in shards:
+            try:
+                (out_dir / shard.name).write_text(json.dumps(shard.meta, sort_keys=True))
+            except OSError:
+                logger.warning("write_shard_index: skipped %s", shard.name, exc_info=True)
+                continue
+    ```
+
+    ## Fix safety
+    The fix adds a `logger.warning(..., exc_info=True)` call, as for DET402. It is safe:
+    control flow is unchanged, the swallowed error becomes visible.
+
+    ## Options
+    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
+      rule applies.
+    """
+
+    code = "DET405"
+    name = "silent-narrow-except"
+    message = "`except` silently swallows an error around artifact work: the artifact may end up incomplete"
+    fix_title = "Log the swallowed exception"
+    fix_safety = FixSafety.SAFE
+    node_types = (ast.ExceptHandler,)
+    artifact_only = True
+    fix_node = ("ExceptHandler",)
+
+    VALID = (
+        "try:\n    import yaml\nexcept ImportError:\n    yaml = None\n",
+        "def save_cache(c, k):\n    try:\n        return c[k]\n    except KeyError:\n        return None\n",
+        "def save_all(p):\n    try:\n        os.remove(p)\n    except FileNotFoundError:\n        pass\n",
+        "import json\ndef save_all(p, d):\n    try:\n        json.dump(d, p)\n    except OSError:\n        log.warning('x')\n",
+        "import json\ndef render(d):\n    try:\n        return json.dumps(d)\n    except TypeError:\n        return None\n",
+    )
+    INVALID = (
+        Invalid(
+            "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
+            "def save_all(p, d):\n    try:\n        json.dump(d, p)\n    except OSError:\n        pass\n",
+            fixed=(
+                "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
+                "def save_all(p, d):\n    try:\n        json.dump(d, p)\n    except OSError:\n"
+                '        logger.warning("save_all: ignored OSError", exc_info=True)\n'
+            ),
+        ),
+        Invalid(
+            "import hashlib\nimport logging\nlogger = logging.getLogger(__name__)\n"
+            "def digest_files(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
+            "            h.update(read(p))\n        except (OSError, ValueError):\n            continue\n"
+            "    return h.hexdigest()\n",
+            fixed=(
+                "import hashlib\nimport logging\nlogger = logging.getLogger(__name__)\n"
+                "def digest_files(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
+                "            h.update(read(p))\n        except (OSError, ValueError):\n"
+                '            logger.warning("digest_files: ignored (OSError, ValueError)", exc_info=True)\n'
+                "            continue\n    return h.hexdigest()\n"
+            ),
+        ),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.ExceptHandler)
+        if is_broad(node, ctx) or not is_silent(node, ctx) or is_import_fallback(node, ctx):
+            return
+        # A handler that returns hands the failure to its caller (``return None``); one
+        # that passes or continues drops the part and carries on building the artifact.
+        if any(isinstance(statement, ast.Return) for statement in node.body):
+            return
+        names = caught_names(node, ctx) or []
+        if any(name.endswith(("ImportError", "ModuleNotFoundError")) for name in names):
+            return
+        parent = ctx.parent(node)
+        if not isinstance(parent, TRY_TYPES) or not ctx.in_artifact_scope(node):
+            return
+        if does_artifact_work(parent.body, ctx) is not None:
+            yield Report(node)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        return add_log_call(node, ctx)
+
+
+RULES: tuple[type[Rule], ...] = (BareExcept, SilentExcept, BroadExceptInArtifactCode, DefeatedFailClosed, SilentNarrowExcept)

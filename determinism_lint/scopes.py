@@ -1,0 +1,333 @@
+"""Artifact-shaping scopes: where the order of things can reach a hash or the bytes on disk.
+
+A function (or the module body) is artifact-shaping when
+
+* it computes a hash or digest, serializes data, or writes a file that is not exempt
+  (the write detection is the DET1xx rules' own ``write_site``: one detector);
+* it calls a function of the same module that is artifact-shaping (to a fixpoint);
+* its name matches ``artifact-patterns`` (``*hash*``, ``*manifest*``, ``save_*``, ...);
+* it is named in ``artifact-functions`` or its module in ``artifact-modules``;
+* its ``def`` line carries ``# determinism-lint: artifact``;
+* or it is nested in an artifact-shaping function.
+
+``# determinism-lint: not-artifact`` on the ``def`` line opts a function out, and
+``strict = true`` treats all code as artifact-shaping. Computed once per file, lazily.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Sequence, Union
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .settings import Settings
+
+PRAGMA_RE = re.compile(r"#\s*determinism-lint:\s*(?P<what>artifact|not-artifact)\b", re.IGNORECASE)
+
+HASH_MODULES = ("hashlib.", "hmac.", "xxhash.", "blake3.", "mmh3.")
+HASH_CALLS = frozenset({"zlib.crc32", "zlib.adler32", "binascii.crc32", "binascii.crc_hqx"})
+HASH_METHODS = frozenset({"hexdigest", "digest", "intdigest"})
+SERIALIZERS = frozenset(
+    {
+        "json.dump",
+        "json.dumps",
+        "yaml.dump",
+        "yaml.dump_all",
+        "yaml.safe_dump",
+        "yaml.safe_dump_all",
+        "pickle.dump",
+        "pickle.dumps",
+        "cloudpickle.dump",
+        "cloudpickle.dumps",
+        "marshal.dump",
+        "marshal.dumps",
+        "toml.dump",
+        "toml.dumps",
+        "tomli_w.dump",
+        "tomli_w.dumps",
+        "orjson.dumps",
+        "ujson.dump",
+        "ujson.dumps",
+        "msgpack.packb",
+        "msgpack.pack",
+        "csv.writer",
+        "csv.DictWriter",
+    }
+)
+RUNTIME_SERIALIZERS = frozenset({"canonical_json", "write_atomic_json", "write_atomic_yaml"})
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(frozen=True)
+class ScopeInfo:
+    node: ast.AST
+    name: str
+    artifact: bool
+    reason: Optional[str]
+
+
+def classify_call(call: ast.Call, ctx: Context) -> Optional[str]:
+    """Why ``call`` shapes an artifact (``"computes a hash (hashlib.sha256)"``), else None."""
+    func = call.func
+    attr = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else None)
+    if attr is None:
+        return None
+    if attr in HASH_METHODS and isinstance(func, ast.Attribute):
+        return f"computes a digest (.{attr}())"
+    if attr == "update" and is_hash_update(call, ctx):
+        return "updates a hash"
+    if attr in RUNTIME_SERIALIZERS:
+        return f"serializes ({attr})"
+    name = ctx.call_name(call)
+    if name is not None:
+        if name.startswith(HASH_MODULES) or name in HASH_CALLS:
+            return f"computes a hash ({name})"
+        if name in SERIALIZERS:
+            return f"serializes ({name})"
+    from .checks.atomic_writes import write_site
+
+    site = write_site(call, ctx)
+    if site is not None and site.exempt_reason is None:
+        return f"writes a file ({site.api})"
+    return None
+
+
+def hash_object_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
+    """Names bound in ``scope`` to a hash object: ``h = hashlib.sha256()``, ``h = hmac.new(...)``."""
+
+    def compute() -> frozenset[str]:
+        from .checks._util import walk_local
+
+        names = set()
+        for node in walk_local(scope):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                name = ctx.call_name(node.value)
+                if name is not None and (name.startswith(HASH_MODULES) or name in HASH_CALLS):
+                    names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        return frozenset(names)
+
+    return ctx.memo("hash-objects", scope, compute)  # type: ignore[return-value]
+
+
+def is_hash_update(call: ast.Call, ctx: Context) -> bool:
+    """``h.update(data)`` where ``h`` was made by ``hashlib``/``hmac`` in the same function."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "update"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in hash_object_names(ctx.enclosing_scope(call), ctx)
+    )
+
+
+def module_name(path: str, root: str) -> str:
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")
+    if rel.startswith("../"):
+        rel = path.replace(os.sep, "/")
+    rel = re.sub(r"\.pyi?$", "", rel).strip("/")
+    parts = [part for part in rel.split("/") if part not in ("", ".")]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if parts and parts[0] == "src":
+        parts.pop(0)
+    return ".".join(parts)
+
+
+class ArtifactScopes:
+    """Classification of every function in one file (and of the module body)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._info: dict[int, ScopeInfo] = {}
+        self._artifact_names: set[str] = set()
+        self._computed = False
+
+    def is_artifact(self, scope: ast.AST) -> bool:
+        return self.info(scope).artifact
+
+    def reason(self, scope: ast.AST) -> Optional[str]:
+        return self.info(scope).reason
+
+    def info(self, scope: ast.AST) -> ScopeInfo:
+        if not self._computed:
+            self._compute()
+        found = self._info.get(id(scope))
+        if found is not None:
+            return found
+        # Lambdas and comprehensions follow the function that holds them.
+        ctx = self._ctx
+        for ancestor in ctx.ancestors(scope):
+            if isinstance(ancestor, _FUNCTIONS):
+                return self.info(ancestor)
+        return self._info[id(ctx.tree)]
+
+    def is_artifact_callee(self, name: str) -> bool:
+        """True when a function of this module called ``name`` is artifact-shaping."""
+        if not self._computed:
+            self._compute()
+        return name in self._artifact_names
+
+    def all(self) -> list[ScopeInfo]:
+        if not self._computed:
+            self._compute()
+        return sorted(self._info.values(), key=lambda info: (getattr(info.node, "lineno", 0), info.name))
+
+    # -- the analysis ----------------------------------------------------------------------
+
+    def _compute(self) -> None:
+        ctx = self._ctx
+        settings = ctx.settings
+        tree = ctx.tree
+        functions: list[FunctionNode] = [*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)]
+        functions.sort(key=lambda node: (node.lineno, node.col_offset))
+        owner: dict[int, ast.AST] = {}  # function id -> enclosing function (or module)
+        for function in functions:
+            owner[id(function)] = ctx.enclosing_function(function) or tree
+
+        direct: dict[int, str] = {}
+        opted_out: set[int] = set()
+        calls_by_scope: dict[int, list[tuple[str, int]]] = {}
+        module = module_name(ctx.path, settings.root)
+        module_artifact = any(
+            module == pattern or module.endswith("." + pattern) or fnmatch.fnmatchcase(module, pattern)
+            for pattern in settings.artifact_modules
+        )
+
+        for function in functions:
+            reason = self._declared_reason(function, module, module_artifact, opted_out)
+            if reason is not None:
+                direct[id(function)] = reason
+        if module_artifact:
+            direct[id(tree)] = f"module {module} is listed in artifact-modules"
+
+        for node in ctx.nodes_of(ast.Call):
+            scope = ctx.enclosing_function(node)
+            scope_key = id(scope) if isinstance(scope, _FUNCTIONS) else id(tree)
+            if isinstance(scope, ast.Lambda):
+                holder = ctx.enclosing_function(scope)
+                while isinstance(holder, ast.Lambda):
+                    holder = ctx.enclosing_function(holder)
+                scope_key = id(holder) if holder is not None else id(tree)
+            callee = _local_callee(node)
+            if callee is not None:
+                calls_by_scope.setdefault(scope_key, []).append((callee, node.lineno))
+            if scope_key in direct or scope_key in opted_out:
+                continue
+            why = classify_call(node, ctx)
+            if why is not None:
+                direct[scope_key] = f"{why} on line {node.lineno}"
+
+        by_name: dict[str, list[FunctionNode]] = {}
+        for function in functions:
+            by_name.setdefault(function.name, []).append(function)
+
+        reasons: dict[int, str] = dict(direct)
+        changed = True
+        while changed:  # callers of artifact-shaping functions, to a fixpoint
+            changed = False
+            for scope_key, calls in calls_by_scope.items():
+                if scope_key in reasons or scope_key in opted_out:
+                    continue
+                for callee, line in calls:
+                    targets = by_name.get(callee, ())
+                    hit = next((t for t in targets if id(t) in reasons), None)
+                    if hit is not None:
+                        reasons[scope_key] = f"calls artifact-shaping {callee}() on line {line}"
+                        changed = True
+                        break
+
+        for function in functions:  # nested functions follow their holder
+            key = id(function)
+            if key in reasons or key in opted_out:
+                continue
+            holder = owner[key]
+            while holder is not tree:
+                if id(holder) in reasons:
+                    reasons[key] = f"nested in artifact-shaping {getattr(holder, 'name', 'function')}()"
+                    break
+                holder = owner.get(id(holder), tree)
+
+        self._info[id(tree)] = ScopeInfo(tree, "<module>", id(tree) in reasons, reasons.get(id(tree)))
+        for function in functions:
+            key = id(function)
+            self._info[key] = ScopeInfo(function, _qualname(function, ctx), key in reasons, reasons.get(key))
+            if key in reasons:
+                self._artifact_names.add(function.name)
+        self._computed = True
+
+    def _declared_reason(
+        self, function: FunctionNode, module: str, module_artifact: bool, opted_out: set[int]
+    ) -> Optional[str]:
+        ctx = self._ctx
+        settings = ctx.settings
+        match = PRAGMA_RE.search(ctx.line_text(function.lineno))
+        if match is not None:
+            if match.group("what").lower() == "not-artifact":
+                opted_out.add(id(function))
+                return None
+            return "marked `# determinism-lint: artifact`"
+        qualname = _qualname(function, ctx)
+        for entry in settings.artifact_functions:
+            if entry in (function.name, qualname, f"{module}.{qualname}", f"{module}.{function.name}"):
+                return f"listed in artifact-functions ({entry})"
+        lowered = function.name.lower()
+        for pattern in settings.artifact_patterns:
+            if fnmatch.fnmatchcase(lowered, pattern.lower()):
+                return f"name matches artifact pattern {pattern!r}"
+        if module_artifact:
+            return f"module {module} is listed in artifact-modules"
+        return None
+
+
+def _local_callee(call: ast.Call) -> Optional[str]:
+    """``helper(...)`` or ``self.helper(...)``/``cls.helper(...)``: a call that may stay in this module."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+        return func.attr
+    return None
+
+
+def _qualname(function: ast.AST, ctx: Context) -> str:
+    parts = [getattr(function, "name", "<lambda>")]
+    for ancestor in ctx.ancestors(function):
+        if isinstance(ancestor, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts.append(ancestor.name)
+    return ".".join(reversed(parts))
+
+
+def explain_scopes(files: Sequence[str], settings: Settings) -> str:
+    """``check --explain-scopes``: one line per function, artifact-shaping or not, and why."""
+    from .context import Context
+    from .engine import ALWAYS_COLLECTED, SourceError, _walk, parse_source
+
+    lines: list[str] = []
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                parsed = parse_source(handle.read(), path)
+        except (OSError, SourceError) as error:
+            lines.append(f"{path}: not analysed: {getattr(error, 'message', error)}")
+            continue
+        parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
+        ctx = Context(
+            path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings, buckets=buckets
+        )
+        for info in ArtifactScopes(ctx).all():
+            line = getattr(info.node, "lineno", 1)
+            if settings.strict:
+                verdict = "artifact-shaping (strict mode)"
+            elif info.artifact:
+                verdict = f"artifact-shaping: {info.reason}"
+            else:
+                verdict = "not artifact-shaping"
+            lines.append(f"{path}:{line}: {info.name}: {verdict}")
+    return "".join(line + "\n" for line in lines)
