@@ -136,18 +136,29 @@ def _callee_name(func: cst.BaseExpression) -> Optional[str]:
 # -- finding -> node ----------------------------------------------------------------------
 
 
-def _nodes_at(wrapper: MetadataWrapper) -> dict[tuple[int, int], list[cst.CSTNode]]:
+def _nodes_at(wrapper: MetadataWrapper) -> dict[tuple[int, int], list[tuple[cst.CSTNode, tuple[int, int]]]]:
     positions = wrapper.resolve(PositionProvider)
-    table: dict[tuple[int, int], list[cst.CSTNode]] = {}
+    table: dict[tuple[int, int], list[tuple[cst.CSTNode, tuple[int, int]]]] = {}
     for node, where in positions.items():
-        table.setdefault((where.start.line, where.start.column), []).append(node)
+        start = (where.start.line, where.start.column)
+        table.setdefault(start, []).append((node, (where.end.line, where.end.column)))
     return table
 
 
-def _node_for(finding: Finding, table: dict[tuple[int, int], list[cst.CSTNode]], node_types: tuple[type, ...]):
-    for node in table.get((finding.line, finding.col - 1), ()):
-        if isinstance(node, node_types):
+def _node_for(finding: Finding, table, node_types: tuple[type, ...]) -> Optional[cst.CSTNode]:
+    """The node of a fixable type that starts, and preferably also ends, where the finding does.
+
+    Several nodes can start at one position (``d`` and ``d.items()``); the end position
+    tells them apart. Columns: findings count from 1, libcst from 0, both in code points.
+    """
+    candidates = [(node, end) for node, end in table.get((finding.line, finding.col - 1), ()) if isinstance(node, node_types)]
+    wanted_end = (finding.end_line, finding.end_col - 1)
+    for node, end in candidates:
+        if end == wanted_end:
             return node
+    if candidates:
+        # A parenthesized expression: libcst's range includes the parentheses. Take the widest.
+        return max(candidates, key=lambda item: item[1])[0]
     return None
 
 

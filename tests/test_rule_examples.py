@@ -24,6 +24,7 @@ def _run(rule, source: str, overrides) -> list:
     engine = Engine(settings, rules=[rule])
     result = engine.check_source(textwrap.dedent(source), "example.py")
     assert result.checked, result.findings
+    assert not [f for f in result.findings if f.code == "DET000"], result.findings
     return [finding for finding in result.findings if finding.code == rule.code]
 
 

@@ -6,12 +6,12 @@ Adding a rule is one class in its family module plus one entry in that module's
 
 from __future__ import annotations
 
-from . import exceptions
+from . import atomic_writes, exceptions, fs_order, iteration_order, serialization
 from .base import Rule
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
-        (*exceptions.RULES,),
+        (*atomic_writes.RULES, *serialization.RULES, *fs_order.RULES, *exceptions.RULES, *iteration_order.RULES),
         key=lambda rule: rule.code,
     )
 )

@@ -1,0 +1,1730 @@
+"""DET1xx: writes that a crash can leave truncated or half-written.
+
+:func:`write_site` is the one classifier of file writes: the rules here, the
+artifact-scope analysis and the write inventory all ask it, so they agree on what a
+write is, what it writes to, and why it is exempt.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Iterator, Optional, Union
+
+from ..model import FixSafety
+from ..settings import Settings
+from ._util import argument, dotted, keyword, last_name, walk_statements_local
+from .base import NO_FIX, Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from ..context import Context
+    from ..names import ScopeNode
+
+# -- what counts as a write ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Opener:
+    api: str
+    path_keywords: tuple[str, ...]
+    default_mode: str
+    #: ``with X(...) as f`` can become ``with atomic_open(...) as f`` with the same arguments.
+    fixable: bool
+
+
+#: Functions that open a file by path: the path is argument 0, the mode argument 1.
+_OPENERS: dict[str, _Opener] = {
+    "builtins.open": _Opener("open", ("file",), "r", True),
+    "io.open": _Opener("io.open", ("file",), "r", True),
+    "codecs.open": _Opener("codecs.open", ("filename",), "r", True),
+    "gzip.open": _Opener("gzip.open", ("filename",), "rb", False),
+    "bz2.open": _Opener("bz2.open", ("filename",), "rb", False),
+    "lzma.open": _Opener("lzma.open", ("filename",), "rb", False),
+    "pathlib.Path.open": _Opener("pathlib.Path.open", ("self",), "r", False),
+}
+_PATH_OPEN_API = "pathlib.Path.open"
+
+#: Serializers that write into a file object: dotted name -> keyword names of the file argument
+#: (always positional argument 1).
+_DUMPERS: dict[str, tuple[str, ...]] = {
+    "json.dump": ("fp",),
+    "simplejson.dump": ("fp",),
+    "ujson.dump": ("fp",),
+    "yaml.dump": ("stream",),
+    "yaml.safe_dump": ("stream",),
+    "yaml.dump_all": ("stream",),
+    "yaml.safe_dump_all": ("stream",),
+    "pickle.dump": ("file",),
+    "cloudpickle.dump": ("file",),
+    "dill.dump": ("file",),
+    "marshal.dump": ("file",),
+    "toml.dump": ("f",),
+    "tomli_w.dump": ("fp",),
+}
+
+
+@dataclass(frozen=True)
+class _PathWriter:
+    index: int
+    keywords: tuple[str, ...]
+    #: Suffix the writer appends when the path lacks it (numpy): the temp path of
+    #: ``atomic_path`` ends with the target's name, so the fix is safe only with the suffix.
+    appends_suffix: Optional[str] = None
+
+
+#: Functions that write a whole file given its path.
+_PATH_WRITERS: dict[str, _PathWriter] = {
+    "numpy.save": _PathWriter(0, ("file",), ".npy"),
+    "numpy.savez": _PathWriter(0, ("file",), ".npz"),
+    "numpy.savez_compressed": _PathWriter(0, ("file",), ".npz"),
+    "numpy.savetxt": _PathWriter(0, ("fname",)),
+    "torch.save": _PathWriter(1, ("f",)),
+    "joblib.dump": _PathWriter(1, ("filename",)),
+    "pyarrow.parquet.write_table": _PathWriter(1, ("where",)),
+    "pyarrow.feather.write_feather": _PathWriter(1, ("dest",)),
+    "matplotlib.pyplot.savefig": _PathWriter(0, ("fname",)),
+}
+
+#: Methods of pandas / xarray / polars frames that write a file given its path (argument 0).
+_METHOD_WRITERS: frozenset[str] = frozenset(
+    {
+        "to_csv",
+        "to_excel",
+        "to_feather",
+        "to_hdf",
+        "to_json",
+        "to_netcdf",
+        "to_orc",
+        "to_parquet",
+        "to_pickle",
+        "to_stata",
+        "write_avro",
+        "write_csv",
+        "write_excel",
+        "write_ipc",
+        "write_json",
+        "write_ndjson",
+        "write_parquet",
+    }
+)
+_METHOD_PATH_KEYWORDS = ("path", "path_or_buf", "fname", "file", "excel_writer")
+#: Methods whose ``mode="a"`` appends (pandas).
+_METHODS_WITH_MODE = frozenset({"to_csv", "to_json"})
+_PATH_METHODS = frozenset({"write_text", "write_bytes"})
+_FIGURE_WRITERS = frozenset({"matplotlib.pyplot.savefig", ".savefig"})
+
+#: Files that exist only while the program runs: never the artifact.
+_TEMPFILE_SITES: dict[str, str] = {
+    "tempfile.NamedTemporaryFile": "w+b",
+    "tempfile.TemporaryFile": "w+b",
+    "tempfile.SpooledTemporaryFile": "w+b",
+}
+_FDOPEN = "os.fdopen"
+
+#: Calls that return a file object (not a path): a writer handed one of these does not
+#: decide atomicity, whoever opened it does.
+_HANDLE_FACTORIES = frozenset(
+    {
+        *_OPENERS,
+        *_TEMPFILE_SITES,
+        _FDOPEN,
+        "io.StringIO",
+        "io.BytesIO",
+        "gzip.GzipFile",
+        "bz2.BZ2File",
+        "lzma.LZMAFile",
+        "fsspec.open",
+        "smart_open.open",
+        "pandas.ExcelWriter",
+        "pandas.HDFStore",
+    }
+)
+
+_RENAMES: dict[str, str] = {
+    "os.replace": "os.replace",
+    "os.rename": "os.rename",
+    "shutil.move": "shutil.move",
+    "pathlib.Path.replace": "Path.replace",
+    "pathlib.Path.rename": "Path.rename",
+}
+_RENAME_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _RENAMES)
+_FSYNCS = frozenset({"os.fsync", "os.fdatasync"})
+
+_STD_STREAMS = frozenset({"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"})
+_JOIN_FUNCS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+_PATH_CTORS = frozenset(
+    {
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "pathlib.PosixPath",
+        "pathlib.PurePosixPath",
+        "pathlib.WindowsPath",
+        "pathlib.PureWindowsPath",
+    }
+)
+_PASS_THROUGH = frozenset(
+    {
+        "builtins.str",
+        "os.fspath",
+        "os.fsencode",
+        "os.fsdecode",
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.normpath",
+        "os.path.expanduser",
+        "os.path.expandvars",
+    }
+)
+_PASS_THROUGH_METHODS = frozenset({"resolve", "absolute", "expanduser"})
+_UNWRAP = _PASS_THROUGH | _PATH_CTORS
+
+_MODE_RE = re.compile(r"^[rwxabtU+]+$")
+
+# Exempt reasons. Consumers may compare against these.
+REASON_APPEND = "append mode"
+REASON_UNKNOWN_MODE = "mode not known statically"
+REASON_DEVNULL = "os.devnull"
+REASON_STD_STREAM = "standard stream"
+REASON_FD = "file descriptor"
+REASON_TEMPFILE = "tempfile scratch file"
+REASON_TEMPDIR = "scratch file in a temporary directory"
+REASON_FIGURE = "figure (a report, not a data artifact)"
+REASON_RENAMED_TEMP = "temp file renamed into place by hand (see DET105)"
+REASON_ATOMIC_TEMP = "temp path of an atomic writer"
+#: Reasons of files that are scratch space: a hand-made temp-then-rename may use them.
+_SCRATCH_REASONS = frozenset({REASON_TEMPFILE, REASON_TEMPDIR, REASON_FD})
+
+_GLOB_DESCRIPTIONS = {
+    "*.lock": "lock file",
+    "*.md": "Markdown report",
+    "*.log": "log file",
+    "*.pid": "pid file",
+    "/dev/*": "device file",
+}
+
+#: Stands for the part of a path that is not known statically.
+_UNKNOWN = "\x00"
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class WriteSite:
+    """One call that writes a file, as the DET1xx rules see it.
+
+    ``kind`` says which rule owns the site: ``"open"`` (DET101), ``"dump"`` (DET102),
+    ``"path-method"`` (DET103), ``"path-writer"`` (DET104), ``"scratch"`` (temporary
+    files and descriptors, never flagged) or ``"safe"`` (an atomic helper).
+    """
+
+    call: ast.Call
+    #: ``"open"``, ``"pathlib.Path.write_text"``, ``"numpy.save"``, ``".to_parquet"`` (methods
+    #: matched by name are spelled as in ``extra-writers``).
+    api: str
+    #: The literal mode when known (``open``/``Path.open``/dump targets, ``mode=`` of pandas).
+    mode: Optional[str]
+    #: The path expression, when known.
+    target: Optional[ast.expr]
+    #: Why this write is not a hazard (``"lock file (*.lock)"``, ``"append mode"``), else ``None``.
+    exempt_reason: Optional[str]
+    #: True for the runtime helpers, configured safe writers and writes into their temp paths.
+    atomic: bool = False
+    kind: str = ""
+
+    @property
+    def is_hazard(self) -> bool:
+        """A non-atomic, non-exempt write: what DET101-DET104 report."""
+        return not self.atomic and self.exempt_reason is None
+
+
+# -- configuration derived from Settings ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Config:
+    exempt_paths: tuple[str, ...]
+    #: Safe writers matched by last name / method name -> path argument index.
+    safe_names: dict[str, int]
+    #: Safe writers given as dotted names -> path argument index.
+    safe_dotted: dict[str, int]
+    extra_dotted: dict[str, int]
+    extra_methods: dict[str, int]
+    #: ``Name`` ids and ``Attribute`` names worth a closer look; everything else is rejected
+    #: before any name resolution.
+    name_ids: frozenset[str]
+    attr_names: frozenset[str]
+    known_dotted: frozenset[str]
+
+
+def _split_entry(entry: str) -> tuple[str, int]:
+    name, _, index = entry.partition(":")
+    return name, int(index) if index else 0
+
+
+_CONFIG_CACHE: dict[int, tuple[Settings, _Config]] = {}
+#: The most recently used (settings, config): one engine run asks with the same Settings.
+_LAST: list = [None, None]
+
+
+def _config(settings: Settings) -> _Config:
+    # Keyed by identity: hashing a Settings (all its tuples) on every call costs more than
+    # the rest of the early rejection.
+    if _LAST[0] is settings:
+        return _LAST[1]  # type: ignore[no-any-return]
+    cached = _CONFIG_CACHE.get(id(settings))
+    if cached is None or cached[0] is not settings:
+        if len(_CONFIG_CACHE) > 32:
+            _CONFIG_CACHE.clear()
+        cached = (settings, _build_config(settings))
+        _CONFIG_CACHE[id(settings)] = cached
+    _LAST[0], _LAST[1] = cached
+    return cached[1]
+
+
+def _build_config(settings: Settings) -> _Config:
+    safe_names: dict[str, int] = {}
+    safe_dotted: dict[str, int] = {}
+    for entry in settings.all_safe_writers:
+        name, index = _split_entry(entry)
+        if name.startswith(".") or "." not in name:
+            safe_names[name.lstrip(".")] = index
+        else:
+            safe_dotted[name] = index
+    extra_dotted: dict[str, int] = {}
+    extra_methods: dict[str, int] = {}
+    for entry in settings.extra_writers:
+        name, index = _split_entry(entry)
+        if name.startswith("."):
+            extra_methods[name[1:]] = index
+        else:
+            extra_dotted[name] = index
+    writers = frozenset({*_OPENERS, *_DUMPERS, *_PATH_WRITERS, *_TEMPFILE_SITES, _FDOPEN})
+    writers |= frozenset(safe_dotted) | frozenset(extra_dotted)
+    # Renames are looked up by ``rename_call`` with its own early test; keeping their names
+    # out of these sets keeps ``str.replace`` off the write path.
+    known_dotted = writers | frozenset(_RENAMES)
+    last_parts = {name.rsplit(".", 1)[-1] for name in writers}
+    name_ids = frozenset(last_parts | set(safe_names))
+    attr_names = frozenset(
+        last_parts | set(safe_names) | set(extra_methods) | _METHOD_WRITERS | _PATH_METHODS | {"open", "savefig"}
+    )
+    return _Config(
+        exempt_paths=settings.all_exempt_paths,
+        safe_names=safe_names,
+        safe_dotted=safe_dotted,
+        extra_dotted=extra_dotted,
+        extra_methods=extra_methods,
+        name_ids=name_ids,
+        attr_names=attr_names,
+        known_dotted=known_dotted,
+    )
+
+
+def _module_aliases(ctx: Context, cfg: _Config) -> frozenset[str]:
+    """Names imported at module level under another name: ``from numpy import save as np_save``.
+
+    Unaliased imports (``from numpy import save``) keep a name the early test knows.
+    Only top-level statements (and ``if``/``try`` blocks there) are scanned: it is cheap.
+    """
+
+    def compute() -> frozenset[str]:
+        found: set[str] = set()
+        todo: list[ast.stmt] = list(ctx.tree.body)
+        while todo:
+            statement = todo.pop()
+            if isinstance(statement, ast.ImportFrom) and not statement.level:
+                for alias in statement.names:
+                    if alias.asname and f"{statement.module}.{alias.name}" in cfg.known_dotted:
+                        found.add(alias.asname)
+            elif isinstance(statement, (ast.If, ast.Try)):
+                todo.extend(statement.body)
+                todo.extend(statement.orelse)
+                if isinstance(statement, ast.Try):
+                    todo.extend(statement.finalbody)
+                    for handler in statement.handlers:
+                        todo.extend(handler.body)
+        return frozenset(found)
+
+    return ctx.memo("det1.aliases", ctx.tree, compute)  # type: ignore[return-value]
+
+
+def _worth_a_look(func: ast.expr, ctx: Context, cfg: _Config) -> bool:
+    if isinstance(func, ast.Attribute):
+        return func.attr in cfg.attr_names
+    if isinstance(func, ast.Name):
+        return func.id in cfg.name_ids or func.id in _module_aliases(ctx, cfg)
+    return False
+
+
+# -- local bindings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Bind:
+    #: ``assign`` (``x = value``), ``with`` (``with value as x``), ``tuple`` (``a, x = value``
+    #: at ``index``), ``param``, or ``other`` (loops, imports, augmented assignment...).
+    kind: str
+    value: Optional[ast.expr] = None
+    index: int = -1
+
+
+def _collect_binds(scope: ScopeNode) -> dict[str, tuple[_Bind, ...]]:
+    found: dict[str, list[_Bind]] = {}
+
+    def add(name: str, bind: _Bind) -> None:
+        found.setdefault(name, []).append(bind)
+
+    def add_target(target: ast.AST, value: Optional[ast.expr]) -> None:
+        if isinstance(target, ast.Name):
+            add(target.id, _Bind("assign", value) if value is not None else _Bind("other"))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Name) and value is not None:
+                    add(element.id, _Bind("tuple", value, index))
+                else:
+                    add_target(element, None)
+        elif isinstance(target, ast.Starred):
+            add_target(target.value, None)
+
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = scope.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                add(arg.arg, _Bind("param"))
+        if isinstance(scope, ast.Lambda):
+            return {name: tuple(binds) for name, binds in found.items()}
+    for node in walk_statements_local(scope.body):  # type: ignore[union-attr]
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                add_target(target, node.value)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                add_target(node.target, node.value)
+        elif isinstance(node, ast.NamedExpr):
+            add_target(node.target, node.value)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    add(item.optional_vars.id, _Bind("with", item.context_expr))
+                elif item.optional_vars is not None:
+                    add_target(item.optional_vars, None)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            add_target(node.target, None)
+        elif isinstance(node, ast.AugAssign):
+            add_target(node.target, None)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                add_target(target, None)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                add((alias.asname or alias.name).split(".", 1)[0], _Bind("other"))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            add(node.name, _Bind("other"))
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                add(name, _Bind("other"))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            add(node.name, _Bind("other"))
+    return {name: tuple(binds) for name, binds in found.items()}
+
+
+def _binds(name: ast.Name, ctx: Context) -> tuple[_Bind, ...]:
+    """How ``name`` is bound in the innermost scope that binds it; ``()`` when nowhere."""
+    for scope in ctx.resolver.enclosing_scopes(name):
+        binds = ctx.memo("det1.binds", scope, lambda scope=scope: _collect_binds(scope))
+        found = binds.get(name.id)  # type: ignore[attr-defined]
+        if found:
+            return found  # type: ignore[no-any-return]
+    return ()
+
+
+def _single(name: ast.Name, ctx: Context, kind: str) -> Optional[_Bind]:
+    binds = _binds(name, ctx)
+    if len(binds) == 1 and binds[0].kind == kind:
+        return binds[0]
+    return None
+
+
+# -- the target of a write ------------------------------------------------------------------
+
+
+def _template(expr: ast.AST, ctx: Context, depth: int = 0) -> str:
+    """The path ``expr`` spells, with ``_UNKNOWN`` for the parts not known statically.
+
+    ``run_dir / "report.md"`` -> ``"\\0/report.md"``; ``f"{run}.lock"`` -> ``"\\0.lock"``.
+    """
+    if depth > _MAX_DEPTH:
+        return _UNKNOWN
+    depth += 1
+    if isinstance(expr, ast.Constant):
+        if isinstance(expr.value, str):
+            return expr.value
+        if isinstance(expr.value, bytes):
+            return expr.value.decode("utf-8", "replace")
+        return _UNKNOWN
+    if isinstance(expr, ast.JoinedStr):
+        parts = []
+        for value in expr.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            elif isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion in (-1, 115):
+                parts.append(_template(value.value, ctx, depth))
+            else:
+                parts.append(_UNKNOWN)
+        return "".join(parts)
+    if isinstance(expr, ast.BinOp):
+        if isinstance(expr.op, ast.Div):
+            return _template(expr.left, ctx, depth) + "/" + _template(expr.right, ctx, depth)
+        if isinstance(expr.op, ast.Add):
+            return _template(expr.left, ctx, depth) + _template(expr.right, ctx, depth)
+        if isinstance(expr.op, ast.Mod) and isinstance(expr.left, ast.Constant):
+            return _template(expr.left, ctx, depth)  # "%s.log" % x: the template still ends in .log
+        return _UNKNOWN
+    if isinstance(expr, ast.Name):
+        bind = _single(expr, ctx, "assign")
+        return _template(bind.value, ctx, depth) if bind is not None and bind.value is not None else _UNKNOWN
+    if isinstance(expr, ast.Attribute):
+        if expr.attr == "parent":
+            head, sep, _ = _template(expr.value, ctx, depth).rpartition("/")
+            return head if sep else _UNKNOWN
+        return _UNKNOWN
+    if isinstance(expr, ast.Call):
+        return _call_template(expr, ctx, depth)
+    return _UNKNOWN
+
+
+def _call_template(call: ast.Call, ctx: Context, depth: int) -> str:
+    if any(isinstance(arg, ast.Starred) for arg in call.args):
+        return _UNKNOWN
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        receiver = func.value
+        if func.attr == "joinpath":
+            return "/".join([_template(receiver, ctx, depth), *(_template(a, ctx, depth) for a in call.args)])
+        if func.attr == "with_suffix" and len(call.args) == 1:
+            head, sep, name = _template(receiver, ctx, depth).rpartition("/")
+            stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+            return head + sep + stem + _template(call.args[0], ctx, depth)
+        if func.attr == "with_name" and len(call.args) == 1:
+            head, sep, _ = _template(receiver, ctx, depth).rpartition("/")
+            return head + sep + _template(call.args[0], ctx, depth)
+        if func.attr in _PASS_THROUGH_METHODS and not call.args:
+            return _template(receiver, ctx, depth)
+        if func.attr == "format" and isinstance(receiver, ast.Constant):
+            return _template(receiver, ctx, depth)
+    name = ctx.call_name(call)
+    if name in _JOIN_FUNCS and call.args:
+        return "/".join(_template(arg, ctx, depth) for arg in call.args)
+    if name in _PATH_CTORS:
+        return "/".join(_template(arg, ctx, depth) for arg in call.args) if call.args else "."
+    if name in _PASS_THROUGH and len(call.args) == 1:
+        return _template(call.args[0], ctx, depth)
+    return _UNKNOWN
+
+
+def _glob_reason(template: str, patterns: tuple[str, ...]) -> Optional[str]:
+    """The exemption a path template matches, as ``"lock file (*.lock)"``.
+
+    A glob without ``/`` matches any component (``*.lock``); one with ``/`` matches the
+    whole path, and a relative one also matches below an unknown prefix (``reports/*``
+    matches ``run_dir / "reports" / "a.csv"``).
+    """
+    path = template.replace("\\", "/")
+    if not path.replace(_UNKNOWN, "").strip("/."):
+        return None
+    while path.startswith("./"):
+        path = path[2:]
+    parts = [part for part in path.split("/") if part and part != _UNKNOWN]
+    for pattern in patterns:
+        bare = pattern.rstrip("/")
+        if "/" not in bare:
+            matched = any(fnmatchcase(part, bare) for part in parts)
+        else:
+            if bare.startswith("./"):
+                bare = bare[2:]
+            matched = fnmatchcase(path, bare) or fnmatchcase(path, bare + "/*")
+            if not matched and not bare.startswith("/"):
+                matched = fnmatchcase(path, "*/" + bare) or fnmatchcase(path, "*/" + bare + "/*")
+        if matched:
+            return f"{_GLOB_DESCRIPTIONS.get(pattern, 'exempt path')} ({pattern})"
+    return None
+
+
+def _root(expr: ast.expr, ctx: Context, depth: int = 0) -> ast.expr:
+    """The expression a path is built on: ``os.path.join(d, "x")`` -> ``d``."""
+    while depth <= _MAX_DEPTH:
+        depth += 1
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Div, ast.Add)):
+            expr = expr.left
+        elif isinstance(expr, ast.JoinedStr) and expr.values and isinstance(expr.values[0], ast.FormattedValue):
+            expr = expr.values[0].value
+        elif isinstance(expr, ast.Attribute) and expr.attr == "parent":
+            expr = expr.value
+        elif isinstance(expr, ast.Call) and expr.args and not isinstance(expr.args[0], ast.Starred):
+            func = expr.func
+            if isinstance(func, ast.Attribute) and func.attr in ("joinpath", "with_suffix", "with_name", *_PASS_THROUGH_METHODS):
+                expr = func.value
+            elif ctx.call_name(expr) in _JOIN_FUNCS | _UNWRAP:
+                expr = expr.args[0]
+            else:
+                return expr
+        elif isinstance(expr, ast.Name):
+            bind = _single(expr, ctx, "assign")
+            if bind is None or bind.value is None:
+                return expr
+            expr = bind.value
+        else:
+            return expr
+    return expr
+
+
+def _is_path_yielding(expr: Optional[ast.expr], ctx: Context, cfg: _Config) -> bool:
+    """``atomic_path(p)`` and ``TemporaryDirectory()`` yield a path, not a file object."""
+    if not isinstance(expr, ast.Call):
+        return False
+    if _safe_match(expr, ctx, cfg) is not None:
+        return "path" in (last_name(expr.func) or "")
+    return ctx.call_name(expr) == "tempfile.TemporaryDirectory"
+
+
+def _is_handle(expr: ast.expr, ctx: Context, cfg: _Config) -> bool:
+    """``expr`` is a file object or an in-memory buffer, not a path."""
+    if isinstance(expr, ast.Call):
+        return _is_handle_call(expr, ctx, cfg)
+    if isinstance(expr, ast.Name):
+        binds = _binds(expr, ctx)
+        return bool(binds) and all(_is_handle_bind(bind, ctx, cfg) for bind in binds)
+    return False
+
+
+def _is_handle_bind(bind: _Bind, ctx: Context, cfg: _Config) -> bool:
+    if bind.kind == "with":
+        # ``with <anything but a path-yielding manager> as f``: f is a handle.
+        return not _is_path_yielding(bind.value, ctx, cfg)
+    if bind.kind == "assign" and isinstance(bind.value, ast.Call):
+        return _is_handle_call(bind.value, ctx, cfg)
+    return False
+
+
+def _is_handle_call(call: ast.Call, ctx: Context, cfg: _Config) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "open":
+        return True
+    if _safe_match(call, ctx, cfg) is not None:
+        return not _is_path_yielding(call, ctx, cfg)
+    return ctx.call_name(call) in _HANDLE_FACTORIES
+
+
+def _is_fd(expr: ast.expr, ctx: Context) -> bool:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, int) and not isinstance(expr.value, bool):
+        return True
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("fileno", "detach"):
+        return True  # ``open(sock.detach(), "wb")``: only a descriptor can be opened that way
+    if isinstance(expr, ast.Name):
+        bind = _single_any(expr, ctx)
+        if bind is not None and isinstance(bind.value, ast.Call):
+            name = ctx.call_name(bind.value)
+            if bind.kind == "assign" and name in ("os.open", "os.dup"):
+                return True
+            if bind.kind == "tuple" and bind.index == 0 and name == "tempfile.mkstemp":
+                return True
+    return False
+
+
+def _single_any(name: ast.Name, ctx: Context) -> Optional[_Bind]:
+    binds = _binds(name, ctx)
+    return binds[0] if len(binds) == 1 else None
+
+
+def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optional[str], bool]:
+    """``(reason, atomic)`` for targets in scratch space or in an atomic writer's temp path."""
+    root = _root(target, ctx)
+    if isinstance(root, ast.Call):
+        name = ctx.call_name(root)
+        if name in ("tempfile.mkdtemp", "tempfile.gettempdir"):
+            return REASON_TEMPDIR, False
+        if name == "tempfile.mktemp":
+            return REASON_TEMPFILE, False
+        return None, False
+    if isinstance(root, ast.Attribute) and root.attr == "name" and isinstance(root.value, ast.Name):
+        bind = _single_any(root.value, ctx)
+        if bind is not None and bind.kind in ("with", "assign") and isinstance(bind.value, ast.Call):
+            if ctx.call_name(bind.value) in _TEMPFILE_SITES:
+                return REASON_TEMPFILE, False
+        return None, False
+    if isinstance(root, ast.Name):
+        bind = _single_any(root, ctx)
+        if bind is None or not isinstance(bind.value, ast.Call):
+            return None, False
+        if bind.kind == "with":
+            if ctx.call_name(bind.value) == "tempfile.TemporaryDirectory":
+                return REASON_TEMPDIR, False
+            if _is_path_yielding(bind.value, ctx, cfg):
+                return REASON_ATOMIC_TEMP, True
+        if bind.kind == "tuple" and bind.index == 1 and ctx.call_name(bind.value) == "tempfile.mkstemp":
+            return REASON_TEMPFILE, False
+    return None, False
+
+
+def _target_verdict(
+    target: ast.expr, ctx: Context, cfg: _Config, *, handles: bool
+) -> tuple[str, Optional[str], bool]:
+    """``(status, exempt_reason, atomic)``; status is ``"path"`` or ``"handle"`` (not a path)."""
+    if handles and _is_handle(target, ctx, cfg):
+        return "handle", None, False
+    qualified = ctx.qualified_name(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+    if qualified is not None:
+        if qualified == "os.devnull":
+            return "path", REASON_DEVNULL, False
+        if qualified in _STD_STREAMS or qualified.rsplit(".", 1)[0] in _STD_STREAMS:
+            return "path", REASON_STD_STREAM, False
+    if _is_fd(target, ctx):
+        return "path", REASON_FD, False
+    reason, atomic = _scratch_reason(target, ctx, cfg)
+    if reason is not None:
+        return "path", reason, atomic
+    return "path", _glob_reason(_template(target, ctx), cfg.exempt_paths), False
+
+
+# -- classification -------------------------------------------------------------------------
+
+
+def _literal_mode(expr: Optional[ast.expr], ctx: Context, depth: int = 0) -> Optional[str]:
+    """A string constant, a once-assigned local holding one, or ``a if c else b`` of two alike."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if depth > 2:
+        return None
+    if isinstance(expr, ast.Name):
+        bind = _single(expr, ctx, "assign")
+        return _literal_mode(bind.value, ctx, depth + 1) if bind is not None else None
+    if isinstance(expr, ast.IfExp):
+        first, second = _literal_mode(expr.body, ctx, depth + 1), _literal_mode(expr.orelse, ctx, depth + 1)
+        if first is not None and second is not None and _mode_kind(first) == _mode_kind(second):
+            return first
+    return None
+
+
+def _mode_kind(mode: str) -> str:
+    if not _MODE_RE.match(mode):
+        return "invalid"
+    if "w" in mode or "x" in mode:
+        return "write"
+    if "a" in mode:
+        return "append"
+    if "+" in mode:
+        return "update"
+    return "read"
+
+
+def _has_star_kwargs(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
+
+
+def _safe_match(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[tuple[str, int]]:
+    """``(api, path index)`` when ``call`` is a configured safe writer."""
+    name = last_name(call.func)
+    if name is not None and name in cfg.safe_names:
+        return name, cfg.safe_names[name]
+    if cfg.safe_dotted:
+        for spelled in (ctx.call_name(call), dotted(call.func)):
+            if spelled is None:
+                continue
+            for entry, index in cfg.safe_dotted.items():
+                if spelled == entry or spelled.endswith("." + entry):
+                    return entry, index
+    return None
+
+
+def _open_parts(
+    call: ast.Call, resolved: Optional[str], ctx: Context
+) -> Optional[tuple[str, Optional[ast.expr], Optional[str], bool]]:
+    """``(api, target, mode, mode_known)`` of an open-like call, else ``None``."""
+    func = call.func
+    opener = _OPENERS.get(resolved or "")
+    if opener is not None:
+        target = argument(call, 0, opener.path_keywords[0])
+        mode_expr = argument(call, 1, "mode")
+        if mode_expr is None:
+            if _has_star_kwargs(call):
+                return opener.api, target, None, False
+            return opener.api, target, opener.default_mode, True
+        mode = _literal_mode(mode_expr, ctx)
+        return opener.api, target, mode, mode is not None
+    if isinstance(func, ast.Attribute) and func.attr == "open" and resolved is None and not _own_method(call, ctx):
+        # ``Path.open(mode)``: the mode is the FIRST argument. ``ZipFile.open(name, mode)``,
+        # ``fs.open(uri, "wb")`` have something else first: not a mode, not this.
+        if call.args:
+            first = call.args[0]
+            if isinstance(first, ast.Starred):
+                return None
+            mode = _literal_mode(first, ctx)
+        else:
+            mode_expr = keyword(call, "mode")
+            if mode_expr is None:
+                return None if _has_star_kwargs(call) else (_PATH_OPEN_API, func.value, "r", True)
+            mode = _literal_mode(mode_expr, ctx)
+        if mode is None or _mode_kind(mode) == "invalid":
+            return None
+        return _PATH_OPEN_API, func.value, mode, True
+    return None
+
+
+def _own_method(call: ast.Call, ctx: Context) -> bool:
+    """``self.write_text(...)`` in a class that defines ``write_text``: not ``pathlib``'s."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
+        return False
+    for ancestor in ctx.ancestors(call):
+        if isinstance(ancestor, ast.ClassDef):
+            return any(
+                isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == func.attr
+                for item in ancestor.body
+            )
+    return False
+
+
+def _looks_like_path_method(call: ast.Call, method: str, ctx: Context) -> bool:
+    """``Path.write_bytes(data)`` takes one argument and ``Path.write_text(data, encoding,
+    errors, newline)`` takes strings after the data: ``store.write_text(key, text)`` is
+    someone else's method."""
+    if _own_method(call, ctx):
+        return False
+    args = call.args
+    if method == "write_bytes":
+        return len(args) + len(call.keywords) <= 1
+    return len(args) <= 4 and all(isinstance(arg, ast.Constant) for arg in args[1:])
+
+
+def _is_dump_file_arg(call: ast.Call, ctx: Context) -> bool:
+    """``call`` is the file argument of ``json.dump(obj, open(...))``: the dump is the site."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.keyword):
+        parent = ctx.parent(parent)
+    if not isinstance(parent, ast.Call) or not _worth_a_look(parent.func, ctx, _config(ctx.settings)):
+        return False
+    keywords = _DUMPERS.get(ctx.call_name(parent) or "")
+    return keywords is not None and argument(parent, 1, keywords[0]) is call
+
+
+def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
+    func = call.func
+    safe = _safe_match(call, ctx, cfg)
+    if safe is not None:
+        api, index = safe
+        mode_arg = argument(call, 1, "mode")
+        mode = _literal_mode(mode_arg, ctx) if mode_arg is not None else None
+        return WriteSite(call, api, mode, argument(call, index), None, atomic=True, kind="safe")
+    resolved = ctx.call_name(call)
+    method = func.attr if isinstance(func, ast.Attribute) else None
+
+    extra_index = cfg.extra_dotted.get(resolved or "")
+    if extra_index is None and method is not None:
+        extra_index = cfg.extra_methods.get(method)
+    if extra_index is not None:
+        api = resolved if resolved in cfg.extra_dotted else f".{method}"
+        return _path_writer_site(call, api, argument(call, extra_index), None, ctx, cfg, figure_exempt=False)
+
+    parts = _open_parts(call, resolved, ctx)
+    if parts is not None:
+        return _open_site(call, parts, ctx, cfg)
+
+    if resolved in _DUMPERS:
+        return _dump_site(call, resolved, ctx, cfg)
+
+    writer = _PATH_WRITERS.get(resolved or "")
+    if writer is not None:
+        target = argument(call, writer.index, writer.keywords[0])
+        return _path_writer_site(call, resolved, target, None, ctx, cfg, figure_exempt=True)  # type: ignore[arg-type]
+
+    if resolved is not None and (resolved in _TEMPFILE_SITES or resolved == _FDOPEN):
+        return _scratch_site(call, resolved, ctx)
+
+    if method is None or resolved is not None and not resolved.startswith("pathlib."):
+        return None
+    if method in _PATH_METHODS:
+        if resolved is None:
+            if not _looks_like_path_method(call, method, ctx):
+                return None
+            target: Optional[ast.expr] = func.value
+        else:
+            target = argument(call, 0, "self")
+        return _path_method_site(call, f"pathlib.Path.{method}", target, ctx, cfg)
+    if resolved is not None:
+        return None
+    if method in _METHOD_WRITERS:
+        target = argument(call, 0)
+        if target is None:
+            for name in _METHOD_PATH_KEYWORDS:
+                target = keyword(call, name)
+                if target is not None:
+                    break
+        mode_expr = keyword(call, "mode") if method in _METHODS_WITH_MODE else None
+        mode = _literal_mode(mode_expr, ctx) if mode_expr is not None else None
+        return _path_writer_site(call, f".{method}", target, mode, ctx, cfg, figure_exempt=True)
+    if method == "savefig":
+        return _path_writer_site(call, ".savefig", argument(call, 0, "fname"), None, ctx, cfg, figure_exempt=True)
+    return None
+
+
+def _scratch_site(call: ast.Call, api: str, ctx: Context) -> Optional[WriteSite]:
+    """``NamedTemporaryFile(...)``, ``os.fdopen(fd, "w")``: written, but never the artifact."""
+    if api == _FDOPEN:
+        default, mode_expr, reason = "r", argument(call, 1, "mode"), REASON_FD
+    else:
+        default, mode_expr, reason = _TEMPFILE_SITES[api], argument(call, 0, "mode"), REASON_TEMPFILE
+    mode = default if mode_expr is None else _literal_mode(mode_expr, ctx)
+    if mode is not None and _mode_kind(mode) in ("read", "invalid"):
+        return None
+    return WriteSite(call, api, mode, None, reason, kind="scratch")
+
+
+def _open_site(
+    call: ast.Call,
+    parts: tuple[str, Optional[ast.expr], Optional[str], bool],
+    ctx: Context,
+    cfg: _Config,
+) -> Optional[WriteSite]:
+    if _is_dump_file_arg(call, ctx):
+        return None
+    api, target, mode, known = parts
+    return _moded_site(call, api, target, mode if known else None, "open", ctx, cfg)
+
+
+def _dump_site(call: ast.Call, api: str, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
+    """``json.dump(obj, open(p, "w"))``: the dump is the site, with the open's path and mode."""
+    file_arg = argument(call, 1, _DUMPERS[api][0])
+    if not isinstance(file_arg, ast.Call) or not _worth_a_look(file_arg.func, ctx, cfg):
+        return None
+    parts = _open_parts(file_arg, ctx.call_name(file_arg), ctx)
+    if parts is None:
+        return None
+    _, target, mode, known = parts
+    return _moded_site(call, api, target, mode if known else None, "dump", ctx, cfg)
+
+
+def _moded_site(
+    call: ast.Call,
+    api: str,
+    target: Optional[ast.expr],
+    mode: Optional[str],
+    kind: str,
+    ctx: Context,
+    cfg: _Config,
+) -> Optional[WriteSite]:
+    if mode is None:
+        return WriteSite(call, api, None, target, REASON_UNKNOWN_MODE, kind=kind)
+    mode_kind = _mode_kind(mode)
+    if mode_kind in ("read", "invalid"):
+        return None
+    if mode_kind == "append":
+        return WriteSite(call, api, mode, target, REASON_APPEND, kind=kind)
+    if mode_kind == "update":
+        return WriteSite(call, api, mode, target, f"in-place update ({mode!r})", kind=kind)
+    reason: Optional[str] = None
+    atomic = False
+    if target is not None:
+        _, reason, atomic = _target_verdict(target, ctx, cfg, handles=False)
+    return WriteSite(call, api, mode, target, reason, atomic=atomic, kind=kind)
+
+
+def _path_method_site(
+    call: ast.Call, api: str, target: Optional[ast.expr], ctx: Context, cfg: _Config
+) -> WriteSite:
+    reason: Optional[str] = None
+    atomic = False
+    if target is not None:
+        _, reason, atomic = _target_verdict(target, ctx, cfg, handles=False)
+    return WriteSite(call, api, "w", target, reason, atomic=atomic, kind="path-method")
+
+
+def _path_writer_site(
+    call: ast.Call,
+    api: str,
+    target: Optional[ast.expr],
+    mode: Optional[str],
+    ctx: Context,
+    cfg: _Config,
+    *,
+    figure_exempt: bool,
+) -> Optional[WriteSite]:
+    if target is None or (isinstance(target, ast.Constant) and target.value is None):
+        return None  # ``df.to_csv()`` returns the text; nothing is written
+    status, reason, atomic = _target_verdict(target, ctx, cfg, handles=True)
+    if status == "handle":
+        return None  # a file object or buffer: whoever opened it owns the verdict
+    if reason is None and mode is not None and _mode_kind(mode) == "append":
+        reason = REASON_APPEND
+    if reason is None and figure_exempt and api in _FIGURE_WRITERS:
+        reason = REASON_FIGURE
+    return WriteSite(call, api, mode, target, reason, atomic=atomic, kind="path-writer")
+
+
+def _raw_write_site(call: ast.Call, ctx: Context) -> Optional[WriteSite]:
+    # Most calls are not writes: decide that from the spelling alone, before any lookup.
+    settings = ctx.settings
+    cfg: _Config = _LAST[1] if _LAST[0] is settings else _config(settings)
+    func = call.func
+    cls = func.__class__
+    if cls is ast.Attribute:
+        if func.attr not in cfg.attr_names:  # type: ignore[attr-defined]
+            return None
+    elif cls is ast.Name:
+        if func.id not in cfg.name_ids and func.id not in _module_aliases(ctx, cfg):  # type: ignore[attr-defined]
+            return None
+    else:
+        return None
+    return ctx.memo("det1.raw", call, lambda: _classify(call, ctx, cfg))  # type: ignore[return-value]
+
+
+def write_site(call: ast.Call, ctx: Context) -> Optional[WriteSite]:
+    """How ``call`` writes a file, or ``None`` when it does not write one.
+
+    Every write is returned, exempt and safe ones included (``exempt_reason`` /
+    ``atomic`` say why they are not hazards); :attr:`WriteSite.is_hazard` is what the
+    DET1xx rules report. Not write sites: reads, writers handed a file object or buffer
+    (``np.save(f, a)``, ``df.to_csv(buf)``: the verdict belongs to where ``f`` was opened),
+    writers without a path (``df.to_csv()``), and an ``open(...)`` passed straight to
+    ``json.dump`` & co. (the dump call is the site).
+    """
+    site = _raw_write_site(call, ctx)
+    if site is None or not site.is_hazard:
+        return site
+    facts = _rename_facts(ctx.enclosing_scope(call), ctx)
+    if id(call) in facts.temp_writes:
+        return _replace_reason(site, REASON_RENAMED_TEMP)
+    return site
+
+
+def _replace_reason(site: WriteSite, reason: str) -> WriteSite:
+    return WriteSite(site.call, site.api, site.mode, site.target, reason, atomic=site.atomic, kind=site.kind)
+
+
+# -- hand-made temp-then-rename (DET105) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rename:
+    call: ast.Call
+    api: str
+    source: ast.expr
+    dest: Optional[ast.expr]
+
+
+@dataclass(frozen=True)
+class _RenameFacts:
+    #: ``id()`` of write calls whose target this scope renames into place afterwards.
+    temp_writes: frozenset[int]
+    #: ``id()`` of rename calls that publish a file written here without any fsync.
+    unsynced: frozenset[int]
+
+
+_NO_FACTS = _RenameFacts(frozenset(), frozenset())
+
+
+def rename_call(call: ast.Call, ctx: Context) -> Optional[_Rename]:
+    """``os.replace``/``os.rename``/``shutil.move``/``Path.replace``/``Path.rename``, else ``None``."""
+    func = call.func
+    cls = func.__class__
+    if cls is ast.Attribute:
+        name: Optional[str] = func.attr  # type: ignore[attr-defined]
+        if name not in _RENAME_NAMES:
+            return None
+    elif cls is ast.Name:
+        name = func.id  # type: ignore[attr-defined]
+        if name not in _RENAME_NAMES and name not in _module_aliases(ctx, _config(ctx.settings)):
+            return None
+    else:
+        return None
+    resolved = ctx.call_name(call)
+    api = _RENAMES.get(resolved or "")
+    if api is not None:
+        if resolved in ("pathlib.Path.replace", "pathlib.Path.rename"):
+            source, dest = argument(call, 0, "self"), argument(call, 1, "target")
+        else:
+            source, dest = argument(call, 0, "src"), argument(call, 1, "dst")
+        return _Rename(call, api, source, dest) if source is not None else None
+    if resolved is None and isinstance(func, ast.Attribute) and name in ("replace", "rename"):
+        # ``tmp.replace(path)``: one argument (``str.replace`` takes two).
+        if len(call.args) == 1 and not call.keywords and not isinstance(call.args[0], ast.Starred):
+            return _Rename(call, f"Path.{name}", func.value, call.args[0])
+        if not call.args and len(call.keywords) == 1 and call.keywords[0].arg == "target":
+            return _Rename(call, f"Path.{name}", func.value, call.keywords[0].value)
+    return None
+
+
+def _key(expr: ast.expr, ctx: Context) -> str:
+    """A spelling of a path expression that ignores ``str()``/``os.fspath()``/``Path()``
+    wrappers and once-assigned aliases (``tmp_name = str(tmp)``)."""
+    for _ in range(_MAX_DEPTH):
+        if (
+            isinstance(expr, ast.Call)
+            and len(expr.args) == 1
+            and not expr.keywords
+            and not isinstance(expr.args[0], ast.Starred)
+            and ctx.call_name(expr) in _UNWRAP
+        ):
+            expr = expr.args[0]
+            continue
+        if isinstance(expr, ast.Name):
+            bind = _single(expr, ctx, "assign")
+            if bind is not None and isinstance(bind.value, (ast.Name, ast.Call)):
+                value = bind.value
+                while (
+                    isinstance(value, ast.Call)
+                    and len(value.args) == 1
+                    and not value.keywords
+                    and ctx.call_name(value) in _UNWRAP
+                ):
+                    value = value.args[0]
+                if isinstance(value, ast.Name) and value.id != expr.id:
+                    expr = value
+                    continue
+        break
+    return ast.dump(expr)
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _in_safe_helper(node: ast.AST, ctx: Context, cfg: _Config) -> bool:
+    """Inside the definition of a configured safe writer (the runtime's own helpers)."""
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)) and ancestor.name in cfg.safe_names:
+            return True
+    module_path = ctx.settings.helpers_module.replace(".", "/")
+    path = ctx.path.replace("\\", "/")
+    return f"{module_path}/" in path or path.endswith(f"{module_path}.py")
+
+
+def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
+    if isinstance(scope, ast.Lambda):
+        return _NO_FACTS
+    cfg = _config(ctx.settings)
+    writes: list[WriteSite] = []
+    renames: list[_Rename] = []
+    os_writes: list[ast.Call] = []
+    for node in walk_statements_local(scope.body):
+        if not isinstance(node, ast.Call):
+            continue
+        site = _raw_write_site(node, ctx)
+        if site is not None:
+            if not site.atomic and (site.exempt_reason is None or site.exempt_reason in _SCRATCH_REASONS):
+                if site.mode is None or _mode_kind(site.mode) == "write" or site.kind == "scratch":
+                    writes.append(site)
+            continue
+        rename = rename_call(node, ctx)
+        if rename is not None:
+            renames.append(rename)
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "write" and ctx.call_name(node) == "os.write":
+            os_writes.append(node)
+    if not renames or not (writes or os_writes):
+        return _NO_FACTS
+    synced = any(
+        isinstance(node, ast.Call) and _is_fsync(node, ctx) for node in ast.walk(scope)
+    )
+    temp_writes: set[int] = set()
+    unsynced: set[int] = set()
+    for rename in renames:
+        where = _position(rename.call)
+        before = [site for site in writes if _position(site.call) < where]
+        connected = _connected_writes(rename, before, os_writes, where, ctx)
+        if connected is None:
+            continue
+        temp_writes.update(id(site.call) for site in connected)
+        if synced or _in_safe_helper(rename.call, ctx, cfg):
+            continue
+        if rename.dest is not None and _glob_reason(_template(rename.dest, ctx), cfg.exempt_paths):
+            continue
+        unsynced.add(id(rename.call))
+    return _RenameFacts(frozenset(temp_writes), frozenset(unsynced))
+
+
+def _connected_writes(
+    rename: _Rename, before: list[WriteSite], os_writes: list[ast.Call], where: tuple[int, int], ctx: Context
+) -> Optional[list[WriteSite]]:
+    """The writes whose file ``rename`` moves, or ``None`` when it moves something else."""
+    source = rename.source
+    key = _key(source, ctx)
+    connected = [site for site in before if site.target is not None and _key(site.target, ctx) == key]
+    if connected:
+        return connected
+    # ``with NamedTemporaryFile(..., delete=False) as tmp: ...`` then ``os.replace(tmp.name, p)``.
+    if isinstance(source, ast.Attribute) and source.attr == "name" and isinstance(source.value, ast.Name):
+        bind = _single_any(source.value, ctx)
+        if bind is not None and bind.kind in ("with", "assign") and isinstance(bind.value, ast.Call):
+            tmp = [site for site in before if site.call is bind.value]
+            if tmp:
+                return tmp
+    # ``fd, tmp = mkstemp()``, written through ``os.fdopen(fd, "w")`` or ``os.write(fd, ...)``.
+    if isinstance(source, ast.Name):
+        bind = _single_any(source, ctx)
+        if (
+            bind is not None
+            and bind.kind == "tuple"
+            and bind.index == 1
+            and isinstance(bind.value, ast.Call)
+            and ctx.call_name(bind.value) == "tempfile.mkstemp"
+        ):
+            if before or any(_position(call) < where for call in os_writes):
+                return before
+    return None
+
+
+def _is_fsync(call: ast.Call, ctx: Context) -> bool:
+    name = last_name(call.func)
+    if name is None:
+        return False
+    if "fsync" in name or "fdatasync" in name:
+        return True  # os.fsync, and helpers such as ``_fsync_dir``
+    return ctx.call_name(call) in _FSYNCS
+
+
+def _rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
+    return ctx.memo("det1.renames", scope, lambda: _compute_rename_facts(scope, ctx))  # type: ignore[return-value]
+
+
+# -- fixability -----------------------------------------------------------------------------
+
+
+def _is_direct_with_item(call: ast.Call, ctx: Context) -> bool:
+    parent = ctx.parent(call)
+    return (
+        isinstance(parent, ast.withitem)
+        and parent.context_expr is call
+        and isinstance(ctx.parent(parent), ast.With)
+    )
+
+
+def _is_statement(call: ast.Call, ctx: Context) -> bool:
+    return isinstance(ctx.parent(call), ast.Expr)
+
+
+def _display(api: str) -> str:
+    return api.replace("pathlib.", "")
+
+
+# -- rules ----------------------------------------------------------------------------------
+
+
+class NonAtomicOpen(Rule):
+    """
+    ## What it does
+    Flags `open()` (also `io.open`, `codecs.open`, `gzip.open`, `bz2.open`, `lzma.open`
+    and `Path.open`) in a mode that truncates or creates the file: any mode containing `w`
+    or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...).
+
+    Not flagged: read modes, append (`"a"`), in-place update (`"r+"`), modes that are not
+    known statically, exempt targets (lock files, Markdown reports, logs, `os.devnull`,
+    standard streams, file descriptors, `tempfile` scratch files and files inside a
+    `tempfile.TemporaryDirectory()`), and the temp file of a hand-made temp-then-rename
+    (DET105 looks at that pattern as a whole). An `open()` passed straight to `json.dump`
+    and friends is reported once, by DET102.
+
+    ## Why is this bad?
+    `open(path, "w")` empties the file first and fills it as the program runs. A crash, a
+    full disk or a kill signal in between leaves a truncated artifact behind, and a reader
+    running at the same time sees a half-written file. The next pipeline step cannot tell
+    it apart from a complete one.
+
+    ## Example
+    ```python
+    import json
+
+
+    def save_config(config, path):
+        with open(path, "w") as f:
+            json.dump(config, f)
+    ```
+
+    ## Use instead
+    ```python
+    import json
+
+    from determinism_lint.runtime import atomic_open
+
+
+    def save_config(config, path):
+        with atomic_open(path, "w") as f:
+            json.dump(config, f)
+    ```
+
+    ## Fix safety
+    The fix replaces `with open(...) as f:` by `with atomic_open(...) as f:` with the same
+    arguments: the same bytes are written, to a temp file that is renamed over the target
+    when the block ends without error. It is safe. It is offered only for an `open()` used
+    directly in a `with` statement without `opener=` or `closefd=`; a handle kept in a
+    variable (`f = open(p, "w")`) and compressed files are flagged without a fix.
+
+    ## Options
+    - `exempt-paths`: extra path globs that are not artifacts (defaults: `*.lock`, `*.md`,
+      `*.log`, `*.pid`, `/dev/*`).
+    - `safe-writers`: calls that already write atomically.
+    """
+
+    code = "DET101"
+    name = "non-atomic-open"
+    message = "`open(..., 'w')` writes the target in place: a crash leaves it truncated or half-written"
+    fix_title = "Use `atomic_open` (write a temp file, then rename it over the target)"
+    fix_safety = FixSafety.SAFE
+    node_types = (ast.Call,)
+
+    VALID = (
+        "with open(path) as f:\n    data = f.read()\n",
+        "with open(log_path, 'a') as f:\n    f.write(line)\n",
+        "with open(path, 'r+') as f:\n    f.seek(0)\n    f.write(header)\n",
+        "with open(run_dir / 'train.lock', 'w') as f:\n    f.write(str(pid))\n",
+        "def write(path, text, mode):\n    with open(path, mode) as f:\n        f.write(text)\n",
+        "def open(path, mode):\n    return store.get(path)\n\nwith open(key, 'w') as f:\n    f.write(data)\n",
+        "import zipfile\nwith zipfile.ZipFile(out) as zf:\n    with zf.open('data.csv', 'w') as f:\n        f.write(payload)\n",
+        "import tarfile\nwith tarfile.open(fileobj=buf, mode='w') as tar:\n    tar.add(path)\n",
+        "import os\nwith open(os.devnull, 'w') as sink:\n    run(stdout=sink)\n",
+        "from determinism_lint.runtime import atomic_open\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
+        "import os, tempfile\nwith tempfile.TemporaryDirectory() as d:\n"
+        "    with open(os.path.join(d, 'input.json'), 'w') as f:\n        f.write(text)\n",
+    )
+    INVALID = (
+        Invalid("with open(path, 'w') as f:\n    f.write(text)\n"),
+        Invalid("import io\nwith io.open(path, mode='wb') as f:\n    f.write(blob)\n"),
+        Invalid("with open(path, 'x') as f:\n    f.write(text)\n"),
+        Invalid("from pathlib import Path\nwith Path(out_dir, 'meta.json').open('w') as f:\n    f.write(text)\n"),
+        Invalid("with (run_dir / 'report.csv').open(mode='w', newline='') as f:\n    write_rows(f)\n"),
+        Invalid("f = open(path, 'w')\nf.write(text)\nf.close()\n", fixed=NO_FIX),
+        Invalid("import gzip\nwith gzip.open(path, 'wt') as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid("MODE = 'wb'\nwith open(path, MODE) as f:\n    f.write(blob)\n"),
+        Invalid("with open(f'{run}/report.md.json', 'w') as f:\n    f.write(text)\n"),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        site = write_site(node, ctx)
+        if site is None or site.kind != "open" or not site.is_hazard:
+            return
+        fixable = (
+            _is_direct_with_item(node, ctx)
+            and _OPENERS.get(ctx.call_name(node) or "", _OPENERS["builtins.open"]).fixable
+            and keyword(node, "opener") is None
+            and keyword(node, "closefd") is None
+            and not (site.api == "codecs.open" and len(node.args) > 2)
+        )
+        message = (
+            f"`{_display(site.api)}(..., {site.mode!r})` writes the target in place:"
+            " a crash leaves it truncated or half-written"
+        )
+        yield Report(node, message, fixable=fixable)
+
+
+class DumpIntoOpen(Rule):
+    """
+    ## What it does
+    Flags `json.dump`, `yaml.dump`/`safe_dump`, `pickle.dump`, `marshal.dump`, `toml.dump`
+    (and `simplejson`, `ujson`, `cloudpickle`, `dill`, `tomli_w`) whose file argument is a
+    bare `open(..., "w")` call: `json.dump(obj, open(path, "w"))`.
+
+    The inner `open()` is not reported again by DET101: this is one finding per write.
+
+    ## Why is this bad?
+    Nothing closes the file: when it is flushed depends on the garbage collector, so the
+    next step may read it before all bytes are there. And the write is not atomic: a
+    crash leaves the target truncated or half-written.
+
+    ## Example
+    ```python
+    import json
+
+
+    def write_manifest(manifest, path):
+        json.dump(manifest, open(path, "w"), indent=2)
+    ```
+
+    ## Use instead
+    ```python
+    import json
+
+    from determinism_lint.runtime import atomic_open
+
+
+    def write_manifest(manifest, path):
+        with atomic_open(path, "w") as f:
+            json.dump(manifest, f, indent=2)
+    ```
+
+    ## Fix safety
+    The fix turns the statement into `with atomic_open(path, "w") as f: json.dump(obj, f)`.
+    It is safe: the same bytes are written, the file is closed, and the target is replaced
+    in one step. It is offered only when the dump call is a statement of its own.
+
+    ## Options
+    - `exempt-paths`: extra path globs that are not artifacts.
+    - `safe-writers`: calls that already write atomically.
+    """
+
+    code = "DET102"
+    name = "dump-into-open"
+    message = "dump into a bare `open(..., 'w')`: the file is never closed promptly and the write is not atomic"
+    fix_title = "Dump inside `with atomic_open(...) as f:`"
+    fix_safety = FixSafety.SAFE
+    node_types = (ast.Call,)
+
+    VALID = (
+        "import json\nwith open(path, 'w') as f:\n    json.dump(obj, f)\n",
+        "import json\nwith open(path) as f:\n    obj = json.load(f)\n",
+        "import json\njson.dump(record, open(events_log, 'a'))\n",
+        "import json\njson.dump(state, open('state.lock', 'w'))\n",
+        "import json\nfrom determinism_lint.runtime import atomic_open\njson.dump(obj, atomic_open(path, 'w'))\n",
+        "def dump(obj, f):\n    pass\n\ndump(obj, open(path, 'w'))\n",
+        "import json\nimport sys\njson.dump(obj, sys.stdout)\n",
+    )
+    INVALID = (
+        Invalid("import json\njson.dump(obj, open(path, 'w'))\n"),
+        Invalid("import json as j\nj.dump(obj, fp=open(path, 'w'), indent=2)\n"),
+        Invalid("import pickle\npickle.dump(model, open(cache / 'model.pkl', 'wb'))\n"),
+        Invalid("import yaml\nyaml.safe_dump(config, open(out, 'w'), sort_keys=True)\n"),
+        Invalid("from pathlib import Path\nimport json\njson.dump(obj, Path(out).open('w'))\n"),
+        Invalid("from json import dump\nresult = dump(obj, open(path, 'w'))\n", fixed=NO_FIX),
+        Invalid("import marshal\nmarshal.dump(code, open(path, 'xb'))\n"),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        site = write_site(node, ctx)
+        if site is None or site.kind != "dump" or not site.is_hazard:
+            return
+        inner = argument(node, 1, _DUMPERS[site.api][0])
+        fixable = (
+            _is_statement(node, ctx)
+            and isinstance(inner, ast.Call)
+            and _OPENERS.get(ctx.call_name(inner) or "", _OPENERS["builtins.open"]).fixable
+            and keyword(inner, "opener") is None
+            and keyword(inner, "closefd") is None
+        )
+        message = (
+            f"`{site.api}` into a bare `open(..., {site.mode!r})`: the file is never closed promptly"
+            " and the write is not atomic"
+        )
+        yield Report(node, message, fixable=fixable)
+
+
+class NonAtomicPathWrite(Rule):
+    """
+    ## What it does
+    Flags `<path>.write_text(...)` and `<path>.write_bytes(...)` (`pathlib.Path`, and the
+    `Path` classes of trio, anyio and others with the same methods), unless the target is
+    exempt (lock files, Markdown reports, logs...) or is the temp file of a hand-made
+    temp-then-rename (DET105).
+
+    ## Why is this bad?
+    `write_text` opens the file with mode `"w"`: it is truncated first and filled
+    afterwards. A crash in between leaves an empty or partial artifact, and a concurrent
+    reader can see one at any time.
+
+    ## Example
+    ```python
+    def save_summary(run_dir, text):
+        (run_dir / "summary.txt").write_text(text, encoding="utf-8")
+    ```
+
+    ## Use instead
+    ```python
+    from determinism_lint.runtime import write_atomic_text
+
+
+    def save_summary(run_dir, text):
+        write_atomic_text(run_dir / "summary.txt", text, encoding="utf-8")
+    ```
+
+    ## Fix safety
+    The fix rewrites `p.write_text(s, ...)` to `write_atomic_text(p, s, ...)` and
+    `p.write_bytes(b)` to `write_atomic_bytes(p, b)`. It is safe: same bytes, written
+    atomically. It is offered only when the call is a statement of its own (its return
+    value, the number of characters written, is not used).
+
+    ## Options
+    - `exempt-paths`: extra path globs that are not artifacts.
+    - `safe-writers`: calls that already write atomically.
+    """
+
+    code = "DET103"
+    name = "non-atomic-path-write"
+    message = "`Path.write_text` writes the target in place: a crash leaves it truncated or half-written"
+    fix_title = "Use `write_atomic_text` / `write_atomic_bytes`"
+    fix_safety = FixSafety.SAFE
+    node_types = (ast.Call,)
+
+    VALID = (
+        "text = path.read_text()\n",
+        "(run_dir / 'README.md').write_text(report)\n",
+        "lock = run_dir / 'train.lock'\nlock.write_text(str(os.getpid()))\n",
+        "from determinism_lint.runtime import write_atomic_text\nwrite_atomic_text(path, text)\n",
+        "from determinism_lint.runtime import atomic_path\nwith atomic_path(out) as tmp:\n    tmp.write_bytes(blob)\n",
+        "import tempfile\nfrom pathlib import Path\nwith tempfile.TemporaryDirectory() as d:\n"
+        "    (Path(d) / 'input.json').write_text(text)\n",
+        Valid("(out / 'notes.txt').write_text(text)\n", settings=(("exempt_paths", ("*.txt",)),)),
+    )
+    INVALID = (
+        Invalid("path.write_text(text)\n"),
+        Invalid("(cache_dir / 'index.bin').write_bytes(blob)\n"),
+        Invalid("from pathlib import Path\nPath(out, 'config.yaml').write_text(dump(config))\n"),
+        Invalid("n = out.write_text(payload, encoding='utf-8')\n", fixed=NO_FIX),
+        Invalid("from pathlib import Path\nPath.write_text(target, text)\n"),
+        Invalid("def f(run):\n    report = run / 'report.md.json'\n    report.write_text(body)\n"),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        site = write_site(node, ctx)
+        if site is None or site.kind != "path-method" or not site.is_hazard:
+            return
+        message = (
+            f"`{_display(site.api)}` writes the target in place: a crash leaves it truncated or half-written"
+        )
+        yield Report(node, message, fixable=_is_statement(node, ctx))
+
+
+class NonAtomicPathWriter(Rule):
+    """
+    ## What it does
+    Flags library writers that are given a path and write the file in place:
+    `numpy.save`/`savez`/`savez_compressed`/`savetxt`, `torch.save`, `joblib.dump`,
+    `pyarrow.parquet.write_table`, `pyarrow.feather.write_feather`, the pandas / xarray
+    methods `.to_csv`, `.to_parquet`, `.to_json`, `.to_pickle`, `.to_feather`, `.to_hdf`,
+    `.to_excel`, `.to_orc`, `.to_stata`, `.to_netcdf`, the polars methods `.write_parquet`,
+    `.write_csv`, `.write_json`, `.write_ndjson`, `.write_ipc`, `.write_avro`,
+    `.write_excel`, and the writers named in `extra-writers`.
+
+    Not flagged: a writer handed a file object or an in-memory buffer (`np.save(f, a)`
+    inside `with open(...) as f`, `df.to_csv(buf)` with `buf = io.StringIO()`,
+    `df.to_csv(sys.stdout)`), a writer without a path (`df.to_csv()` returns the text),
+    `mode="a"`, exempt targets, and writes into the temp path of `atomic_path`. Figures
+    (`plt.savefig`, `fig.savefig`) are reports, not data artifacts, and are not flagged
+    unless `.savefig` is listed in `extra-writers`. Methods are matched by name, since the
+    type of the receiver is not known.
+
+    ## Why is this bad?
+    These writers open the target themselves and write it piece by piece. A crash or a
+    killed job leaves a truncated `.npy`, `.parquet` or checkpoint behind, which the next
+    run loads as if it were complete (or fails on much later, far from the cause).
+
+    ## Example
+    ```python
+    import numpy as np
+
+
+    def cache_embeddings(cache_dir, vectors):
+        np.save(cache_dir / "embeddings.npy", vectors)
+    ```
+
+    ## Use instead
+    ```python
+    import numpy as np
+
+    from determinism_lint.runtime import atomic_path
+
+
+    def cache_embeddings(cache_dir, vectors):
+        with atomic_path(cache_dir / "embeddings.npy") as tmp:
+            np.save(tmp, vectors)
+    ```
+
+    ## Fix safety
+    The fix wraps the statement in `with atomic_path(target) as tmp:` and passes `tmp`
+    instead of the target; the temp path ends with the target's name, so writers that
+    look at the extension behave the same. It is safe. It is offered only when the call is
+    a statement of its own, and for `numpy.save`/`savez` only when the target visibly ends
+    in `.npy`/`.npz` (numpy appends the suffix to a path without it).
+
+    ## Options
+    - `extra-writers`: more writers that take a path: `"pkg.mod.func"` (path is argument 0),
+      `"pkg.mod.func:1"` (path is argument 1), `".method"` (any method of that name).
+    - `exempt-paths`: extra path globs that are not artifacts.
+    - `safe-writers`: calls that already write atomically.
+    """
+
+    code = "DET104"
+    name = "non-atomic-path-writer"
+    message = "this writer writes the target in place: a crash leaves it truncated or half-written"
+    fix_title = "Write through `with atomic_path(target) as tmp:`"
+    fix_safety = FixSafety.SAFE
+    node_types = (ast.Call,)
+
+    VALID = (
+        "csv_text = df.to_csv(index=False)\n",
+        "import sys\ndf.to_csv(sys.stdout)\n",
+        "import io\nbuf = io.StringIO()\ndf.to_csv(buf)\n",
+        "import numpy as np\nwith open(path, 'wb') as f:\n    np.save(f, arr)\n",
+        "import numpy as np\nfrom determinism_lint.runtime import atomic_path\n"
+        "with atomic_path(out) as tmp:\n    np.save(tmp, arr)\n",
+        "import torch, io\nbuf = io.BytesIO()\ntorch.save(model.state_dict(), buf)\n",
+        "df.to_csv(run_dir / 'metrics.csv', mode='a', header=False)\n",
+        "import matplotlib.pyplot as plt\nplt.savefig(out_dir / 'loss.png')\n",
+        "def save(path, arr):\n    pass\n\nsave(out, arr)\n",
+        Valid(
+            "import io\nimport mylib\nbuf = io.BytesIO()\nmylib.export(table, buf)\n",
+            settings=(("extra_writers", ("mylib.export:1",)),),
+        ),
+    )
+    INVALID = (
+        Invalid("import numpy as np\nnp.save(cache / 'x.npy', arr)\n"),
+        Invalid("from numpy import savez_compressed as savez\nsavez(out, a=a, b=b)\n"),
+        Invalid("import torch\ntorch.save(model.state_dict(), ckpt_dir / 'last.pt')\n"),
+        Invalid("import joblib\njoblib.dump(pipeline, model_path)\n"),
+        Invalid("df.to_parquet(out_dir / 'features.parquet', index=False)\n"),
+        Invalid("frame.write_parquet(path)\n"),
+        Invalid("df.to_csv(path_or_buf=out)\n"),
+        Invalid("rows = df.to_csv(out)\n", fixed=NO_FIX),
+        Invalid("import mylib\nmylib.export(table, out)\n", settings=(("extra_writers", ("mylib.export:1",)),)),
+        Invalid("fig.savefig(out / 'loss.png')\n", settings=(("extra_writers", (".savefig",)),)),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        site = write_site(node, ctx)
+        if site is None or site.kind != "path-writer" or not site.is_hazard:
+            return
+        fixable = _is_statement(node, ctx)
+        writer = _PATH_WRITERS.get(site.api)
+        if fixable and writer is not None and writer.appends_suffix and site.target is not None:
+            fixable = _template(site.target, ctx).endswith(writer.appends_suffix)
+        message = (
+            f"`{_display(site.api)}` writes the target in place: a crash leaves it truncated or half-written"
+        )
+        yield Report(node, message, fixable=fixable)
+
+
+class RenameWithoutFsync(Rule):
+    """
+    ## What it does
+    Flags a hand-made temp-then-rename that never calls `os.fsync`: a function that
+    writes a file and then moves it onto the target with `os.replace`, `os.rename`,
+    `Path.replace`, `Path.rename` or `shutil.move`, with no `os.fsync`/`os.fdatasync` (or
+    a helper whose name contains `fsync`) anywhere in the function. The rename is reported.
+
+    The rename must move the file written in the same function (same path expression, a
+    `NamedTemporaryFile`'s `.name`, or a `mkstemp` path): moving a finished directory or
+    archiving old files is not flagged. The temp file's own write is not reported by
+    DET101/DET103/DET104: this is one finding for the pattern.
+
+    ## Why is this bad?
+    The rename is atomic, but without `fsync` the file's data may still be only in the
+    page cache when the rename reaches the disk. After a power loss or a kernel crash the
+    target can exist with a length of zero or with garbage: the very failure the temp
+    file was meant to prevent.
+
+    ## Example
+    ```python
+    import json
+    import os
+
+
+    def publish(manifest, path):
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(manifest, f)
+        os.replace(tmp, path)
+    ```
+
+    ## Use instead
+    ```python
+    import json
+
+    from determinism_lint.runtime import atomic_open
+
+
+    def publish(manifest, path):
+        with atomic_open(path, "w") as f:
+            json.dump(manifest, f)
+    ```
+
+    If the rename must stay hand-made, call `f.flush()` and `os.fsync(f.fileno())` before
+    the rename, use a unique temp name in the target's directory, and fsync the directory
+    afterwards.
+
+    ## Fix safety
+    No fix: the pattern varies too much to rewrite it mechanically. Replace it with
+    `atomic_open`/`atomic_path`.
+
+    ## Options
+    - `safe-writers`: functions with these names are the project's own atomic helpers and
+      are not checked.
+    - `exempt-paths`: renames onto an exempt target are not flagged.
+    """
+
+    code = "DET105"
+    name = "rename-without-fsync"
+    message = "temp file renamed into place without `os.fsync`: after a power loss the target can be empty"
+    fix_title = None
+    fix_safety = FixSafety.NONE
+    node_types = (ast.Call,)
+
+    VALID = (
+        "import os\n\ndef publish(data, path):\n    tmp = f'{path}.tmp'\n    with open(tmp, 'wb') as f:\n"
+        "        f.write(data)\n        f.flush()\n        os.fsync(f.fileno())\n    os.replace(tmp, path)\n",
+        "import os\n\ndef archive(run_dir, archive_dir):\n    os.rename(run_dir, archive_dir / run_dir.name)\n",
+        "import shutil\n\ndef finish(staging, final, log):\n    with open(log, 'a') as f:\n        f.write('done')\n"
+        "    shutil.move(staging, final)\n",
+        "import os\n\ndef rotate(path, text):\n    os.replace(path, f'{path}.1')\n"
+        "    with open(path, 'w') as f:\n        f.write(text)\n",
+        "def clean(name):\n    out.write_text(text)\n    return name.replace('-', '_')\n",
+        "import os\n\ndef atomic_open(path):\n    tmp = path + '.tmp'\n    open(tmp, 'w').close()\n    os.replace(tmp, path)\n",
+        "import os\n\ndef write(path, data):\n    tmp = path + '.tmp'\n    with open(tmp, 'wb') as f:\n"
+        "        f.write(data)\n        _fsync_file(f)\n    os.replace(tmp, path)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import os\n\ndef publish(data, path):\n    tmp = f'{path}.tmp'\n    with open(tmp, 'wb') as f:\n"
+            "        f.write(data)\n    os.replace(tmp, path)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "from os import replace\n\ndef save(text, path):\n    tmp = path.with_suffix('.tmp')\n"
+            "    tmp.write_text(text)\n    replace(tmp, path)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "def save(text, path):\n    tmp = path.with_suffix('.partial')\n    tmp.write_text(text)\n"
+            "    tmp.rename(path)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import json, os, tempfile\n\ndef save(obj, path):\n"
+            "    with tempfile.NamedTemporaryFile('w', dir=path.parent, delete=False) as tmp:\n"
+            "        json.dump(obj, tmp)\n    os.replace(tmp.name, path)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import os, tempfile\n\ndef save(blob, path):\n    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))\n"
+            "    with os.fdopen(fd, 'wb') as f:\n        f.write(blob)\n    os.replace(tmp, path)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import shutil\nimport numpy as np\n\ndef save(arr, path):\n    tmp = str(path) + '.tmp.npy'\n"
+            "    np.save(tmp, arr)\n    shutil.move(tmp, path)\n",
+            fixed=NO_FIX,
+        ),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        rename = rename_call(node, ctx)
+        if rename is None:
+            return
+        facts = _rename_facts(ctx.enclosing_scope(node), ctx)
+        if id(node) in facts.unsynced:
+            message = (
+                f"`{rename.api}` publishes a file written here, but nothing calls `os.fsync`:"
+                " after a power loss the target can be empty or partial"
+            )
+            yield Report(node, message, fixable=False)
+
+
+RULES: tuple[type[Rule], ...] = (
+    NonAtomicOpen,
+    DumpIntoOpen,
+    NonAtomicPathWrite,
+    NonAtomicPathWriter,
+    RenameWithoutFsync,
+)
+
+__all__ = ["RULES", "WriteSite", "write_site"]

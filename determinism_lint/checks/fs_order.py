@@ -1,0 +1,619 @@
+"""DET3xx: directory listings consumed in the file system's arbitrary order."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator, Optional, Union
+
+from ..model import FixSafety
+from ._order import (
+    consumer_is_order_sensitive,
+    describe,
+    loop_body_is_order_sensitive,
+    name_uses_are_order_sensitive,
+    sorts_in_place,
+)
+from ._util import argument, keyword, walk_local
+from .base import NO_FIX, Invalid, Report, Rule
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+#: Module functions that list a directory, by resolved name, and what they yield.
+MODULE_LISTINGS: dict[str, str] = {
+    "glob.glob": "list",
+    "glob.iglob": "list",
+    "os.fwalk": "walk",
+    "os.listdir": "list",
+    "os.scandir": "scandir",
+    "os.walk": "walk",
+}
+
+#: ``pathlib.Path`` methods, recognised by name and argument shape (the receiver's type is unknown).
+_PATH_KEYWORDS: dict[str, frozenset[str]] = {
+    "glob": frozenset({"case_sensitive", "recurse_symlinks"}),
+    "rglob": frozenset({"case_sensitive", "recurse_symlinks"}),
+    "iterdir": frozenset(),
+    "walk": frozenset({"top_down", "on_error", "follow_symlinks"}),
+}
+_PATH_POSITIONALS = {"glob": 1, "rglob": 1, "iterdir": 0, "walk": 0}
+
+#: Names that make a call worth resolving; everything else is rejected by looking at ``call.func``.
+_QUICK_NAMES = frozenset({"fwalk", "glob", "iglob", "iterdir", "listdir", "rglob", "scandir", "walk"})
+
+# fsspec-style file systems (``fs.glob(...)``, ``self.s3fs.glob(...)``) return sorted lists.
+_FILESYSTEM_RECEIVER = re.compile(
+    r"^(?:_?fs|.+_fs|s3fs|gcsfs|hdfs|webhdfs|adlfs|abfs|_?(?:file_?system)|.+_file_?system)$", re.IGNORECASE
+)
+_FILESYSTEM_MODULES = ("fsspec", "gcsfs", "s3fs", "adlfs")
+
+_ALIAS_RE = re.compile(r"\b(?:listdir|scandir|walk|fwalk|glob|iglob)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+_WALK_WRAPPERS = frozenset({"builtins.sorted", "builtins.list", "builtins.tuple"})
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A call that lists a directory."""
+
+    call: ast.Call
+    #: How messages spell it: ``os.listdir()``, ``Path.glob()``.
+    label: str
+    #: ``"list"`` (names or paths), ``"scandir"`` (``DirEntry`` objects), ``"walk"``, ``"extra"``.
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Extras:
+    dotted: frozenset[str]
+    methods: frozenset[str]
+    quick: frozenset[str]
+
+
+def _extras(ctx: Context) -> _Extras:
+    def compute() -> _Extras:
+        dotted: set[str] = set()
+        methods: set[str] = set()
+        for entry in ctx.settings.extra_enumerators:
+            name = entry.split(":", 1)[0]
+            if name.startswith("."):
+                methods.add(name[1:])
+            else:
+                dotted.add(name)
+        quick = set(_QUICK_NAMES) | methods | {name.rsplit(".", 1)[-1] for name in dotted}
+        # ``from os import listdir as ls``, in any scope: ``ls`` is worth resolving too.
+        quick.update(_ALIAS_RE.findall(ctx.source))
+        known = set(MODULE_LISTINGS) | dotted
+        quick.update(alias for alias, target in ctx.resolver.bindings(ctx.tree).items() if target in known)
+        return _Extras(frozenset(dotted), frozenset(methods), frozenset(quick))
+
+    return ctx.memo("fs_order.extras", ctx.tree, compute)  # type: ignore[return-value]
+
+
+def find_listing(call: ast.Call, ctx: Context) -> Optional[Listing]:
+    """The directory listing ``call`` makes, or ``None``; cheap for every other call."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        short = func.attr
+    elif isinstance(func, ast.Name):
+        short = func.id
+    else:
+        return None
+    extras = _extras(ctx)
+    if short not in extras.quick:
+        return None
+    name = ctx.call_name(call)
+    if name is not None:
+        kind = MODULE_LISTINGS.get(name)
+        if kind is not None:
+            return Listing(call, f"{name}()", kind)
+        if name in extras.dotted:
+            return Listing(call, f"{name}()", "extra")
+    if not isinstance(func, ast.Attribute):
+        return None
+    if short in extras.methods:
+        return Listing(call, f".{short}()", "extra")
+    if short in _PATH_KEYWORDS and _has_path_shape(call, func, name, ctx):
+        if short == "walk" and not _is_walk_loop(call, ctx):
+            return None  # ``tree.walk()``, ``msg.walk()``: only ``for root, dirs, files in p.walk()`` is a Path
+        return Listing(call, f"Path.{short}()", "walk" if short == "walk" else "list")
+    return None
+
+
+def _is_walk_loop(call: ast.Call, ctx: Context) -> bool:
+    loop = ctx.parent(call)
+    return (
+        isinstance(loop, (ast.For, ast.AsyncFor))
+        and loop.iter is call
+        and isinstance(loop.target, (ast.Tuple, ast.List))
+        and len(loop.target.elts) == 3
+    )
+
+
+def _has_path_shape(call: ast.Call, func: ast.Attribute, name: Optional[str], ctx: Context) -> bool:
+    method = func.attr
+    if len(call.args) != _PATH_POSITIONALS[method] or any(isinstance(arg, ast.Starred) for arg in call.args):
+        return False
+    if any(kw.arg is None or kw.arg not in _PATH_KEYWORDS[method] for kw in call.keywords):
+        return False
+    if name is not None and name.split(".", 1)[0] in ("glob", "os", "ast", *_FILESYSTEM_MODULES):
+        return False  # a module function of the same name, not a Path method
+    if call.args and not _may_be_pattern(call.args[0]):
+        return False  # ``parser.glob(lambda: ...)``: some other ``glob``
+    receiver = func.value
+    if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+        return False  # a class's own ``glob``/``iterdir`` method, rarely a Path subclass
+    last = receiver.attr if isinstance(receiver, ast.Attribute) else receiver.id if isinstance(receiver, ast.Name) else None
+    if last is not None and _FILESYSTEM_RECEIVER.match(last):
+        return False
+    receiver_name = ctx.qualified_name(receiver.func) if isinstance(receiver, ast.Call) else None
+    return not (receiver_name is not None and receiver_name.split(".", 1)[0] in _FILESYSTEM_MODULES)
+
+
+def _may_be_pattern(expr: ast.AST) -> bool:
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, (str, bytes))
+    return not isinstance(expr, (ast.Lambda, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.GeneratorExp))
+
+
+def matches_at_most_one(listing: Listing, ctx: Context) -> bool:
+    """``glob.glob("config.yaml")``, ``p.glob(glob.escape(name))``: a pattern without wildcards."""
+    call = listing.call
+    if listing.label not in ("glob.glob()", "glob.iglob()", "Path.glob()"):
+        return False
+    pattern = argument(call, 0, "pathname")
+    if isinstance(pattern, ast.Constant) and isinstance(pattern.value, (str, bytes)):
+        text = pattern.value if isinstance(pattern.value, str) else pattern.value.decode("latin-1")
+        return not any(char in text for char in "*?[")
+    return isinstance(pattern, ast.Call) and ctx.call_name(pattern) == "glob.escape"
+
+
+def _direct_arg_of(call: ast.Call, ctx: Context, qualified: str) -> Optional[ast.Call]:
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.Call) and call in parent.args and ctx.call_name(parent) == qualified:
+        return parent
+    return None
+
+
+class UnsortedListing(Rule):
+    """
+    ## What it does
+    Flags a directory listing whose result is used in an order-sensitive way: `os.listdir`,
+    `os.scandir`, `glob.glob`, `glob.iglob`, `Path.glob`, `Path.rglob` and `Path.iterdir`
+    (plus the calls named in `extra-enumerators`) whose entries are appended to a list that
+    is returned or written, hashed, written to a file, numbered, picked with `next(...)` or
+    `[0]`, or passed on to code that may depend on their order.
+
+    Order-insensitive uses stay quiet: `sorted(...)`, `set(...)`, `len(...)`, `any`/`all`,
+    `sum`/`min`/`max`, `collections.Counter`, membership and emptiness tests, set and dict
+    comprehensions, logging, and loops that only delete, move or copy files, count, or store
+    into a dict by key. A list that is sorted in place (`names.sort()`) before its first
+    order-sensitive use is fine too. `os.walk` has its own rule (DET302).
+
+    ## Why is this bad?
+    The operating system returns directory entries in whatever order the file system keeps
+    them: it differs between ext4, XFS, APFS, NTFS and network file systems, and changes as
+    files are created and deleted. A manifest, a shard list, a hash over "all files in the
+    directory" or the checkpoint picked by `next(ckpt_dir.glob("*.pt"))` then differs from run
+    to run and from machine to machine, and the artifact is no longer byte-identical.
+
+    ## Example
+    ```python
+    import hashlib
+    from pathlib import Path
+
+
+    def dataset_fingerprint(root: Path) -> str:
+        digest = hashlib.sha256()
+        for shard in root.glob("*.parquet"):
+            digest.update(shard.read_bytes())
+        return digest.hexdigest()
+    ```
+
+    ## Use instead
+    ```python
+    import hashlib
+    from pathlib import Path
+
+
+    def dataset_fingerprint(root: Path) -> str:
+        digest = hashlib.sha256()
+        for shard in sorted(root.glob("*.parquet")):
+            digest.update(shard.read_bytes())
+        return digest.hexdigest()
+    ```
+
+    ## Fix safety
+    The fix wraps the listing in `sorted(...)`, which is safe: the same entries, now in a fixed
+    order. `os.scandir` gets `sorted(..., key=lambda entry: entry.name)`, because `DirEntry`
+    objects don't compare; `next(p.glob(...))` becomes `next(iter(sorted(p.glob(...))))`, since
+    `sorted` returns a list, not an iterator. There is no fix for `with os.scandir(...) as it`
+    (sort where `it` is iterated) or for calls named in `extra-enumerators`, whose entries may
+    not be comparable.
+
+    ## Options
+    - `extra-enumerators`: more listing calls, as resolved dotted names (`"myproj.storage.list_blobs"`)
+      or method names (`".list_files"`).
+
+    ## References
+    - [`os.listdir`: "The list is in arbitrary order"](https://docs.python.org/3/library/os.html#os.listdir)
+    - [`os.scandir`: "The entries are yielded in arbitrary order"](https://docs.python.org/3/library/os.html#os.scandir)
+    - [`glob.glob`: whether the results are sorted depends on the file system](https://docs.python.org/3/library/glob.html#glob.glob)
+    - [`pathlib.Path.glob`](https://docs.python.org/3/library/pathlib.html#pathlib.Path.glob): no order is
+      documented, and pathlib's globbing was reimplemented in Python 3.12 and 3.13, so an order
+      that happened to look stable can change with an interpreter upgrade
+    """
+
+    code = "DET301"
+    name = "unsorted-listing"
+    message = "directory listing is used in the file system's arbitrary order: wrap it in `sorted(...)`"
+    fix_title = "Wrap the listing in `sorted(...)`"
+    fix_safety = FixSafety.SAFE
+    node_types = (ast.Call,)
+
+    VALID = (
+        "import os\nnames = sorted(os.listdir(d))\nfor name in names:\n    out.append(name)\n",
+        "import os\nfor name in os.listdir(tmp):\n    os.remove(os.path.join(tmp, name))\n",
+        "import os\nif not os.listdir(d):\n    raise SystemExit('empty')\n",
+        "import glob\ncount = len(glob.glob('*.csv'))\n",
+        "from pathlib import Path\nhas_any = any(Path(d).iterdir())\n",
+        "from pathlib import Path\nnames = {p.name for p in Path(d).glob('*.json')}\n",
+        "import os\nif 'done' in os.listdir(d):\n    finish()\n",
+        "def f(d):\n    names = os.listdir(d)\n    names.sort()\n    return names\n\nimport os\n",
+        "import glob\nfiles = []\nfor f in glob.glob('*.txt'):\n    files.append(f)\nfiles.sort()\nemit(files)\n",
+        "import os\nsizes = {name: os.path.getsize(name) for name in os.listdir('.')}\n",
+        "from pathlib import Path\nlatest = max(Path(d).glob('*.pt'), key=lambda p: p.stat().st_mtime)\n",
+        "import os\nimport logging\nlogging.info('found %s', os.listdir(d))\n",
+        "def listdir(d):\n    return ['a', 'b']\n\nfor name in listdir('x'):\n    out.append(name)\n",
+        "import fsspec\nfs = fsspec.filesystem('s3')\nfor path in fs.glob('bucket/*.json'):\n    out.append(path)\n",
+    )
+    INVALID = (
+        Invalid("import os\nfor name in os.listdir(d):\n    out.append(name)\n"),
+        Invalid("from os import listdir\ndef f(d):\n    return listdir(d)\n"),
+        Invalid("import glob as g\nfirst = g.glob('*.csv')[0]\n"),
+        Invalid("from pathlib import Path\nckpt = next(Path(d).glob('*.pt'))\n"),
+        Invalid("import os\nfor i, name in enumerate(os.listdir(d)):\n    ids[name] = i\n"),
+        Invalid("import hashlib, os\nh = hashlib.sha256()\nfor e in os.scandir(d):\n    h.update(e.name.encode())\n"),
+        Invalid("import glob\ndef f():\n    files = glob.glob('*.csv')\n    return ','.join(files)\n"),
+        Invalid("import json, glob\njson.dumps(glob.glob('*.csv'))\n"),
+        Invalid("from pathlib import Path\ndef shards(root):\n    for p in root.rglob('*.parquet'):\n        yield p\n"),
+        Invalid("import os\ndef first_match(d):\n    for name in os.listdir(d):\n        if name.endswith('.pt'):\n            return name\n"),
+        Invalid("import os\nwith os.scandir(d) as it:\n    for entry in it:\n        out.append(entry.name)\n", fixed=NO_FIX),
+        Invalid(
+            "for blob in client.list_blobs('bucket'):\n    out.append(blob)\n",
+            fixed=NO_FIX,
+            settings=(("extra_enumerators", (".list_blobs",)),),
+        ),
+        Invalid("import glob\ntext = ''\nfor f in glob.iglob('*.md'):\n    text += f\nemit(text)\n"),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        listing = find_listing(node, ctx)
+        if listing is None or listing.kind == "walk" or matches_at_most_one(listing, ctx):
+            return
+        escape = consumer_is_order_sensitive(node, ctx)
+        if escape is None:
+            return
+        yield self._report(listing, escape, ctx)
+
+    def _report(self, listing: Listing, escape: ast.AST, ctx: Context) -> Report:
+        call = listing.call
+        where = describe(escape)
+        head = f"`{listing.label}` lists entries in arbitrary order and the order reaches {where}"
+        if listing.kind == "extra":
+            return Report(call, f"{head}: sort the entries", fixable=False, data=(("label", listing.label),))
+        if isinstance(ctx.parent(call), ast.withitem):
+            return Report(
+                call,
+                f"{head}: iterate the entries sorted, `sorted(it, key=lambda entry: entry.name)`",
+                fixable=False,
+                data=(("label", listing.label),),
+            )
+        if listing.kind == "scandir":
+            return Report(
+                call,
+                f"{head}: wrap it in `sorted(..., key=lambda entry: entry.name)` (`DirEntry` objects don't compare)",
+                data=(("label", listing.label), ("wrap", "sorted_by_name")),
+            )
+        if _direct_arg_of(call, ctx, "builtins.next") is not None:
+            return Report(
+                call,
+                f"`next({listing.label})` picks an arbitrary entry: use `next(iter(sorted(...)))`",
+                data=(("label", listing.label), ("wrap", "next_iter_sorted")),
+            )
+        return Report(call, f"{head}: wrap it in `sorted(...)`", data=(("label", listing.label), ("wrap", "sorted")))
+
+
+class UnsortedWalk(Rule):
+    """
+    ## What it does
+    Flags `os.walk(...)`, `os.fwalk(...)` and `Path.walk()` loops whose results depend on the
+    order of the walk, when the directory list is not sorted in place (`dirs.sort()` or
+    `dirs[:] = sorted(...)`) or the file names are iterated unsorted (`for name in files`
+    instead of `for name in sorted(files)`).
+
+    A walk whose body only deletes, copies, counts, sums, logs or stores into a dict by key is
+    not flagged, and neither is one whose results are collected and sorted afterwards.
+    Walks used in comprehensions or through `next(os.walk(...))` are flagged without a fix.
+
+    ## Why is this bad?
+    `os.walk` lists every directory with `os.scandir`, so both the order in which
+    subdirectories are visited and the order of the file names within each directory are
+    whatever the file system returns. A manifest, archive or hash built while walking differs
+    between machines and runs.
+
+    Wrapping the walk in `sorted(os.walk(...))` is not the cure: it walks the whole tree before
+    the loop body runs, so pruning with `dirs[:] = [...]` silently stops working, and the file
+    names inside each directory are still unsorted. Sort the directory list in place at the top
+    of the loop body (the walk descends in that order) and iterate the file names sorted.
+
+    ## Example
+    ```python
+    import hashlib
+    import os
+
+
+    def tree_digest(root: str) -> str:
+        digest = hashlib.sha256()
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                digest.update(os.path.join(dirpath, name).encode())
+        return digest.hexdigest()
+    ```
+
+    ## Use instead
+    ```python
+    import hashlib
+    import os
+
+
+    def tree_digest(root: str) -> str:
+        digest = hashlib.sha256()
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                digest.update(os.path.join(dirpath, name).encode())
+        return digest.hexdigest()
+    ```
+
+    ## Fix safety
+    The fix inserts `dirnames.sort()` as the first statement of the loop body and iterates
+    `sorted(filenames)`; it is safe: the same directories and files are visited, pruning keeps
+    working, only the order is fixed. There is no fix for a bottom-up walk (`topdown=False`),
+    where sorting the directory list in the loop body no longer changes the order (collect the
+    results and sort them, or use `determinism_lint.runtime.walk_sorted`), for walks in
+    comprehensions or through `next(...)`, and for `sorted(os.walk(...))` that prunes.
+
+    ## Options
+    - `extra-enumerators`: more listing calls; they are checked by DET301.
+
+    ## References
+    - [`os.walk`: modifying `dirnames` in place with `topdown=True`](https://docs.python.org/3/library/os.html#os.walk)
+    - [`pathlib.Path.walk`](https://docs.python.org/3/library/pathlib.html#pathlib.Path.walk)
+    """
+
+    code = "DET302"
+    name = "unsorted-walk"
+    message = (
+        "`os.walk()` yields directories and file names in arbitrary order: sort the directory list"
+        " in place and iterate the file names sorted"
+    )
+    fix_title = "Sort the directory list in place and iterate the file names sorted"
+    fix_safety = FixSafety.SAFE
+    node_types = (ast.Call,)
+
+    VALID = (
+        "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in sorted(files):\n"
+        "        out.append(os.path.join(root, f))\n",
+        "import os\nfor root, dirs, files in os.walk(tmp):\n    for f in files:\n        os.remove(os.path.join(root, f))\n",
+        "import os\ntotal = 0\nfor root, dirs, files in os.walk(d):\n    total += len(files)\n",
+        "import os\ndef f(d):\n    out = []\n    for root, dirs, files in os.walk(d):\n        for f in files:\n"
+        "            out.append(os.path.join(root, f))\n    return sorted(out)\n",
+        "import os\nfor root, dirs, files in os.walk(d):\n    dirs[:] = sorted(x for x in dirs if x != '.git')\n"
+        "    files.sort()\n    for f in files:\n        h.update(f.encode())\n",
+        "import os\nsizes = {}\nfor root, dirs, files in os.walk(d):\n    for f in files:\n"
+        "        p = os.path.join(root, f)\n        sizes[p] = os.path.getsize(p)\n",
+        "import os\nfound = {os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs}\n",
+        "import os\npaths = sorted(os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs)\n",
+        "import ast\nfor node in ast.walk(tree):\n    out.append(node)\n",
+        "from pathlib import Path\nfor root, dirs, files in Path(d).walk():\n    dirs.sort()\n    for f in sorted(files):\n"
+        "        out.append(root / f)\n",
+        "import os\nfor root, dirs, files in os.walk(d):\n    if 'setup.py' in files:\n        seen.add(root)\n",
+    )
+    INVALID = (
+        Invalid("import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n        out.append(os.path.join(root, f))\n"),
+        Invalid(
+            "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in files:\n"
+            "        h.update(f.encode())\n"
+        ),
+        Invalid(
+            "import os\nfor root, dirs, files in os.walk(d):\n    dirs[:] = [x for x in dirs if x != '.git']\n"
+            "    for f in sorted(files):\n        h.update(f.encode())\n"
+        ),
+        Invalid("from os import walk\ndef f(d):\n    for root, _, files in walk(d):\n        if 'model.pt' in files:\n            return root\n"),
+        Invalid(
+            "from pathlib import Path\nfor root, dirs, files in Path(d).walk():\n    for f in files:\n"
+            "        writer.writerow([root / f])\n"
+        ),
+        Invalid(
+            "import os\nfor root, dirs, files in os.walk(d, topdown=False):\n    dirs.sort()\n"
+            "    for f in sorted(files):\n        out.append(f)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid("import os\ndef f(d):\n    return [os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs]\n", fixed=NO_FIX),
+        Invalid(
+            "import os\nfor root, dirs, files in sorted(os.walk(d)):\n    dirs[:] = [x for x in dirs if x != 'skip']\n"
+            "    for f in sorted(files):\n        out.append(f)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid("import os\ndef f(d):\n    _, dirs, files = next(os.walk(d))\n    return dirs\n", fixed=NO_FIX),
+        Invalid("import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n        print(f, file=manifest)\n"),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        listing = find_listing(node, ctx)
+        if listing is None or listing.kind != "walk":
+            return
+        parent = ctx.parent(node)
+        if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is node:
+            yield from self._check_loop(listing, parent, None, ctx)
+            return
+        if isinstance(parent, ast.Call) and node in parent.args:
+            wrapper = ctx.call_name(parent)
+            loop = ctx.parent(parent)
+            if wrapper in _WALK_WRAPPERS and isinstance(loop, (ast.For, ast.AsyncFor)) and loop.iter is parent:
+                yield from self._check_loop(listing, loop, wrapper, ctx)
+                return
+            if wrapper == "builtins.next":
+                report = self._check_next(listing, parent, ctx)
+                if report is not None:
+                    yield report
+                return
+        escape = consumer_is_order_sensitive(node, ctx)
+        if escape is not None:
+            yield Report(
+                node,
+                f"`{listing.label}` visits directories and files in arbitrary order and the order reaches"
+                f" {describe(escape)}: sort the result",
+                fixable=False,
+                data=(("label", listing.label),),
+            )
+
+    def _check_loop(
+        self, listing: Listing, loop: Union[ast.For, ast.AsyncFor], wrapper: Optional[str], ctx: Context
+    ) -> Iterator[Report]:
+        call = listing.call
+        dirs, files = _walk_names(loop.target)
+        if wrapper is not None and dirs is not None and _prunes(loop, dirs):
+            yield Report(
+                call,
+                f"`{wrapper.split('.')[-1]}({listing.label})` walks the whole tree before the loop starts, so changing"
+                f" `{dirs}` in the loop prunes nothing: loop over the walk itself and sort `{dirs}` in place",
+                fixable=False,
+                data=(("label", listing.label),),
+            )
+            return
+        walk_escape = loop_body_is_order_sensitive(loop, ctx) if wrapper != "builtins.sorted" else None
+        if dirs is None:
+            # ``for entry in os.walk(d)``: nothing to sort in place.
+            if walk_escape is not None:
+                yield Report(
+                    call,
+                    f"`{listing.label}` yields directories and files in arbitrary order and the order reaches"
+                    f" {describe(walk_escape)}: unpack `root, dirs, files`, sort `dirs` in place and iterate"
+                    " the file names sorted",
+                    fixable=False,
+                    data=(("label", listing.label),),
+                )
+            return
+        # Bottom-up, the walk has already listed and descended before the body runs.
+        dirs_sorted = _is_topdown(call, listing) and _sorted_in_body(loop, dirs)
+        files_escape = None if files is None else name_uses_are_order_sensitive(files, loop.target, loop, ctx)
+        sort_dirs = walk_escape is not None and not dirs_sorted
+        if not sort_dirs and files_escape is None:
+            return
+        escape = _first(walk_escape if sort_dirs else None, files_escape)
+        head = f"`{listing.label}` yields directories and files in arbitrary order and the order reaches {describe(escape)}"
+        data: tuple[tuple[str, object], ...] = (
+            ("label", listing.label),
+            ("dirs", dirs),
+            ("files", files or ""),
+            ("sort_dirs", sort_dirs),
+            ("sort_files", files_escape is not None),
+        )
+        if sort_dirs and not _is_topdown(call, listing):
+            yield Report(
+                call,
+                f"{head}: in a bottom-up walk sorting `{dirs}` in place changes nothing; collect the results and"
+                " sort them, or walk with `determinism_lint.runtime.walk_sorted`",
+                fixable=False,
+                data=data,
+            )
+            return
+        remedies = []
+        if sort_dirs:
+            if dirs == "_":
+                remedies.append("name the directory list and sort it in place at the top of the loop body")
+            else:
+                remedies.append(f"add `{dirs}.sort()` at the top of the loop body")
+        if files_escape is not None:
+            remedies.append(f"iterate `sorted({files})`")
+        tail = f" (not `sorted({listing.label[:-1]}...))`, which stops `{dirs}[:]` pruning)" if sort_dirs else ""
+        yield Report(call, f"{head}: {' and '.join(remedies)}{tail}", data=data)
+
+    def _check_next(self, listing: Listing, next_call: ast.Call, ctx: Context) -> Optional[Report]:
+        statement = ctx.parent(next_call)
+        escape: Optional[ast.AST] = None
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            dirs, files = _walk_names(statement.targets[0])
+            scope = ctx.enclosing_scope(statement)
+            for name in (dirs, files):
+                if name is not None and escape is None:
+                    escape = name_uses_are_order_sensitive(name, statement, scope, ctx)
+        else:
+            # ``next(os.walk(d))[2]`` and friends: the tuple's lists go wherever the tuple goes.
+            escape = consumer_is_order_sensitive(next_call, ctx)
+        if escape is None:
+            return None
+        return Report(
+            listing.call,
+            f"the name lists from `next({listing.label})` are in arbitrary order and the order reaches"
+            f" {describe(escape)}: sort them (`sorted(...)`)",
+            fixable=False,
+            data=(("label", listing.label),),
+        )
+
+
+def _walk_names(target: ast.AST) -> tuple[Optional[str], Optional[str]]:
+    """The directory-list and file-list names of a ``root, dirs, files`` target."""
+    if not isinstance(target, (ast.Tuple, ast.List)) or len(target.elts) < 3:
+        return None, None
+    dirs, files = target.elts[1], target.elts[2]
+    return (
+        dirs.id if isinstance(dirs, ast.Name) else None,
+        files.id if isinstance(files, ast.Name) else None,
+    )
+
+
+def _sorted_in_body(loop: Union[ast.For, ast.AsyncFor], dirs: str) -> bool:
+    """``dirs.sort()``/``dirs[:] = sorted(...)``/``dirs.clear()`` in the body, or a body that always leaves."""
+    if loop.body and isinstance(loop.body[-1], (ast.Break, ast.Return, ast.Raise)):
+        return True  # only the top directory is looked at
+    return any(isinstance(node, ast.stmt) and sorts_in_place(node, dirs) for node in walk_local(loop))
+
+
+def _prunes(loop: Union[ast.For, ast.AsyncFor], dirs: str) -> bool:
+    for node in walk_local(loop):
+        if isinstance(node, (ast.Assign, ast.Delete)):
+            targets = node.targets
+            if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == dirs for t in targets):
+                return True
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("remove", "clear", "pop")
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == dirs
+        ):
+            return True
+    return False
+
+
+def _is_topdown(call: ast.Call, listing: Listing) -> bool:
+    flag = keyword(call, "top_down" if listing.label.startswith("Path.") else "topdown")
+    if flag is None and not listing.label.startswith("Path."):
+        flag = argument(call, 1)
+    return not (isinstance(flag, ast.Constant) and flag.value is False)
+
+
+def _first(*nodes: Optional[ast.AST]) -> ast.AST:
+    found = [node for node in nodes if node is not None]
+    return min(found, key=lambda node: (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)))
+
+
+RULES: tuple[type[Rule], ...] = (UnsortedListing, UnsortedWalk)

@@ -1,0 +1,491 @@
+"""DET5xx: iteration order of dicts, sets and unordered results reaching hashes or artifacts.
+
+Where the order goes is decided by the shared analysis in ``_order`` (the first place the
+order escapes: an append, a write, a hash update...); these rules then report only the
+escapes that end in bytes: a hash, a file, or a serializer, directly or through a list or
+string built in the loop.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+from ..model import FixSafety
+from ._flow import FILE, HASH, SERIALIZE, _call_sink, sinks
+from ._order import consumer_is_order_sensitive, describe
+from ._util import last_name, walk_local
+from .base import NO_FIX, Invalid, Report, Rule
+from .serialization import _annotation_is_container
+
+if TYPE_CHECKING:
+    from ..context import Context
+    from ..fixer import Edit, FixContext
+
+_VIEW_METHODS = frozenset({"items", "keys", "values"})
+_DICT_CALLS = frozenset({"builtins.dict", "collections.OrderedDict", "collections.defaultdict", "collections.Counter",
+                         "builtins.vars", "builtins.locals", "builtins.globals"})
+_SET_CALLS = frozenset({"builtins.set", "builtins.frozenset"})
+_SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference"})
+_DICT_ANNOTATIONS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "OrderedDict", "Counter"})
+_SET_ANNOTATIONS = frozenset({"set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet"})
+_UNORDERED_RESULTS = frozenset({"concurrent.futures.as_completed", "asyncio.as_completed"})
+_UNORDERED_METHODS = frozenset({"imap_unordered", "as_completed"})
+_ACCUMULATORS = frozenset({"append", "extend", "insert", "appendleft", "extendleft", "add_row", "writerow", "writerows"})
+_BYTE_SINKS = (HASH, FILE, SERIALIZE)
+
+
+def _iteration_sites(node: ast.AST) -> Optional[ast.expr]:
+    """The iterable of a loop, comprehension, ``list(x)``/``tuple(x)`` or ``sep.join(x)``."""
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+        return node.iter
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("list", "tuple"):
+            return node.args[0]
+        if isinstance(func, ast.Attribute) and func.attr == "join":
+            return node.args[0]
+    return None
+
+
+def _local_types(scope: ast.AST, ctx: Context) -> dict[str, str]:
+    """Names visibly bound to a dict (``"dict"``) or a set (``"set"``) in ``scope``."""
+
+    def compute() -> dict[str, str]:
+        found: dict[str, str] = {}
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for arg in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs):
+                kind = _annotation_kind(arg.annotation)
+                if kind is not None:
+                    found[arg.arg] = kind
+        for node in walk_local(scope):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                kind = _value_kind(node.value, ctx, found)
+                name = node.targets[0].id
+                if kind is not None:
+                    found.setdefault(name, kind)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                kind = _annotation_kind(node.annotation)
+                if kind is not None:
+                    found[node.target.id] = kind
+        return found
+
+    return ctx.memo("dict-set-names", scope, compute)  # type: ignore[return-value]
+
+
+def _annotation_kind(annotation: Optional[ast.AST]) -> Optional[str]:
+    if annotation is None or not _annotation_is_container(annotation):
+        return None
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        head = annotation.value.split("[", 1)[0].rsplit(".", 1)[-1]
+    else:
+        head = last_name(annotation) or ""
+    if head in _DICT_ANNOTATIONS:
+        return "dict"
+    if head in _SET_ANNOTATIONS:
+        return "set"
+    return None
+
+
+def _value_kind(value: ast.AST, ctx: Context, known: dict[str, str]) -> Optional[str]:
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        return "dict"
+    if isinstance(value, (ast.Set, ast.SetComp)):
+        return "set"
+    if isinstance(value, ast.Call):
+        name = ctx.call_name(value)
+        if name in _DICT_CALLS:
+            return "dict"
+        if name in _SET_CALLS:
+            return "set"
+        func = value.func
+        if isinstance(func, ast.Attribute) and func.attr in _SET_METHODS and _kind(func.value, ctx, known) == "set":
+            return "set"
+    if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)):
+        if _kind(value.left, ctx, known) == "set" or _kind(value.right, ctx, known) == "set":
+            return "set"
+    return None
+
+
+def _kind(expr: ast.AST, ctx: Context, known: Optional[dict[str, str]] = None) -> Optional[str]:
+    """``"dict"`` for a dict or a dict view, ``"set"`` for a set, else ``None``."""
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr in _VIEW_METHODS and not expr.args and not expr.keywords:
+            return "dict"
+    if isinstance(expr, ast.Name):
+        table = known if known is not None else _local_types(ctx.enclosing_scope(expr), ctx)
+        return table.get(expr.id)
+    return _value_kind(expr, ctx, known or {})
+
+
+def reaches_bytes(escape: ast.AST, ctx: Context) -> Optional[str]:
+    """Where an order escape ends in bytes: ``"hash"``, ``"file"`` or ``"serialize"``, else None."""
+    node: Optional[ast.AST] = escape
+    statement = ctx.enclosing_statement(escape)
+    while node is not None:
+        if isinstance(node, ast.Call):
+            # The escape itself may be the sink call (``json.dump(entries, f)``): then the
+            # ordered value is its first argument.
+            value = (node.args[0] if node.args else node) if node is escape else escape
+            kind = _call_sink(node, value, ctx)
+            if kind in _BYTE_SINKS:
+                return kind
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _ACCUMULATORS and isinstance(func.value, ast.Name):
+                if func.attr in ("writerow", "writerows"):
+                    return FILE
+                return _accumulator_sink(func.value.id, node, ctx)
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            return _accumulator_sink(node.target.id, node, ctx)
+        if node is statement:
+            break
+        node = ctx.parent(node)
+    if isinstance(escape, ast.Name):
+        return None
+    found = next(sinks(escape, ctx), None)
+    return found[0] if found is not None and found[0] in _BYTE_SINKS else None
+
+
+def _accumulator_sink(name: str, site: ast.AST, ctx: Context) -> Optional[str]:
+    """Where the list or string ``name``, built at ``site``, ends up: a byte sink or None."""
+    receiver = site.func.value if isinstance(site, ast.Call) and isinstance(site.func, ast.Attribute) else None
+    for node in walk_local(ctx.enclosing_scope(site)):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) and node is not receiver:
+            found = next(sinks(node, ctx), None)
+            if found is not None and found[0] in _BYTE_SINKS:
+                return found[0]
+    return None
+
+
+def _sorted_wrap_fix(node: Any, ctx: FixContext, key: Optional[str] = None) -> Optional[Edit]:
+    import libcst as cst
+
+    from ..fixer import Edit
+
+    if not isinstance(node, cst.BaseExpression):
+        return None
+    args = [cst.Arg(node)]
+    if key is not None:
+        args.append(cst.Arg(keyword=cst.Name("key"), value=cst.parse_expression(key),
+                            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                  whitespace_after=cst.SimpleWhitespace(""))))
+
+    def apply(updated: Any) -> Any:
+        inner = updated.with_changes(lpar=[], rpar=[]) if getattr(updated, "lpar", None) else updated
+        return cst.Call(func=cst.Name("sorted"), args=[cst.Arg(inner), *args[1:]])
+
+    return Edit(node, apply)
+
+
+class _OrderRule(Rule):
+    kind: str = ""
+    noun: str = ""
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        iterable = _iteration_sites(node)
+        if iterable is None or _kind(iterable, ctx) != self.kind:
+            return
+        if not ctx.in_artifact_scope(node):
+            return
+        escape = consumer_is_order_sensitive(iterable, ctx)
+        if escape is None:
+            return
+        sink = reaches_bytes(escape, ctx)
+        if sink is None:
+            return
+        target = {"hash": "a hash", "file": "a file", "serialize": "serialized output"}[sink]
+        yield Report(
+            iterable,
+            f"{self.noun} order reaches {target} through {describe(escape)}: iterate `sorted(...)` instead",
+        )
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        return _sorted_wrap_fix(node, ctx)
+
+
+class DictOrderReachesArtifact(_OrderRule):
+    """
+    ## What it does
+    Flags iteration over a dict (`for k in d`, `.items()`, `.keys()`, `.values()`, a
+    comprehension, `list(d)`, `"".join(d)`) in artifact-shaping code when the iteration
+    order reaches a hash update, a list or string that is later hashed or serialized, or a
+    file, and nothing sorts it on the way. Dicts are recognised from what the code shows:
+    literals, comprehensions, `dict()` calls, `.items()`-style views, annotations.
+
+    ## Why is this bad?
+    A dict iterates in insertion order, and insertion order is an accident of how the dict
+    was built: merged configs, results gathered from workers, entries read from an unsorted
+    directory. The same content then produces different bytes and a different hash, so a
+    cache misses or a "changed" artifact triggers needless work downstream.
+
+    ## Example
+    ```python
+    import hashlib
+
+
+    def params_digest(params: dict) -> str:
+        h = hashlib.sha256()
+        for key, value in params.items():
+            h.update(f"{key}={value};".encode())
+        return h.hexdigest()
+    ```
+
+    ## Use instead
+    ```python
+    import hashlib
+
+
+    def params_digest(params: dict) -> str:
+        h = hashlib.sha256()
+        for key, value in sorted(params.items()):
+            h.update(f"{key}={value};".encode())
+        return h.hexdigest()
+    ```
+
+    ## Fix safety
+    The fix wraps the iterable in `sorted(...)`. It is unsafe: sorting raises `TypeError`
+    when the keys do not compare with each other, and the bytes produced change once.
+
+    ## Options
+    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
+      rule applies.
+    """
+
+    code = "DET501"
+    name = "dict-order-reaches-artifact"
+    message = "dict iteration order reaches a hash or an artifact: iterate `sorted(...)` instead"
+    fix_title = "Iterate `sorted(...)`"
+    fix_safety = FixSafety.UNSAFE
+    node_types = (ast.For, ast.AsyncFor, ast.comprehension, ast.Call)
+    artifact_only = True
+    fix_node = ("Call", "Name", "Attribute", "Dict", "DictComp")
+    kind = "dict"
+    noun = "dict iteration"
+
+    VALID = (
+        "import hashlib\ndef digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in sorted(d.items()):\n"
+        "        h.update(k.encode())\n    return h.hexdigest()\n",
+        "import hashlib\ndef digest(d: dict):\n    total = 0\n    for v in d.values():\n        total += v\n"
+        "    return hashlib.sha256(str(total).encode()).hexdigest()\n",
+        "import json\ndef save_manifest(d: dict, f):\n    out = {k: str(v) for k, v in d.items()}\n"
+        "    json.dump(out, f, sort_keys=True)\n",
+        "def describe(d: dict):\n    return ', '.join(d)\n",
+        "import hashlib\ndef digest(d: dict):\n    for k, v in d.items():\n        print(k, v)\n"
+        "    return hashlib.md5(b'x').hexdigest()\n",
+        "import json\ndef save_manifest(d: dict, f):\n    keys = [k for k in d]\n    keys.sort()\n"
+        "    json.dump(keys, f)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import hashlib\ndef digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in d.items():\n"
+            "        h.update(k.encode())\n    return h.hexdigest()\n",
+            fixed=(
+                "import hashlib\ndef digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in sorted(d.items()):\n"
+                "        h.update(k.encode())\n    return h.hexdigest()\n"
+            ),
+        ),
+        Invalid(
+            "import hashlib\ndef fingerprint(cfg):\n    parts = []\n    for key in cfg.keys():\n"
+            "        parts.append(f'{key}={cfg[key]}')\n"
+            "    return hashlib.sha256(';'.join(parts).encode()).hexdigest()\n",
+            fixed=(
+                "import hashlib\ndef fingerprint(cfg):\n    parts = []\n    for key in sorted(cfg.keys()):\n"
+                "        parts.append(f'{key}={cfg[key]}')\n"
+                "    return hashlib.sha256(';'.join(parts).encode()).hexdigest()\n"
+            ),
+        ),
+        Invalid(
+            "import json\ndef save_manifest(files: dict, f):\n    entries = [{'name': n, 'size': s} for n, s in files.items()]\n"
+            "    json.dump(entries, f, sort_keys=True)\n",
+            fixed=(
+                "import json\ndef save_manifest(files: dict, f):\n"
+                "    entries = [{'name': n, 'size': s} for n, s in sorted(files.items())]\n"
+                "    json.dump(entries, f, sort_keys=True)\n"
+            ),
+        ),
+        Invalid(
+            "def write_index(index: dict, out):\n    for name in index:\n        out.write(name + '\\n')\n",
+            settings=(("strict", True),),
+            fixed="def write_index(index: dict, out):\n    for name in sorted(index):\n        out.write(name + '\\n')\n",
+        ),
+    )
+
+
+class SetOrderReachesArtifact(_OrderRule):
+    """
+    ## What it does
+    Flags iteration over a set (a loop, a comprehension, `list(s)`, `"".join(s)`) in
+    artifact-shaping code when the order reaches a hash, a list or string that is hashed or
+    serialized, or a file. Sets are recognised from literals, comprehensions, `set()` and
+    `frozenset()` calls, set operators and annotations.
+
+    ## Why is this bad?
+    The iteration order of a set of strings depends on the per-process hash seed
+    (`PYTHONHASHSEED`): two runs of the same program over the same data produce different
+    bytes. `list(set(xs))` is a common way to de-duplicate, and it silently shuffles.
+
+    ## Example
+    ```python
+    import json
+
+
+    def save_vocab(tokens, f):
+        vocab = list(set(tokens))
+        json.dump(vocab, f)
+    ```
+
+    ## Use instead
+    ```python
+    import json
+
+
+    def save_vocab(tokens, f):
+        vocab = sorted(set(tokens))
+        json.dump(vocab, f)
+    ```
+
+    ## Fix safety
+    The fix wraps the set in `sorted(...)`. It is unsafe: sorting raises `TypeError` for
+    members that do not compare, and the bytes produced change once.
+
+    ## Options
+    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
+      rule applies.
+    """
+
+    code = "DET502"
+    name = "set-order-reaches-artifact"
+    message = "set iteration order (hash-seed dependent) reaches a hash or an artifact: iterate `sorted(...)` instead"
+    fix_title = "Iterate `sorted(...)`"
+    fix_safety = FixSafety.UNSAFE
+    node_types = (ast.For, ast.AsyncFor, ast.comprehension, ast.Call)
+    artifact_only = True
+    fix_node = ("Call", "Name", "Attribute", "Set", "SetComp", "BinaryOperation")
+    kind = "set"
+    noun = "set iteration"
+
+    VALID = (
+        "import json\ndef save_vocab(tokens, f):\n    json.dump(sorted(set(tokens)), f)\n",
+        "import json\ndef save_vocab(tokens, f):\n    vocab = set(tokens)\n    json.dump(len(vocab), f)\n",
+        "import hashlib\ndef digest(tags: set):\n    for t in tags:\n        check(t)\n"
+        "    return hashlib.sha256(b'x').hexdigest()\n",
+        "import json\ndef save_counts(tokens, f):\n    seen = set(tokens)\n    counts = {t: 1 for t in seen}\n"
+        "    json.dump(counts, f, sort_keys=True)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import json\ndef save_vocab(tokens, f):\n    vocab = list(set(tokens))\n    json.dump(vocab, f)\n",
+            fixed="import json\ndef save_vocab(tokens, f):\n    vocab = list(sorted(set(tokens)))\n    json.dump(vocab, f)\n",
+        ),
+        Invalid(
+            "import hashlib\ndef tags_digest(tags: set):\n    return hashlib.sha1(','.join(tags).encode()).hexdigest()\n",
+            fixed=(
+                "import hashlib\ndef tags_digest(tags: set):\n"
+                "    return hashlib.sha1(','.join(sorted(tags)).encode()).hexdigest()\n"
+            ),
+        ),
+        Invalid(
+            "def write_ids(a, b, out):\n    for i in set(a) | set(b):\n        out.write(f'{i}\\n')\n",
+            settings=(("strict", True),),
+            fixed="def write_ids(a, b, out):\n    for i in sorted(set(a) | set(b)):\n        out.write(f'{i}\\n')\n",
+        ),
+    )
+
+
+class UnorderedResultsReachArtifact(Rule):
+    """
+    ## What it does
+    Flags results gathered in completion order, from `concurrent.futures.as_completed`,
+    `asyncio.as_completed` or `Pool.imap_unordered`, when that order reaches a hash, a file
+    or serialized output in artifact-shaping code without being sorted first.
+
+    ## Why is this bad?
+    Completion order depends on scheduling: which worker was faster this time. A manifest
+    or a results table written in that order differs from run to run even when every
+    result is identical.
+
+    ## Example
+    ```python
+    import json
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+
+    def save_results(jobs, f):
+        with ThreadPoolExecutor() as pool:
+            futures = [pool.submit(run, job) for job in jobs]
+            results = []
+            for future in as_completed(futures):
+                results.append(future.result())
+        json.dump(results, f)
+    ```
+
+    ## Use instead
+    ```python
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+
+    def save_results(jobs, f):
+        with ThreadPoolExecutor() as pool:
+            results = list(pool.map(run, jobs))
+        json.dump(results, f)
+    ```
+
+    ## Fix safety
+    No fix: the right order (submission order, a sort key) depends on the data.
+
+    ## Options
+    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
+      rule applies.
+    """
+
+    code = "DET503"
+    name = "unordered-results-reach-artifact"
+    message = "results in completion order reach a hash or an artifact: keep submission order or sort them"
+    node_types = (ast.Call,)
+    artifact_only = True
+
+    VALID = (
+        "import json\nfrom concurrent.futures import as_completed\ndef save_results(fs, f):\n"
+        "    results = [x.result() for x in as_completed(fs)]\n    results.sort(key=lambda r: r['id'])\n"
+        "    json.dump(results, f)\n",
+        "from concurrent.futures import as_completed\ndef save_all(fs):\n    for x in as_completed(fs):\n"
+        "        x.result()\n",
+        "import json\ndef save_results(pool, jobs, f):\n    json.dump(sorted(pool.imap_unordered(run, jobs)), f)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import json\nfrom concurrent.futures import as_completed\ndef save_results(fs, f):\n"
+            "    results = []\n    for x in as_completed(fs):\n        results.append(x.result())\n"
+            "    json.dump(results, f)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import hashlib\ndef digest_all(pool, jobs):\n    h = hashlib.sha256()\n"
+            "    for chunk in pool.imap_unordered(load, jobs):\n        h.update(chunk)\n    return h.hexdigest()\n",
+            fixed=NO_FIX,
+        ),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        attr = last_name(node.func)
+        if attr not in _UNORDERED_METHODS:
+            return
+        if attr == "as_completed" and ctx.call_name(node) not in _UNORDERED_RESULTS:
+            return
+        if not ctx.in_artifact_scope(node):
+            return
+        escape = consumer_is_order_sensitive(node, ctx)
+        if escape is None:
+            return
+        sink = reaches_bytes(escape, ctx)
+        if sink is not None:
+            target = {"hash": "a hash", "file": "a file", "serialize": "serialized output"}[sink]
+            yield Report(node, f"results in completion order reach {target} through {describe(escape)}")
+
+
+RULES: tuple[type[Rule], ...] = (DictOrderReachesArtifact, SetOrderReachesArtifact, UnorderedResultsReachArtifact)

@@ -1,0 +1,528 @@
+"""DET2xx: serialization that is not canonical where its bytes reach a hash or a file."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+from ..model import FixSafety
+from ._flow import FILE, HASH, RETURN, SERIALIZE, _is_hash_call, first_sink
+from ._util import keyword, last_name, walk_local
+from .base import Invalid, Report, Rule
+
+if TYPE_CHECKING:
+    from ..context import Context
+    from ..fixer import Edit, FixContext
+
+_CONTAINER_CALLS = frozenset({"builtins.dict", "builtins.set", "builtins.frozenset", "collections.OrderedDict",
+                              "collections.defaultdict", "collections.Counter", "builtins.vars", "builtins.locals",
+                              "builtins.globals"})
+_CONTAINER_ANNOTATIONS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "set", "Set", "frozenset",
+                                    "FrozenSet", "AbstractSet", "MutableSet", "DefaultDict", "OrderedDict", "Counter"})
+
+
+def _is_true(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _no_mappings(obj: Optional[ast.AST], ctx: Context) -> bool:
+    """The serialized object cannot hold a dict: a constant, a string, or a ``sorted()`` list."""
+    if obj is None:
+        return False
+    if isinstance(obj, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(obj, ast.Call) and ctx.is_builtin(obj.func, "sorted"):
+        return True
+    if isinstance(obj, (ast.List, ast.Tuple)):
+        return all(isinstance(element, (ast.Constant, ast.JoinedStr)) for element in obj.elts)
+    return False
+
+
+def _add_keyword_fix(node: Any, ctx: FixContext, name: str, value: str) -> Optional[Edit]:
+    """``call(...)`` -> ``call(..., name=value)``, replacing an existing ``name=`` argument."""
+    import libcst as cst
+
+    from ..fixer import Edit
+
+    if not isinstance(node, cst.Call):
+        return None
+    if any(arg.star for arg in node.args):
+        return None
+
+    def apply(updated: Any) -> Any:
+        args = list(updated.args)
+        new_value = cst.parse_expression(value)
+        for index, arg in enumerate(args):
+            if arg.keyword is not None and arg.keyword.value == name:
+                args[index] = arg.with_changes(value=new_value)
+                return updated.with_changes(args=args)
+        if args:
+            last = args[-1]
+            if last.comma is cst.MaybeSentinel.DEFAULT or isinstance(last.comma, cst.MaybeSentinel):
+                args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                args.append(cst.Arg(keyword=cst.Name(name), value=new_value,
+                                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                          whitespace_after=cst.SimpleWhitespace(""))))
+            else:
+                # A trailing comma (one argument per line): the new argument takes the
+                # last line's comma and layout, the old last argument its neighbour's.
+                previous_comma = args[-2].comma if len(args) >= 2 else last.comma
+                args[-1] = last.with_changes(comma=previous_comma)
+                args.append(cst.Arg(keyword=cst.Name(name), value=new_value,
+                                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                          whitespace_after=cst.SimpleWhitespace("")),
+                                    comma=last.comma))
+        return updated.with_changes(args=args)
+
+    return Edit(node, apply)
+
+
+class UnsortedJsonDump(Rule):
+    """
+    ## What it does
+    Flags `json.dump(...)` and `json.dumps(...)` without `sort_keys=True` in
+    artifact-shaping code when the output is written to a file, hashed (directly, via
+    `.encode()` or through a local variable), or returned from the function. Quiet when
+    the object cannot hold a mapping (a constant, a string, a `sorted(...)` list).
+
+    ## Why is this bad?
+    JSON objects keep the insertion order of the dict. Two runs that build the same
+    mapping in a different order (merged configs, results gathered from workers, dicts
+    filled from a directory listing) write different bytes and produce different hashes
+    for the same data: the cache misses and the "changed" artifact triggers needless work.
+
+    ## Example
+    ```python
+    import hashlib
+    import json
+
+
+    def config_hash(config):
+        payload = json.dumps(config)
+        return hashlib.sha256(payload.encode()).hexdigest()
+    ```
+
+    ## Use instead
+    ```python
+    import hashlib
+    import json
+
+
+    def config_hash(config):
+        payload = json.dumps(config, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode()).hexdigest()
+    ```
+    Or `determinism_lint.runtime.canonical_json(config)`, which also fixes separators and
+    rejects NaN.
+
+    ## Fix safety
+    The fix adds `sort_keys=True`. It is unsafe: the bytes written change once (the
+    reordering is the point), and `sort_keys` raises `TypeError` when the keys of one
+    mapping are of types that do not compare (`{1: ..., "a": ...}`).
+
+    ## Options
+    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
+      rule applies.
+    """
+
+    code = "DET201"
+    name = "unsorted-json-dump"
+    message = "JSON written or hashed without `sort_keys=True`: key order follows dict insertion order"
+    fix_title = "Add `sort_keys=True`"
+    fix_safety = FixSafety.UNSAFE
+    node_types = (ast.Call,)
+    artifact_only = True
+    fix_node = ("Call",)
+
+    VALID = (
+        "import json\ndef save_manifest(m, f):\n    json.dump(m, f, sort_keys=True)\n",
+        "import json\ndef config_hash(c):\n    return hashlib.sha256(json.dumps(c, sort_keys=True).encode()).hexdigest()\n",
+        "import json\ndef log_config(c):\n    logger.info('config %s', json.dumps(c))\n",
+        "import json\ndef save_names(names, f):\n    json.dump(sorted(names), f)\n",
+        "import json\ndef respond(c):\n    print(json.dumps(c))\n",
+        "import json\ndef write_version(f):\n    json.dump('1.2.0', f)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import json\ndef save_manifest(m, f):\n    json.dump(m, f, indent=2)\n",
+            fixed="import json\ndef save_manifest(m, f):\n    json.dump(m, f, indent=2, sort_keys=True)\n",
+        ),
+        Invalid(
+            "import hashlib, json\ndef config_hash(c):\n    payload = json.dumps(c)\n"
+            "    return hashlib.sha256(payload.encode()).hexdigest()\n",
+            fixed=(
+                "import hashlib, json\ndef config_hash(c):\n    payload = json.dumps(c, sort_keys=True)\n"
+                "    return hashlib.sha256(payload.encode()).hexdigest()\n"
+            ),
+        ),
+        Invalid(
+            "import json as j\ndef manifest_text(m):\n    return j.dumps(m, sort_keys=False)\n",
+            fixed="import json as j\ndef manifest_text(m):\n    return j.dumps(m, sort_keys=True)\n",
+        ),
+        Invalid(
+            "import json\ndef publish(m, path):\n    path.write_text(json.dumps(m, indent=2))\n",
+            fixed="import json\ndef publish(m, path):\n    path.write_text(json.dumps(m, indent=2, sort_keys=True))\n",
+        ),
+        Invalid(
+            "import json\ndef dump(m, f):\n    json.dump(\n        m,\n        f,\n    )\n",
+            settings=(("strict", True),),
+            fixed="import json\ndef dump(m, f):\n    json.dump(\n        m,\n        f,\n        sort_keys=True,\n    )\n",
+        ),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        attr = last_name(node.func)
+        if attr not in ("dump", "dumps"):
+            return
+        name = ctx.call_name(node)
+        if name not in ("json.dump", "json.dumps"):
+            return
+        if _is_true(keyword(node, "sort_keys")) or any(kw.arg is None for kw in node.keywords):
+            return
+        if _no_mappings(node.args[0] if node.args else keyword(node, "obj"), ctx):
+            return
+        if not ctx.in_artifact_scope(node):
+            return
+        if name == "json.dump":
+            yield Report(node)
+            return
+        sink = first_sink(node, ctx)
+        if sink is not None and sink[0] in (HASH, FILE, RETURN, SERIALIZE):
+            yield Report(node)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        return _add_keyword_fix(node, ctx, "sort_keys", "True")
+
+
+def _is_container_value(expr: ast.AST, ctx: Context) -> bool:
+    """``expr`` is visibly a dict, set or other container whose text depends on order."""
+    if isinstance(expr, (ast.Dict, ast.Set, ast.DictComp, ast.SetComp, ast.List, ast.ListComp, ast.Tuple)):
+        return not isinstance(expr, (ast.List, ast.Tuple)) or any(
+            _is_container_value(element, ctx) for element in expr.elts
+        )
+    if isinstance(expr, ast.Call):
+        return ctx.call_name(expr) in _CONTAINER_CALLS
+    if isinstance(expr, ast.Attribute) and expr.attr == "__dict__":
+        return True
+    if isinstance(expr, ast.Name):
+        return _name_is_container(expr, ctx)
+    return False
+
+
+def _name_is_container(name: ast.Name, ctx: Context) -> bool:
+    scope = ctx.enclosing_scope(name)
+
+    def compute() -> frozenset[str]:
+        found: set[str] = set()
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for arg in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs):
+                if arg.annotation is not None and _annotation_is_container(arg.annotation):
+                    found.add(arg.arg)
+        for node in walk_local(scope):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                value = node.value
+                if isinstance(value, (ast.Dict, ast.Set, ast.DictComp, ast.SetComp)) or (
+                    isinstance(value, ast.Call) and ctx.call_name(value) in _CONTAINER_CALLS
+                ):
+                    found.add(node.targets[0].id)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                if _annotation_is_container(node.annotation):
+                    found.add(node.target.id)
+        return frozenset(found)
+
+    names = ctx.memo("container-names", scope, compute)
+    return name.id in names  # type: ignore[operator]
+
+
+def _annotation_is_container(annotation: ast.AST) -> bool:
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        head = annotation.value.split("[", 1)[0].rsplit(".", 1)[-1]
+        return head in _CONTAINER_ANNOTATIONS
+    name = last_name(annotation)
+    return name in _CONTAINER_ANNOTATIONS
+
+
+class UnstableHashInput(Rule):
+    """
+    ## What it does
+    Flags hash input made with `str()`, `repr()`, an f-string or `format()` of a dict, set
+    or other container, and `pickle.dumps(...)` used as hash input: arguments of
+    `hashlib.*(...)`/`hmac.new(...)` and of `.update(...)` on a hash object. Containers are
+    recognised from what the code shows: literals, comprehensions, `dict()`/`set()` calls,
+    `vars()`/`__dict__`, and annotations such as `dict`, `Mapping` or `set`.
+
+    ## Why is this bad?
+    `str()` of a dict follows insertion order; `str()` of a set of strings follows the
+    per-process hash seed, so it differs between two runs of the same program. `pickle`
+    output depends on the protocol, the Python version and the same orders. A hash built
+    on them changes when the data did not: cache keys miss, run ids drift.
+
+    ## Example
+    ```python
+    import hashlib
+
+
+    def cache_key(params: dict) -> str:
+        return hashlib.sha256(str(params).encode()).hexdigest()
+    ```
+
+    ## Use instead
+    ```python
+    import hashlib
+
+    from determinism_lint.runtime import canonical_json
+
+
+    def cache_key(params: dict) -> str:
+        return hashlib.sha256(canonical_json(params).encode()).hexdigest()
+    ```
+
+    ## Fix safety
+    No fix: the canonical form depends on the data (which types, which encoding), so the
+    choice stays with the author.
+
+    ## Options
+    None.
+    """
+
+    code = "DET202"
+    name = "unstable-hash-input"
+    message = "hash input built from the text or pickle of a container: its order is not stable across runs"
+    node_types = (ast.Call, ast.JoinedStr)
+
+    VALID = (
+        "import hashlib\ndef key(seed: int):\n    return hashlib.sha256(str(seed).encode()).hexdigest()\n",
+        "import hashlib\ndef key(name):\n    return hashlib.md5(f'{name}-v2'.encode()).hexdigest()\n",
+        "import hashlib\ndef key(params):\n    return hashlib.sha256(canonical_json(params).encode()).hexdigest()\n",
+        "import hashlib\ndef key(params: dict):\n    h = hashlib.sha256()\n    h.update(json.dumps(params, sort_keys=True).encode())\n",
+        "def show(params: dict):\n    print(str(params))\n",
+    )
+    INVALID = (
+        Invalid("import hashlib\ndef key(params: dict):\n    return hashlib.sha256(str(params).encode()).hexdigest()\n"),
+        Invalid("import hashlib\ndef key(a, b):\n    tags = {a, b}\n    return hashlib.md5(repr(tags).encode()).hexdigest()\n"),
+        Invalid("import hashlib, pickle\ndef key(obj):\n    h = hashlib.sha1()\n    h.update(pickle.dumps(obj))\n    return h.hexdigest()\n"),
+        Invalid("import hashlib\ndef key(cfg: 'Dict[str, int]'):\n    return hashlib.sha256(f'{cfg}'.encode()).digest()\n"),
+        Invalid("import hashlib\ndef key(run):\n    return hashlib.sha256(str(vars(run)).encode()).hexdigest()\n"),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        if isinstance(node, ast.JoinedStr):
+            culprit = "an f-string of a container" if _fstring_containers(node, ctx) else None
+        else:
+            assert isinstance(node, ast.Call)
+            if last_name(node.func) not in ("str", "repr", "format", "dumps"):
+                return
+            culprit = self._unstable_text(node, ctx)
+        if culprit is None:
+            return
+        # The text must reach a hash directly (through ``.encode()`` and the like).
+        current: ast.AST = node
+        parent = ctx.parent(current)
+        while parent is not None:
+            if isinstance(parent, ast.Call) and parent.func is not current:
+                if _is_hash_call(parent, ctx):
+                    yield Report(node, f"hash input built from {culprit}: its order is not stable across runs")
+                return
+            if isinstance(parent, ast.Attribute) and parent.attr == "encode":
+                current = ctx.parent(parent) or parent
+                parent = ctx.parent(current)
+                continue
+            if isinstance(parent, (ast.BinOp, ast.JoinedStr, ast.FormattedValue)) and not (
+                isinstance(node, ast.JoinedStr) and isinstance(parent, ast.FormattedValue)
+            ):
+                current = parent
+                parent = ctx.parent(current)
+                continue
+            return
+
+    @staticmethod
+    def _unstable_text(node: ast.Call, ctx: Context) -> Optional[str]:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("str", "repr") and node.args:
+            if ctx.is_builtin(func, func.id) and _is_container_value(node.args[0], ctx):
+                return f"`{func.id}()` of a container"
+            return None
+        if isinstance(func, ast.Attribute) and func.attr == "dumps":
+            if ctx.call_name(node) in ("pickle.dumps", "cloudpickle.dumps", "marshal.dumps", "dill.dumps"):
+                return "`pickle.dumps()`"
+            return None
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            if any(_is_container_value(arg, ctx) for arg in (*node.args, *(kw.value for kw in node.keywords))):
+                return "`str.format()` of a container"
+        return None
+
+
+def _fstring_containers(node: ast.JoinedStr, ctx: Context) -> bool:
+    return any(
+        isinstance(value, ast.FormattedValue) and _is_container_value(value.value, ctx) for value in node.values
+    )
+
+
+class BuiltinHashPersisted(Rule):
+    """
+    ## What it does
+    Flags the builtin `hash()` used outside `__hash__` methods and plain comparisons:
+    assigned, returned, formatted into a name, used as a key or index, or reduced with
+    `%` to pick a shard. Quiet for `hash()` of a number literal or `int(...)`.
+
+    ## Why is this bad?
+    `hash()` of `str` and `bytes` (and of tuples holding them) is salted per process
+    (`PYTHONHASHSEED`): the same run id, shard number or cache file name comes out
+    different in every process. Shard assignments move, caches never hit, and two workers
+    disagree about where a record lives.
+
+    ## Example
+    ```python
+    def shard_for(key: str, shards: int) -> int:
+        return hash(key) % shards
+    ```
+
+    ## Use instead
+    ```python
+    import zlib
+
+
+    def shard_for(key: str, shards: int) -> int:
+        return zlib.crc32(key.encode()) % shards
+    ```
+
+    ## Fix safety
+    No fix: which stable hash fits (crc32 for sharding, sha256 for ids) is the author's call.
+
+    ## Options
+    None.
+    """
+
+    code = "DET203"
+    name = "builtin-hash-persisted"
+    message = "builtin `hash()` is salted per process: its value differs between runs; use hashlib or zlib.crc32"
+    node_types = (ast.Call,)
+
+    VALID = (
+        "class Key:\n    def __hash__(self):\n        return hash((self.a, self.b))\n",
+        "def same(a, b):\n    return hash(a) == hash(b)\n",
+        "x = hash(42)\n",
+        "def hash(x):\n    return 1\nrun_id = hash('abc')\n",
+    )
+    INVALID = (
+        Invalid("def shard_for(key, n):\n    return hash(key) % n\n"),
+        Invalid("def run_dir(cfg):\n    run_id = hash(str(cfg))\n    return f'runs/{run_id}'\n"),
+        Invalid("cache = {}\ndef remember(k, v):\n    cache[hash(k)] = v\n"),
+        Invalid("def name(parts):\n    return f'shard-{hash(tuple(parts))}.parquet'\n"),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        func = node.func
+        if not (isinstance(func, ast.Name) and func.id == "hash" and len(node.args) == 1):
+            return
+        if not ctx.is_builtin(func, "hash"):
+            return
+        arg = node.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float)) and not isinstance(arg.value, bool):
+            return
+        if isinstance(arg, ast.Call) and ctx.is_builtin(arg.func, "int"):
+            return
+        function = ctx.enclosing_function(node)
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and function.name == "__hash__":
+            return
+        parent = ctx.parent(node)
+        if isinstance(parent, ast.Compare):
+            return
+        yield Report(node)
+
+
+class UnsortedYamlDump(Rule):
+    """
+    ## What it does
+    Flags `yaml.dump(...)`/`yaml.safe_dump(...)` with `sort_keys=False` in artifact-shaping
+    code when the output is written to a stream, hashed, or returned.
+
+    ## Why is this bad?
+    PyYAML sorts mapping keys by default; `sort_keys=False` opts out and makes the document
+    follow dict insertion order, which differs between runs that build the same data in a
+    different order. The artifact's bytes and hash change with no change in content.
+
+    ## Example
+    ```python
+    import yaml
+
+
+    def save_config(config, stream):
+        yaml.safe_dump(config, stream, sort_keys=False)
+    ```
+
+    ## Use instead
+    ```python
+    import yaml
+
+
+    def save_config(config, stream):
+        yaml.safe_dump(config, stream, sort_keys=True)
+    ```
+
+    ## Fix safety
+    The fix sets `sort_keys=True`. It is unsafe: the written bytes change once, and a
+    human-friendly key order chosen on purpose is lost.
+
+    ## Options
+    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
+      rule applies.
+    """
+
+    code = "DET204"
+    name = "unsorted-yaml-dump"
+    message = "YAML written with `sort_keys=False`: key order follows dict insertion order"
+    fix_title = "Set `sort_keys=True`"
+    fix_safety = FixSafety.UNSAFE
+    node_types = (ast.Call,)
+    artifact_only = True
+    fix_node = ("Call",)
+
+    VALID = (
+        "import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f)\n",
+        "import yaml\ndef save_config(c, f):\n    yaml.dump(c, f, sort_keys=True)\n",
+        "import yaml\ndef show(c):\n    print(yaml.safe_dump(c, sort_keys=False))\n",
+    )
+    INVALID = (
+        Invalid(
+            "import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f, sort_keys=False)\n",
+            fixed="import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f, sort_keys=True)\n",
+        ),
+        Invalid(
+            "import yaml\ndef config_text(c):\n    return yaml.dump(c, sort_keys=False, default_flow_style=False)\n",
+            fixed="import yaml\ndef config_text(c):\n    return yaml.dump(c, sort_keys=True, default_flow_style=False)\n",
+        ),
+        Invalid(
+            "from yaml import safe_dump\ndef write_params(c, path):\n    path.write_text(safe_dump(c, sort_keys=False))\n",
+            fixed="from yaml import safe_dump\ndef write_params(c, path):\n    path.write_text(safe_dump(c, sort_keys=True))\n",
+        ),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        if last_name(node.func) not in ("dump", "safe_dump", "dump_all", "safe_dump_all"):
+            return
+        sort_keys = keyword(node, "sort_keys")
+        if not (isinstance(sort_keys, ast.Constant) and sort_keys.value is False):
+            return
+        if ctx.call_name(node) not in ("yaml.dump", "yaml.safe_dump", "yaml.dump_all", "yaml.safe_dump_all"):
+            return
+        if not ctx.in_artifact_scope(node):
+            return
+        writes_stream = len(node.args) >= 2 or keyword(node, "stream") is not None
+        if writes_stream:
+            yield Report(node)
+            return
+        sink = first_sink(node, ctx)
+        if sink is not None and sink[0] in (HASH, FILE, RETURN):
+            yield Report(node)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        return _add_keyword_fix(node, ctx, "sort_keys", "True")
+
+
+RULES: tuple[type[Rule], ...] = (UnsortedJsonDump, UnstableHashInput, BuiltinHashPersisted, UnsortedYamlDump)
