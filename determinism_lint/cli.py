@@ -72,6 +72,26 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change bytes or control flow")
     fix.add_argument("--diff", action="store_true", help="print a unified diff and write nothing (exit 1 if any)")
 
+    inventory = commands.add_parser(
+        "inventory",
+        help="catalog exception handlers, file writes and directory listings",
+        description="Generate an inventory of exception handlers, file writes and directory listings,"
+        " or compare two inventories.",
+    )
+    from .inventory import add_arguments as add_inventory_arguments
+
+    add_inventory_arguments(inventory)
+
+    verify = commands.add_parser(
+        "verify",
+        help="run a pipeline under perturbation and compare its artifacts",
+        description="Run a command several times under perturbation (hash seed, directory order, time"
+        " zone, locale, working directory) and check that its artifacts are byte-identical.",
+    )
+    from .verify import add_arguments as add_verify_arguments
+
+    add_verify_arguments(verify)
+
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -259,7 +279,26 @@ def cmd_fix(args: argparse.Namespace) -> int:
     return run_fix(files, settings, unsafe=args.unsafe_fixes, diff=args.diff, jobs=args.jobs, quiet=args.quiet)
 
 
-COMMANDS = {"check": cmd_check, "explain": cmd_explain, "fix": cmd_fix, "rules": cmd_rules}
+def cmd_inventory(args: argparse.Namespace) -> int:
+    from .inventory import run as run_inventory
+
+    return run_inventory(args)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import run as run_verify
+
+    return run_verify(args)
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "explain": cmd_explain,
+    "fix": cmd_fix,
+    "inventory": cmd_inventory,
+    "rules": cmd_rules,
+    "verify": cmd_verify,
+}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 #: Node types the engine's walk always collects (see ``engine.ALWAYS_COLLECTED``).
-_ALWAYS = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef})
+_ALWAYS = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom})
 
 
 class Context:
@@ -42,6 +42,8 @@ class Context:
         self._lines: Optional[list[str]] = None
         self._scopes: Optional[ArtifactScopes] = None
         self._cache: dict[tuple[str, int], object] = {}
+        # node -> innermost function whose body holds the node's children (see enclosing_function)
+        self._enclosing: dict[ast.AST, Optional[FunctionNode]] = {}
 
     # -- source ------------------------------------------------------------------------
 
@@ -67,11 +69,28 @@ class Context:
             current = self.parents.get(current)
 
     def enclosing_function(self, node: ast.AST) -> Optional[FunctionNode]:
-        """The innermost function or lambda whose body holds ``node``; ``None`` at module level."""
-        for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _FUNCTION_TYPES):
-                return ancestor
-        return None
+        """The innermost function or lambda whose body holds ``node``; ``None`` at module level.
+
+        Answers are cached for every node passed on the way up, so asking for every call
+        in a file costs about one pass over the tree, not one per call.
+        """
+        cache = self._enclosing
+        passed: list[ast.AST] = []
+        parents = self.parents
+        current = parents.get(node)
+        found: Optional[FunctionNode] = None
+        while current is not None:
+            if current in cache:
+                found = cache[current]
+                break
+            if isinstance(current, _FUNCTION_TYPES):
+                found = current  # type: ignore[assignment]
+                break
+            passed.append(current)
+            current = parents.get(current)
+        for ancestor in passed:
+            cache[ancestor] = found
+        return found
 
     def enclosing_scope(self, node: ast.AST) -> ScopeNode:
         function = self.enclosing_function(node)

@@ -23,33 +23,10 @@ from .model import UNCHECKED_CODE, Finding, FixInfo, FixSafety
 from .positions import char_col
 from .settings import Settings
 
-# Fields that never hold nodes worth visiting: expression contexts and operators are
-# shared singletons in CPython's ast, the rest are plain strings, numbers or flags.
-# Knowing this per class lets the walk skip isinstance tests, its main cost.
-_SCALAR_FIELDS = frozenset(
-    {
-        "arg", "asname", "attr", "conversion", "ctx", "id", "is_async", "kind", "kwd_attrs",
-        "level", "module", "name", "op", "ops", "rest", "simple", "tag", "type_comment",
-    }
-)
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> tuple[str, ...]:
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        skip = _SCALAR_FIELDS
-        if cls in (ast.Constant, ast.MatchSingleton):
-            skip = skip | {"value"}
-        elif cls in (ast.Global, ast.Nonlocal):
-            skip = skip | {"names"}
-        fields = tuple(name for name in cls._fields if name not in skip)  # type: ignore[attr-defined]
-        _CHILD_FIELDS[cls] = fields
-    return fields
-
+from .nodes import _CHILD_FIELDS, _child_fields
 
 #: Collected on every walk: the artifact-scope analysis needs every call and function.
-ALWAYS_COLLECTED = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef})
+ALWAYS_COLLECTED = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom})
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import ast
 import builtins
 from typing import Optional, Union
 
+from .nodes import children_list
+
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 ScopeNode = Union[ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 
@@ -101,7 +103,7 @@ def collect_bindings(scope: ScopeNode) -> dict[str, str]:
             _record(bindings, node.name, LOCAL)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             _record(bindings, node.rest, LOCAL)
-        todo.extend(reversed(list(ast.iter_child_nodes(node))))
+        todo.extend(reversed(children_list(node)))
     for name in declared_global:
         bindings.pop(name, None)
     return bindings

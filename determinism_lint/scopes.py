@@ -73,6 +73,37 @@ class ScopeInfo:
     reason: Optional[str]
 
 
+#: Modules whose calls hash or serialize; only names imported from them need resolving.
+_EVIDENCE_MODULES = frozenset(
+    {"hashlib", "hmac", "zlib", "binascii", "xxhash", "blake3", "mmh3", "json", "yaml", "pickle", "cloudpickle",
+     "marshal", "toml", "tomli_w", "orjson", "ujson", "msgpack", "csv"}
+)
+
+
+def evidence_roots(ctx: Context) -> frozenset[str]:
+    """Local names bound by imports of hashing or serializing modules, anywhere in the file."""
+
+    def compute() -> frozenset[str]:
+        roots: set[str] = set()
+        for node in ctx.nodes_of(ast.Import):
+            for alias in node.names:  # type: ignore[attr-defined]
+                if alias.name.split(".", 1)[0] in _EVIDENCE_MODULES:
+                    roots.add(alias.asname or alias.name.split(".", 1)[0])
+        for node in ctx.nodes_of(ast.ImportFrom):
+            module = (node.module or "").split(".", 1)[0]  # type: ignore[attr-defined]
+            if module in _EVIDENCE_MODULES and not node.level:  # type: ignore[attr-defined]
+                roots.update(alias.asname or alias.name for alias in node.names)  # type: ignore[attr-defined]
+        return frozenset(roots)
+
+    return ctx.memo("evidence-roots", ctx.tree, compute)  # type: ignore[return-value]
+
+
+def _root_name(func: ast.AST) -> Optional[str]:
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
+
+
 def classify_call(call: ast.Call, ctx: Context) -> Optional[str]:
     """Why ``call`` shapes an artifact (``"computes a hash (hashlib.sha256)"``), else None."""
     func = call.func
@@ -85,12 +116,15 @@ def classify_call(call: ast.Call, ctx: Context) -> Optional[str]:
         return "updates a hash"
     if attr in RUNTIME_SERIALIZERS:
         return f"serializes ({attr})"
-    name = ctx.call_name(call)
-    if name is not None:
-        if name.startswith(HASH_MODULES) or name in HASH_CALLS:
-            return f"computes a hash ({name})"
-        if name in SERIALIZERS:
-            return f"serializes ({name})"
+    # Resolving a name costs a scope lookup: only calls rooted in a hashing or serializing
+    # import can resolve to one.
+    if _root_name(func) in evidence_roots(ctx):
+        name = ctx.call_name(call)
+        if name is not None:
+            if name.startswith(HASH_MODULES) or name in HASH_CALLS:
+                return f"computes a hash ({name})"
+            if name in SERIALIZERS:
+                return f"serializes ({name})"
     from .checks.atomic_writes import write_site
 
     site = write_site(call, ctx)

@@ -6,6 +6,8 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
+from ..nodes import children_list
+
 if TYPE_CHECKING:
     from ..context import Context
 
@@ -41,13 +43,16 @@ REPORTING_CALLS = frozenset(
 
 
 def walk_local(node: ast.AST) -> Iterator[ast.AST]:
-    """``ast.walk`` that does not enter nested functions, lambdas or classes."""
-    todo = list(ast.iter_child_nodes(node))
+    """``ast.walk`` that does not enter nested functions, lambdas or classes.
+
+    Expression contexts and operators are not yielded (see ``nodes.iter_children``).
+    """
+    todo = children_list(node)
     while todo:
         current = todo.pop()
         yield current
         if not isinstance(current, _NESTED_SCOPES):
-            todo.extend(ast.iter_child_nodes(current))
+            todo.extend(children_list(current))
 
 
 def walk_statements_local(body: list[ast.stmt]) -> Iterator[ast.AST]:

@@ -186,9 +186,7 @@ class _OrderRule(Rule):
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         iterable = _iteration_sites(node)
-        if iterable is None or _kind(iterable, ctx) != self.kind:
-            return
-        if not ctx.in_artifact_scope(node):
+        if iterable is None or not ctx.in_artifact_scope(node) or _kind(iterable, ctx) != self.kind:
             return
         escape = consumer_is_order_sensitive(iterable, ctx)
         if escape is None:
