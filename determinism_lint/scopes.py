@@ -128,7 +128,7 @@ def classify_call(call: ast.Call, ctx: Context) -> Optional[str]:
     from .checks.atomic_writes import write_site
 
     site = write_site(call, ctx)
-    if site is not None and site.exempt_reason is None:
+    if site is not None and site.writes_artifact:
         return f"writes a file ({site.api})"
     return None
 

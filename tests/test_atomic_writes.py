@@ -25,7 +25,8 @@ def sites(source: str, **settings: object) -> list[WriteSite]:
     text = textwrap.dedent(source)
     tree = ast.parse(text)
     parents, _ = _walk(tree, {})
-    ctx = Context(path="pipeline.py", source=text, tree=tree, parents=parents, settings=Settings(**settings))  # type: ignore[arg-type]
+    settings_ = Settings(**settings)  # type: ignore[arg-type]
+    ctx = Context(path="pipeline.py", source=text, tree=tree, parents=parents, settings=settings_)
     calls = sorted(
         (node for node in ast.walk(tree) if isinstance(node, ast.Call)),
         key=lambda node: (node.lineno, node.col_offset),
@@ -90,6 +91,11 @@ def test_names_resolve_through_imports(source: str, expected: list[tuple[int, st
         "name = name.replace('a', 'b')\n",
         "class Store:\n    def write_text(self, key, text):\n        pass\n\n    def put(self):\n        self.write_text('k', 'v')\n",
         "store.write_text(key, text)\nstore.write_bytes(key, blob)\n",
+        # Type evidence: an annotated parameter, an instance of a class.
+        "def help(formatter: HelpFormatter, text):\n    formatter.write_text(text)\n",
+        "def help(formatter: 'HelpFormatter', text):\n    formatter.write_text(text)\n",
+        "term = LegacyWindowsTerm(stream)\nterm.write_text('hello')\n",
+        "def put(store: ObjectStore):\n    with store.open('w') as f:\n        pass\n",
     ],
 )
 def test_lookalikes_are_quiet(source: str) -> None:
@@ -97,6 +103,20 @@ def test_lookalikes_are_quiet(source: str) -> None:
 
 
 # -- modes ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def save(path: Path, text):\n    path.write_text(text)\n",
+        "def save(path: 'os.PathLike[str]', text):\n    path.write_text(text)\n",
+        "def save(path: Union[str, Path], text):\n    Path(path).write_text(text)\n",
+        "from upath import UPath\np = UPath(uri)\np.write_text(text)\n",
+        "def save(path: Any, text):\n    path.write_text(text)\n",
+    ],
+)
+def test_path_evidence_keeps_path_methods(source: str) -> None:
+    assert [code for _, code in codes(source)] == ["DET103"]
 
 
 @pytest.mark.parametrize("mode", ["w", "wb", "w+", "wt", "x", "xb", "w+b", "bw"])
@@ -325,6 +345,10 @@ def test_write_site_classification(
         "import numpy as np\nwith open(p, 'wb') as f:\n    np.save(f, a)",
         "import pandas as pd\nwriter = pd.ExcelWriter(p)\ndf.to_excel(writer)",
         "img.save(p)",
+        "text = df.to_json(p)",
+        "payload = {'k': obj.to_json(value)}",
+        "data = TextIO()\nnp.savetxt(data, a)",
+        "w = CustomWriter()\nnp.savetxt(w, a)",
         "json.dumps(o)",
         "print(x)",
     ],
@@ -389,6 +413,31 @@ def test_hand_made_rename_is_one_finding_and_other_writes_still_count() -> None:
     assert temp.exempt_reason == "temp file renamed into place by hand (see DET105)"
 
 
+def test_writes_artifact() -> None:
+    source = """
+    import os
+    import tempfile
+
+    def publish(obj, path, log):
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as tmp:
+            tmp.write(obj)
+        os.replace(tmp.name, path)
+        with open(log, "a") as f:
+            f.write("published")
+        with open(path.with_suffix(".lock"), "w") as f:
+            f.write("1")
+        with open(path.with_suffix(".json"), "w") as f:
+            f.write("{}")
+    """
+    found = sites(source)
+    assert [(site.api, site.exempt_reason, site.writes_artifact) for site in found] == [
+        ("tempfile.NamedTemporaryFile", "temp file renamed into place by hand (see DET105)", True),
+        ("open", "append mode", False),
+        ("open", "lock file (*.lock)", False),
+        ("open", None, True),
+    ]
+
+
 def test_synced_hand_made_rename_is_quiet_including_its_temp_write() -> None:
     source = """
     import os
@@ -423,6 +472,30 @@ def test_rename_spellings(rename: str) -> None:
     assert codes(source) == [(9, "DET105")]
 
 
+def test_mkstemp_rename_connects_only_its_own_descriptor() -> None:
+    source = """
+    import os
+    import tempfile
+
+    def publish(blob, path, sidecar):
+        with open(sidecar, "wb") as side:
+            side.write(b"pending")
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
+        os.write(fd, blob)
+        os.close(fd)
+        os.replace(tmp, path)
+
+    def unrelated(blob, path, other):
+        fd, tmp = tempfile.mkstemp()
+        with open(other, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, path)
+    """
+    # The sidecar is a separate artifact: still DET101. In ``unrelated`` the renamed temp
+    # file is never written here, so there is no pattern to report.
+    assert codes(source) == [(6, "DET101"), (11, "DET105"), (15, "DET101")]
+
+
 def test_rename_without_a_write_of_the_renamed_file_is_quiet() -> None:
     source = """
     import os
@@ -439,6 +512,28 @@ def test_rename_without_a_write_of_the_renamed_file_is_quiet() -> None:
     """
     # The last rename moves ``run_dir / "later.json"``, written above: that one counts.
     assert codes(source) == [(12, "DET105")]
+
+
+def test_rename_in_an_exclusive_branch_is_quiet() -> None:
+    source = """
+    import os
+
+    def open_log(path, mode):
+        if mode == "over":
+            with open(path, "w") as f:
+                f.write("")
+        elif mode == "rotate":
+            os.rename(path, path + ".001~")
+
+    def regenerate(path, text):
+        try:
+            with open(path, "w") as f:
+                f.write(text)
+        except Exception:
+            os.rename(path, path + ".failed")
+            raise
+    """
+    assert codes(source) == [(6, "DET101"), (13, "DET101")]
 
 
 def test_rename_onto_an_exempt_target_is_quiet() -> None:
@@ -556,7 +651,7 @@ def test_fix_availability() -> None:
     assert fixable("import numpy as np\nnp.save(d / 'a', x)\n") == [("DET104", False)]
     assert fixable("import numpy as np\nnp.savez(d / 'a.npz', x=x)\n") == [("DET104", True)]
     assert fixable("df.to_csv(p)\n") == [("DET104", True)]
-    assert fixable("ok = df.to_csv(p)\n") == [("DET104", False)]
+    assert fixable("import torch\nok = torch.save(m, p)\n") == [("DET104", False)]
 
 
 # -- positions and messages -----------------------------------------------------------------

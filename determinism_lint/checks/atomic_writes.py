@@ -11,7 +11,7 @@ import ast
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from ..model import FixSafety
 from ..settings import Settings
@@ -179,8 +179,12 @@ _PASS_THROUGH = frozenset(
 )
 _PASS_THROUGH_METHODS = frozenset({"resolve", "absolute", "expanduser"})
 _UNWRAP = _PASS_THROUGH | _PATH_CTORS
+_DERIVED_PATH_METHODS = frozenset({"joinpath", "with_suffix", "with_name", *_PASS_THROUGH_METHODS})
 
 _MODE_RE = re.compile(r"^[rwxabtU+]+$")
+_CLASS_NAME_RE = re.compile(r"^_?[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$")
+_PATHISH_ANNOTATION_RE = re.compile(r"Path|\bstr\b|\bAny\b|\bbytes\b")
+_FILE_LIKE_CLASS_RE = re.compile(r"^_?[A-Z][A-Za-z0-9]*(?:IO|Buffer|Writer|Stream|File|Store)$")
 
 # Exempt reasons. Consumers may compare against these.
 REASON_APPEND = "append mode"
@@ -236,6 +240,13 @@ class WriteSite:
     def is_hazard(self) -> bool:
         """A non-atomic, non-exempt write: what DET101-DET104 report."""
         return not self.atomic and self.exempt_reason is None
+
+    @property
+    def writes_artifact(self) -> bool:
+        """The file written is (or becomes) an artifact: a hazard, an atomic write, or the
+        temp file of a hand-made temp-then-rename. Lock files, logs, reports, scratch files
+        and appends are not."""
+        return self.exempt_reason is None or self.exempt_reason == REASON_RENAMED_TEMP
 
 
 # -- configuration derived from Settings ----------------------------------------------------
@@ -363,7 +374,8 @@ def _worth_a_look(func: ast.expr, ctx: Context, cfg: _Config) -> bool:
 @dataclass(frozen=True)
 class _Bind:
     #: ``assign`` (``x = value``), ``with`` (``with value as x``), ``tuple`` (``a, x = value``
-    #: at ``index``), ``param``, or ``other`` (loops, imports, augmented assignment...).
+    #: at ``index``), ``param`` (``value`` is the annotation), or ``other`` (loops, imports,
+    #: augmented assignment...).
     kind: str
     value: Optional[ast.expr] = None
     index: int = -1
@@ -391,7 +403,7 @@ def _collect_binds(scope: ScopeNode) -> dict[str, tuple[_Bind, ...]]:
         args = scope.args
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
-                add(arg.arg, _Bind("param"))
+                add(arg.arg, _Bind("param", arg.annotation))
         if isinstance(scope, ast.Lambda):
             return {name: tuple(binds) for name, binds in found.items()}
     for node in walk_statements_local(scope.body):  # type: ignore[union-attr]
@@ -563,7 +575,7 @@ def _root(expr: ast.expr, ctx: Context, depth: int = 0) -> ast.expr:
             expr = expr.value
         elif isinstance(expr, ast.Call) and expr.args and not isinstance(expr.args[0], ast.Starred):
             func = expr.func
-            if isinstance(func, ast.Attribute) and func.attr in ("joinpath", "with_suffix", "with_name", *_PASS_THROUGH_METHODS):
+            if isinstance(func, ast.Attribute) and func.attr in _DERIVED_PATH_METHODS:
                 expr = func.value
             elif ctx.call_name(expr) in _JOIN_FUNCS | _UNWRAP:
                 expr = expr.args[0]
@@ -613,7 +625,11 @@ def _is_handle_call(call: ast.Call, ctx: Context, cfg: _Config) -> bool:
         return True
     if _safe_match(call, ctx, cfg) is not None:
         return not _is_path_yielding(call, ctx, cfg)
-    return ctx.call_name(call) in _HANDLE_FACTORIES
+    if ctx.call_name(call) in _HANDLE_FACTORIES:
+        return True
+    # ``TextIO(data)``, ``CustomWriter()``, ``ZipFile(p)``: classes named like file objects.
+    name = last_name(func)
+    return name is not None and _FILE_LIKE_CLASS_RE.search(name) is not None
 
 
 def _is_fd(expr: ast.expr, ctx: Context) -> bool:
@@ -752,7 +768,13 @@ def _open_parts(
             return opener.api, target, opener.default_mode, True
         mode = _literal_mode(mode_expr, ctx)
         return opener.api, target, mode, mode is not None
-    if isinstance(func, ast.Attribute) and func.attr == "open" and resolved is None and not _own_method(call, ctx):
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "open"
+        and resolved is None
+        and not _own_method(call, ctx)
+        and not _known_not_a_path(func.value, ctx)
+    ):
         # ``Path.open(mode)``: the mode is the FIRST argument. ``ZipFile.open(name, mode)``,
         # ``fs.open(uri, "wb")`` have something else first: not a mode, not this.
         if call.args:
@@ -785,11 +807,34 @@ def _own_method(call: ast.Call, ctx: Context) -> bool:
     return False
 
 
+def _known_not_a_path(expr: ast.expr, ctx: Context) -> bool:
+    """The receiver is visibly something else: ``formatter: HelpFormatter`` as a parameter,
+    ``term = LegacyWindowsTerm(...)``. Names with ``Path`` in them stay paths."""
+    if not isinstance(expr, ast.Name):
+        return False
+    bind = _single_any(expr, ctx)
+    if bind is None or bind.value is None:
+        return False
+    if bind.kind == "param":
+        annotation = bind.value
+        text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation)
+        return isinstance(text, str) and _PATHISH_ANNOTATION_RE.search(text) is None
+    if bind.kind == "assign" and isinstance(bind.value, ast.Call):
+        name = last_name(bind.value.func)
+        return (
+            name is not None
+            and _CLASS_NAME_RE.match(name) is not None
+            and "Path" not in name
+            and ctx.call_name(bind.value) not in _PATH_CTORS
+        )
+    return False
+
+
 def _looks_like_path_method(call: ast.Call, method: str, ctx: Context) -> bool:
     """``Path.write_bytes(data)`` takes one argument and ``Path.write_text(data, encoding,
     errors, newline)`` takes strings after the data: ``store.write_text(key, text)`` is
     someone else's method."""
-    if _own_method(call, ctx):
+    if _own_method(call, ctx) or _known_not_a_path(call.func.value, ctx):  # type: ignore[attr-defined]
         return False
     args = call.args
     if method == "write_bytes":
@@ -854,6 +899,10 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
     if resolved is not None:
         return None
     if method in _METHOD_WRITERS:
+        if not isinstance(ctx.parent(call), ast.Expr):
+            # Given a path, the frame writers return None: a call whose result is used
+            # returns text (``df.to_csv()``) or is another class's method (``obj.to_json(x)``).
+            return None
         target = argument(call, 0)
         if target is None:
             for name in _METHOD_PATH_KEYWORDS:
@@ -989,7 +1038,7 @@ def write_site(call: ast.Call, ctx: Context) -> Optional[WriteSite]:
     ``json.dump`` & co. (the dump call is the site).
     """
     site = _raw_write_site(call, ctx)
-    if site is None or not site.is_hazard:
+    if site is None or site.atomic or (site.exempt_reason is not None and site.exempt_reason not in _SCRATCH_REASONS):
         return site
     facts = _rename_facts(ctx.enclosing_scope(call), ctx)
     if id(call) in facts.temp_writes:
@@ -1129,7 +1178,11 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
     unsynced: set[int] = set()
     for rename in renames:
         where = _position(rename.call)
-        before = [site for site in writes if _position(site.call) < where]
+        before = [
+            site
+            for site in writes
+            if _position(site.call) < where and not _exclusive(site.call, rename.call, scope, ctx)
+        ]
         connected = _connected_writes(rename, before, os_writes, where, ctx)
         if connected is None:
             continue
@@ -1140,6 +1193,38 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
             continue
         unsynced.add(id(rename.call))
     return _RenameFacts(frozenset(temp_writes), frozenset(unsynced))
+
+
+def _branches(node: ast.AST, scope: ScopeNode, ctx: Context) -> dict[int, str]:
+    """For each ``if``/``try`` around ``node`` (inside ``scope``): the branch it sits in."""
+    found: dict[int, str] = {}
+    child = node
+    for ancestor in ctx.ancestors(node):
+        if ancestor is scope:
+            break
+        if isinstance(ancestor, ast.If):
+            found[id(ancestor)] = "orelse" if any(child is s for s in ancestor.orelse) else "body"
+        elif isinstance(ancestor, ast.Try):
+            if isinstance(child, ast.ExceptHandler):
+                found[id(ancestor)] = f"handler{id(child)}"
+            elif any(child is s for s in ancestor.finalbody):
+                found[id(ancestor)] = "finalbody"
+            else:
+                found[id(ancestor)] = "body"  # the body and its ``else``
+        child = ancestor
+    return found
+
+
+def _exclusive(write: ast.AST, rename: ast.AST, scope: ScopeNode, ctx: Context) -> bool:
+    """No run executes ``write`` and then ``rename``: other arms of one ``if``, or a ``try``
+    body and one of its handlers (setting a failed file aside is not publishing it)."""
+    mine = _branches(write, scope, ctx)
+    theirs = _branches(rename, scope, ctx)
+    for key, branch in mine.items():
+        other = theirs.get(key)
+        if other is not None and other != branch and "finalbody" not in (branch, other):
+            return True
+    return False
 
 
 def _connected_writes(
@@ -1168,8 +1253,18 @@ def _connected_writes(
             and isinstance(bind.value, ast.Call)
             and ctx.call_name(bind.value) == "tempfile.mkstemp"
         ):
-            if before or any(_position(call) < where for call in os_writes):
-                return before
+            mkstemp = bind.value
+
+            def same_fd(call: ast.Call) -> bool:
+                fd = argument(call, 0, "fd")
+                if not isinstance(fd, ast.Name):
+                    return False
+                fd_bind = _single_any(fd, ctx)
+                return fd_bind is not None and fd_bind.kind == "tuple" and fd_bind.value is mkstemp
+
+            through_fd = [site for site in before if site.api == _FDOPEN and same_fd(site.call)]
+            if through_fd or any(_position(call) < where and same_fd(call) for call in os_writes):
+                return through_fd
     return None
 
 
@@ -1499,8 +1594,11 @@ class NonAtomicPathWriter(Rule):
     `df.to_csv(sys.stdout)`), a writer without a path (`df.to_csv()` returns the text),
     `mode="a"`, exempt targets, and writes into the temp path of `atomic_path`. Figures
     (`plt.savefig`, `fig.savefig`) are reports, not data artifacts, and are not flagged
-    unless `.savefig` is listed in `extra-writers`. Methods are matched by name, since the
-    type of the receiver is not known.
+    unless `.savefig` is listed in `extra-writers`.
+
+    The frame methods are matched by name, since the type of the receiver is not known;
+    given a path they return `None`, so only a call used as a statement counts
+    (`payload = obj.to_json(x)` is some other class's method).
 
     ## Why is this bad?
     These writers open the target themselves and write it piece by piece. A crash or a
@@ -1551,6 +1649,7 @@ class NonAtomicPathWriter(Rule):
 
     VALID = (
         "csv_text = df.to_csv(index=False)\n",
+        "def encode(tag, value):\n    return {tag.key: tag.to_json(value)}\n",
         "import sys\ndf.to_csv(sys.stdout)\n",
         "import io\nbuf = io.StringIO()\ndf.to_csv(buf)\n",
         "import numpy as np\nwith open(path, 'wb') as f:\n    np.save(f, arr)\n",
@@ -1573,7 +1672,7 @@ class NonAtomicPathWriter(Rule):
         Invalid("df.to_parquet(out_dir / 'features.parquet', index=False)\n"),
         Invalid("frame.write_parquet(path)\n"),
         Invalid("df.to_csv(path_or_buf=out)\n"),
-        Invalid("rows = df.to_csv(out)\n", fixed=NO_FIX),
+        Invalid("import numpy as np\nnp.save(out_dir / 'embeddings', vectors)\n", fixed=NO_FIX),
         Invalid("import mylib\nmylib.export(table, out)\n", settings=(("extra_writers", ("mylib.export:1",)),)),
         Invalid("fig.savefig(out / 'loss.png')\n", settings=(("extra_writers", (".savefig",)),)),
     )
