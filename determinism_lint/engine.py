@@ -114,6 +114,10 @@ class Engine:
         self.rules: tuple[Rule, ...] = tuple(cls() for cls in classes if self.settings.is_enabled(cls.code))
         self._dispatch = self._build_dispatch(self.rules)
         self._wanted = ALWAYS_COLLECTED.union(self._dispatch)
+        self._call_index = self._build_call_index(self.rules)
+        self._filtered_ids = frozenset(
+            id(rule) for rule in self.rules if ast.Call in rule.node_types and rule.call_names(self.settings) is not None
+        )
 
     @staticmethod
     def _build_dispatch(rules: Iterable[Rule]) -> dict[type, tuple[Rule, ...]]:
@@ -122,6 +126,17 @@ class Engine:
             for node_type in rule.node_types:
                 table.setdefault(node_type, []).append(rule)
         return {node_type: tuple(found) for node_type, found in table.items()}
+
+    def _build_call_index(self, rules: Iterable[Rule]) -> dict[str, tuple[Rule, ...]]:
+        """Callee name -> the rules that want such calls (rules with a ``call_names`` filter)."""
+        index: dict[str, list[Rule]] = {}
+        for rule in rules:
+            if ast.Call in rule.node_types:
+                names = rule.call_names(self.settings)
+                if names is not None:
+                    for name in sorted(names):
+                        index.setdefault(name, []).append(rule)
+        return {name: tuple(found) for name, found in index.items()}
 
     # -- entry points ------------------------------------------------------------------
 
@@ -157,17 +172,25 @@ class Engine:
         if not rules:
             return []
         if len(rules) == len(self.rules):
-            dispatch, wanted = self._dispatch, self._wanted
+            dispatch, wanted, call_index = self._dispatch, self._wanted, self._call_index
         else:
             dispatch = self._build_dispatch(rules)
             wanted = ALWAYS_COLLECTED.union(dispatch)
+            call_index = self._build_call_index(rules)
         parents, buckets = _walk(tree, wanted)
         ctx = Context(path=path, source=text, tree=tree, parents=parents, settings=self.settings, buckets=buckets)
         findings: list[Finding] = []
+        filtered_calls = _calls_by_rule(buckets.get(ast.Call, ()), call_index)
         for node_type, rules_for_type in dispatch.items():
             nodes = buckets.get(node_type)
-            if nodes:
-                for rule in rules_for_type:
+            if not nodes:
+                continue
+            for rule in rules_for_type:
+                if node_type is ast.Call and id(rule) in self._filtered_ids:
+                    selected = filtered_calls.get(id(rule))
+                    if selected:
+                        findings.extend(self._run_rule(rule, selected, ctx))
+                else:
                     findings.extend(self._run_rule(rule, nodes, ctx))
         findings.sort()
         return findings
@@ -260,6 +283,32 @@ class Engine:
             suppressed=tuple(suppressed),
             noqa=tuple(sorted(comments.items())),
         )
+
+
+def _calls_by_rule(calls: Iterable[ast.AST], index: dict[str, tuple[Rule, ...]]) -> dict[int, list[ast.AST]]:
+    """The calls each filtered rule asked for, by the callee's last name, in walk order."""
+    selected: dict[int, list[ast.AST]] = {}
+    if not index:
+        return selected
+    attribute, name_type = ast.Attribute, ast.Name
+    for call in calls:
+        func = call.func  # type: ignore[attr-defined]
+        cls = func.__class__
+        if cls is attribute:
+            key = func.attr
+        elif cls is name_type:
+            key = func.id
+        else:
+            continue
+        rules = index.get(key)
+        if rules:
+            for rule in rules:
+                found = selected.get(id(rule))
+                if found is None:
+                    selected[id(rule)] = [call]
+                else:
+                    found.append(call)
+    return selected
 
 
 def _size_of(path: str, fallback: int) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -301,23 +302,31 @@ class ArtifactScopes:
     ) -> Optional[str]:
         ctx = self._ctx
         settings = ctx.settings
-        match = PRAGMA_RE.search(ctx.line_text(function.lineno))
+        line = ctx.line_text(function.lineno)
+        match = PRAGMA_RE.search(line) if "determinism-lint" in line else None
         if match is not None:
             if match.group("what").lower() == "not-artifact":
                 opted_out.add(id(function))
                 return None
             return "marked `# determinism-lint: artifact`"
-        qualname = _qualname(function, ctx)
-        for entry in settings.artifact_functions:
-            if entry in (function.name, qualname, f"{module}.{qualname}", f"{module}.{function.name}"):
-                return f"listed in artifact-functions ({entry})"
-        lowered = function.name.lower()
-        for pattern in settings.artifact_patterns:
-            if fnmatch.fnmatchcase(lowered, pattern.lower()):
-                return f"name matches artifact pattern {pattern!r}"
+        if settings.artifact_functions:
+            qualname = _qualname(function, ctx)
+            for entry in settings.artifact_functions:
+                if entry in (function.name, qualname, f"{module}.{qualname}", f"{module}.{function.name}"):
+                    return f"listed in artifact-functions ({entry})"
+        pattern = _name_pattern(settings.artifact_patterns).match(function.name.lower())
+        if pattern is not None:
+            return f"name matches artifact pattern {settings.artifact_patterns[int(pattern.lastgroup[1:])]!r}"
         if module_artifact:
             return f"module {module} is listed in artifact-modules"
         return None
+
+
+@functools.lru_cache(maxsize=16)
+def _name_pattern(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for all name globs; the group that matched tells which pattern it was."""
+    parts = [f"(?P<p{index}>{fnmatch.translate(pattern.lower())})" for index, pattern in enumerate(patterns)]
+    return re.compile("|".join(parts) if parts else "(?!)")
 
 
 def _local_callee(call: ast.Call) -> Optional[str]:

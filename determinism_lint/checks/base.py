@@ -11,6 +11,7 @@ from ..model import FixSafety
 
 if TYPE_CHECKING:
     from ..context import Context
+    from ..settings import Settings
     from ..fixer import Edit, FixContext
 
 
@@ -78,11 +79,21 @@ class Rule:
     VALID: ClassVar[tuple[Union[str, Valid], ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
+    #: For rules that ask for ``ast.Call``: the callee names (``open`` for ``open(...)`` and
+    #: ``p.open(...)``) worth a look. The engine hands the rule only those calls; ``None``
+    #: means every call. See :meth:`call_names`.
+    CALL_NAMES: ClassVar[Optional[frozenset[str]]] = None
+
     #: libcst class names of the node at a finding's start that :meth:`fix` rewrites.
     fix_node: ClassVar[tuple[str, ...]] = ()
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         raise NotImplementedError
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        """Callee names (last dotted part) this rule wants, or ``None`` for every call."""
+        return cls.CALL_NAMES
 
     @classmethod
     def fix_node_types(cls) -> tuple[type, ...]:

@@ -230,6 +230,7 @@ class SilentExcept(Rule):
     fix_title = "Log the swallowed exception"
     fix_safety = FixSafety.SAFE
     node_types = (ast.ExceptHandler, ast.Call)
+    CALL_NAMES = frozenset({"suppress"})
     fix_node = ("ExceptHandler",)
 
     VALID = (

@@ -258,6 +258,7 @@ class DictOrderReachesArtifact(_OrderRule):
     fix_title = "Iterate `sorted(...)`"
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.For, ast.AsyncFor, ast.comprehension, ast.Call)
+    CALL_NAMES = frozenset({"join", "list", "tuple"})
     artifact_only = True
     fix_node = ("Call", "Name", "Attribute", "Dict", "DictComp")
     kind = "dict"
@@ -360,6 +361,7 @@ class SetOrderReachesArtifact(_OrderRule):
     fix_title = "Iterate `sorted(...)`"
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.For, ast.AsyncFor, ast.comprehension, ast.Call)
+    CALL_NAMES = frozenset({"join", "list", "tuple"})
     artifact_only = True
     fix_node = ("Call", "Name", "Attribute", "Set", "SetComp", "BinaryOperation")
     kind = "set"
@@ -444,6 +446,7 @@ class UnorderedResultsReachArtifact(Rule):
     name = "unordered-results-reach-artifact"
     message = "results in completion order reach a hash or an artifact: keep submission order or sort them"
     node_types = (ast.Call,)
+    CALL_NAMES = frozenset({"as_completed", "imap_unordered"})
     artifact_only = True
 
     VALID = (

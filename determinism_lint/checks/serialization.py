@@ -131,6 +131,7 @@ class UnsortedJsonDump(Rule):
     fix_title = "Add `sort_keys=True`"
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.Call,)
+    CALL_NAMES = frozenset({"dump", "dumps"})
     artifact_only = True
     fix_node = ("Call",)
 
@@ -292,6 +293,7 @@ class UnstableHashInput(Rule):
     name = "unstable-hash-input"
     message = "hash input built from the text or pickle of a container: its order is not stable across runs"
     node_types = (ast.Call, ast.JoinedStr)
+    CALL_NAMES = frozenset({"dumps", "format", "repr", "str"})
 
     VALID = (
         "import hashlib\ndef key(seed: int):\n    return hashlib.sha256(str(seed).encode()).hexdigest()\n",
@@ -400,6 +402,7 @@ class BuiltinHashPersisted(Rule):
     name = "builtin-hash-persisted"
     message = "builtin `hash()` is salted per process: its value differs between runs; use hashlib or zlib.crc32"
     node_types = (ast.Call,)
+    CALL_NAMES = frozenset({"hash"})
 
     VALID = (
         "class Key:\n    def __hash__(self):\n        return hash((self.a, self.b))\n",
@@ -479,6 +482,7 @@ class UnsortedYamlDump(Rule):
     fix_title = "Set `sort_keys=True`"
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.Call,)
+    CALL_NAMES = frozenset({"dump", "dump_all", "safe_dump", "safe_dump_all"})
     artifact_only = True
     fix_node = ("Call",)
 
