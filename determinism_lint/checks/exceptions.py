@@ -715,6 +715,8 @@ class SilentNarrowExcept(Rule):
         "def save_all(p):\n    try:\n        os.remove(p)\n    except FileNotFoundError:\n        pass\n",
         "import json\ndef save_all(p, d):\n    try:\n        json.dump(d, p)\n    except OSError:\n        log.warning('x')\n",
         "import json\ndef render(d):\n    try:\n        return json.dumps(d)\n    except TypeError:\n        return None\n",
+        "import json\ndef save_once(d, f):\n    try:\n        json.dump(d, f)\n    except FileExistsError:\n"
+        "        status = 'exists'\n    else:\n        status = 'written'\n    return status\n",
     )
     INVALID = (
         Invalid(
@@ -745,9 +747,10 @@ class SilentNarrowExcept(Rule):
         assert isinstance(node, ast.ExceptHandler)
         if is_broad(node, ctx) or not is_silent(node, ctx) or is_import_fallback(node, ctx):
             return
-        # A handler that returns hands the failure to its caller (``return None``); one
-        # that passes or continues drops the part and carries on building the artifact.
-        if any(isinstance(statement, ast.Return) for statement in node.body):
+        # A handler that returns hands the failure to its caller (``return None``), and one
+        # that sets a status is an expected branch; one that only passes, continues or
+        # breaks drops the part and carries on building the artifact.
+        if not all(isinstance(statement, (ast.Pass, ast.Continue, ast.Break, ast.Expr)) for statement in node.body):
             return
         names = caught_names(node, ctx) or []
         if any(name.endswith(("ImportError", "ModuleNotFoundError")) for name in names):

@@ -34,7 +34,33 @@ def _no_mappings(obj: Optional[ast.AST], ctx: Context) -> bool:
     if isinstance(obj, ast.Call) and ctx.is_builtin(obj.func, "sorted"):
         return True
     if isinstance(obj, (ast.List, ast.Tuple)):
-        return all(isinstance(element, (ast.Constant, ast.JoinedStr)) for element in obj.elts)
+        return all(_fixed_order_value(element, ctx) for element in obj.elts)
+    if isinstance(obj, ast.Dict):
+        # A literal's keys come in source order; only its values could bring an unordered mapping.
+        return _fixed_order_value(obj, ctx)
+    return False
+
+
+_SCALAR_BUILTINS = frozenset({"bool", "float", "int", "len", "round", "sorted", "str"})
+
+
+def _fixed_order_value(value: ast.AST, ctx: Context) -> bool:
+    """A literal value whose JSON text cannot depend on any dict's insertion order."""
+    if isinstance(value, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return all(_fixed_order_value(element, ctx) for element in value.elts)
+    if isinstance(value, ast.Dict):
+        return all(isinstance(key, ast.Constant) for key in value.keys) and all(
+            _fixed_order_value(item, ctx) for item in value.values
+        )
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        name = value.func.id
+        if name in _SCALAR_BUILTINS and ctx.is_builtin(value.func, name):
+            return True
+        if name == "list" and len(value.args) == 1 and isinstance(value.args[0], ast.Call):
+            inner = value.args[0].func
+            return isinstance(inner, ast.Name) and inner.id == "range" and ctx.is_builtin(inner, "range")
     return False
 
 
@@ -142,6 +168,7 @@ class UnsortedJsonDump(Rule):
         "import json\ndef save_names(names, f):\n    json.dump(sorted(names), f)\n",
         "import json\ndef respond(c):\n    print(json.dumps(c))\n",
         "import json\ndef write_version(f):\n    json.dump('1.2.0', f)\n",
+        "import json\ndef write_meta(f, n):\n    json.dump({'version': 2, 'values': list(range(n)), 'n': len(f)}, f)\n",
     )
     INVALID = (
         Invalid(
@@ -159,6 +186,10 @@ class UnsortedJsonDump(Rule):
         Invalid(
             "import json as j\ndef manifest_text(m):\n    return j.dumps(m, sort_keys=False)\n",
             fixed="import json as j\ndef manifest_text(m):\n    return j.dumps(m, sort_keys=True)\n",
+        ),
+        Invalid(
+            "import json\ndef write_meta(f, params):\n    json.dump({'version': 2, 'params': params}, f)\n",
+            fixed="import json\ndef write_meta(f, params):\n    json.dump({'version': 2, 'params': params}, f, sort_keys=True)\n",
         ),
         Invalid(
             "import json\ndef publish(m, path):\n    path.write_text(json.dumps(m, indent=2))\n",

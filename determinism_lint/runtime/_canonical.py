@@ -44,11 +44,17 @@ def canonical_json(
     """
     separators = (",", ":") if indent is None else (",", ": ")
     normalized = _Normalizer(default).normalize(obj)
-    return json.dumps(normalized, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators) + "\n"
+    # The normalizer already ordered every object; sort_keys states it and costs little.
+    return (
+        json.dumps(
+            normalized, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators, sort_keys=True
+        )
+        + "\n"
+    )
 
 
 def _compact(normalized: Any) -> str:
-    return json.dumps(normalized, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return json.dumps(normalized, ensure_ascii=False, allow_nan=False, separators=(",", ":"), sort_keys=True)
 
 
 def _json_key(key: Any) -> str:
