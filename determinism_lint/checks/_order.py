@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
 
-from ._util import LOG_METHODS, REPORTING_CALLS, walk_local
+from ._util import LOG_METHODS, REPORTING_CALLS, keyword, walk_local
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -446,6 +446,7 @@ def _loop_escape(loop: Loop, ctx: Context) -> Optional[ast.AST]:
     nodes = sorted((node for part in parts for node in _walk_with(part)), key=_position)
     stored = _stored_names(nodes)
     tainted = _tainted_names(targets, nodes)
+    target_names = set(_target_names(targets))
     scope = ctx.enclosing_scope(loop)
     own_breaks = _own_breaks(loop) if not isinstance(loop, ast.comprehension) else set()
     for node in nodes:
@@ -455,16 +456,24 @@ def _loop_escape(loop: Loop, ctx: Context) -> Optional[ast.AST]:
         elif isinstance(node, (ast.Yield, ast.YieldFrom)):
             escape = node
         elif isinstance(node, ast.Return):
-            if node.value is not None and _mentions(node.value, tainted):
+            if (
+                node.value is not None
+                and _mentions(node.value, tainted)
+                and not _under_unique_match(node, loop, target_names, tainted, ctx)
+            ):
                 escape = node
         elif isinstance(node, ast.AugAssign):
-            escape = _augassign_escape(node, nodes, tainted, scope, ctx)
+            escape = _augassign_escape(node, nodes, stored, tainted, scope, ctx)
+        elif isinstance(node, ast.Assign):
+            escape = _fixed_key_store(node, stored, tainted, loop, target_names, ctx)
         elif isinstance(node, ast.Break) and id(node) in own_breaks:
-            if _has_side_effect_statement(parts, ctx):
+            if _has_side_effect_statement(parts, tainted, ctx) and not _under_unique_match(
+                node, loop, target_names, tainted, ctx
+            ):
                 escape = node
         if escape is not None:
             return escape
-    return _last_one_wins(loop, targets, nodes, tainted, scope, ctx)
+    return _last_one_wins(loop, target_names, nodes, tainted, scope, ctx)
 
 
 def _comprehension_parts(generator: ast.comprehension, ctx: Context) -> tuple[list[ast.AST], list[ast.AST]]:
@@ -508,10 +517,11 @@ def _call_escape(
             if ctx.qualified_name(receiver) in _CONSOLE:
                 return None
             if attr == "update":
-                if _is_mapping_update(call):
-                    return None
-                if isinstance(receiver, ast.Name) and _init_kind(receiver.id, scope, ctx) in ("set", "dict"):
-                    return None
+                if _is_keyed_update(call, tainted):
+                    return None  # ``index.update({name: digest})``: one key per entry
+                if isinstance(receiver, ast.Name) and _init_kind(receiver.id, scope, ctx) in ("set", "counter"):
+                    return None  # union and counting do not depend on the order
+                # A hash, or a dict merged from each entry: later keys override earlier ones.
             if attr == "add" and len(call.args) + len(call.keywords) < 2:
                 return None  # ``seen.add(x)``; ``tar.add(path, arcname=...)`` keeps going
             return call
@@ -531,7 +541,7 @@ def _call_escape(
             return call
         return None
     if name == "builtins.print":
-        stream = _keyword(call, "file")
+        stream = keyword(call, "file")
         if stream is not None and _is_shared_stream(stream, stored) and ctx.qualified_name(stream) not in _CONSOLE:
             if _mentions(call, tainted):
                 return call
@@ -539,13 +549,16 @@ def _call_escape(
 
 
 def _augassign_escape(
-    node: ast.AugAssign, nodes: list[ast.AST], tainted: set[str], scope: ast.AST, ctx: Context
+    node: ast.AugAssign, nodes: list[ast.AST], stored: set[str], tainted: set[str], scope: ast.AST, ctx: Context
 ) -> Optional[ast.AST]:
     target = node.target
     if not isinstance(target, ast.Name):
         return None
-    if _is_constant(node.value):
+    if _is_number(node.value) and target.id not in tainted:
         # A counter: harmless when it only counts, an order-dependent id when read in the loop.
+        # One reset in the body (``offset = 0``) counts within a single element instead.
+        if target.id in stored:
+            return None
         return _counter_read(target.id, node, nodes, ctx)
     if not _mentions(node.value, tainted):
         return None
@@ -554,6 +567,24 @@ def _augassign_escape(
         return node
     if kind == "list":
         return _flows_into_local(target.id, node, node, ctx)
+    return None
+
+
+def _fixed_key_store(
+    node: ast.Assign, stored: set[str], tainted: set[str], loop: Loop, target_names: set[str], ctx: Context
+) -> Optional[ast.AST]:
+    """``latest["checkpoint"] = path``: a key that is the same for every entry keeps the last one."""
+    if not _mentions(node.value, tainted) or _under_unique_match(node, loop, target_names, tainted, ctx):
+        return None
+    for target in node.targets:
+        if (
+            isinstance(target, ast.Subscript)
+            and not _mentions(target.slice, tainted)
+            and not (isinstance(target.value, ast.Name) and target.value.id in stored)
+            and not _is_full_slice(target.slice)
+            and not _under_ordering_test(node, loop, ctx)
+        ):
+            return target
     return None
 
 
@@ -570,12 +601,12 @@ def _counter_read(name: str, increment: ast.AugAssign, nodes: list[ast.AST], ctx
 
 
 def _last_one_wins(
-    loop: Loop, targets: list[ast.AST], nodes: list[ast.AST], tainted: set[str], scope: ast.AST, ctx: Context
+    loop: Loop, target_names: set[str], nodes: list[ast.AST], tainted: set[str], scope: ast.AST, ctx: Context
 ) -> Optional[ast.AST]:
     """A name set from the element in the loop and read after it holds the *last* element."""
     if isinstance(loop, ast.comprehension):
         return None
-    names: list[str] = [node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)]
+    candidates: list[tuple[str, ast.AST]] = [(name, loop.target) for name in sorted(target_names)]
     for node in nodes:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             value = node.value
@@ -588,16 +619,43 @@ def _last_one_wins(
             continue
         if _under_ordering_test(node, loop, ctx):
             continue  # ``if size > best_size: best = f`` keeps the largest, not the last
-        names.extend(target.id for target in assigned if isinstance(target, ast.Name))
+        if _under_unique_match(node, loop, target_names, tainted, ctx):
+            continue  # ``if name == "model.pt": found = name``: at most one entry matches
+        candidates.extend((target.id, node) for target in assigned if isinstance(target, ast.Name))
     seen: set[str] = set()
-    for name in names:
+    for name, site in candidates:
         if name in seen:
             continue
         seen.add(name)
-        escape = name_uses_are_order_sensitive(name, loop, scope, ctx)
-        if escape is not None:
-            return escape
+        if name_uses_are_order_sensitive(name, loop, scope, ctx) is not None:
+            return site
     return None
+
+
+def _under_unique_match(
+    node: ast.AST, loop: Loop, target_names: set[str], tainted: set[str], ctx: Context
+) -> bool:
+    """``node`` runs only for an entry equal to a fixed name: a directory holds it at most once."""
+    for ancestor in ctx.ancestors(node):
+        if ancestor is loop:
+            return False
+        if isinstance(ancestor, ast.If) and _is_unique_match(ancestor.test, target_names, tainted):
+            return True
+    return False
+
+
+def _is_unique_match(test: ast.AST, target_names: set[str], tainted: set[str]) -> bool:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_unique_match(value, target_names, tainted) for value in test.values)
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    left, right = test.left, test.comparators[0]
+    for entry, other in ((left, right), (right, left)):
+        if isinstance(entry, ast.Attribute) and entry.attr == "name":
+            entry = entry.value
+        if isinstance(entry, ast.Name) and entry.id in target_names and not _mentions(other, tainted):
+            return True
+    return False
 
 
 def _own_breaks(loop: Union[ast.For, ast.AsyncFor]) -> set[int]:
@@ -616,13 +674,17 @@ def _own_breaks(loop: Union[ast.For, ast.AsyncFor]) -> set[int]:
     return found
 
 
-def _has_side_effect_statement(parts: list[ast.AST], ctx: Context) -> bool:
-    """A call statement before a ``break``: only the first matching entries get processed."""
+def _has_side_effect_statement(parts: list[ast.AST], tainted: set[str], ctx: Context) -> bool:
+    """A call on the element before a ``break``: only the first matching entries get processed."""
     for part in parts:
         for node in _walk_with(part):
             if isinstance(node, ast.Expr):
                 value = node.value.value if isinstance(node.value, ast.Await) else node.value
-                if isinstance(value, ast.Call) and not _is_log_call(value, ctx.call_name(value)):
+                if (
+                    isinstance(value, ast.Call)
+                    and _mentions(value, tainted)
+                    and not _is_log_call(value, ctx.call_name(value))
+                ):
                     return True
     return False
 
@@ -677,6 +739,8 @@ def _covering_if(statement: ast.AST, binding: ast.AST, name: str, ctx: Context) 
     parent = ctx.parent(statement)
     if not isinstance(parent, ast.If) or not parent.orelse or not _dominates(parent, binding, ctx):
         return None
+    if any(ancestor is parent for ancestor in ctx.ancestors(binding)):
+        return None  # the value itself was bound in one of the branches
     if all(_branch_settles(branch, name) for branch in (parent.body, parent.orelse)):
         return parent
     return None
@@ -756,17 +820,33 @@ def _in_place_sort(node: ast.Name, ctx: Context) -> Optional[ast.AST]:
 
 
 def _dominates(statement: ast.AST, binding: ast.AST, ctx: Context) -> bool:
-    """``statement`` runs whenever ``binding`` did (no condition or loop of its own between them)."""
-    chain = {id(binding)}
-    chain.update(id(ancestor) for ancestor in ctx.ancestors(binding))
+    """``statement`` runs whenever ``binding`` did: no condition or loop of its own between them.
+
+    Two branches of one ``if`` (or ``try``, loop ``else``...) exclude each other, so a statement in
+    the ``else`` of an ``if`` whose body holds ``binding`` does not count.
+    """
+    path = [binding, *ctx.ancestors(binding)]
+    chain = {id(node): index for index, node in enumerate(path)}
+    child: Optional[ast.AST] = None
     current: Optional[ast.AST] = statement
     while current is not None and id(current) not in chain:
         if isinstance(current, _CONDITIONAL) and current is not statement:
             return False
         if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return False
-        current = ctx.parent(current)
-    return True
+        child, current = current, ctx.parent(current)
+    if current is None or child is None:
+        return current is not None
+    index = chain[id(current)]
+    binding_child = path[index - 1] if index > 0 else None
+    return binding_child is None or _field_of(current, child) == _field_of(current, binding_child)
+
+
+def _field_of(parent: ast.AST, child: ast.AST) -> Optional[str]:
+    for name, value in ast.iter_fields(parent):
+        if value is child or (isinstance(value, list) and any(item is child for item in value)):
+            return name
+    return None
 
 
 def _init_kind(name: str, scope: ast.AST, ctx: Context) -> Optional[str]:
@@ -799,7 +879,7 @@ _KIND_OF_CALL = {
     "builtins.set": "set",
     "builtins.frozenset": "set",
     "builtins.dict": "dict",
-    "collections.Counter": "dict",
+    "collections.Counter": "counter",
     "collections.defaultdict": "dict",
     "collections.OrderedDict": "dict",
 }
@@ -911,14 +991,12 @@ def _end_position(node: ast.AST) -> tuple[int, int]:
 
 def _stored_names(nodes: Iterable[ast.AST]) -> set[str]:
     """Names bound in a loop body (targets, ``with ... as``), not counting ``+=``."""
-    names: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-    for node in nodes:
-        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            names.discard(node.target.id)
-    return names
+    augmented = {id(node.target) for node in nodes if isinstance(node, ast.AugAssign)}
+    return {
+        node.id
+        for node in nodes
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and id(node) not in augmented
+    }
 
 
 def _tainted_names(targets: list[ast.AST], nodes: list[ast.AST]) -> set[str]:
@@ -958,7 +1036,7 @@ def _mentions(node: ast.AST, names: set[str]) -> bool:
 
 def _arguments_mention(call: ast.Call, names: set[str]) -> bool:
     return any(_mentions(arg, names) for arg in call.args) or any(
-        _mentions(keyword.value, names) for keyword in call.keywords
+        _mentions(item.value, names) for item in call.keywords
     )
 
 
@@ -969,10 +1047,12 @@ def _is_shared_stream(stream: ast.AST, stored: set[str]) -> bool:
     return isinstance(stream, ast.Attribute)
 
 
-def _is_mapping_update(call: ast.Call) -> bool:
-    if call.keywords and not call.args:
-        return True
-    return len(call.args) == 1 and isinstance(call.args[0], (ast.Dict, ast.DictComp))
+def _is_keyed_update(call: ast.Call, tainted: set[str]) -> bool:
+    """``d.update({entry: value})``: every key comes from the entry, so no entry overrides another."""
+    if call.keywords or len(call.args) != 1 or not isinstance(call.args[0], ast.Dict):
+        return False
+    keys = call.args[0].keys
+    return bool(keys) and all(key is not None and _mentions(key, tainted) for key in keys)
 
 
 def _is_constant(node: ast.AST) -> bool:
@@ -987,6 +1067,10 @@ def _is_constant(node: ast.AST) -> bool:
     if isinstance(node, ast.UnaryOp):
         return _is_constant(node.operand)
     return False
+
+
+def _is_number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
 
 
 def _is_min_max(value: ast.AST, ctx: Context) -> bool:
@@ -1036,28 +1120,25 @@ def _is_first_arg(node: ast.AST, call: ast.Call) -> bool:
 def _argument(call: ast.Call, position: int, names: tuple[str, ...]) -> Optional[ast.expr]:
     if len(call.args) > position and not any(isinstance(arg, ast.Starred) for arg in call.args[: position + 1]):
         return call.args[position]
-    for keyword in call.keywords:
-        if keyword.arg in names:
-            return keyword.value
-    return None
-
-
-def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
+    for item in call.keywords:
+        if item.arg in names:
+            return item.value
     return None
 
 
 def _prints_to_console(call: ast.Call, ctx: Context) -> bool:
-    stream = _keyword(call, "file")
+    stream = keyword(call, "file")
     return stream is None or ctx.qualified_name(stream) in _CONSOLE
 
 
 def _is_log_call(call: ast.Call, name: Optional[str]) -> bool:
     """``logger.info(...)``, ``logging.warning(...)``, ``warnings.warn(...)``; not ``math.log``."""
     if name is not None:
-        return name in REPORTING_CALLS or (name.startswith("logging.") and name.rsplit(".", 1)[1] in LOG_METHODS)
+        method = name.rsplit(".", 1)[-1]
+        if name in REPORTING_CALLS or (name.startswith("logging.") and method in LOG_METHODS):
+            return True
+        # An imported logger module (``from numpy.distutils import log``); ``math.log`` is not one.
+        return method in LOG_METHODS and method != "log"
     func = call.func
     return isinstance(func, ast.Attribute) and func.attr in LOG_METHODS
 

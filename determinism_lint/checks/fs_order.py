@@ -118,7 +118,8 @@ def find_listing(call: ast.Call, ctx: Context) -> Optional[Listing]:
     if short in _PATH_KEYWORDS and _has_path_shape(call, func, name, ctx):
         if short == "walk" and not _is_walk_loop(call, ctx):
             return None  # ``tree.walk()``, ``msg.walk()``: only ``for root, dirs, files in p.walk()`` is a Path
-        return Listing(call, f"Path.{short}()", "walk" if short == "walk" else "list")
+        label = f"{name}()" if name is not None else f"Path.{short}()"  # ``tf.io.gfile.glob`` keeps its name
+        return Listing(call, label, "walk" if short == "walk" else "list")
     return None
 
 
@@ -145,7 +146,11 @@ def _has_path_shape(call: ast.Call, func: ast.Attribute, name: Optional[str], ct
     receiver = func.value
     if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
         return False  # a class's own ``glob``/``iterdir`` method, rarely a Path subclass
-    last = receiver.attr if isinstance(receiver, ast.Attribute) else receiver.id if isinstance(receiver, ast.Name) else None
+    last = None
+    if isinstance(receiver, ast.Attribute):
+        last = receiver.attr
+    elif isinstance(receiver, ast.Name):
+        last = receiver.id
     if last is not None and _FILESYSTEM_RECEIVER.match(last):
         return False
     receiver_name = ctx.qualified_name(receiver.func) if isinstance(receiver, ast.Call) else None
@@ -161,7 +166,7 @@ def _may_be_pattern(expr: ast.AST) -> bool:
 def matches_at_most_one(listing: Listing, ctx: Context) -> bool:
     """``glob.glob("config.yaml")``, ``p.glob(glob.escape(name))``: a pattern without wildcards."""
     call = listing.call
-    if listing.label not in ("glob.glob()", "glob.iglob()", "Path.glob()"):
+    if listing.label not in ("glob.glob()", "glob.iglob()") and not listing.label.endswith(".glob()"):
         return False
     pattern = argument(call, 0, "pathname")
     if isinstance(pattern, ast.Constant) and isinstance(pattern.value, (str, bytes)):
@@ -240,10 +245,11 @@ class UnsortedListing(Rule):
     ## References
     - [`os.listdir`: "The list is in arbitrary order"](https://docs.python.org/3/library/os.html#os.listdir)
     - [`os.scandir`: "The entries are yielded in arbitrary order"](https://docs.python.org/3/library/os.html#os.scandir)
-    - [`glob.glob`: whether the results are sorted depends on the file system](https://docs.python.org/3/library/glob.html#glob.glob)
-    - [`pathlib.Path.glob`](https://docs.python.org/3/library/pathlib.html#pathlib.Path.glob): no order is
-      documented, and pathlib's globbing was reimplemented in Python 3.12 and 3.13, so an order
-      that happened to look stable can change with an interpreter upgrade
+    - [`glob`: the path names are returned in no particular order](https://docs.python.org/3/library/glob.html)
+    - [`Path.glob` and `Path.rglob`: the paths are returned in no particular
+      order](https://docs.python.org/3/library/pathlib.html#pathlib.Path.glob)
+    - [bpo-30461](https://bugs.python.org/issue30461): sorting `glob.glob` results in CPython itself,
+      asked for by reproducible-builds packagers, was declined; callers have to sort
     """
 
     code = "DET301"
@@ -278,9 +284,15 @@ class UnsortedListing(Rule):
         Invalid("import hashlib, os\nh = hashlib.sha256()\nfor e in os.scandir(d):\n    h.update(e.name.encode())\n"),
         Invalid("import glob\ndef f():\n    files = glob.glob('*.csv')\n    return ','.join(files)\n"),
         Invalid("import json, glob\njson.dumps(glob.glob('*.csv'))\n"),
-        Invalid("from pathlib import Path\ndef shards(root):\n    for p in root.rglob('*.parquet'):\n        yield p\n"),
-        Invalid("import os\ndef first_match(d):\n    for name in os.listdir(d):\n        if name.endswith('.pt'):\n            return name\n"),
-        Invalid("import os\nwith os.scandir(d) as it:\n    for entry in it:\n        out.append(entry.name)\n", fixed=NO_FIX),
+        Invalid("from pathlib import Path\ndef shards(root):\n    for p in root.rglob('*.parquet'):\n        yield p"),
+        Invalid(
+            "import os\ndef first_match(d):\n    for name in os.listdir(d):\n        if name.endswith('.pt'):\n"
+            "            return name\n"
+        ),
+        Invalid(
+            "import os\nwith os.scandir(d) as it:\n    for entry in it:\n        out.append(entry.name)\n",
+            fixed=NO_FIX,
+        ),
         Invalid(
             "for blob in client.list_blobs('bucket'):\n    out.append(blob)\n",
             fixed=NO_FIX,
@@ -386,7 +398,8 @@ class UnsortedWalk(Rule):
     working, only the order is fixed. There is no fix for a bottom-up walk (`topdown=False`),
     where sorting the directory list in the loop body no longer changes the order (collect the
     results and sort them, or use `determinism_lint.runtime.walk_sorted`), for walks in
-    comprehensions or through `next(...)`, and for `sorted(os.walk(...))` that prunes.
+    comprehensions or through `next(...)`, for `sorted(os.walk(...))` that prunes, and for
+    `list(os.walk(...))`, which has walked the whole tree before the loop body runs.
 
     ## Options
     - `extra-enumerators`: more listing calls; they are checked by DET301.
@@ -409,7 +422,8 @@ class UnsortedWalk(Rule):
     VALID = (
         "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in sorted(files):\n"
         "        out.append(os.path.join(root, f))\n",
-        "import os\nfor root, dirs, files in os.walk(tmp):\n    for f in files:\n        os.remove(os.path.join(root, f))\n",
+        "import os\nfor root, dirs, files in os.walk(tmp):\n    for f in files:\n"
+        "        os.remove(os.path.join(root, f))\n",
         "import os\ntotal = 0\nfor root, dirs, files in os.walk(d):\n    total += len(files)\n",
         "import os\ndef f(d):\n    out = []\n    for root, dirs, files in os.walk(d):\n        for f in files:\n"
         "            out.append(os.path.join(root, f))\n    return sorted(out)\n",
@@ -420,12 +434,16 @@ class UnsortedWalk(Rule):
         "import os\nfound = {os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs}\n",
         "import os\npaths = sorted(os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs)\n",
         "import ast\nfor node in ast.walk(tree):\n    out.append(node)\n",
-        "from pathlib import Path\nfor root, dirs, files in Path(d).walk():\n    dirs.sort()\n    for f in sorted(files):\n"
+        "from pathlib import Path\nfor root, dirs, files in Path(d).walk():\n    dirs.sort()\n"
+        "    for f in sorted(files):\n"
         "        out.append(root / f)\n",
         "import os\nfor root, dirs, files in os.walk(d):\n    if 'setup.py' in files:\n        seen.add(root)\n",
     )
     INVALID = (
-        Invalid("import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n        out.append(os.path.join(root, f))\n"),
+        Invalid(
+            "import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n"
+            "        out.append(os.path.join(root, f))\n"
+        ),
         Invalid(
             "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in files:\n"
             "        h.update(f.encode())\n"
@@ -434,7 +452,10 @@ class UnsortedWalk(Rule):
             "import os\nfor root, dirs, files in os.walk(d):\n    dirs[:] = [x for x in dirs if x != '.git']\n"
             "    for f in sorted(files):\n        h.update(f.encode())\n"
         ),
-        Invalid("from os import walk\ndef f(d):\n    for root, _, files in walk(d):\n        if 'model.pt' in files:\n            return root\n"),
+        Invalid(
+            "from os import walk\ndef f(d):\n    for root, _, files in walk(d):\n        if 'model.pt' in files:\n"
+            "            return root\n"
+        ),
         Invalid(
             "from pathlib import Path\nfor root, dirs, files in Path(d).walk():\n    for f in files:\n"
             "        writer.writerow([root / f])\n"
@@ -444,14 +465,19 @@ class UnsortedWalk(Rule):
             "    for f in sorted(files):\n        out.append(f)\n",
             fixed=NO_FIX,
         ),
-        Invalid("import os\ndef f(d):\n    return [os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs]\n", fixed=NO_FIX),
+        Invalid(
+            "import os\ndef f(d):\n    return [os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs]\n",
+            fixed=NO_FIX,
+        ),
         Invalid(
             "import os\nfor root, dirs, files in sorted(os.walk(d)):\n    dirs[:] = [x for x in dirs if x != 'skip']\n"
             "    for f in sorted(files):\n        out.append(f)\n",
             fixed=NO_FIX,
         ),
         Invalid("import os\ndef f(d):\n    _, dirs, files = next(os.walk(d))\n    return dirs\n", fixed=NO_FIX),
-        Invalid("import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n        print(f, file=manifest)\n"),
+        Invalid(
+            "import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n        print(f, file=manifest)\n"
+        ),
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
@@ -499,6 +525,8 @@ class UnsortedWalk(Rule):
             )
             return
         walk_escape = loop_body_is_order_sensitive(loop, ctx) if wrapper != "builtins.sorted" else None
+        if walk_escape is not None and _is_trailing_break(walk_escape, loop, _target_names(loop.target)):
+            walk_escape = None  # ``if not recursive: break`` after the top directory
         if dirs is None:
             # ``for entry in os.walk(d)``: nothing to sort in place.
             if walk_escape is not None:
@@ -511,6 +539,18 @@ class UnsortedWalk(Rule):
                     data=(("label", listing.label),),
                 )
             return
+        if wrapper in ("builtins.list", "builtins.tuple"):
+            escape = walk_escape or (name_uses_are_order_sensitive(files, loop.target, loop, ctx) if files else None)
+            if escape is not None:
+                yield Report(
+                    call,
+                    f"`{wrapper.split('.')[-1]}({listing.label})` walks the whole tree in arbitrary order before the"
+                    f" loop starts, and the order reaches {describe(escape)}: loop over the walk itself, sort"
+                    f" `{dirs}` in place and iterate the file names sorted",
+                    fixable=False,
+                    data=(("label", listing.label),),
+                )
+            return
         # Bottom-up, the walk has already listed and descended before the body runs.
         dirs_sorted = _is_topdown(call, listing) and _sorted_in_body(loop, dirs)
         files_escape = None if files is None else name_uses_are_order_sensitive(files, loop.target, loop, ctx)
@@ -518,7 +558,10 @@ class UnsortedWalk(Rule):
         if not sort_dirs and files_escape is None:
             return
         escape = _first(walk_escape if sort_dirs else None, files_escape)
-        head = f"`{listing.label}` yields directories and files in arbitrary order and the order reaches {describe(escape)}"
+        head = (
+            f"`{listing.label}` yields directories and files in arbitrary order and the order reaches"
+            f" {describe(escape)}"
+        )
         data: tuple[tuple[str, object], ...] = (
             ("label", listing.label),
             ("dirs", dirs),
@@ -555,8 +598,13 @@ class UnsortedWalk(Rule):
             for name in (dirs, files):
                 if name is not None and escape is None:
                     escape = name_uses_are_order_sensitive(name, statement, scope, ctx)
+        elif isinstance(statement, ast.Subscript) and statement.value is next_call:
+            # ``next(os.walk(d))[2]``: the file names; ``[0]`` is the top directory itself.
+            index = statement.slice
+            if isinstance(index, ast.Constant) and index.value == 0:
+                return None
+            escape = consumer_is_order_sensitive(statement, ctx)
         else:
-            # ``next(os.walk(d))[2]`` and friends: the tuple's lists go wherever the tuple goes.
             escape = consumer_is_order_sensitive(next_call, ctx)
         if escape is None:
             return None
@@ -587,11 +635,30 @@ def _sorted_in_body(loop: Union[ast.For, ast.AsyncFor], dirs: str) -> bool:
     return any(isinstance(node, ast.stmt) and sorts_in_place(node, dirs) for node in walk_local(loop))
 
 
+def _is_trailing_break(node: ast.AST, loop: Union[ast.For, ast.AsyncFor], names: set[str]) -> bool:
+    """A ``break`` that ends a walk after the top directory whatever it holds (``if not recursive: break``)."""
+    if not isinstance(node, ast.Break) or not loop.body:
+        return False
+    last = loop.body[-1]
+    if last is node:
+        return True
+    return (
+        isinstance(last, ast.If)
+        and last.body == [node]
+        and not last.orelse
+        and not any(isinstance(inner, ast.Name) and inner.id in names for inner in ast.walk(last.test))
+    )
+
+
+def _target_names(target: ast.AST) -> set[str]:
+    return {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
+
+
 def _prunes(loop: Union[ast.For, ast.AsyncFor], dirs: str) -> bool:
     for node in walk_local(loop):
         if isinstance(node, (ast.Assign, ast.Delete)):
             targets = node.targets
-            if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == dirs for t in targets):
+            if any(_is_item_of(target, dirs) for target in targets):
                 return True
         if (
             isinstance(node, ast.Call)
@@ -602,6 +669,10 @@ def _prunes(loop: Union[ast.For, ast.AsyncFor], dirs: str) -> bool:
         ):
             return True
     return False
+
+
+def _is_item_of(target: ast.AST, name: str) -> bool:
+    return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name
 
 
 def _is_topdown(call: ast.Call, listing: Listing) -> bool:
