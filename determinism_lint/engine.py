@@ -180,7 +180,7 @@ class Engine:
         parents, buckets = _walk(tree, wanted)
         ctx = Context(path=path, source=text, tree=tree, parents=parents, settings=self.settings, buckets=buckets)
         findings: list[Finding] = []
-        filtered_calls = _calls_by_rule(buckets.get(ast.Call, ()), call_index)
+        filtered_calls = _calls_by_rule(buckets.get(ast.Call, ()), _with_aliases(call_index, buckets))
         for node_type, rules_for_type in dispatch.items():
             nodes = buckets.get(node_type)
             if not nodes:
@@ -283,6 +283,18 @@ class Engine:
             suppressed=tuple(suppressed),
             noqa=tuple(sorted(comments.items())),
         )
+
+
+def _with_aliases(
+    index: dict[str, tuple[Rule, ...]], buckets: dict[type, list[ast.AST]]
+) -> dict[str, tuple[Rule, ...]]:
+    """``from json import dumps as to_json``: calls to ``to_json`` go where ``dumps`` calls go."""
+    extra: dict[str, tuple[Rule, ...]] = {}
+    for node in buckets.get(ast.ImportFrom, ()):
+        for alias in node.names:  # type: ignore[attr-defined]
+            if alias.asname and alias.name in index and alias.asname not in index:
+                extra[alias.asname] = extra.get(alias.asname, ()) + index[alias.name]
+    return {**index, **extra} if extra else index
 
 
 def _calls_by_rule(calls: Iterable[ast.AST], index: dict[str, tuple[Rule, ...]]) -> dict[int, list[ast.AST]]:

@@ -141,3 +141,22 @@ def test_check_tree_output_is_sorted() -> None:
     source = "try:\n    a()\nexcept:\n    pass\ntry:\n    b()\nexcept:\n    pass\n"
     findings = Engine().check_source(source, "x.py").findings
     assert list(findings) == sorted(findings)
+
+
+def test_call_filter_follows_import_aliases() -> None:
+    source = (
+        "import hashlib\nfrom json import dumps as to_json\n"
+        "def config_hash(c):\n    return hashlib.sha256(to_json(c).encode()).hexdigest()\n"
+    )
+    findings = Engine().check_source(source, "x.py").findings
+    assert [(f.line, f.code) for f in findings] == [(4, "DET201")]
+
+
+def test_call_filter_aliases_for_suppress_and_pickle() -> None:
+    source = (
+        "import hashlib\nfrom contextlib import suppress as ignoring\nfrom pickle import dumps as freeze\n"
+        "with ignoring(Exception):\n    pass\n"
+        "def key(obj):\n    return hashlib.sha256(freeze(obj)).hexdigest()\n"
+    )
+    findings = Engine().check_source(source, "x.py").findings
+    assert [(f.line, f.code) for f in findings] == [(4, "DET402"), (7, "DET202")]

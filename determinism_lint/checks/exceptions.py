@@ -288,8 +288,7 @@ class SilentExcept(Rule):
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         if isinstance(node, ast.Call):
-            # Cheap name test first: resolving every call's name would cost more than the walk.
-            if last_name(node.func) == "suppress" and ctx.call_name(node) == "contextlib.suppress" and any(
+            if ctx.call_name(node) == "contextlib.suppress" and any(
                 ctx.qualified_name(arg) in BROAD_EXCEPTIONS for arg in node.args
             ):
                 yield Report(node, "`contextlib.suppress(Exception)` swallows every error silently", fixable=False)

@@ -203,10 +203,7 @@ class UnsortedJsonDump(Rule):
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        assert isinstance(node, ast.Call)
-        attr = last_name(node.func)
-        if attr not in ("dump", "dumps"):
-            return
+        assert isinstance(node, ast.Call)  # the engine only hands over calls named in CALL_NAMES (or aliases)
         name = ctx.call_name(node)
         if name not in ("json.dump", "json.dumps"):
             return
@@ -346,8 +343,6 @@ class UnstableHashInput(Rule):
             culprit = "an f-string of a container" if _fstring_containers(node, ctx) else None
         else:
             assert isinstance(node, ast.Call)
-            if last_name(node.func) not in ("str", "repr", "format", "dumps"):
-                return
             culprit = self._unstable_text(node, ctx)
         if culprit is None:
             return
@@ -378,10 +373,8 @@ class UnstableHashInput(Rule):
             if ctx.is_builtin(func, func.id) and _is_container_value(node.args[0], ctx):
                 return f"`{func.id}()` of a container"
             return None
-        if isinstance(func, ast.Attribute) and func.attr == "dumps":
-            if ctx.call_name(node) in ("pickle.dumps", "cloudpickle.dumps", "marshal.dumps", "dill.dumps"):
-                return "`pickle.dumps()`"
-            return None
+        if ctx.call_name(node) in ("pickle.dumps", "cloudpickle.dumps", "marshal.dumps", "dill.dumps"):
+            return "`pickle.dumps()`"
         if isinstance(func, ast.Attribute) and func.attr == "format":
             if any(_is_container_value(arg, ctx) for arg in (*node.args, *(kw.value for kw in node.keywords))):
                 return "`str.format()` of a container"
@@ -539,8 +532,6 @@ class UnsortedYamlDump(Rule):
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.Call)
-        if last_name(node.func) not in ("dump", "safe_dump", "dump_all", "safe_dump_all"):
-            return
         sort_keys = keyword(node, "sort_keys")
         if not (isinstance(sort_keys, ast.Constant) and sort_keys.value is False):
             return
