@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 import os
 import sys
 from collections import Counter
@@ -23,7 +24,7 @@ from typing import Callable, Optional, Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .checks import RULES_BY_CODE
 from .engine import Engine, SourceError, decode_source
@@ -50,7 +51,7 @@ class FixContext:
     def __init__(self, wrapper: MetadataWrapper, settings: Settings, finding: Finding) -> None:
         self.module = wrapper.module
         self._positions = wrapper.resolve(PositionProvider)
-        self._parents = wrapper.resolve(ParentNodeProvider)
+        self._paths: dict[int, list[cst.CSTNode]] = {}
         self.settings = settings
         self.finding = finding
         self.imports: list[tuple[str, Optional[str]]] = []
@@ -60,14 +61,44 @@ class FixContext:
     def helpers_module(self) -> str:
         return self.settings.helpers_module
 
+    def _path_to(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """Ancestors of ``node`` from the module down, found by descending through the
+        children whose range holds ``node``'s range (libcst's parent provider visits the
+        whole module, which costs more than every fix of a file together)."""
+        cached = self._paths.get(id(node))
+        if cached is not None:
+            return cached
+        positions = self._positions
+        target = positions[node]
+        start, end = (target.start.line, target.start.column), (target.end.line, target.end.column)
+        path: list[cst.CSTNode] = []
+        current: cst.CSTNode = self.module
+        while current is not node:
+            path.append(current)
+            following = None
+            for child in current.children:
+                if child is node:
+                    following = child
+                    break
+                where = positions.get(child)
+                if where is None:
+                    continue
+                if (where.start.line, where.start.column) <= start and end <= (where.end.line, where.end.column):
+                    following = child
+                    break
+            if following is None:
+                break  # not reachable (should not happen): report the ancestors found so far
+            current = following
+        self._paths[id(node)] = path
+        return path
+
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self._parents.get(node)
+        path = self._path_to(node)
+        return path[-1] if path else None
 
     def ancestors(self, node: cst.CSTNode):
-        current = self._parents.get(node)
-        while current is not None:
-            yield current
-            current = self._parents.get(current)
+        """Parent first, the module last."""
+        return iter(reversed(self._path_to(node)))
 
     def position(self, node: cst.CSTNode):
         return self._positions[node]
@@ -105,13 +136,13 @@ class FixContext:
         return None
 
     def bound_names(self) -> set[str]:
-        """Every name bound anywhere in the module (to pick a fresh name safely)."""
-        names: set[str] = set()
-        attributes = {id(node.attr) for node in _walk_cst(self.module) if isinstance(node, cst.Attribute)}
-        for node in _walk_cst(self.module):
-            if isinstance(node, cst.Name) and id(node) not in attributes:
-                names.add(node.value)
-        return names
+        """Every identifier spelled anywhere in the module: a superset of the bound names,
+        which is what choosing a fresh name needs (and far cheaper than a visit)."""
+        return set(_IDENTIFIER_RE.findall(self.module.code))
+
+
+# Identifiers not preceded by a dot: attribute names (``log.error``) bind nothing.
+_IDENTIFIER_RE = re.compile(r"(?<![.\w])[^\W\d]\w*")
 
 
 def _walk_cst(node: cst.CSTNode):
@@ -261,8 +292,44 @@ def _without_fixes(path: str, old: bytes, findings: Sequence[Finding], unsafe: b
     )
 
 
+#: Passes over one file: fixes that conflicted, or that a first fix made possible, are
+#: applied in a later pass, so a second ``fix`` run finds nothing left to do.
+MAX_PASSES = 4
+
+
 def fix_source(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix:
-    """Fix one file's bytes; ``path`` is only used for messages and per-file settings."""
+    """Fix one file's bytes, pass after pass until nothing changes; ``path`` is only used
+    for messages and per-file settings."""
+    result = _fix_pass(old, path, engine, unsafe=unsafe)
+    applied = list(result.applied)
+    current = result
+    for _ in range(MAX_PASSES - 1):
+        if not current.changed or current.new is None:
+            break
+        following = _fix_pass(current.new, path, engine, unsafe=unsafe)
+        if not following.changed:
+            current = FileFix(
+                path=path, old=current.old, new=current.new, applied=current.applied,
+                dropped=following.dropped, unfixable=following.unfixable, unsafe_skipped=following.unsafe_skipped,
+            )
+            break
+        applied.extend(following.applied)
+        current = following
+    if current is result:
+        return result
+    return FileFix(
+        path=path,
+        old=old,
+        new=current.new,
+        applied=tuple(applied),
+        dropped=current.dropped,
+        unfixable=current.unfixable,
+        unsafe_skipped=current.unsafe_skipped,
+        error=current.error,
+    )
+
+
+def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix:
     result = engine.check_source(old, path)
     if not result.checked:
         message = result.findings[0].message if result.findings else "cannot be checked"
@@ -296,14 +363,13 @@ def fix_source(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFi
             continue
         planned.append((finding, edit, context))
 
-    accepted = _accept(engine, path, module, findings, planned, dropped)
+    accepted, new = _accept(engine, path, module, findings, planned, dropped)
     if not accepted:
         return FileFix(path=path, old=old, dropped=tuple(dropped), unfixable=unfixable, unsafe_skipped=unsafe_skipped)
-    new_module = _render(module, [edit for _, edit, _ in accepted], [ctx for _, _, ctx in accepted])
     return FileFix(
         path=path,
         old=old,
-        new=new_module.bytes,
+        new=new,
         applied=tuple(finding for finding, _, _ in accepted),
         dropped=tuple(dropped),
         unfixable=unfixable,
@@ -311,20 +377,23 @@ def fix_source(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFi
     )
 
 
-def _accept(engine, path, module, findings, planned, dropped):
-    """All planned edits if together they verify; otherwise those that verify one by one."""
+def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Optional[bytes]]:
+    """The edits to keep and the bytes they give: all planned edits if together they
+    verify; otherwise those that verify one by one (the rest is tried in the next pass)."""
     if not planned:
-        return []
+        return [], None
+    rendered: dict[int, bytes] = {}
 
     def verifies(subset) -> Optional[str]:
         try:
             new = _render(module, [edit for _, edit, _ in subset], [ctx for _, _, ctx in subset]).bytes
         except Exception as error:  # a fix that builds an invalid tree: drop it, keep going
             return f"the rewrite failed ({type(error).__name__}: {error})"
+        rendered[id(subset)] = new
         return _verify(engine, path, new, findings, [finding for finding, _, _ in subset])
 
     if verifies(planned) is None:
-        return planned
+        return planned, rendered[id(planned)]
     good = []
     for item in planned:
         reason = verifies([item])
@@ -332,10 +401,15 @@ def _accept(engine, path, module, findings, planned, dropped):
             good.append(item)
         else:
             dropped.append((item[0], reason))
-    if good and verifies(good) is not None:
-        dropped.extend((finding, "fixes on this file conflict; run fix again") for finding, _, _ in good)
-        return []
-    return good
+    if not good:
+        return [], None
+    if len(good) == 1:
+        return good, _render(module, [good[0][1]], [good[0][2]]).bytes
+    if verifies(good) is not None:
+        # Each verifies alone but not together: apply the first now, the others next pass.
+        good = good[:1]
+        return good, _render(module, [good[0][1]], [good[0][2]]).bytes
+    return good, rendered[id(good)]
 
 
 # -- running over files -------------------------------------------------------------------
