@@ -177,7 +177,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.report_unused_noqa:
         from .noqa import unused_noqa_findings
 
-        findings = sorted(findings + unused_noqa_findings(results))
+        findings = sorted(findings + unused_noqa_findings(results, settings))
     baseline_note = ""
     if args.write_baseline:
         from .baseline import write_baseline
@@ -192,7 +192,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         findings, baseline_note = apply_baseline(args.baseline, findings, results)
     from .formats import FORMATS, render_statistics
 
-    report = FORMATS[args.format](findings)
+    if args.format == "sarif":
+        # Only SARIF carries the fixes' edits; computing them is what needs the fixer (libcst).
+        from .sarif import render_sarif, sarif_fixes
+
+        report = render_sarif(findings, sarif_fixes(findings, settings))
+    else:
+        report = FORMATS[args.format](findings)
     if args.statistics and args.format == "text":
         report += render_statistics(findings)
     _emit(report, args.output)

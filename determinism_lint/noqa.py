@@ -72,28 +72,40 @@ def suppresses(codes: Optional[tuple[str, ...]], code: str) -> bool:
 
 UNUSED_NOQA_CODE = "DET001"
 
+if TYPE_CHECKING:
+    from .settings import Settings
 
-def unused_noqa_findings(results: Iterable[FileResult]) -> list[Finding]:
+
+def unused_noqa_findings(results: Iterable[FileResult], settings: Optional[Settings] = None) -> list[Finding]:
     """``# noqa: DETxxx`` codes that suppressed nothing (ruff's RUF100, for our codes only).
 
     Codes of other tools and blanket ``# noqa`` comments are left alone: they may serve
-    another linter that runs on the same line.
+    another linter that runs on the same line. With ``settings``, a code is judged only
+    when every rule it covers ran on the file: under ``--select DET1`` (or a per-file
+    ignore) a ``# noqa: DET401`` cannot be told unused. A comment that names DET001
+    itself keeps its line out of this report.
     """
+    from .checks import ALL_RULES
     from .model import Finding
 
+    known = [rule.code for rule in ALL_RULES]
     found: list[Finding] = []
     for result in results:
-        if not result.noqa:
+        if not result.noqa or not result.checked:
             continue
         used: dict[int, list[str]] = {}
         for finding in result.suppressed:
             used.setdefault(finding.line, []).append(finding.code)
         for line, codes in result.noqa:
+            if UNUSED_NOQA_CODE in codes:
+                continue
             suppressed_here = used.get(line, [])
             unused = [
                 code
                 for code in codes
-                if code.startswith("DET") and not any(s.startswith(code) for s in suppressed_here)
+                if code.startswith("DET")
+                and not any(s.startswith(code) for s in suppressed_here)
+                and _judged(code, result.path, known, settings)
             ]
             if unused:
                 found.append(
@@ -108,3 +120,14 @@ def unused_noqa_findings(results: Iterable[FileResult]) -> list[Finding]:
                     )
                 )
     return found
+
+
+def _judged(code: str, path: str, known: list[str], settings: Optional[Settings]) -> bool:
+    """True when every rule that ``code`` (a code or a prefix) covers ran on ``path``.
+
+    A code that covers no rule at all (a typo, a rule that was removed) is always judged:
+    it can never suppress anything.
+    """
+    if settings is None:
+        return True
+    return all(settings.is_enabled(rule_code, path) for rule_code in known if rule_code.startswith(code))

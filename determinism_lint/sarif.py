@@ -1,14 +1,30 @@
-"""SARIF 2.1.0 output for code-scanning services."""
+"""SARIF 2.1.0 output for code-scanning services.
+
+Fixable findings carry a SARIF ``fix`` with the exact text edits, so that a SARIF viewer
+can offer the rewrite. Computing them needs the fixer (and libcst): only ``--format
+sarif`` calls :func:`sarif_fixes`; plain ``check`` runs never import it.
+"""
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import difflib
 import json
-from typing import Any, Optional, Sequence
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
+from urllib.parse import quote
 
 from . import __version__
 from .checks import ALL_RULES
 from .docs import page_name, rule_page, sections
-from .model import UNCHECKED_CODE, Finding
+from .model import UNCHECKED_CODE, Finding, FixSafety
+
+if TYPE_CHECKING:
+    from .engine import Engine, FileResult
+    from .settings import Settings
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 PROJECT_URI = "https://github.com/determinism-lint/determinism-lint"
@@ -67,7 +83,7 @@ def render_sarif(findings: Sequence[Finding], fixes: Optional[dict[Finding, list
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": finding.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": _artifact_location(finding.path),
                         "region": _region(finding),
                     }
                 }
@@ -79,7 +95,10 @@ def render_sarif(findings: Sequence[Finding], fixes: Optional[dict[Finding, list
             result["properties"] = {"fix": finding.fix.as_dict()}
             changes = (fixes or {}).get(finding)
             if changes:
-                result["fixes"] = [{"description": {"text": finding.fix.title}, "artifactChanges": changes}]
+                title = finding.fix.title
+                if finding.fix.safety is FixSafety.UNSAFE:
+                    title += " (unsafe fix: it may change bytes or control flow; review it)"
+                result["fixes"] = [{"description": {"text": title}, "artifactChanges": changes}]
         results.append(result)
     document = {
         "$schema": SCHEMA_URI,
@@ -102,3 +121,248 @@ def render_sarif(findings: Sequence[Finding], fixes: Optional[dict[Finding, list
         ],
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# -- fixes ------------------------------------------------------------------------------
+
+#: Python's own line breaks (``str.splitlines`` also splits on form feeds and U+2028,
+#: which would shift line numbers away from the ones ``ast`` reports).
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` split after each line break, line breaks kept."""
+    lines: list[str] = []
+    start = 0
+    for match in _NEWLINE_RE.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
+class _Positions:
+    """Character offsets in a text to SARIF 1-based (line, column)."""
+
+    def __init__(self, text: str) -> None:
+        # After a final line break comes an empty last line: an offset there is (n + 1, 1).
+        self.starts = [0] + [match.end() for match in _NEWLINE_RE.finditer(text)]
+        self.length = len(text)
+
+    def offset(self, line_index: int) -> int:
+        """Where the 0-based line starts (the end of the text past the last line)."""
+        return self.starts[line_index] if line_index < len(self.starts) else self.length
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+
+def text_replacements(old: str, new: str) -> list[dict[str, Any]]:
+    """SARIF ``replacement`` objects that turn ``old`` into ``new``.
+
+    One replacement per changed line (or per changed stretch of lines where lines are
+    added or removed), trimmed to the characters that really change (``open(`` ->
+    ``atomic_open(`` is an insertion of ``atomic_``). Regions are given in the original
+    text, in order, and never overlap; an empty region (start == end) is an insertion
+    point.
+    """
+    old_lines, new_lines = _lines(old), _lines(new)
+    positions = _Positions(old)
+    replacements = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i2 - i1 == j2 - j1:
+            # Lines edited in place: one replacement each, so that edits of neighbouring
+            # lines stay apart.
+            pairs = [(i, i + 1, j, j + 1) for i, j in zip(range(i1, i2), range(j1, j2))]
+        else:
+            pairs = [(i1, i2, j1, j2)]
+        for a1, a2, b1, b2 in pairs:
+            deleted = "".join(old_lines[a1:a2])
+            inserted = "".join(new_lines[b1:b2])
+            if deleted == inserted:
+                continue
+            replacements.append(_trimmed(positions, positions.offset(a1), deleted, inserted))
+    return replacements
+
+
+def _trimmed(positions: _Positions, start: int, deleted: str, inserted: str) -> dict[str, Any]:
+    prefix = _common_prefix(deleted, inserted)
+    suffix = _common_prefix(deleted[prefix:][::-1], inserted[prefix:][::-1])
+    start_line, start_column = positions.position(start + prefix)
+    end_line, end_column = positions.position(start + len(deleted) - suffix)
+    return {
+        "deletedRegion": {
+            "startLine": start_line,
+            "startColumn": start_column,
+            "endLine": end_line,
+            "endColumn": end_column,
+        },
+        "insertedContent": {"text": inserted[prefix : len(inserted) - suffix]},
+    }
+
+
+def _common_prefix(a: str, b: str) -> int:
+    limit = min(len(a), len(b))
+    index = 0
+    while index < limit and a[index] == b[index]:
+        index += 1
+    return index
+
+
+def apply_replacements(text: str, replacements: Sequence[dict[str, Any]]) -> str:
+    """``text`` with SARIF replacements applied (regions refer to ``text``, in order)."""
+    starts = _Positions(text).starts
+    spans = []
+    for replacement in replacements:
+        region = replacement["deletedRegion"]
+        start = starts[region["startLine"] - 1] + region["startColumn"] - 1
+        end = starts[region["endLine"] - 1] + region["endColumn"] - 1
+        spans.append((start, end, replacement.get("insertedContent", {}).get("text", "")))
+    for start, end, inserted in reversed(spans):
+        text = text[:start] + inserted + text[end:]
+    return text
+
+
+class _FixableOnly:
+    """An engine, as the fixer sees it, on which only ``targets`` are fixable.
+
+    The other findings stay in the result without a fix, so that the fixer's re-check
+    still counts them. The original bytes are checked once per file, not once per fix;
+    the fixer's later passes (on rewritten bytes) see nothing fixable, so nothing but the
+    targets is ever rewritten.
+    """
+
+    def __init__(self, engine: Engine, original: bytes, result: FileResult) -> None:
+        self.settings = engine.settings
+        self._engine = engine
+        self._original = original
+        self._result = result
+        self.targets: frozenset[Finding] = frozenset()
+
+    def check_source(self, data: Union[bytes, str], path: str) -> FileResult:
+        if data == self._original:
+            result, targets = self._result, self.targets
+        else:
+            result, targets = self._engine.check_source(data, path), frozenset()
+        findings = tuple(f if f in targets else dataclasses.replace(f, fix=None) for f in result.findings)
+        return dataclasses.replace(result, findings=findings)
+
+
+def sarif_fixes(findings: Sequence[Finding], settings: Settings) -> dict[Finding, list[dict[str, Any]]]:
+    """``artifactChanges`` for every fixable finding whose fix the fixer would apply.
+
+    Each SARIF fix is complete by itself, including the import it needs, and can be
+    applied without the others (safe and unsafe fixes alike; the result's
+    ``properties.fix.safety`` says which). The fixer runs once per rule code and file;
+    its edits are then shared out among that code's findings by position, and each
+    finding's share is checked on its own (it parses, that finding is gone, nothing new
+    appears). A share that fails the check is computed exactly, by fixing that finding
+    alone.
+    """
+    from .engine import Engine, SourceError, decode_source
+    from .fixer import fix_source
+
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.fix is not None:
+            by_path.setdefault(finding.path, []).append(finding)
+    engine = Engine(settings)
+    fixes: dict[Finding, list[dict[str, Any]]] = {}
+    for path in sorted(by_path):
+        try:
+            with open(path, "rb") as handle:
+                original = handle.read()
+            old_text = decode_source(original)
+        except (OSError, SourceError):  # gone or changed since it was checked
+            continue
+        result = engine.check_source(original, path)
+        view = _FixableOnly(engine, original, result)
+
+        def fixed_text(targets: frozenset[Finding]) -> tuple[list[Finding], Optional[str]]:
+            view.targets = targets
+            fixed = fix_source(original, path, view, unsafe=True)  # type: ignore[arg-type]
+            applied = [f for f in fixed.applied if f in targets]
+            if not applied or fixed.new is None:
+                return [], None
+            return applied, decode_source(fixed.new)
+
+        by_code: dict[str, list[Finding]] = {}
+        for finding in by_path[path]:
+            by_code.setdefault(finding.code, []).append(finding)
+        for code in sorted(by_code):
+            applied, new_text = fixed_text(frozenset(by_code[code]))
+            if new_text is None:
+                continue
+            replacements = text_replacements(old_text, new_text)
+            if len(applied) == 1:
+                shares = {applied[0]: replacements}
+            else:
+                shares = _share_out(replacements, applied)
+            for finding in applied:
+                share = shares.get(finding, [])
+                if not share or not _fixes_alone(engine, path, old_text, share, finding, result):
+                    alone, alone_text = fixed_text(frozenset({finding}))
+                    if not alone or alone_text is None:
+                        continue
+                    share = text_replacements(old_text, alone_text)
+                fixes[finding] = [{"artifactLocation": _artifact_location(path), "replacements": share}]
+    return fixes
+
+
+def _share_out(replacements: list[dict[str, Any]], findings: Sequence[Finding]) -> dict[Finding, list[dict[str, Any]]]:
+    """Each replacement goes to the findings whose lines it touches; failing that, to the
+    nearest finding above it (a statement a fix adds below the flagged line); above every
+    finding (an import), to all of them."""
+    shares: dict[Finding, list[dict[str, Any]]] = {finding: [] for finding in findings}
+    for replacement in replacements:
+        region = replacement["deletedRegion"]
+        first, last = region["startLine"], region["endLine"]
+        touched = [f for f in findings if f.line <= last and first <= f.end_line]
+        if not touched:
+            above = [f for f in findings if f.end_line < first]
+            touched = [max(above, key=lambda f: (f.end_line, f.line, f.col))] if above else list(findings)
+        for finding in touched:
+            shares[finding].append(replacement)
+    return shares
+
+
+def _fixes_alone(
+    engine: Engine, path: str, old_text: str, share: list[dict[str, Any]], finding: Finding, before: FileResult
+) -> bool:
+    """The share of edits, applied alone, parses and removes ``finding`` and nothing else new appears."""
+    import ast
+    import warnings
+    from collections import Counter
+
+    new_text = apply_replacements(old_text, share)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(new_text)
+    except (SyntaxError, ValueError):
+        return False
+    after = engine.check_source(new_text, path)
+    if not after.checked:
+        return False
+    expected = Counter(f.code for f in before.findings)
+    expected[finding.code] -= 1
+    remaining = Counter(f.code for f in after.findings)
+    return remaining[finding.code] == expected[finding.code] and all(
+        remaining[code] <= expected[code] for code in remaining
+    )
+
+
+def _artifact_location(path: str) -> dict[str, str]:
+    """A URI reference for ``path``: relative to ``%SRCROOT%``, or a ``file:`` URI when absolute.
+
+    Percent-encoded, so that a space, ``%``, ``#`` or a ``:`` (which would read as a URI
+    scheme) in a file name survives.
+    """
+    if os.path.isabs(path):
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(path.replace(os.sep, "/"), safe="/"), "uriBaseId": "%SRCROOT%"}

@@ -1,0 +1,1 @@
+"""Examples for determinism-lint (``python -m examples.pipeline OUTDIR``)."""
