@@ -201,6 +201,23 @@ class _OrderRule(Rule):
         )
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        import libcst as cst
+
+        from ..fixer import Edit
+
+        # ``list(s)`` -> ``sorted(s)``: both build a new list, so no ``list(sorted(s))``.
+        arg = ctx.parent(node)
+        call = ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "list"
+            and len(call.args) == 1
+            and call.args[0] is arg
+            and arg.keyword is None
+            and not arg.star
+        ):
+            return Edit(call, lambda updated: updated.with_changes(func=cst.Name("sorted")))
         return _sorted_wrap_fix(node, ctx)
 
 
@@ -378,7 +395,7 @@ class SetOrderReachesArtifact(_OrderRule):
     INVALID = (
         Invalid(
             "import json\ndef save_vocab(tokens, f):\n    vocab = list(set(tokens))\n    json.dump(vocab, f)\n",
-            fixed="import json\ndef save_vocab(tokens, f):\n    vocab = list(sorted(set(tokens)))\n    json.dump(vocab, f)\n",
+            fixed="import json\ndef save_vocab(tokens, f):\n    vocab = sorted(set(tokens))\n    json.dump(vocab, f)\n",
         ),
         Invalid(
             "import hashlib\ndef tags_digest(tags: set):\n    return hashlib.sha1(','.join(tags).encode()).hexdigest()\n",
