@@ -325,13 +325,13 @@ def test_walk_quiet(body: str) -> None:
     [
         (
             "        for f in files:\n            out.append(f)\n",
-            "add `dirs.sort()` at the top of the loop body and iterate `sorted(files)`",
+            "add `dirs.sort()` at the top of the loop body and sort `files` too (`files.sort()`, or iterate `sorted(files)`)",
         ),
-        ("        dirs.sort()\n        for f in files:\n            out.append(f)\n", "iterate `sorted(files)`"),
+        ("        dirs.sort()\n        for f in files:\n            out.append(f)\n", "sort `files` too (`files.sort()`, or iterate `sorted(files)`)"),
         ("        for f in sorted(files):\n"
             "            out.append(f)\n", "add `dirs.sort()` at the top of the loop body ("),
         ("        dirs[:] = [x for x in dirs if x != '.git']\n        out.append(root)\n", "add `dirs.sort()`"),
-        ("        dirs.sort()\n        process(root, files)\n", "iterate `sorted(files)`"),
+        ("        dirs.sort()\n        process(root, files)\n", "sort `files` too (`files.sort()`, or iterate `sorted(files)`)"),
     ],
 )
 def test_walk_flagged(body: str, remedy: str) -> None:
@@ -373,7 +373,7 @@ def test_sorted_walk_that_prunes_is_the_trap() -> None:
 
 def test_sorted_walk_without_pruning_only_needs_sorted_files() -> None:
     source = "import os\nfor root, dirs, files in sorted(os.walk(d)):\n    for f in files:\n        out.append(f)\n"
-    assert "iterate `sorted(files)`" in one(source).message
+    assert "sort `files` too (`files.sort()`, or iterate `sorted(files)`)" in one(source).message
     quiet = (
         "import os\nfor root, dirs, files in sorted(os.walk(d)):\n    for f in sorted(files):\n        out.append(f)\n"
     )

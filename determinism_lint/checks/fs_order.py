@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
 from ..model import FixSafety
 from ._order import (
@@ -20,6 +20,8 @@ from .base import NO_FIX, Invalid, Report, Rule
 
 if TYPE_CHECKING:
     from ..context import Context
+    from ..fixer import Edit, FixContext
+    from ..settings import Settings
 
 #: Module functions that list a directory, by resolved name, and what they yield.
 MODULE_LISTINGS: dict[str, str] = {
@@ -175,13 +177,6 @@ def matches_at_most_one(listing: Listing, ctx: Context) -> bool:
     return isinstance(pattern, ast.Call) and ctx.call_name(pattern) == "glob.escape"
 
 
-def _direct_arg_of(call: ast.Call, ctx: Context, qualified: str) -> Optional[ast.Call]:
-    parent = ctx.parent(call)
-    if isinstance(parent, ast.Call) and call in parent.args and ctx.call_name(parent) == qualified:
-        return parent
-    return None
-
-
 class UnsortedListing(Rule):
     """
     ## What it does
@@ -233,10 +228,14 @@ class UnsortedListing(Rule):
     ## Fix safety
     The fix wraps the listing in `sorted(...)`, which is safe: the same entries, now in a fixed
     order. `os.scandir` gets `sorted(..., key=lambda entry: entry.name)`, because `DirEntry`
-    objects don't compare; `next(p.glob(...))` becomes `next(iter(sorted(p.glob(...))))`, since
-    `sorted` returns a list, not an iterator. There is no fix for `with os.scandir(...) as it`
-    (sort where `it` is iterated) or for calls named in `extra-enumerators`, whose entries may
-    not be comparable.
+    objects don't compare. `list(p.glob(...))` becomes `sorted(p.glob(...))` (a list either
+    way). `sorted` returns a list, not an iterator, so where the consumer may need an iterator
+    the fix keeps one: `next(p.glob(...))` becomes `next(iter(sorted(p.glob(...))))`, and a
+    generator or `os.scandir` iterator that is returned, passed on, or used after `next(...)`
+    is wrapped in `iter(sorted(...))`. Where the iterator object itself is used (`it.close()`,
+    `with it:`), for `with os.scandir(...) as it` (sort where `it` is iterated), for an
+    `os.scandir` iterator that leaves the function, and for calls named in `extra-enumerators`,
+    whose entries may not be comparable, there is no fix.
 
     ## Options
     - `extra-enumerators`: more listing calls, as resolved dotted names (`"myproj.storage.list_blobs"`)
@@ -258,6 +257,7 @@ class UnsortedListing(Rule):
     fix_title = "Wrap the listing in `sorted(...)`"
     fix_safety = FixSafety.SAFE
     node_types = (ast.Call,)
+    fix_node = ("Call",)
 
     VALID = (
         "import os\nnames = sorted(os.listdir(d))\nfor name in names:\n    out.append(name)\n",
@@ -276,18 +276,51 @@ class UnsortedListing(Rule):
         "import fsspec\nfs = fsspec.filesystem('s3')\nfor path in fs.glob('bucket/*.json'):\n    out.append(path)\n",
     )
     INVALID = (
-        Invalid("import os\nfor name in os.listdir(d):\n    out.append(name)\n"),
-        Invalid("from os import listdir\ndef f(d):\n    return listdir(d)\n"),
-        Invalid("import glob as g\nfirst = g.glob('*.csv')[0]\n"),
-        Invalid("from pathlib import Path\nckpt = next(Path(d).glob('*.pt'))\n"),
-        Invalid("import os\nfor i, name in enumerate(os.listdir(d)):\n    ids[name] = i\n"),
-        Invalid("import hashlib, os\nh = hashlib.sha256()\nfor e in os.scandir(d):\n    h.update(e.name.encode())\n"),
-        Invalid("import glob\ndef f():\n    files = glob.glob('*.csv')\n    return ','.join(files)\n"),
-        Invalid("import json, glob\njson.dumps(glob.glob('*.csv'))\n"),
-        Invalid("from pathlib import Path\ndef shards(root):\n    for p in root.rglob('*.parquet'):\n        yield p"),
+        Invalid(
+            "import os\nfor name in os.listdir(d):\n    out.append(name)\n",
+            fixed="import os\nfor name in sorted(os.listdir(d)):\n    out.append(name)\n",
+        ),
+        Invalid(
+            "from os import listdir\ndef f(d):\n    return listdir(d)\n",
+            fixed="from os import listdir\ndef f(d):\n    return sorted(listdir(d))\n",
+        ),
+        Invalid(
+            "import glob as g\nfirst = g.glob('*.csv')[0]\n",
+            fixed="import glob as g\nfirst = sorted(g.glob('*.csv'))[0]\n",
+        ),
+        Invalid(
+            "from pathlib import Path\nckpt = next(Path(d).glob('*.pt'))\n",
+            fixed="from pathlib import Path\nckpt = next(iter(sorted(Path(d).glob('*.pt'))))\n",
+        ),
+        Invalid(
+            "import os\nfor i, name in enumerate(os.listdir(d)):\n    ids[name] = i\n",
+            fixed="import os\nfor i, name in enumerate(sorted(os.listdir(d))):\n    ids[name] = i\n",
+        ),
+        Invalid(
+            "import hashlib, os\nh = hashlib.sha256()\nfor e in os.scandir(d):\n    h.update(e.name.encode())\n",
+            fixed="import hashlib, os\nh = hashlib.sha256()\n"
+            "for e in sorted(os.scandir(d), key=lambda entry: entry.name):\n"
+            "    h.update(e.name.encode())\n",
+        ),
+        Invalid(
+            "import glob\ndef f():\n    files = glob.glob('*.csv')\n    return ','.join(files)\n",
+            fixed="import glob\ndef f():\n    files = sorted(glob.glob('*.csv'))\n    return ','.join(files)\n",
+        ),
+        Invalid(
+            "import json, glob\njson.dumps(glob.glob('*.csv'))\n",
+            fixed="import json, glob\njson.dumps(sorted(glob.glob('*.csv')))\n",
+        ),
+        Invalid(
+            "from pathlib import Path\ndef shards(root):\n    for p in root.rglob('*.parquet'):\n        yield p",
+            fixed="from pathlib import Path\ndef shards(root):\n    for p in sorted(root.rglob('*.parquet')):\n"
+            "        yield p",
+        ),
         Invalid(
             "import os\ndef first_match(d):\n    for name in os.listdir(d):\n        if name.endswith('.pt'):\n"
-            "            return name\n"
+            "            return name\n",
+            fixed="import os\ndef first_match(d):\n    for name in sorted(os.listdir(d)):\n"
+            "        if name.endswith('.pt'):\n"
+            "            return name\n",
         ),
         Invalid(
             "import os\nwith os.scandir(d) as it:\n    for entry in it:\n        out.append(entry.name)\n",
@@ -298,7 +331,54 @@ class UnsortedListing(Rule):
             fixed=NO_FIX,
             settings=(("extra_enumerators", (".list_blobs",)),),
         ),
-        Invalid("import glob\ntext = ''\nfor f in glob.iglob('*.md'):\n    text += f\nemit(text)\n"),
+        Invalid(
+            "import glob\ntext = ''\nfor f in glob.iglob('*.md'):\n    text += f\nemit(text)\n",
+            fixed="import glob\ntext = ''\nfor f in sorted(glob.iglob('*.md')):\n    text += f\nemit(text)\n",
+        ),
+        # ``list(...)`` of a listing: ``sorted(...)`` is a list too.
+        Invalid(
+            "def latest(root):\n    return list(root.glob('*.pt'))[-1]\n",
+            fixed="def latest(root):\n    return sorted(root.glob('*.pt'))[-1]\n",
+        ),
+        Invalid(
+            "import os\nentries = list(os.scandir(d))  # one pass\nemit([e.name for e in entries])\n",
+            fixed="import os\nentries = sorted(os.scandir(d), key=lambda entry: entry.name)  # one pass\n"
+            "emit([e.name for e in entries])\n",
+        ),
+        Invalid(
+            "import os\nfirst = next(os.scandir(d))\n",
+            fixed="import os\nfirst = next(iter(sorted(os.scandir(d), key=lambda entry: entry.name)))\n",
+        ),
+        # A generator that leaves the function stays an iterator: callers may call ``next`` on it.
+        Invalid(
+            "def shard_paths(root):\n    return root.glob('*.parquet')\n",
+            fixed="def shard_paths(root):\n    return iter(sorted(root.glob('*.parquet')))\n",
+        ),
+        Invalid(
+            "import glob\ndef f(pattern):\n    found = glob.iglob(pattern)\n    header = next(found)\n"
+            "    return header, [p for p in found]\n",
+            fixed="import glob\ndef f(pattern):\n    found = iter(sorted(glob.iglob(pattern)))\n"
+            "    header = next(found)\n"
+            "    return header, [p for p in found]\n",
+        ),
+        Invalid(
+            "def f(root):\n    paths = root.iterdir()\n    return [p.name for p in paths]\n",
+            fixed="def f(root):\n    paths = sorted(root.iterdir())\n    return [p.name for p in paths]\n",
+        ),
+        Invalid(
+            "import os\ndef f(d):\n    lines = []\n    for e in os.scandir(  # the shard directory\n        d\n    ):\n"
+            "        lines.append(e.name)\n    return lines\n",
+            fixed="import os\ndef f(d):\n    lines = []\n    for e in sorted(os.scandir(  # the shard directory\n"
+            "        d\n    ),"
+            " key=lambda entry: entry.name):\n        lines.append(e.name)\n    return lines\n",
+        ),
+        # An iterator object: ``it.close()`` / returned ``DirEntry`` iterators have no fix.
+        Invalid(
+            "import os\ndef f(d):\n    it = os.scandir(d)\n    names = [e.name for e in it]\n    it.close()\n"
+            "    return names\n",
+            fixed=NO_FIX,
+        ),
+        Invalid("import os\ndef entries(d):\n    return os.scandir(d)\n", fixed=NO_FIX),
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
@@ -324,19 +404,55 @@ class UnsortedListing(Rule):
                 fixable=False,
                 data=(("label", listing.label),),
             )
-        if listing.kind == "scandir":
+        by_name = listing.kind == "scandir"
+        key = ", key=lambda entry: entry.name" if by_name else ""
+        why = " (`DirEntry` objects don't compare)" if by_name else ""
+        form = wrap_form(listing, ctx)
+        data: tuple[tuple[str, object], ...] = (("label", listing.label), ("key", "name" if by_name else ""))
+        if form is None:
             return Report(
                 call,
-                f"{head}: wrap it in `sorted(..., key=lambda entry: entry.name)` (`DirEntry` objects don't compare)",
-                data=(("label", listing.label), ("wrap", "sorted_by_name")),
+                f"{head}: sort the entries where they are used (`sorted(...{key})`); no automatic fix, as the"
+                " iterator itself is used (`.close()`, `with`) or leaves the function",
+                fixable=False,
+                data=data,
             )
-        if _direct_arg_of(call, ctx, "builtins.next") is not None:
+        needs = ("sorted", "iter") if form in ("next", "iter") else ("sorted",)
+        shadowed = [name for name in needs if ctx.resolver.resolve_name(name, call) != f"builtins.{name}"]
+        if shadowed:
             return Report(
                 call,
-                f"`next({listing.label})` picks an arbitrary entry: use `next(iter(sorted(...)))`",
-                data=(("label", listing.label), ("wrap", "next_iter_sorted")),
+                f"{head}: sort it with the builtin `sorted(...{key})` (no automatic fix: `{shadowed[0]}` is"
+                " not the builtin here)",
+                fixable=False,
+                data=data,
             )
-        return Report(call, f"{head}: wrap it in `sorted(...)`", data=(("label", listing.label), ("wrap", "sorted")))
+        if form == "next":
+            return Report(
+                call,
+                f"`next({listing.label})` picks an arbitrary entry: use `next(iter(sorted(...{key})))`{why}",
+                data=(*data, ("wrap", "next_iter_sorted")),
+            )
+        if form == "list":
+            return Report(
+                call,
+                f"{head}: sort it, `sorted(...{key})` instead of `list(...)`{why}",
+                data=(*data, ("wrap", "list_to_sorted")),
+            )
+        if form == "iter":
+            return Report(
+                call,
+                f"{head}: wrap it in `iter(sorted(...{key}))`, which stays an iterator{why}",
+                data=(*data, ("wrap", "iter_sorted")),
+            )
+        wrap = "sorted_by_name" if by_name else "sorted"
+        return Report(call, f"{head}: wrap it in `sorted(...{key})`{why}", data=(*data, ("wrap", wrap)))
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        data = _fix_data(self, ctx)
+        if data is None:
+            return None
+        return _listing_fix(node, ctx, str(data.get("wrap", "")), data.get("key") == "name")
 
 
 class UnsortedWalk(Rule):
@@ -393,9 +509,11 @@ class UnsortedWalk(Rule):
     ```
 
     ## Fix safety
-    The fix inserts `dirnames.sort()` as the first statement of the loop body and iterates
-    `sorted(filenames)`; it is safe: the same directories and files are visited, pruning keeps
-    working, only the order is fixed. There is no fix for a bottom-up walk (`topdown=False`),
+    The fix inserts `dirnames.sort()` and `filenames.sort()` (those that need it, with the
+    loop's own names) as the first statements of the loop body; it is safe: the same
+    directories and files are visited, pruning with `dirnames[:] = ...` keeps working, and
+    every use of the file names in the body sees them sorted. There is no fix when the list to
+    sort is unpacked as `_` (name it first), for a bottom-up walk (`topdown=False`),
     where sorting the directory list in the loop body no longer changes the order (collect the
     results and sort them, or use `determinism_lint.runtime.walk_sorted`), for walks in
     comprehensions or through `next(...)`, for `sorted(os.walk(...))` that prunes, and for
@@ -415,9 +533,10 @@ class UnsortedWalk(Rule):
         "`os.walk()` yields directories and file names in arbitrary order: sort the directory list"
         " in place and iterate the file names sorted"
     )
-    fix_title = "Sort the directory list in place and iterate the file names sorted"
+    fix_title = "Sort the directory list and the file names in place at the top of the loop body"
     fix_safety = FixSafety.SAFE
     node_types = (ast.Call,)
+    fix_node = ("Call",)
 
     VALID = (
         "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in sorted(files):\n"
@@ -442,23 +561,36 @@ class UnsortedWalk(Rule):
     INVALID = (
         Invalid(
             "import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n"
-            "        out.append(os.path.join(root, f))\n"
+            "        out.append(os.path.join(root, f))\n",
+            fixed="import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    files.sort()\n"
+            "    for f in files:\n"
+            "        out.append(os.path.join(root, f))\n",
         ),
         Invalid(
             "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in files:\n"
-            "        h.update(f.encode())\n"
+            "        h.update(f.encode())\n",
+            fixed="import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    files.sort()\n"
+            "    for f in files:\n"
+            "        h.update(f.encode())\n",
         ),
         Invalid(
             "import os\nfor root, dirs, files in os.walk(d):\n    dirs[:] = [x for x in dirs if x != '.git']\n"
-            "    for f in sorted(files):\n        h.update(f.encode())\n"
+            "    for f in sorted(files):\n        h.update(f.encode())\n",
+            fixed="import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n"
+            "    dirs[:] = [x for x in dirs if x != '.git']\n    for f in sorted(files):\n"
+            "        h.update(f.encode())\n",
         ),
         Invalid(
             "from os import walk\ndef f(d):\n    for root, _, files in walk(d):\n        if 'model.pt' in files:\n"
-            "            return root\n"
+            "            return root\n",
+            fixed=NO_FIX,
         ),
         Invalid(
             "from pathlib import Path\nfor root, dirs, files in Path(d).walk():\n    for f in files:\n"
-            "        writer.writerow([root / f])\n"
+            "        writer.writerow([root / f])\n",
+            fixed="from pathlib import Path\nfor root, dirs, files in Path(d).walk():\n    dirs.sort()\n"
+            "    files.sort()\n"
+            "    for f in files:\n        writer.writerow([root / f])\n",
         ),
         Invalid(
             "import os\nfor root, dirs, files in os.walk(d, topdown=False):\n    dirs.sort()\n"
@@ -476,7 +608,34 @@ class UnsortedWalk(Rule):
         ),
         Invalid("import os\ndef f(d):\n    _, dirs, files = next(os.walk(d))\n    return dirs\n", fixed=NO_FIX),
         Invalid(
-            "import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n        print(f, file=manifest)\n"
+            "import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n        print(f, file=manifest)\n",
+            fixed="import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    files.sort()\n"
+            "    for f in files:\n"
+            "        print(f, file=manifest)\n",
+        ),
+        # Comments in the loop body stay with their statements; a one-line body becomes a block.
+        Invalid(
+            "import os\nfor top, subdirs, names in os.walk(d):  # the release tree\n    # skip VCS metadata\n"
+            "    subdirs[:] = [s for s in subdirs if s != '.git']\n    out.extend(names)  # keep\n",
+            fixed="import os\nfor top, subdirs, names in os.walk(d):  # the release tree\n    subdirs.sort()\n"
+            "    names.sort()\n"
+            "    # skip VCS metadata\n    subdirs[:] = [s for s in subdirs if s != '.git']\n"
+            "    out.extend(names)  # keep\n",
+        ),
+        Invalid(
+            "import os\nfor root, dirs, files in os.walk(d): out.extend(files)  # all of them\n",
+            fixed="import os\nfor root, dirs, files in os.walk(d):  # all of them\n    dirs.sort()\n    files.sort()\n"
+            "    out.extend(files)\n",
+        ),
+        Invalid(
+            "import os\nfor root, dirs, files in sorted(os.walk(d)):\n    for f in files:\n        out.append(f)\n",
+            fixed="import os\nfor root, dirs, files in sorted(os.walk(d)):\n    files.sort()\n    for f in files:\n"
+            "        out.append(f)\n",
+        ),
+        Invalid(
+            "import os\nfor root, dirs, files, fd in os.fwalk(d):\n    for f in files:\n        out.append(f)\n",
+            fixed="import os\nfor root, dirs, files, fd in os.fwalk(d):\n    dirs.sort()\n    files.sort()\n"
+            "    for f in files:\n        out.append(f)\n",
         ),
     )
 
@@ -585,9 +744,18 @@ class UnsortedWalk(Rule):
             else:
                 remedies.append(f"add `{dirs}.sort()` at the top of the loop body")
         if files_escape is not None:
-            remedies.append(f"iterate `sorted({files})`")
+            remedies.append(f"sort `{files}` too (`{files}.sort()`, or iterate `sorted({files})`)")
         tail = f" (not `sorted({listing.label[:-1]}...))`, which stops `{dirs}[:]` pruning)" if sort_dirs else ""
-        yield Report(call, f"{head}: {' and '.join(remedies)}{tail}", data=data)
+        # ``for root, _, files in os.walk(d)``: the fix sorts the lists by name; ``_`` it leaves alone.
+        unnamed = (sort_dirs and dirs == "_") or (files_escape is not None and files == "_")
+        yield Report(call, f"{head}: {' and '.join(remedies)}{tail}", fixable=not unnamed, data=data)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        data = _fix_data(self, ctx)
+        if data is None:
+            return None
+        names = [str(data[key]) for key, flag in (("dirs", "sort_dirs"), ("files", "sort_files")) if data.get(flag)]
+        return _walk_fix(node, ctx, names)
 
     def _check_next(self, listing: Listing, next_call: ast.Call, ctx: Context) -> Optional[Report]:
         statement = ctx.parent(next_call)
@@ -685,6 +853,325 @@ def _is_topdown(call: ast.Call, listing: Listing) -> bool:
 def _first(*nodes: Optional[ast.AST]) -> ast.AST:
     found = [node for node in nodes if node is not None]
     return min(found, key=lambda node: (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)))
+
+
+# -- fixes --------------------------------------------------------------------------------------
+
+#: Listings that return a list: ``sorted(...)`` is a drop-in replacement wherever they are used.
+_LIST_RESULTS = frozenset({"os.listdir()", "glob.glob()"})
+
+#: Calls that take any iterable and go through it once, by the position(s) of that argument
+#: (``None``: every positional argument).
+_ITERABLE_CONSUMERS: dict[str, Optional[frozenset[int]]] = {
+    "builtins.list": None,
+    "builtins.tuple": None,
+    "builtins.enumerate": frozenset({0}),
+    "builtins.zip": None,
+    "builtins.map": None,  # not the function: see ``_takes_iterable``
+    "builtins.filter": frozenset({1}),
+    "itertools.chain": None,
+    "itertools.islice": frozenset({0}),
+    "itertools.zip_longest": None,
+    "itertools.product": None,
+}
+
+_REPEATING = (ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def wrap_form(listing: Listing, ctx: Context) -> Optional[str]:
+    """How the fix sorts ``listing`` without changing what its consumer gets.
+
+    ``"sorted"``: ``sorted(x)`` (a list is fine there); ``"list"``: ``list(x)`` becomes
+    ``sorted(x)``; ``"next"``: ``next(iter(sorted(x)))``; ``"iter"``: ``iter(sorted(x))``, for
+    a generator or iterator whose consumer is not seen (returned, passed on, used twice);
+    ``None`` when no wrapping keeps the behaviour (``it.close()``, a ``DirEntry`` iterator that
+    leaves the function).
+    """
+    call = listing.call
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.Call) and parent.args and parent.args[0] is call:
+        name = ctx.call_name(parent)
+        if name == "builtins.next":
+            return "next"
+        if name == "builtins.list" and len(parent.args) == 1 and not parent.keywords:
+            return "list"
+    if listing.label in _LIST_RESULTS or _takes_iterable(call, ctx):
+        return "sorted"
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            return _assigned_form(targets[0].id, parent, listing, ctx)
+    return "iter" if listing.kind != "scandir" else None
+
+
+def _takes_iterable(node: ast.AST, ctx: Context) -> bool:
+    """``node`` is iterated once, right where it stands, by something that takes any iterable."""
+    parent = ctx.parent(node)
+    if isinstance(parent, (ast.For, ast.comprehension)):
+        return parent.iter is node
+    if isinstance(parent, (ast.Starred, ast.YieldFrom)):
+        return True
+    if isinstance(parent, ast.AugAssign):
+        return parent.value is node and isinstance(parent.op, ast.Add)  # ``names += ...``
+    if not isinstance(parent, ast.Call) or not any(arg is node for arg in parent.args):
+        return False
+    index = next(position for position, arg in enumerate(parent.args) if arg is node)
+    func = parent.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "join"
+        and isinstance(func.value, ast.Constant)
+        and isinstance(func.value.value, (str, bytes))
+    ):
+        return len(parent.args) == 1 and not parent.keywords  # ``", ".join(...)``
+    name = ctx.call_name(parent)
+    if name not in _ITERABLE_CONSUMERS:
+        return False
+    if name == "builtins.map":
+        return index > 0
+    positions = _ITERABLE_CONSUMERS[name]
+    return positions is None or index in positions
+
+
+def _assigned_form(name: str, statement: ast.AST, listing: Listing, ctx: Context) -> Optional[str]:
+    """The wrapping for ``name = <listing>``, from every use of ``name`` in its scope."""
+    fallback = "iter" if listing.kind != "scandir" else None
+    scope = ctx.enclosing_scope(statement)
+    if isinstance(scope, ast.Module):
+        return fallback  # other modules may import it
+    stores = 0
+    loads: list[ast.Name] = []
+    for node in ast.walk(scope):
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return fallback
+        if isinstance(node, ast.arg) and node.arg == name:
+            stores += 1
+        elif isinstance(node, ast.Name) and node.id == name:
+            if isinstance(node.ctx, ast.Load):
+                loads.append(node)
+            else:
+                stores += 1
+    kinds = [_use_kind(node, ctx) for node in loads]
+    if "object" in kinds:
+        return None  # ``it.close()``, ``with it:``: a list would not do
+    if stores == 1 and kinds == ["iterate"] and _runs_once_after(loads[0], statement, ctx):
+        return "sorted"
+    if stores == 1 and all(kind in ("iterate", "next") for kind in kinds):
+        return "iter"
+    return fallback
+
+
+def _use_kind(node: ast.Name, ctx: Context) -> str:
+    parent = ctx.parent(node)
+    if isinstance(parent, ast.Attribute) or isinstance(parent, ast.withitem):
+        return "object"
+    if _takes_iterable(node, ctx):
+        return "iterate"
+    if isinstance(parent, ast.Call) and parent.args and parent.args[0] is node and ctx.call_name(parent) in (
+        "builtins.next",
+        "builtins.iter",
+    ):
+        return "next"
+    return "other"
+
+
+def _runs_once_after(use: ast.AST, statement: ast.AST, ctx: Context) -> bool:
+    """``use`` comes after ``statement`` in its block and runs at most once per run of it."""
+    block = ctx.parent(statement)
+    end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)  # type: ignore[attr-defined]
+    if (use.lineno, use.col_offset) < end:  # type: ignore[attr-defined]
+        return False
+    child = use
+    for ancestor in ctx.ancestors(use):
+        if ancestor is block:
+            return True
+        if isinstance(ancestor, _REPEATING):
+            return False
+        if isinstance(ancestor, (ast.For, ast.AsyncFor)) and child is not ancestor.iter:
+            return False
+        if isinstance(ancestor, ast.comprehension) and child is not ancestor.iter:
+            return False
+        if isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) and (
+            child is not ancestor.generators[0]
+        ):
+            return False
+        child = ancestor
+    return False
+
+
+class _FixView:
+    """The file as ``check`` saw it: the ``ast`` calls by their reported range."""
+
+    def __init__(self, source: str, path: str, settings: Settings) -> None:
+        import warnings
+
+        from ..context import Context
+        from ..engine import ALWAYS_COLLECTED, _walk
+        from ..positions import char_col
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+        parents, buckets = _walk(tree, ALWAYS_COLLECTED)
+        self.ctx = Context(path=path, source=source, tree=tree, parents=parents, settings=settings, buckets=buckets)
+        self.calls: dict[tuple[int, int, int, int], ast.Call] = {}
+        for node in self.ctx.nodes_of(ast.Call):
+            assert isinstance(node, ast.Call)
+            end_line = node.end_lineno or node.lineno
+            key = (
+                node.lineno,
+                char_col(self.ctx.line_text(node.lineno), node.col_offset) + 1,
+                end_line,
+                char_col(self.ctx.line_text(end_line), node.end_col_offset or 0) + 1,
+            )
+            self.calls[key] = node
+
+
+_FIX_VIEW: list[Any] = [None, None, None]
+
+
+def _fix_data(rule: Rule, ctx: FixContext) -> Optional[dict[str, object]]:
+    """The data of ``rule``'s fixable report at the finding being fixed, from ``check`` itself."""
+    if _FIX_VIEW[0] is not ctx.module or _FIX_VIEW[1] is not ctx.settings:
+        _FIX_VIEW[:] = [ctx.module, ctx.settings, _FixView(ctx.module.code, ctx.finding.path, ctx.settings)]
+    view: _FixView = _FIX_VIEW[2]
+    finding = ctx.finding
+    call = view.calls.get((finding.line, finding.col, finding.end_line, finding.end_col))
+    if call is None:
+        return None
+    for report in rule.check(call, view.ctx):
+        if report.node is call and report.fixable:
+            return dict(report.data)
+    return None
+
+
+def _listing_fix(node: Any, ctx: FixContext, wrap: str, by_name: bool) -> Optional[Edit]:
+    import libcst as cst
+
+    from ..cst_util import as_argument_value
+    from ..fixer import Edit
+
+    if not isinstance(node, cst.Call) or wrap not in (
+        "sorted",
+        "sorted_by_name",
+        "list_to_sorted",
+        "iter_sorted",
+        "next_iter_sorted",
+    ):
+        return None
+    as_iterator = wrap in ("iter_sorted", "next_iter_sorted")
+
+    def with_key(arg: cst.Arg) -> list[cst.Arg]:
+        """``arg, key=lambda entry: entry.name`` for ``DirEntry`` objects; ``arg`` alone otherwise."""
+        if not by_name:
+            return [arg]
+        key = cst.Arg(
+            keyword=cst.Name("key"),
+            value=cst.parse_expression("lambda entry: entry.name"),
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+            ),
+        )
+        return [arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), key]
+
+    if wrap == "list_to_sorted":
+        parent = ctx.parent(node)
+        outer = ctx.parent(parent) if isinstance(parent, cst.Arg) else None
+        if isinstance(outer, cst.Call) and len(outer.args) == 1 and (
+            not by_name or outer.args[0].comma is cst.MaybeSentinel.DEFAULT
+        ):
+
+            def to_sorted(updated: Any) -> Any:
+                return updated.with_changes(func=cst.Name("sorted"), args=with_key(updated.args[0]))
+
+            return Edit(outer, to_sorted)
+        # ``list(\n    os.scandir(d),\n)``: sorting inside the ``list(...)`` is as good.
+
+    def wrap_in_sorted(updated: Any) -> Any:
+        listing = cst.Arg(as_argument_value(updated))
+        result: cst.BaseExpression = cst.Call(func=cst.Name("sorted"), args=with_key(listing))
+        if as_iterator:
+            result = cst.Call(func=cst.Name("iter"), args=[cst.Arg(result)])
+        return result
+
+    return Edit(node, wrap_in_sorted)
+
+
+def _walk_fix(node: Any, ctx: FixContext, names: list[str]) -> Optional[Edit]:
+    """``dirs.sort()`` and ``files.sort()`` as the first statements of the walk's loop body."""
+    import libcst as cst
+
+    from ..cst_util import prepend_statements
+    from ..fixer import Edit
+
+    if not names or any(not name.isidentifier() or name == "_" for name in names):
+        return None
+    child = node
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, cst.For):
+            if ancestor.iter is not child:
+                return None
+            loop = ancestor
+            break
+        if not isinstance(ancestor, (cst.Arg, cst.Call)):
+            return None  # ``sorted(os.walk(d))`` is as far as the walk may be wrapped
+        child = ancestor
+    else:
+        return None
+    statements = [
+        cst.SimpleStatementLine(
+            body=[cst.Expr(cst.Call(func=cst.Attribute(value=cst.Name(name), attr=cst.Name("sort"))))]
+        )
+        for name in names
+    ]
+    names_of_lists = _walk_list_names(loop)
+
+    def insert(updated: Any) -> Any:
+        old = updated.body
+        if isinstance(old, cst.IndentedBlock):
+            # After a ``dirs.sort()`` the body already starts with, so the two sorts read in order.
+            skip = 0
+            while skip < len(old.body) and _sorts_a_walk_list(old.body[skip], names_of_lists):
+                skip += 1
+            if skip:
+                return updated.with_changes(
+                    body=old.with_changes(body=[*old.body[:skip], *statements, *old.body[skip:]])
+                )
+        body = prepend_statements(old, statements, drop_pass=False)
+        if isinstance(old, cst.SimpleStatementSuite) and old.trailing_whitespace.comment is not None:
+            # ``for ...: body  # comment``: the comment stays on the header line, spaced as it was.
+            body = body.with_changes(header=body.header.with_changes(whitespace=old.trailing_whitespace.whitespace))
+        return updated.with_changes(body=body)
+
+    return Edit(loop, insert)
+
+
+def _walk_list_names(loop: Any) -> set[str]:
+    """The directory-list and file-list names a walk loop unpacks (``root, dirs, files``)."""
+    import libcst as cst
+
+    target = loop.target
+    if not isinstance(target, (cst.Tuple, cst.List)):
+        return set()
+    return {element.value.value for element in target.elements[1:3] if isinstance(element.value, cst.Name)}
+
+
+def _sorts_a_walk_list(statement: Any, names: set[str]) -> bool:
+    """``dirs.sort()`` on a line of its own, for one of ``names``."""
+    import libcst as cst
+
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call) or small.value.args:
+        return False
+    func = small.value.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "sort"
+        and isinstance(func.value, cst.Name)
+        and func.value.value in names
+    )
 
 
 RULES: tuple[type[Rule], ...] = (UnsortedListing, UnsortedWalk)
