@@ -177,6 +177,15 @@ def matches_at_most_one(listing: Listing, ctx: Context) -> bool:
     return isinstance(pattern, ast.Call) and ctx.call_name(pattern) == "glob.escape"
 
 
+def _listing_call_names(settings: Settings) -> frozenset[str]:
+    """Callee names that can be a listing: the engine routes only these calls (and their
+    ``from ... import ... as`` aliases) to the DET3xx rules."""
+    names = set(_QUICK_NAMES)
+    for entry in settings.extra_enumerators:
+        names.add(entry.split(":", 1)[0].rsplit(".", 1)[-1].lstrip("."))
+    return frozenset(names)
+
+
 class UnsortedListing(Rule):
     """
     ## What it does
@@ -258,6 +267,10 @@ class UnsortedListing(Rule):
     fix_safety = FixSafety.SAFE
     node_types = (ast.Call,)
     fix_node = ("Call",)
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        return _listing_call_names(settings)
 
     VALID = (
         "import os\nnames = sorted(os.listdir(d))\nfor name in names:\n    out.append(name)\n",
@@ -537,6 +550,10 @@ class UnsortedWalk(Rule):
     fix_safety = FixSafety.SAFE
     node_types = (ast.Call,)
     fix_node = ("Call",)
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        return _listing_call_names(settings)
 
     VALID = (
         "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in sorted(files):\n"
