@@ -292,8 +292,9 @@ def _with_aliases(
     extra: dict[str, tuple[Rule, ...]] = {}
     for node in buckets.get(ast.ImportFrom, ()):
         for alias in node.names:  # type: ignore[attr-defined]
-            if alias.asname and alias.name in index and alias.asname not in index:
-                extra[alias.asname] = extra.get(alias.asname, ()) + index[alias.name]
+            if alias.asname and alias.name in index:
+                known = extra.get(alias.asname, index.get(alias.asname, ()))
+                extra[alias.asname] = known + tuple(rule for rule in index[alias.name] if rule not in known)
     return {**index, **extra} if extra else index
 
 

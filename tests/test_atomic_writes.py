@@ -650,7 +650,9 @@ def test_fix_availability() -> None:
     assert fixable("import numpy as np\nnp.save(d / 'a.npy', x)\n") == [("DET104", True)]
     assert fixable("import numpy as np\nnp.save(d / 'a', x)\n") == [("DET104", False)]
     assert fixable("import numpy as np\nnp.savez(d / 'a.npz', x=x)\n") == [("DET104", True)]
-    assert fixable("df.to_csv(p)\n") == [("DET104", True)]
+    # ``p`` could be a buffer or a URL: flagged, but the fix would not be safe.
+    assert fixable("df.to_csv(p)\n") == [("DET104", False)]
+    assert fixable("df.to_csv(out_dir / 'features.csv')\n") == [("DET104", True)]
     assert fixable("import torch\nok = torch.save(m, p)\n") == [("DET104", False)]
 
 

@@ -11,7 +11,7 @@ import ast
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
 from ..settings import Settings
@@ -20,6 +20,7 @@ from .base import NO_FIX, Invalid, Report, Rule, Valid
 
 if TYPE_CHECKING:
     from ..context import Context
+    from ..fixer import Edit, FixContext
     from ..names import ScopeNode
 
 # -- what counts as a write ----------------------------------------------------------------
@@ -30,19 +31,17 @@ class _Opener:
     api: str
     path_keywords: tuple[str, ...]
     default_mode: str
-    #: ``with X(...) as f`` can become ``with atomic_open(...) as f`` with the same arguments.
-    fixable: bool
 
 
 #: Functions that open a file by path: the path is argument 0, the mode argument 1.
 _OPENERS: dict[str, _Opener] = {
-    "builtins.open": _Opener("open", ("file",), "r", True),
-    "io.open": _Opener("io.open", ("file",), "r", True),
-    "codecs.open": _Opener("codecs.open", ("filename",), "r", True),
-    "gzip.open": _Opener("gzip.open", ("filename",), "rb", False),
-    "bz2.open": _Opener("bz2.open", ("filename",), "rb", False),
-    "lzma.open": _Opener("lzma.open", ("filename",), "rb", False),
-    "pathlib.Path.open": _Opener("pathlib.Path.open", ("self",), "r", False),
+    "builtins.open": _Opener("open", ("file",), "r"),
+    "io.open": _Opener("io.open", ("file",), "r"),
+    "codecs.open": _Opener("codecs.open", ("filename",), "r"),
+    "gzip.open": _Opener("gzip.open", ("filename",), "rb"),
+    "bz2.open": _Opener("bz2.open", ("filename",), "rb"),
+    "lzma.open": _Opener("lzma.open", ("filename",), "rb"),
+    "pathlib.Path.open": _Opener("pathlib.Path.open", ("self",), "r"),
 }
 _PATH_OPEN_API = "pathlib.Path.open"
 
@@ -1301,7 +1300,709 @@ def _display(api: str) -> str:
     return api.replace("pathlib.", "")
 
 
+# -- fixes ----------------------------------------------------------------------------------
+#
+# ``check`` decides whether a site can be rewritten (``Report.fixable``) from the same plan
+# functions that ``fix`` uses; ``fix`` re-derives the plan from an ``ast`` view of the
+# source being fixed, so both always agree on what the call is (``io.open`` vs ``p.open``,
+# where the path is, which mode it has).
+
+#: ``open()``-like functions that ``atomic_open`` replaces with the same arguments; the
+#: value says which keywords besides the path and ``mode`` they may have. ``codecs.open``
+#: only without ``encoding``/``errors``/``buffering``: then it *is* ``builtins.open``
+#: (with an encoding it wraps a binary file in a ``StreamWriter``: other newline handling).
+_ATOMIC_OPEN_KEYWORDS: dict[str, frozenset[str]] = {
+    "builtins.open": frozenset({"encoding", "errors", "newline"}),
+    "io.open": frozenset({"encoding", "errors", "newline"}),
+    "codecs.open": frozenset(),
+    "pathlib.Path.open": frozenset({"encoding", "errors", "newline"}),
+}
+_PATH_OPEN_KEYWORDS = frozenset({"mode", "encoding", "errors", "newline"})
+_WRITE_TEXT_OPTIONS = ("encoding", "errors", "newline")
+
+#: Writers whose output contains the file's own name, so a temp path changes the bytes:
+#: ``torch.save`` names the zip's top folder after the file.
+_NAME_IN_CONTENT = frozenset({"torch.save"})
+#: Writers that pick a compression from the file name (pandas' ``compression="infer"``,
+#: ``numpy.savetxt``): gzip, zip and tar store the file's name, so the target's name must be
+#: visibly one that does not compress that way.
+_INFERS_COMPRESSION = frozenset({".to_csv", ".to_json", ".to_pickle", ".to_stata", "numpy.savetxt"})
+_NAMELESS_COMPRESSIONS = frozenset({"bz2", "xz", "zstd"})
+#: ``to_parquet``/``write_parquet`` keywords that write a directory of files (pyarrow,
+#: fastparquet, polars).
+_DATASET_KEYWORDS = frozenset({"partition_cols", "partition_on", "file_scheme", "partition_by", "pyarrow_options"})
+#: Writers whose ``**kwargs`` cannot change where or how the file is written
+#: (``np.savez(p, **arrays)``, ``joblib.dump(m, p, **options)``).
+_KWARGS_KEEP_THE_FILE = frozenset(
+    {"numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt", "joblib.dump"}
+)
+#: Writers that also accept ``s3://``-style URLs (fsspec, pyarrow file systems): their
+#: target must visibly be a local path.
+_URL_CAPABLE_WRITERS = frozenset({"pyarrow.parquet.write_table", "pyarrow.feather.write_feather"})
+_PATH_TYPE_NAMES = frozenset(
+    {"Path", "PurePath", "PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath", "PathLike"}
+)
+_ANNOTATION_GLUE = frozenset({"Optional", "Union", "None"})
+_NAME_TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+_PATHLIKE_PARAM_RE = re.compile(r"PathLike\[[^\]]*\]")
+
+_HANDLE_NAMES = ("f", "fh", "handle", "out_file", "stream")
+_TEMP_NAMES = ("tmp", "tmp_path", "temp_path", "partial_path")
+
+
+@dataclass(frozen=True)
+class _CallRewrite:
+    """How a call becomes a call of a runtime helper with the same arguments."""
+
+    #: ``p.open(...)`` / ``p.write_text(...)``: the receiver becomes the first argument.
+    receiver_first: bool
+    #: Keyword renames: ``file=`` -> ``path=``, ``data=`` -> ``text=``.
+    renames: tuple[tuple[str, str], ...] = ()
+    #: Positional arguments from this index on become keywords with ``keyword_names``
+    #: (``p.write_text(s, "utf-8")`` -> ``encoding="utf-8"``: the helpers take keywords).
+    keyword_from: int = -1
+    keyword_names: tuple[str, ...] = ()
+    #: ``import io`` / ``import codecs`` that the rewrite may leave unused.
+    module: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where an argument sits: positional ``index`` or keyword ``name``."""
+
+    index: Optional[int] = None
+    name: Optional[str] = None
+
+
+def _atomic_mode(mode: str) -> bool:
+    """``atomic_open`` accepts ``mode`` (and so does ``open``): w/x, optional b/t and +."""
+    chars = set(mode)
+    return (
+        len(chars) == len(mode)
+        and chars <= set("wxbt+")
+        and ("w" in chars) != ("x" in chars)
+        and not {"b", "t"} <= chars
+    )
+
+
+def _possible_modes(expr: ast.expr, ctx: Context, depth: int = 0) -> Optional[set[str]]:
+    """Every value a mode expression can have, when all are literal."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return {expr.value}
+    if depth > 2:
+        return None
+    if isinstance(expr, ast.Name):
+        bind = _single(expr, ctx, "assign")
+        return _possible_modes(bind.value, ctx, depth + 1) if bind is not None and bind.value is not None else None
+    if isinstance(expr, ast.IfExp):
+        first, second = _possible_modes(expr.body, ctx, depth + 1), _possible_modes(expr.orelse, ctx, depth + 1)
+        return first | second if first is not None and second is not None else None
+    return None
+
+
+def _open_rewrite(call: ast.Call, ctx: Context) -> Optional[_CallRewrite]:
+    """How ``call`` (an ``open``-like call) becomes ``atomic_open(...)``, if it can."""
+    if _has_star_kwargs(call):
+        return None
+    resolved = ctx.call_name(call)
+    parts = _open_parts(call, resolved, ctx)
+    if parts is None:
+        return None
+    renames: tuple[tuple[str, str], ...] = ()
+    module: Optional[str] = None
+    if parts[0] == _PATH_OPEN_API and resolved is None:
+        # ``p.open(mode, buffering, encoding, ...)``: only ``mode`` positionally.
+        if len(call.args) > 1 or any(kw.arg not in _PATH_OPEN_KEYWORDS for kw in call.keywords):
+            return None
+        mode_expr = argument(call, 0, "mode")
+        receiver_first = True
+    else:
+        extra = _ATOMIC_OPEN_KEYWORDS.get(resolved or "")
+        if extra is None or len(call.args) > 2:
+            return None  # compressed files; positional buffering/encoding
+        path_keyword = _OPENERS[resolved].path_keywords[0]  # type: ignore[index]
+        if any(kw.arg not in extra | {path_keyword, "mode"} for kw in call.keywords):
+            return None  # buffering, opener, closefd; codecs' encoding
+        if keyword(call, path_keyword) is not None:
+            if path_keyword == "self":
+                return None
+            renames = ((path_keyword, "path"),)
+        mode_expr = argument(call, 1, "mode")
+        receiver_first = False
+        func = call.func
+        if resolved in ("io.open", "codecs.open") and isinstance(func, ast.Attribute):
+            # ``io.open(...)`` spelled through a plain ``import io``: that import may become unused.
+            spelled = func.value.id if isinstance(func.value, ast.Name) else None
+            module = spelled if spelled == resolved.split(".", 1)[0] else None  # type: ignore[union-attr]
+    if mode_expr is None:
+        return None
+    modes = _possible_modes(mode_expr, ctx)
+    if not modes or not all(_atomic_mode(mode) for mode in modes):
+        return None
+    return _CallRewrite(receiver_first, renames, module=module)
+
+
+def _handle_may_leak(call: ast.Call, ctx: Context) -> bool:
+    """Code around the ``with`` uses the file's name: ``f.name`` would be the temp file's
+    (during the block and after it), and gzip or tar handed ``f`` (``fileobj=f``, pandas
+    with ``compression=``) would store it in the output."""
+    item = ctx.parent(call)
+    statement = ctx.parent(item) if item is not None else None
+    if not isinstance(item, ast.withitem) or not isinstance(statement, ast.With):
+        return True
+    if item.optional_vars is None:
+        return False
+    if not isinstance(item.optional_vars, ast.Name):
+        return True  # ``as self.f``: used where this rule cannot see
+    name = item.optional_vars.id
+
+    def is_handle(expr: ast.AST) -> bool:
+        return isinstance(expr, ast.Name) and expr.id == name
+
+    for node in ast.walk(ctx.enclosing_scope(call)):
+        if isinstance(node, ast.Attribute) and node.attr == "name" and is_handle(node.value):
+            return True
+        if isinstance(node, ast.Call):
+            if any(kw.arg == "fileobj" and is_handle(kw.value) for kw in node.keywords):
+                return True
+            if keyword(node, "compression") is not None and any(is_handle(arg) for arg in node.args):
+                return True
+    return False
+
+
+def _path_method_rewrite(call: ast.Call, site: WriteSite, ctx: Context) -> Optional[_CallRewrite]:
+    """``p.write_text(s, ...)`` -> ``write_atomic_text(p, s, ...)`` (or ``Path.write_text(p, s)``)."""
+    if _has_star_kwargs(call):
+        return None
+    method = site.api.rsplit(".", 1)[1]
+    explicit = ctx.call_name(call) is not None  # ``Path.write_text(target, text)``
+    first_option = 2 if explicit else 1
+    options = _WRITE_TEXT_OPTIONS if method == "write_text" else ()
+    if len(call.args) > first_option + len(options):
+        return None
+    allowed = {"data", *options}
+    if any(kw.arg not in allowed for kw in call.keywords):
+        return None  # ``self=``, misspelled keywords: leave them to raise as they do
+    renames = (("data", "text"),) if method == "write_text" and keyword(call, "data") is not None else ()
+    return _CallRewrite(not explicit, renames, keyword_from=first_option, keyword_names=options)
+
+
+def _alone_on_its_lines(statement: ast.stmt, ctx: Context) -> bool:
+    """No other statement shares a line with ``statement`` (``a = 1; np.save(p, a)``)."""
+    parent = ctx.parent(statement)
+    if parent is None:
+        return False
+    for _, value in ast.iter_fields(parent):
+        if isinstance(value, list) and any(item is statement for item in value):
+            for other in value:
+                if other is statement or not isinstance(other, ast.stmt):
+                    continue
+                if other.lineno <= (statement.end_lineno or statement.lineno) and (
+                    other.end_lineno or other.lineno
+                ) >= statement.lineno:
+                    return False
+            return True
+    return False
+
+
+def _can_wrap_statement(call: ast.Call, ctx: Context) -> bool:
+    """``call`` is a statement that can become the body of a new ``with`` binding a fresh name:
+    alone on its line and not in a class body (where the name would become an attribute)."""
+    statement = ctx.parent(call)
+    if not isinstance(statement, ast.Expr) or not _alone_on_its_lines(statement, ctx):
+        return False
+    for ancestor in ctx.ancestors(statement):
+        if isinstance(ancestor, ast.ClassDef):
+            return False
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
+            return True
+    return True
+
+
+def _inert(expr: Optional[ast.AST], ctx: Context, depth: int = 0) -> bool:
+    """Evaluating ``expr`` has no side effect another argument could observe: names,
+    constants, attributes, operators, f-strings and path-building calls of those."""
+    if expr is None:
+        return True
+    if depth > _MAX_DEPTH:
+        return False
+    depth += 1
+    if isinstance(expr, (ast.Constant, ast.Name, ast.Lambda)):
+        return True
+    if isinstance(expr, ast.Attribute):
+        return _inert(expr.value, ctx, depth)
+    if isinstance(expr, ast.Starred):
+        return _inert(expr.value, ctx, depth)
+    if isinstance(expr, ast.Subscript):
+        return _inert(expr.value, ctx, depth) and _inert(expr.slice, ctx, depth)
+    if isinstance(expr, ast.JoinedStr):
+        return all(_inert(value, ctx, depth) for value in expr.values)
+    if isinstance(expr, ast.FormattedValue):
+        return _inert(expr.value, ctx, depth) and _inert(expr.format_spec, ctx, depth)
+    if isinstance(expr, ast.BinOp):
+        return _inert(expr.left, ctx, depth) and _inert(expr.right, ctx, depth)
+    if isinstance(expr, ast.UnaryOp):
+        return _inert(expr.operand, ctx, depth)
+    if isinstance(expr, (ast.BoolOp,)):
+        return all(_inert(value, ctx, depth) for value in expr.values)
+    if isinstance(expr, ast.Compare):
+        return _inert(expr.left, ctx, depth) and all(_inert(value, ctx, depth) for value in expr.comparators)
+    if isinstance(expr, ast.IfExp):
+        return all(_inert(part, ctx, depth) for part in (expr.test, expr.body, expr.orelse))
+    if isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
+        return all(_inert(element, ctx, depth) for element in expr.elts)
+    if isinstance(expr, ast.Dict):
+        return all(_inert(part, ctx, depth) for part in (*expr.keys, *expr.values))
+    if isinstance(expr, ast.Slice):
+        return all(_inert(part, ctx, depth) for part in (expr.lower, expr.upper, expr.step))
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        pure = ctx.call_name(expr) in _UNWRAP | _JOIN_FUNCS or (
+            isinstance(func, ast.Attribute) and func.attr in _DERIVED_PATH_METHODS and _inert(func.value, ctx, depth)
+        )
+        return pure and all(_inert(arg, ctx, depth) for arg in (*expr.args, *(kw.value for kw in expr.keywords)))
+    return False
+
+
+def _source_position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _evaluated_before(call: ast.Call, argument_value: ast.expr) -> list[ast.AST]:
+    """What Python evaluates before ``argument_value`` in ``call``: the callee, earlier arguments."""
+    where = _source_position(argument_value)
+    values: list[ast.AST] = [*call.args, *(kw.value for kw in call.keywords)]
+    return [call.func, *(value for value in values if _source_position(value) < where)]
+
+
+def _hoisting_keeps_order(call: ast.Call, hoisted: ast.expr, ctx: Context) -> bool:
+    """Evaluating ``hoisted`` (moved into a ``with`` header) before the callee and the
+    arguments that preceded it is invisible: one of the two sides has no side effects."""
+    before = _evaluated_before(call, hoisted)
+    return all(_inert(node, ctx) for node in before) or _inert(hoisted, ctx)
+
+
+def _slot_of(call: ast.Call, value: ast.expr) -> Optional[_Slot]:
+    for index, arg in enumerate(call.args):
+        if arg is value:
+            return _Slot(index=index)
+    for kw in call.keywords:
+        if kw.value is value and kw.arg is not None:
+            return _Slot(name=kw.arg)
+    return None
+
+
+def _dump_plan(call: ast.Call, site: WriteSite, ctx: Context) -> Optional[tuple[_Slot, _CallRewrite]]:
+    """``json.dump(obj, open(p, "w"))`` -> where the ``open`` sits and how it becomes ``atomic_open``."""
+    if not _can_wrap_statement(call, ctx) or any(isinstance(arg, ast.Starred) for arg in call.args):
+        return None
+    inner = argument(call, 1, _DUMPERS[site.api][0])
+    if not isinstance(inner, ast.Call):
+        return None
+    rewrite = _open_rewrite(inner, ctx)
+    slot = _slot_of(call, inner)
+    if rewrite is None or slot is None:
+        return None
+    opened = [inner.func.value] if rewrite.receiver_first else []  # type: ignore[attr-defined]
+    opened += [*inner.args, *(kw.value for kw in inner.keywords)]
+    # The ``open`` moves into the ``with`` header, ahead of ``obj``: fine when either side is inert.
+    before = _evaluated_before(call, inner)
+    if not (all(_inert(node, ctx) for node in before) or all(_inert(node, ctx) for node in opened)):
+        return None
+    return slot, rewrite
+
+
+def _builtin_writer(api: str) -> bool:
+    return api in _PATH_WRITERS or (api.startswith(".") and api[1:] in _METHOD_WRITERS)
+
+
+def _name_embedding_risk(template: str) -> Optional[bool]:
+    """For a writer that picks its compression from the file name: True when the name asks
+    for gzip, zip or tar (which store the file's name: a temp name would change the bytes),
+    False when it visibly does not, ``None`` when the extension is not known."""
+    name = template.replace("\\", "/").rsplit("/", 1)[-1]
+    tail = name.rsplit(_UNKNOWN, 1)[-1].lower()
+    if "." not in tail:
+        return None
+    if tail.endswith((".gz", ".zip", ".tar", ".tgz")):
+        return True
+    if tail.endswith((".bz2", ".xz", ".zst")):
+        if _UNKNOWN in name and tail.count(".") < 2:
+            return None  # ``f"{name}.bz2"`` may be ``.tar.bz2``
+        return tail.endswith((".tar.bz2", ".tar.xz", ".tar.zst"))
+    return False
+
+
+def _writer_plan(call: ast.Call, site: WriteSite, ctx: Context) -> Optional[_Slot]:
+    """Where the path of a path writer sits, when ``with atomic_path(p) as tmp:`` can take it.
+
+    Decided from the call alone; :func:`_writer_target_is_local` adds what the target's value
+    must show before ``fix`` rewrites it.
+    """
+    api = site.api
+    target = site.target
+    if target is None or not _builtin_writer(api) or api in _NAME_IN_CONTENT:
+        return None  # ``extra-writers``: what they do with the name is not known
+    if not _can_wrap_statement(call, ctx):
+        return None
+    slot = _slot_of(call, target)
+    if slot is None:
+        return None
+    if any(isinstance(arg, ast.Starred) for arg in call.args[: slot.index]):
+        return None  # the path's position is not known statically
+    if any(kw.arg is None for kw in call.keywords) and api not in _KWARGS_KEEP_THE_FILE:
+        return None  # ``**options`` may hold ``compression=``, ``mode=``, ``filesystem=``
+    method = api[1:] if api.startswith(".") else None
+    keywords = {kw.arg: kw.value for kw in call.keywords}
+    if "storage_options" in keywords or "://" in _template(target, ctx):
+        return None  # a remote file system
+    if method in ("to_parquet", "write_parquet") and _DATASET_KEYWORDS & set(keywords):
+        return None  # a dataset directory, not one file
+    mode_expr = keywords.get("mode")
+    mode = _literal_mode(mode_expr, ctx) if mode_expr is not None else None
+    if method == "to_hdf":
+        # ``mode="a"`` by default: adds a key to the existing store, which a temp file lacks.
+        if mode != "w" or len(call.args) > 2:
+            return None
+    elif method == "to_netcdf":
+        if len(call.args) > 1 or (mode_expr is not None and mode != "w"):
+            return None
+    elif mode_expr is not None and mode not in ("w", "wb", "wt"):
+        return None  # "x" would no longer fail on an existing target; unknown modes
+    if api in _INFERS_COMPRESSION:
+        if method is not None and len(call.args) > 1:
+            return None  # ``to_pickle(p, "gzip")``: compression passed positionally
+        compression = keywords.get("compression")
+        if compression is not None and not (
+            isinstance(compression, ast.Constant)
+            and (compression.value is None or compression.value in _NAMELESS_COMPRESSIONS | {"infer"})
+        ):
+            return None
+        if (compression is None or compression.value == "infer") and _name_embedding_risk(  # type: ignore[attr-defined]
+            _template(target, ctx)
+        ):
+            return None
+    writer = _PATH_WRITERS.get(api)
+    if writer is not None and writer.appends_suffix and not _template(target, ctx).endswith(writer.appends_suffix):
+        return None
+    if not _hoisting_keeps_order(call, target, ctx):
+        return None
+    return slot
+
+
+def _writer_target_is_local(call: ast.Call, site: WriteSite, ctx: Context) -> bool:
+    """The target is visibly a local path, not a file object or a URL, and for writers that
+    infer a compression its extension is known: needed before the path goes to ``atomic_path``."""
+    assert site.target is not None
+    url_capable = site.api.startswith(".") or site.api in _URL_CAPABLE_WRITERS
+    if not _is_local_path(site.target, ctx, allow_str=not url_capable):
+        return False
+    if site.api in _INFERS_COMPRESSION:
+        compression = keyword(call, "compression")
+        if compression is None or (isinstance(compression, ast.Constant) and compression.value == "infer"):
+            return _name_embedding_risk(_template(site.target, ctx)) is False
+    return True
+
+
+def _is_local_path(expr: ast.expr, ctx: Context, *, allow_str: bool, depth: int = 0) -> bool:
+    """``expr`` is visibly a local path: built with ``/`` or ``Path(...)``, a literal without
+    ``://``, or a name bound to one (or annotated ``Path``; ``str`` when ``allow_str``)."""
+    if depth > _MAX_DEPTH or "://" in _template(expr, ctx):
+        return False
+    depth += 1
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, (str, bytes))
+    if isinstance(expr, ast.JoinedStr):
+        first = expr.values[0] if expr.values else None
+        if isinstance(first, ast.FormattedValue):
+            return _is_local_path(first.value, ctx, allow_str=allow_str, depth=depth)
+        return first is not None
+    if isinstance(expr, ast.BinOp):
+        if isinstance(expr.op, ast.Div):
+            return True
+        if isinstance(expr.op, ast.Add):
+            return _is_local_path(expr.left, ctx, allow_str=allow_str, depth=depth)
+        return False
+    if isinstance(expr, ast.Call):
+        name = ctx.call_name(expr)
+        if name in _PATH_CTORS:
+            return True
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr in _DERIVED_PATH_METHODS and name is None:
+            return True  # ``p.with_suffix(".npy")``: only path objects have these methods
+        if name in _JOIN_FUNCS | _PASS_THROUGH and expr.args and not isinstance(expr.args[0], ast.Starred):
+            return _is_local_path(expr.args[0], ctx, allow_str=allow_str, depth=depth)
+        return False
+    if isinstance(expr, ast.Name):
+        binds = _binds(expr, ctx)
+        if len(binds) != 1 or binds[0].value is None:
+            return False
+        bind = binds[0]
+        if bind.kind == "assign":
+            return _is_local_path(bind.value, ctx, allow_str=allow_str, depth=depth)  # type: ignore[arg-type]
+        if bind.kind == "param":
+            return _path_annotation(bind.value, allow_str=allow_str)  # type: ignore[arg-type]
+    return False
+
+
+def _path_annotation(annotation: ast.expr, *, allow_str: bool) -> bool:
+    """``Path``, ``Optional[Path]``, ``os.PathLike[str]``; with ``allow_str`` also ``str``,
+    ``Union[str, Path]``."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        text = annotation.value
+    else:
+        text = ast.unparse(annotation)
+    tokens = [token.rsplit(".", 1)[-1] for token in _NAME_TOKEN_RE.findall(_PATHLIKE_PARAM_RE.sub("PathLike", text))]
+    allowed = _PATH_TYPE_NAMES | _ANNOTATION_GLUE | ({"str", "bytes"} if allow_str else set())
+    return bool(tokens) and all(token in allowed for token in tokens) and any(
+        token not in _ANNOTATION_GLUE for token in tokens
+    )
+
+
+# What ``fix`` knows about the file: an ``ast`` view of the libcst module being fixed.
+
+_FIX_VIEW: list = [None, None, None]  # [libcst module, settings, _FixView]
+
+
+class _FixView:
+    def __init__(self, source: str, path: str, settings: Settings) -> None:
+        import warnings
+
+        from ..context import Context
+        from ..positions import char_col
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+        parents: dict[ast.AST, ast.AST] = {}
+        calls: dict[tuple[int, int, int, int], ast.Call] = {}
+        self.ctx = Context(path=path, source=source, tree=tree, parents=parents, settings=settings)
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+            if isinstance(node, ast.Call):
+                end_line = node.end_lineno or node.lineno
+                key = (
+                    node.lineno,
+                    char_col(self.ctx.line_text(node.lineno), node.col_offset) + 1,
+                    end_line,
+                    char_col(self.ctx.line_text(end_line), node.end_col_offset or 0) + 1,
+                )
+                calls[key] = node
+        self.calls = calls
+        #: Fresh names handed out per scope (``id`` of the ast scope node) during this fix run:
+        #: two ``with atomic_path(...) as tmp`` in one function would bind ``tmp`` twice.
+        self.handed_out: dict[int, set[str]] = {}
+        #: Facts about the whole module, computed once per file (walking libcst is slow).
+        self.memo: dict[tuple[str, str], Any] = {}
+
+    def once(self, key: tuple[str, str], compute: Any) -> Any:
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+    def fresh_name(self, call: ast.Call, candidates: tuple[str, ...], taken: set[str]) -> str:
+        from ..cst_util import fresh_name
+
+        mine = self.handed_out.setdefault(id(self.ctx.enclosing_scope(call)), set())
+        name = fresh_name(candidates, taken | mine)
+        mine.add(name)
+        return name
+
+
+def _fix_view(ctx: FixContext) -> _FixView:
+    view = _FIX_VIEW[2]
+    if _FIX_VIEW[0] is not ctx.module or _FIX_VIEW[1] is not ctx.settings:
+        view = _FixView(ctx.module.code, ctx.finding.path, ctx.settings)
+        _FIX_VIEW[0], _FIX_VIEW[1], _FIX_VIEW[2] = ctx.module, ctx.settings, view
+    return view  # type: ignore[no-any-return]
+
+
+def _fix_site(ctx: FixContext, kind: str) -> Optional[tuple[Context, ast.Call, WriteSite]]:
+    """The write site of the finding being fixed, seen the way ``check`` saw it."""
+    view = _fix_view(ctx)
+    finding = ctx.finding
+    call = view.calls.get((finding.line, finding.col, finding.end_line, finding.end_col))
+    if call is None:
+        return None
+    site = write_site(call, view.ctx)
+    if site is None or site.kind != kind or not site.is_hazard:
+        return None
+    return view.ctx, call, site
+
+
+def _helper(ctx: FixContext, name: str) -> Optional[str]:
+    """Import ``name`` from the helpers module, unless the file uses that name otherwise."""
+    from ..cst_util import names_bound_except_import
+
+    module = ctx.helpers_module
+    bound = _fix_view(ctx).once(("helpers", module), lambda: names_bound_except_import(ctx.module, module))
+    if name in bound:
+        return None
+    return ctx.use_helper(name)
+
+
+def _unused_module_import(ctx: FixContext, module: Optional[str]) -> None:
+    """Schedule removal of ``import io``/``import codecs`` when the rewrite took its last use.
+
+    libcst's ``RemoveImportsVisitor`` removes it only if nothing (``__all__`` included)
+    still refers to it; a string that mentions the module (``eval``, doctests) keeps it too.
+    """
+    if module is None:
+        return
+    if _fix_view(ctx).once(("removable", module), lambda: _removable_module_import(ctx.module, module)):
+        ctx.removed_imports.append((module, None))
+
+
+def _removable_module_import(tree: Any, module: str) -> bool:
+    """``tree`` imports ``module`` plainly (never ``as`` another name) and no string names it."""
+    import libcst as cst
+
+    plain = False
+    for node in _walk_cst(tree):
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                if isinstance(alias.name, cst.Name) and alias.name.value == module:
+                    if alias.asname is not None:
+                        return False
+                    plain = True
+        elif isinstance(node, (cst.SimpleString, cst.FormattedStringText)) and re.search(
+            rf"\b{module}\b", node.value
+        ):
+            return False
+    return plain
+
+
+def _walk_cst(node: Any) -> Iterator[Any]:
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        todo.extend(current.children)
+
+
+def _rewritten_call(updated: Any, rewrite: _CallRewrite, helper: str) -> Optional[Any]:
+    """``updated`` (a libcst ``Call``) as a call of ``helper`` per ``rewrite``."""
+    import libcst as cst
+
+    from ..cst_util import keyword_argument, receiver_as_first_argument
+
+    if not isinstance(updated, cst.Call):
+        return None
+    args = list(updated.args)
+    if any(arg.star for arg in args):
+        return None
+    renames = dict(rewrite.renames)
+    position = 0
+    new_args = []
+    for arg in args:
+        if arg.keyword is None:
+            if 0 <= rewrite.keyword_from <= position:
+                offset = position - rewrite.keyword_from
+                if offset >= len(rewrite.keyword_names):
+                    return None
+                arg = keyword_argument(arg, rewrite.keyword_names[offset])
+            position += 1
+        elif arg.keyword.value in renames:
+            arg = arg.with_changes(keyword=cst.Name(renames[arg.keyword.value]))
+        new_args.append(arg)
+    if rewrite.receiver_first:
+        with_receiver = receiver_as_first_argument(updated.with_changes(args=new_args))
+        if with_receiver is None:
+            return None
+        new_args = with_receiver
+    return updated.with_changes(func=cst.Name(helper), args=new_args)
+
+
+def _open_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
+    """DET101: ``open(...)`` in a ``with`` item becomes ``atomic_open(...)``."""
+    from ..fixer import Edit
+
+    found = _fix_site(ctx, "open")
+    if found is None:
+        return None
+    actx, call, _ = found
+    rewrite = _open_rewrite(call, actx)
+    if rewrite is None or _handle_may_leak(call, actx):
+        return None
+    helper = _helper(ctx, "atomic_open")
+    if helper is None:
+        return None
+    _unused_module_import(ctx, rewrite.module)
+
+    def apply(updated: Any) -> Any:
+        return _rewritten_call(updated, rewrite, helper) or updated
+
+    return Edit(node, apply)
+
+
+def _statement_of(node: Any, ctx: FixContext) -> Optional[Any]:
+    """The line (or one-line suite) whose only statement is the call ``node``."""
+    import libcst as cst
+
+    from ..cst_util import only_small_statement
+
+    expr = ctx.parent(node)
+    statement = ctx.parent(expr) if expr is not None else None
+    if not isinstance(expr, cst.Expr) or statement is None or only_small_statement(statement) is not expr:
+        return None
+    return statement
+
+
+def _with_fix(
+    node: Any, ctx: FixContext, slot: _Slot, names: tuple[str, ...], make_item: Any, *, distinct: bool = False
+) -> Optional[Edit]:
+    """Wrap the statement of call ``node`` in ``with <item> as <fresh name>:``; the argument
+    at ``slot`` becomes the fresh name and ``make_item(argument value)`` the ``with`` item.
+
+    The name is bound nowhere in the module; with ``distinct`` it also differs from the
+    names given to other fixes in the same function (DET104 knows a temp path of
+    ``atomic_path`` only by a name bound once).
+    """
+    import libcst as cst
+
+    from ..cst_util import find_argument, fresh_name, only_small_statement, wrap_statement_in_with
+    from ..fixer import Edit
+
+    statement = _statement_of(node, ctx)
+    if statement is None:
+        return None
+    view = _fix_view(ctx)
+    taken: set[str] = view.once(("bound", ""), ctx.bound_names)
+    if distinct:
+        call = view.calls.get((ctx.finding.line, ctx.finding.col, ctx.finding.end_line, ctx.finding.end_col))
+        if call is None:
+            return None
+        name = view.fresh_name(call, names, taken)
+    else:
+        name = fresh_name(names, taken)
+
+    def apply(updated: Any) -> Any:
+        small = only_small_statement(updated)
+        if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+            return updated
+        call = small.value
+        arg = find_argument(call.args, index=slot.index, name=slot.name)
+        if arg is None:
+            return updated
+        item = make_item(arg.value)
+        if item is None:
+            return updated
+        new_args = [a.with_changes(value=cst.Name(name)) if a is arg else a for a in call.args]
+        new_small = small.with_changes(value=call.with_changes(args=new_args))
+        return wrap_statement_in_with(updated, item, name, new_small)
+
+    return Edit(statement, apply)
+
+
 # -- rules ----------------------------------------------------------------------------------
+
+
+def _write_call_names(settings: Settings) -> frozenset[str]:
+    """Callee names that can be a write: the engine routes only these calls (and their
+    ``from ... import ... as`` aliases) to the DET101-DET104 rules."""
+    cfg = _config(settings)
+    return cfg.name_ids | cfg.attr_names
 
 
 class NonAtomicOpen(Rule):
@@ -1347,11 +2048,20 @@ class NonAtomicOpen(Rule):
     ```
 
     ## Fix safety
-    The fix replaces `with open(...) as f:` by `with atomic_open(...) as f:` with the same
-    arguments: the same bytes are written, to a temp file that is renamed over the target
-    when the block ends without error. It is safe. It is offered only for an `open()` used
-    directly in a `with` statement without `opener=` or `closefd=`; a handle kept in a
-    variable (`f = open(p, "w")`) and compressed files are flagged without a fix.
+    The fix replaces only the callee: `with open(p, "w", ...) as f:` becomes
+    `with atomic_open(p, "w", ...) as f:` with the same arguments, and so do `io.open`,
+    `Path.open(p, "w")` and `codecs.open` without an encoding (which then is `open`);
+    `p.open("w")` becomes `atomic_open(p, "w")`. The same bytes are written, to a temp file
+    that is renamed over the target when the block ends without error. It is safe. An
+    `import io` or `import codecs` that the fix leaves unused is removed.
+
+    It is offered only for a call used directly as a `with` item, with the arguments
+    `atomic_open` takes (the path, a mode, `encoding`/`errors`/`newline` as keywords) and a
+    mode that is a literal (or a name bound once to one). Flagged without a fix: a handle
+    kept in a variable (`f = open(p, "w")`), `buffering`, `opener` or `closefd`, compressed
+    files, `codecs.open` with an encoding (it writes through a `StreamWriter`, with other
+    newline handling), and a handle whose `.name` is used in the function or that is handed
+    to gzip/tar as `fileobj=` (the temp file's name would show up).
 
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts (defaults: `*.lock`, `*.md`,
@@ -1365,6 +2075,7 @@ class NonAtomicOpen(Rule):
     fix_title = "Use `atomic_open` (write a temp file, then rename it over the target)"
     fix_safety = FixSafety.SAFE
     node_types = (ast.Call,)
+    fix_node = ("Call",)
 
     VALID = (
         "with open(path) as f:\n    data = f.read()\n",
@@ -1381,16 +2092,84 @@ class NonAtomicOpen(Rule):
         "    with open(os.path.join(d, 'input.json'), 'w') as f:\n        f.write(text)\n",
     )
     INVALID = (
-        Invalid("with open(path, 'w') as f:\n    f.write(text)\n"),
-        Invalid("import io\nwith io.open(path, mode='wb') as f:\n    f.write(blob)\n"),
-        Invalid("with open(path, 'x') as f:\n    f.write(text)\n"),
-        Invalid("from pathlib import Path\nwith Path(out_dir, 'meta.json').open('w') as f:\n    f.write(text)\n"),
-        Invalid("with (run_dir / 'report.csv').open(mode='w', newline='') as f:\n    write_rows(f)\n"),
+        Invalid(
+            "with open(path, 'w') as f:\n    f.write(text)\n",
+            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
+        ),
+        Invalid(
+            "import io\nwith io.open(path, mode='wb') as f:\n    f.write(blob)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(path, mode='wb') as f:\n    f.write(blob)\n"
+            ),
+        ),
+        Invalid(
+            "with open(path, 'x') as f:\n    f.write(text)\n",
+            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'x') as f:\n    f.write(text)\n",
+        ),
+        Invalid(
+            "from pathlib import Path\nwith Path(out_dir, 'meta.json').open('w') as f:\n    f.write(text)\n",
+            fixed=(
+                "from pathlib import Path\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(Path(out_dir, 'meta.json'), 'w') as f:\n    f.write(text)\n"
+            ),
+        ),
+        Invalid(
+            "with (run_dir / 'report.csv').open(mode='w', newline='') as f:\n    write_rows(f)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(run_dir / 'report.csv', mode='w', newline='') as f:\n    write_rows(f)\n"
+            ),
+        ),
         Invalid("f = open(path, 'w')\nf.write(text)\nf.close()\n", fixed=NO_FIX),
         Invalid("import gzip\nwith gzip.open(path, 'wt') as f:\n    f.write(text)\n", fixed=NO_FIX),
-        Invalid("MODE = 'wb'\nwith open(path, MODE) as f:\n    f.write(blob)\n"),
-        Invalid("with open(f'{run}/report.md.json', 'w') as f:\n    f.write(text)\n"),
+        Invalid(
+            "MODE = 'wb'\nwith open(path, MODE) as f:\n    f.write(blob)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "MODE = 'wb'\nwith atomic_open(path, MODE) as f:\n    f.write(blob)\n"
+            ),
+        ),
+        Invalid(
+            "with open(f'{run}/report.md.json', 'w') as f:\n    f.write(text)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(f'{run}/report.md.json', 'w') as f:\n    f.write(text)\n"
+            ),
+        ),
+        Invalid(
+            "import codecs\nwith codecs.open(path, 'w') as f:\n    f.write(text)\n",
+            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
+        ),
+        Invalid("import codecs\nwith codecs.open(path, 'w', 'latin-1') as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid(
+            "with open(src) as f, open(dst, 'w') as g:\n    g.write(f.read())\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "with open(src) as f, atomic_open(dst, 'w') as g:\n    g.write(f.read())\n"
+            ),
+        ),
+        Invalid(
+            "class Store:\n    def save(self, text):\n        # one file per store\n"
+            "        with open(self.path, 'w', encoding='utf-8') as f:  # the index\n            f.write(text)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "class Store:\n    def save(self, text):\n        # one file per store\n"
+                "        with atomic_open(self.path, 'w', encoding='utf-8') as f:  # the index\n"
+                "            f.write(text)\n"
+            ),
+        ),
+        Invalid(
+            "def save(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n"
+            "    log.info('wrote %s', f.name)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid("with open(path, 'w', buffering=1) as f:\n    f.write(text)\n", fixed=NO_FIX),
     )
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        return _write_call_names(settings)
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.Call)
@@ -1399,16 +2178,17 @@ class NonAtomicOpen(Rule):
             return
         fixable = (
             _is_direct_with_item(node, ctx)
-            and _OPENERS.get(ctx.call_name(node) or "", _OPENERS["builtins.open"]).fixable
-            and keyword(node, "opener") is None
-            and keyword(node, "closefd") is None
-            and not (site.api == "codecs.open" and len(node.args) > 2)
+            and _open_rewrite(node, ctx) is not None
+            and not _handle_may_leak(node, ctx)
         )
         message = (
             f"`{_display(site.api)}(..., {site.mode!r})` writes the target in place:"
             " a crash leaves it truncated or half-written"
         )
         yield Report(node, message, fixable=fixable)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        return _open_fix(node, ctx)
 
 
 class DumpIntoOpen(Rule):
@@ -1447,9 +2227,16 @@ class DumpIntoOpen(Rule):
     ```
 
     ## Fix safety
-    The fix turns the statement into `with atomic_open(path, "w") as f: json.dump(obj, f)`.
-    It is safe: the same bytes are written, the file is closed, and the target is replaced
-    in one step. It is offered only when the dump call is a statement of its own.
+    The fix turns the statement into `with atomic_open(path, "w") as f:` around the dump,
+    which gets `f` in place of the `open(...)` call (`f`, `fh`, `handle`...: the first name
+    not used anywhere in the module). The `with` takes the statement's leading comments; the
+    dump keeps its trailing comment, so a `noqa` stays on its line. It is safe: the same
+    bytes are written, the file is closed, and the target is replaced in one step.
+
+    It is offered only when the dump call is a statement alone on its line, outside a class
+    body, with an `open(...)` that DET101 could rewrite, and when evaluating the path before
+    the dumped object is invisible (one of the two calls nothing but path builders:
+    `json.dump(make(), open(next_path(), "w"))` has no fix).
 
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts.
@@ -1462,6 +2249,7 @@ class DumpIntoOpen(Rule):
     fix_title = "Dump inside `with atomic_open(...) as f:`"
     fix_safety = FixSafety.SAFE
     node_types = (ast.Call,)
+    fix_node = ("Call",)
 
     VALID = (
         "import json\nwith open(path, 'w') as f:\n    json.dump(obj, f)\n",
@@ -1473,33 +2261,97 @@ class DumpIntoOpen(Rule):
         "import json\nimport sys\njson.dump(obj, sys.stdout)\n",
     )
     INVALID = (
-        Invalid("import json\njson.dump(obj, open(path, 'w'))\n"),
-        Invalid("import json as j\nj.dump(obj, fp=open(path, 'w'), indent=2)\n"),
-        Invalid("import pickle\npickle.dump(model, open(cache / 'model.pkl', 'wb'))\n"),
-        Invalid("import yaml\nyaml.safe_dump(config, open(out, 'w'), sort_keys=True)\n"),
-        Invalid("from pathlib import Path\nimport json\njson.dump(obj, Path(out).open('w'))\n"),
+        Invalid(
+            "import json\njson.dump(obj, open(path, 'w'))\n",
+            fixed=(
+                "import json\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(path, 'w') as f:\n    json.dump(obj, f)\n"
+            ),
+        ),
+        Invalid(
+            "import json as j\nj.dump(obj, fp=open(path, 'w'), indent=2)\n",
+            fixed=(
+                "import json as j\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(path, 'w') as f:\n    j.dump(obj, fp=f, indent=2)\n"
+            ),
+        ),
+        Invalid(
+            "import pickle\npickle.dump(model, open(cache / 'model.pkl', 'wb'))\n",
+            fixed=(
+                "import pickle\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(cache / 'model.pkl', 'wb') as f:\n    pickle.dump(model, f)\n"
+            ),
+        ),
+        Invalid(
+            "import yaml\nyaml.safe_dump(config, open(out, 'w'), sort_keys=True)\n",
+            fixed=(
+                "import yaml\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(out, 'w') as f:\n    yaml.safe_dump(config, f, sort_keys=True)\n"
+            ),
+        ),
+        Invalid(
+            "from pathlib import Path\nimport json\njson.dump(obj, Path(out).open('w'))\n",
+            fixed=(
+                "from pathlib import Path\nimport json\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(Path(out), 'w') as f:\n    json.dump(obj, f)\n"
+            ),
+        ),
         Invalid("from json import dump\nresult = dump(obj, open(path, 'w'))\n", fixed=NO_FIX),
-        Invalid("import marshal\nmarshal.dump(code, open(path, 'xb'))\n"),
+        Invalid(
+            "import marshal\nmarshal.dump(code, open(path, 'xb'))\n",
+            fixed=(
+                "import marshal\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(path, 'xb') as f:\n    marshal.dump(code, f)\n"
+            ),
+        ),
+        Invalid(
+            "import json\n\n\ndef save(obj, path, **kw):\n    # the manifest\n"
+            "    json.dump(obj, open(path, 'w'), **kw)  # noqa: DET201\n",
+            fixed=(
+                "import json\nfrom determinism_lint.runtime import atomic_open\n\n\n"
+                "def save(obj, path, **kw):\n    # the manifest\n    with atomic_open(path, 'w') as f:\n"
+                "        json.dump(obj, f, **kw)  # noqa: DET201\n"
+            ),
+        ),
+        Invalid(
+            "import json\nif ready: json.dump(obj, open(path, 'w'))\n",
+            fixed=(
+                "import json\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "if ready:\n    with atomic_open(path, 'w') as f:\n        json.dump(obj, f)\n"
+            ),
+        ),
+        Invalid("import json\njson.dump(make(), open(next_path(), 'w'))\n", fixed=NO_FIX),
     )
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        return _write_call_names(settings)
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.Call)
         site = write_site(node, ctx)
         if site is None or site.kind != "dump" or not site.is_hazard:
             return
-        inner = argument(node, 1, _DUMPERS[site.api][0])
-        fixable = (
-            _is_statement(node, ctx)
-            and isinstance(inner, ast.Call)
-            and _OPENERS.get(ctx.call_name(inner) or "", _OPENERS["builtins.open"]).fixable
-            and keyword(inner, "opener") is None
-            and keyword(inner, "closefd") is None
-        )
         message = (
             f"`{site.api}` into a bare `open(..., {site.mode!r})`: the file is never closed promptly"
             " and the write is not atomic"
         )
-        yield Report(node, message, fixable=fixable)
+        yield Report(node, message, fixable=_dump_plan(node, site, ctx) is not None)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        found = _fix_site(ctx, "dump")
+        if found is None:
+            return None
+        actx, call, site = found
+        plan = _dump_plan(call, site, actx)
+        if plan is None:
+            return None
+        slot, rewrite = plan
+        helper = _helper(ctx, "atomic_open")
+        if helper is None:
+            return None
+        _unused_module_import(ctx, rewrite.module)
+        return _with_fix(node, ctx, slot, _HANDLE_NAMES, lambda value: _rewritten_call(value, rewrite, helper))
 
 
 class NonAtomicPathWrite(Rule):
@@ -1532,9 +2384,12 @@ class NonAtomicPathWrite(Rule):
 
     ## Fix safety
     The fix rewrites `p.write_text(s, ...)` to `write_atomic_text(p, s, ...)` and
-    `p.write_bytes(b)` to `write_atomic_bytes(p, b)`. It is safe: same bytes, written
-    atomically. It is offered only when the call is a statement of its own (its return
-    value, the number of characters written, is not used).
+    `p.write_bytes(b)` to `write_atomic_bytes(p, b)` (`Path.write_text(p, s)` likewise). The
+    helpers take `encoding`, `errors` and `newline` as keywords, so a positional one becomes
+    a keyword, and `data=` becomes `text=`. `write_atomic_text` encodes as `Path.write_text`
+    does, default (locale) encoding and newline translation included. It is safe: same
+    bytes, written atomically. It is offered only when the call is a statement of its own
+    (its return value, the number of characters written, is not used).
 
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts.
@@ -1547,6 +2402,7 @@ class NonAtomicPathWrite(Rule):
     fix_title = "Use `write_atomic_text` / `write_atomic_bytes`"
     fix_safety = FixSafety.SAFE
     node_types = (ast.Call,)
+    fix_node = ("Call",)
 
     VALID = (
         "text = path.read_text()\n",
@@ -1559,13 +2415,55 @@ class NonAtomicPathWrite(Rule):
         Valid("(out / 'notes.txt').write_text(text)\n", settings=(("exempt_paths", ("*.txt",)),)),
     )
     INVALID = (
-        Invalid("path.write_text(text)\n"),
-        Invalid("(cache_dir / 'index.bin').write_bytes(blob)\n"),
-        Invalid("from pathlib import Path\nPath(out, 'config.yaml').write_text(dump(config))\n"),
+        Invalid(
+            "path.write_text(text)\n",
+            fixed="from determinism_lint.runtime import write_atomic_text\n\nwrite_atomic_text(path, text)\n",
+        ),
+        Invalid(
+            "(cache_dir / 'index.bin').write_bytes(blob)\n",
+            fixed=(
+                "from determinism_lint.runtime import write_atomic_bytes\n\n"
+                "write_atomic_bytes(cache_dir / 'index.bin', blob)\n"
+            ),
+        ),
+        Invalid(
+            "from pathlib import Path\nPath(out, 'config.yaml').write_text(dump(config))\n",
+            fixed=(
+                "from pathlib import Path\nfrom determinism_lint.runtime import write_atomic_text\n\n"
+                "write_atomic_text(Path(out, 'config.yaml'), dump(config))\n"
+            ),
+        ),
         Invalid("n = out.write_text(payload, encoding='utf-8')\n", fixed=NO_FIX),
-        Invalid("from pathlib import Path\nPath.write_text(target, text)\n"),
-        Invalid("def f(run):\n    report = run / 'report.md.json'\n    report.write_text(body)\n"),
+        Invalid(
+            "from pathlib import Path\nPath.write_text(target, text)\n",
+            fixed=(
+                "from pathlib import Path\nfrom determinism_lint.runtime import write_atomic_text\n\n"
+                "write_atomic_text(target, text)\n"
+            ),
+        ),
+        Invalid(
+            "def f(run):\n    report = run / 'report.md.json'\n    report.write_text(body)\n",
+            fixed=(
+                "from determinism_lint.runtime import write_atomic_text\n\n"
+                "def f(run):\n    report = run / 'report.md.json'\n    write_atomic_text(report, body)\n"
+            ),
+        ),
+        Invalid(
+            "path.write_text(text, 'utf-8')\n",
+            fixed=(
+                "from determinism_lint.runtime import write_atomic_text\n\n"
+                "write_atomic_text(path, text, encoding='utf-8')\n"
+            ),
+        ),
+        Invalid(
+            "path.write_bytes(data=blob)\n",
+            fixed="from determinism_lint.runtime import write_atomic_bytes\n\nwrite_atomic_bytes(path, data=blob)\n",
+        ),
     )
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        return _write_call_names(settings)
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.Call)
@@ -1575,7 +2473,27 @@ class NonAtomicPathWrite(Rule):
         message = (
             f"`{_display(site.api)}` writes the target in place: a crash leaves it truncated or half-written"
         )
-        yield Report(node, message, fixable=_is_statement(node, ctx))
+        fixable = _is_statement(node, ctx) and _path_method_rewrite(node, site, ctx) is not None
+        yield Report(node, message, fixable=fixable)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        from ..fixer import Edit
+
+        found = _fix_site(ctx, "path-method")
+        if found is None or not _is_statement(found[1], found[0]):
+            return None
+        actx, call, site = found
+        rewrite = _path_method_rewrite(call, site, actx)
+        if rewrite is None:
+            return None
+        helper = _helper(ctx, "write_atomic_text" if site.api.endswith("write_text") else "write_atomic_bytes")
+        if helper is None:
+            return None
+
+        def apply(updated: Any) -> Any:
+            return _rewritten_call(updated, rewrite, helper) or updated
+
+        return Edit(node, apply)
 
 
 class NonAtomicPathWriter(Rule):
@@ -1628,10 +2546,26 @@ class NonAtomicPathWriter(Rule):
 
     ## Fix safety
     The fix wraps the statement in `with atomic_path(target) as tmp:` and passes `tmp`
-    instead of the target; the temp path ends with the target's name, so writers that
-    look at the extension behave the same. It is safe. It is offered only when the call is
-    a statement of its own, and for `numpy.save`/`savez` only when the target visibly ends
-    in `.npy`/`.npz` (numpy appends the suffix to a path without it).
+    instead of the target, which is still evaluated once (`tmp`, `tmp_path`...: a name not
+    used anywhere in the module). The temp path ends with the target's name, so writers that
+    look at the extension behave the same. It is safe.
+
+    It is offered only for a statement alone on its line, outside a class body, and only
+    where the temp file's name cannot change the result. No fix for:
+
+    - `torch.save` (it names the archive's top folder after the file) and the writers in
+      `extra-writers` (what they do with the name is not known);
+    - `numpy.save`/`savez` without a visible `.npy`/`.npz` (numpy appends the suffix);
+    - pandas writers that infer a compression from the name, and `numpy.savetxt`, unless the
+      name visibly ends in an extension other than gzip, zip or tar (which store the file's
+      name) or `compression=` is `None`, `"bz2"`, `"xz"` or `"zstd"`;
+    - `to_hdf` without `mode="w"` (it adds to an existing store), `to_netcdf` in another
+      mode, `mode="x"`, `partition_cols=`/`partition_by=` (a directory), `storage_options=`
+      and `s3://`-style targets, and `**options` (except for numpy and joblib);
+    - a target that is not visibly a local path. `dir / "name"`, `Path(...)`, a string
+      literal, a name bound once to one of these, or a parameter annotated `Path` (`str` too
+      for numpy and joblib) qualify; an unannotated parameter could be a file object or a
+      URL, and `fix` leaves it alone (`df.to_csv(path)` is reported as not rewritten).
 
     ## Options
     - `extra-writers`: more writers that take a path: `"pkg.mod.func"` (path is argument 0),
@@ -1646,6 +2580,7 @@ class NonAtomicPathWriter(Rule):
     fix_title = "Write through `with atomic_path(target) as tmp:`"
     fix_safety = FixSafety.SAFE
     node_types = (ast.Call,)
+    fix_node = ("Call",)
 
     VALID = (
         "csv_text = df.to_csv(index=False)\n",
@@ -1665,31 +2600,98 @@ class NonAtomicPathWriter(Rule):
         ),
     )
     INVALID = (
-        Invalid("import numpy as np\nnp.save(cache / 'x.npy', arr)\n"),
-        Invalid("from numpy import savez_compressed as savez\nsavez(out, a=a, b=b)\n"),
-        Invalid("import torch\ntorch.save(model.state_dict(), ckpt_dir / 'last.pt')\n"),
-        Invalid("import joblib\njoblib.dump(pipeline, model_path)\n"),
-        Invalid("df.to_parquet(out_dir / 'features.parquet', index=False)\n"),
-        Invalid("frame.write_parquet(path)\n"),
-        Invalid("df.to_csv(path_or_buf=out)\n"),
+        Invalid(
+            "import numpy as np\nnp.save(cache / 'x.npy', arr)\n",
+            fixed=(
+                "import numpy as np\nfrom determinism_lint.runtime import atomic_path\n\n"
+                "with atomic_path(cache / 'x.npy') as tmp:\n    np.save(tmp, arr)\n"
+            ),
+        ),
+        Invalid("from numpy import savez_compressed as savez\nsavez(out, a=a, b=b)\n", fixed=NO_FIX),
+        Invalid("import torch\ntorch.save(model.state_dict(), ckpt_dir / 'last.pt')\n", fixed=NO_FIX),
+        Invalid("import joblib\njoblib.dump(pipeline, model_path)\n", fixed=NO_FIX),
+        Invalid(
+            "df.to_parquet(out_dir / 'features.parquet', index=False)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_path\n\n"
+                "with atomic_path(out_dir / 'features.parquet') as tmp:\n    df.to_parquet(tmp, index=False)\n"
+            ),
+        ),
+        Invalid("frame.write_parquet(path)\n", fixed=NO_FIX),
+        Invalid("df.to_csv(path_or_buf=out)\n", fixed=NO_FIX),
         Invalid("import numpy as np\nnp.save(out_dir / 'embeddings', vectors)\n", fixed=NO_FIX),
-        Invalid("import mylib\nmylib.export(table, out)\n", settings=(("extra_writers", ("mylib.export:1",)),)),
-        Invalid("fig.savefig(out / 'loss.png')\n", settings=(("extra_writers", (".savefig",)),)),
+        Invalid(
+            "import mylib\nmylib.export(table, out)\n",
+            fixed=NO_FIX,
+            settings=(("extra_writers", ("mylib.export:1",)),),
+        ),
+        Invalid(
+            "fig.savefig(out / 'loss.png')\n",
+            fixed=NO_FIX,
+            settings=(("extra_writers", (".savefig",)),),
+        ),
+        Invalid(
+            "from pathlib import Path\n\n\ndef export(frame, out_dir: Path):\n"
+            "    frame.to_csv(\n        out_dir / 'features.csv',\n        index=False,\n    )\n"
+            "    frame.write_parquet(out_dir / 'features.parquet')\n",
+            count=2,
+            fixed=(
+                "from pathlib import Path\nfrom determinism_lint.runtime import atomic_path\n\n\n"
+                "def export(frame, out_dir: Path):\n    with atomic_path(out_dir / 'features.csv') as tmp:\n"
+                "        frame.to_csv(\n            tmp,\n            index=False,\n        )\n"
+                "    with atomic_path(out_dir / 'features.parquet') as tmp_path:\n"
+                "        frame.write_parquet(tmp_path)\n"
+            ),
+        ),
+        Invalid(
+            "import joblib\n\n\ndef save(model, path: str):\n    joblib.dump(model, path)\n",
+            fixed=(
+                "import joblib\nfrom determinism_lint.runtime import atomic_path\n\n\n"
+                "def save(model, path: str):\n    with atomic_path(path) as tmp:\n        joblib.dump(model, tmp)\n"
+            ),
+        ),
+        Invalid("df.to_csv(out_dir / 'features.csv.gz')\n", fixed=NO_FIX),
+        Invalid("df.to_hdf(out_dir / 'store.h5', key='features')\n", fixed=NO_FIX),
+        Invalid("df.to_parquet(out_dir / 'features', partition_cols=['day'])\n", fixed=NO_FIX),
     )
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        return _write_call_names(settings)
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.Call)
         site = write_site(node, ctx)
         if site is None or site.kind != "path-writer" or not site.is_hazard:
             return
-        fixable = _is_statement(node, ctx)
-        writer = _PATH_WRITERS.get(site.api)
-        if fixable and writer is not None and writer.appends_suffix and site.target is not None:
-            fixable = _template(site.target, ctx).endswith(writer.appends_suffix)
         message = (
             f"`{_display(site.api)}` writes the target in place: a crash leaves it truncated or half-written"
         )
+        # The same test ``fix`` applies, so ``check`` never advertises a fix that ``fix`` declines.
+        fixable = _writer_plan(node, site, ctx) is not None and _writer_target_is_local(node, site, ctx)
         yield Report(node, message, fixable=fixable)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        import libcst as cst
+
+        found = _fix_site(ctx, "path-writer")
+        if found is None:
+            return None
+        actx, call, site = found
+        slot = _writer_plan(call, site, actx)
+        if slot is None or not _writer_target_is_local(call, site, actx):
+            return None
+        helper = _helper(ctx, "atomic_path")
+        if helper is None:
+            return None
+        return _with_fix(
+            node,
+            ctx,
+            slot,
+            _TEMP_NAMES,
+            lambda value: cst.Call(func=cst.Name(helper), args=[cst.Arg(value=value)]),
+            distinct=True,
+        )
 
 
 class RenameWithoutFsync(Rule):
@@ -1803,6 +2805,8 @@ class RenameWithoutFsync(Rule):
             fixed=NO_FIX,
         ),
     )
+
+    CALL_NAMES = _RENAME_NAMES
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.Call)
