@@ -10,6 +10,7 @@ import pytest
 
 from determinism_lint import docs
 from determinism_lint.checks import ALL_RULES, RULES_BY_CODE
+from determinism_lint.checks.base import Rule
 from determinism_lint.engine import Engine
 from determinism_lint.model import FixSafety
 from determinism_lint.settings import Settings
@@ -71,3 +72,14 @@ def test_docstring_example_triggers_and_use_instead_does_not(rule) -> None:
 def test_rule_pages_are_current() -> None:
     stale = docs.stale_pages(ROOT / "rules")
     assert not stale, f"stale pages in rules/: {stale}; run `python -m determinism_lint.docs`"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+def test_fix_safety_matches_an_implemented_fix(rule) -> None:
+    if rule.fix_safety is FixSafety.NONE:
+        assert not rule.fix_node, "a rule without a fix names no node to rewrite"
+        return
+    assert rule.fix_node, "a fixable rule names the libcst node its fix rewrites"
+    assert rule.fix is not Rule.fix, "a fixable rule implements fix()"
+    missing = [index for index, example in enumerate(rule.INVALID) if example.fixed is None]
+    assert not missing, f"INVALID examples {missing} state no `fixed=` (or NO_FIX)"
