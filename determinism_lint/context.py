@@ -39,6 +39,7 @@ class Context:
         self.settings = settings
         self.resolver = Resolver(tree, parents)
         self._buckets = buckets
+        self._calls_by_name: Optional[dict[str, list[ast.AST]]] = None
         self._lines: Optional[list[str]] = None
         self._scopes: Optional[ArtifactScopes] = None
         self._cache: dict[tuple[str, int], object] = {}
@@ -116,6 +117,19 @@ class Context:
         if self._buckets is not None and node_type in _ALWAYS:
             return []
         return [node for node in self.parents if type(node) is node_type]
+
+    @property
+    def calls_by_name(self) -> dict[str, list[ast.AST]]:
+        """Calls grouped by the callee's last name (``open`` for ``p.open(...)``), in walk order."""
+        if self._calls_by_name is None:
+            grouped: dict[str, list[ast.AST]] = {}
+            for call in self.nodes_of(ast.Call):
+                func = call.func  # type: ignore[attr-defined]
+                key = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+                if key is not None:
+                    grouped.setdefault(key, []).append(call)
+            self._calls_by_name = grouped
+        return self._calls_by_name
 
     # -- names -------------------------------------------------------------------------
 

@@ -99,6 +99,21 @@ def evidence_roots(ctx: Context) -> frozenset[str]:
     return ctx.memo("evidence-roots", ctx.tree, compute)  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=8)
+def _evidence_names(settings: Settings) -> frozenset[str]:
+    """Last names of every call ``classify_call`` can accept, for these settings."""
+    import hashlib
+
+    from .checks.atomic_writes import _write_call_names
+
+    names = {name.rsplit(".", 1)[-1] for name in (*SERIALIZERS, *HASH_CALLS)}
+    names.update(name.lower() for name in hashlib.algorithms_available)
+    names.update(("new", "file_digest", "blake3", "xxh32", "xxh64", "xxh3_64", "xxh3_128", "xxh128", "hash",
+                  "hash64", "hash128", "update"))
+    names.update(HASH_METHODS | RUNTIME_SERIALIZERS)
+    return frozenset(names) | _write_call_names(settings)
+
+
 def _root_name(func: ast.AST) -> Optional[str]:
     while isinstance(func, ast.Attribute):
         func = func.value
@@ -242,7 +257,15 @@ class ArtifactScopes:
         if module_artifact:
             direct[id(tree)] = f"module {module} is listed in artifact-modules"
 
-        for node in ctx.nodes_of(ast.Call):
+        # Only calls whose callee name can be evidence or an edge to a local function: the
+        # rest (most calls) cannot change any verdict.
+        wanted = _evidence_names(settings) | evidence_roots(ctx) | {function.name for function in functions}
+        candidates = [
+            call for name, calls in ctx.calls_by_name.items() if name in wanted for call in calls
+        ]
+        candidates.sort(key=lambda call: (call.lineno, call.col_offset))  # type: ignore[attr-defined]
+        for node in candidates:
+            assert isinstance(node, ast.Call)
             scope = ctx.enclosing_function(node)
             scope_key = id(scope) if isinstance(scope, _FUNCTIONS) else id(tree)
             if isinstance(scope, ast.Lambda):

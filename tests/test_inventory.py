@@ -124,7 +124,7 @@ def test_handlers_carry_findings_scope_reasons_and_policies() -> None:
 
     index = one(handlers, "publish_shard_index")
     assert index["findings"] == ["DET403"]
-    assert index["scope_reason"] == "serializes (json.dump) on line 244"
+    assert index["scope_reason"] == "writes a file (open) on line 243"
     assert index["guards_artifact_work"] is True
     assert (index["log_level"], index["traceback"]) == ("error", True)
     assert index["policy"] == inventory.POLICY_FAIL_CLOSED
@@ -145,7 +145,7 @@ def test_handlers_carry_findings_scope_reasons_and_policies() -> None:
     policy = one(handlers, "save_features")
     assert (policy["behaviour"], policy["fail_closed"], policy["policy"]) == ("applies-policy", True, "keep")
     exits = one(handlers, "main")
-    assert exits["scope_reason"] == "calls artifact-shaping write_manifest() on line 320"
+    assert exits["scope_reason"] == "calls artifact-shaping save_features() on line 319"
     assert exits["policy"] == "keep"
 
     assert one(handlers, "read_shard")["log_level"] == "warning"
