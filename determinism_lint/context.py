@@ -37,7 +37,7 @@ class Context:
         self.tree = tree
         self.parents = parents
         self.settings = settings
-        self.resolver = Resolver(tree, parents)
+        self.resolver = Resolver(tree, parents, walrus=":=" in source)
         self._buckets = buckets
         self._calls_by_name: Optional[dict[str, list[ast.AST]]] = None
         self._lines: Optional[list[str]] = None

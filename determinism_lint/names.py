@@ -45,6 +45,77 @@ def _bind_target(bindings: dict[str, str], target: ast.AST) -> None:
         _bind_target(bindings, target.value)
 
 
+_TRY_TYPES: tuple[type, ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def collect_statement_bindings(scope: ScopeNode) -> dict[str, str]:
+    """:func:`collect_bindings` for code without ``:=``: only statements can bind, so only
+    statements (and their targets) are visited, never the expressions in between."""
+    if isinstance(scope, ast.Lambda):
+        return collect_bindings(scope)
+    bindings: dict[str, str] = {}
+    declared_global: set[str] = set()
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        args = scope.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            _record(bindings, arg.arg, LOCAL)
+        if args.vararg is not None:
+            _record(bindings, args.vararg.arg, LOCAL)
+        if args.kwarg is not None:
+            _record(bindings, args.kwarg.arg, LOCAL)
+    todo: list[ast.AST] = list(reversed(scope.body))
+    while todo:
+        node = todo.pop()
+        cls = node.__class__
+        if cls is ast.Assign:
+            for target in node.targets:  # type: ignore[attr-defined]
+                _bind_target(bindings, target)
+        elif cls is ast.Expr or cls is ast.Return or cls is ast.Pass or cls is ast.Raise:
+            continue
+        elif cls is ast.Import or cls is ast.ImportFrom:
+            _bind_import(bindings, node)  # type: ignore[arg-type]
+        elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            _record(bindings, node.name, LOCAL)  # type: ignore[attr-defined]
+        elif cls is ast.AnnAssign or cls is ast.AugAssign:
+            _bind_target(bindings, node.target)  # type: ignore[attr-defined]
+        elif cls is ast.For or cls is ast.AsyncFor:
+            _bind_target(bindings, node.target)  # type: ignore[attr-defined]
+            todo.extend(reversed(node.orelse))  # type: ignore[attr-defined]
+            todo.extend(reversed(node.body))  # type: ignore[attr-defined]
+        elif cls is ast.If or cls is ast.While:
+            todo.extend(reversed(node.orelse))  # type: ignore[attr-defined]
+            todo.extend(reversed(node.body))  # type: ignore[attr-defined]
+        elif cls is ast.With or cls is ast.AsyncWith:
+            for item in node.items:  # type: ignore[attr-defined]
+                if item.optional_vars is not None:
+                    _bind_target(bindings, item.optional_vars)
+            todo.extend(reversed(node.body))  # type: ignore[attr-defined]
+        elif cls in _TRY_TYPES:
+            todo.extend(reversed(node.finalbody))  # type: ignore[attr-defined]
+            todo.extend(reversed(node.orelse))  # type: ignore[attr-defined]
+            for handler in reversed(node.handlers):  # type: ignore[attr-defined]
+                todo.extend(reversed(handler.body))
+                if handler.name:
+                    _record(bindings, handler.name, LOCAL)
+            todo.extend(reversed(node.body))  # type: ignore[attr-defined]
+        elif cls is ast.Global or cls is ast.Nonlocal:
+            declared_global.update(node.names)  # type: ignore[attr-defined]
+        elif cls is ast.Delete:
+            for target in node.targets:  # type: ignore[attr-defined]
+                _bind_target(bindings, target)
+        elif hasattr(ast, "Match") and cls is ast.Match:
+            for case in node.cases:  # type: ignore[attr-defined]
+                for pattern in ast.walk(case.pattern):
+                    if isinstance(pattern, (ast.MatchAs, ast.MatchStar)) and pattern.name:
+                        _record(bindings, pattern.name, LOCAL)
+                    elif isinstance(pattern, ast.MatchMapping) and pattern.rest:
+                        _record(bindings, pattern.rest, LOCAL)
+                todo.extend(reversed(case.body))
+    for name in declared_global:
+        bindings.pop(name, None)
+    return bindings
+
+
 def collect_bindings(scope: ScopeNode) -> dict[str, str]:
     """Names bound directly in ``scope``: name -> imported dotted name, or ``LOCAL``.
 
@@ -133,16 +204,18 @@ def _bind_import(bindings: dict[str, str], node: Union[ast.Import, ast.ImportFro
 class Resolver:
     """Resolves names and attribute chains to dotted names, scope by scope."""
 
-    def __init__(self, tree: ast.Module, parents: dict[ast.AST, ast.AST]) -> None:
+    def __init__(self, tree: ast.Module, parents: dict[ast.AST, ast.AST], *, walrus: bool = True) -> None:
         self._tree = tree
         self._parents = parents
+        # Without ``:=`` in the file, bindings come from statements alone (much cheaper).
+        self._collect = collect_bindings if walrus else collect_statement_bindings
         self._bindings: dict[int, dict[str, str]] = {}
 
     def bindings(self, scope: ScopeNode) -> dict[str, str]:
         key = id(scope)
         found = self._bindings.get(key)
         if found is None:
-            found = collect_bindings(scope)
+            found = self._collect(scope)
             self._bindings[key] = found
         return found
 

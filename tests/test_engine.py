@@ -160,3 +160,26 @@ def test_call_filter_aliases_for_suppress_and_pickle() -> None:
     )
     findings = Engine().check_source(source, "x.py").findings
     assert [(f.line, f.code) for f in findings] == [(4, "DET402"), (7, "DET202")]
+
+
+def test_statement_bindings_agree_with_full_bindings_on_the_standard_library() -> None:
+    import sysconfig
+    from pathlib import Path
+
+    from determinism_lint.names import collect_bindings, collect_statement_bindings
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    checked = 0
+    for path in sorted(stdlib.glob("*.py"))[:120]:
+        source = path.read_text(encoding="utf-8", errors="replace")
+        if ":=" in source:
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+        for scope in scopes:
+            assert collect_statement_bindings(scope) == collect_bindings(scope), (path, getattr(scope, "name", ""))
+            checked += 1
+    assert checked > 1000
