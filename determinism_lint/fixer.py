@@ -247,10 +247,32 @@ def _render(module: cst.Module, edits: Sequence[Edit], contexts: Sequence[FixCon
         for module_name, name in context.removed_imports:
             RemoveImportsVisitor.remove_unused_import(codemod_context, module_name, name)
     if needs_imports:
-        new_module = AddImportsVisitor(codemod_context).transform_module(new_module)
+        new_module = _add_imports(new_module, codemod_context)
     if any(context.removed_imports for context in contexts):
         new_module = RemoveImportsVisitor(codemod_context).transform_module(new_module)
     return new_module
+
+
+def _is_import_statement(statement: cst.CSTNode) -> bool:
+    if isinstance(statement, cst.SimpleStatementLine):
+        return any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+    if isinstance(statement, (cst.If, cst.Try)):  # ``if TYPE_CHECKING:``, ``try: import x``
+        return any(_is_import_statement(inner) for inner in statement.body.body)
+    return False
+
+
+def _add_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
+    """``AddImportsVisitor`` run on the module's head only: the statements up to the last
+    top-level import and one more. It inserts and merges imports there and nowhere else,
+    and visiting a long module's body whole costs seconds."""
+    body = list(module.body)
+    last = max((index for index, statement in enumerate(body) if _is_import_statement(statement)), default=0)
+    # One statement past the imports stays in the head: the visitor looks at it to decide
+    # on the blank line between the imports and the code.
+    cut = last + 2
+    head = module.with_changes(body=body[:cut])
+    new_head = AddImportsVisitor(context).transform_module(head)
+    return new_head.with_changes(body=[*new_head.body, *body[cut:]])
 
 
 def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fixed: Sequence[Finding]) -> Optional[str]:
