@@ -27,6 +27,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .checks import RULES_BY_CODE
+from .cst_util import dotted_name
 from .engine import Engine, SourceError, decode_source
 from .model import UNCHECKED_CODE, Finding, FixSafety
 from .settings import Settings
@@ -130,7 +131,7 @@ class FixContext:
                     and isinstance(small.targets[0].target, cst.Name)
                     and small.targets[0].target.value in ("logger", "log", "LOGGER", "_logger", "_log", "LOG")
                     and isinstance(small.value, cst.Call)
-                    and _callee_name(small.value.func) in ("logging.getLogger", "getLogger")
+                    and dotted_name(small.value.func) in ("logging.getLogger", "getLogger")
                 ):
                     return small.targets[0].target.value
         return None
@@ -143,25 +144,6 @@ class FixContext:
 
 # Identifiers not preceded by a dot: attribute names (``log.error``) bind nothing.
 _IDENTIFIER_RE = re.compile(r"(?<![.\w])[^\W\d]\w*")
-
-
-def _walk_cst(node: cst.CSTNode):
-    todo = [node]
-    while todo:
-        current = todo.pop()
-        yield current
-        todo.extend(current.children)
-
-
-def _callee_name(func: cst.BaseExpression) -> Optional[str]:
-    parts: list[str] = []
-    while isinstance(func, cst.Attribute):
-        parts.append(func.attr.value)
-        func = func.value
-    if isinstance(func, cst.Name):
-        parts.append(func.value)
-        return ".".join(reversed(parts))
-    return None
 
 
 # -- finding -> node ----------------------------------------------------------------------

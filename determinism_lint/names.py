@@ -45,6 +45,15 @@ def _bind_target(bindings: dict[str, str], target: ast.AST) -> None:
         _bind_target(bindings, target.value)
 
 
+def _bind_arguments(bindings: dict[str, str], args: ast.arguments) -> None:
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        _record(bindings, arg.arg, LOCAL)
+    if args.vararg is not None:
+        _record(bindings, args.vararg.arg, LOCAL)
+    if args.kwarg is not None:
+        _record(bindings, args.kwarg.arg, LOCAL)
+
+
 _TRY_TYPES: tuple[type, ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
@@ -56,13 +65,7 @@ def collect_statement_bindings(scope: ScopeNode) -> dict[str, str]:
     bindings: dict[str, str] = {}
     declared_global: set[str] = set()
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        args = scope.args
-        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-            _record(bindings, arg.arg, LOCAL)
-        if args.vararg is not None:
-            _record(bindings, args.vararg.arg, LOCAL)
-        if args.kwarg is not None:
-            _record(bindings, args.kwarg.arg, LOCAL)
+        _bind_arguments(bindings, scope.args)
     todo: list[ast.AST] = list(reversed(scope.body))
     while todo:
         node = todo.pop()
@@ -125,13 +128,7 @@ def collect_bindings(scope: ScopeNode) -> dict[str, str]:
     bindings: dict[str, str] = {}
     declared_global: set[str] = set()
     if isinstance(scope, _FUNCTION_TYPES):
-        args = scope.args
-        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-            _record(bindings, arg.arg, LOCAL)
-        if args.vararg is not None:
-            _record(bindings, args.vararg.arg, LOCAL)
-        if args.kwarg is not None:
-            _record(bindings, args.kwarg.arg, LOCAL)
+        _bind_arguments(bindings, scope.args)
         body: list[ast.AST] = [scope.body] if isinstance(scope, ast.Lambda) else list(scope.body)
     else:
         body = list(scope.body)
