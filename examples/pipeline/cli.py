@@ -9,7 +9,7 @@ from .data import make_dataset
 from .features import find_cached_features, load_features, save_features
 from .manifest import file_digest, write_manifest
 from .report import write_index, write_report
-from .train import evaluate, find_model_dir, previous_accuracy, save_model, train, write_metrics
+from .train import evaluate, find_model_dir, new_model, previous_accuracy, save_model, train_epochs, write_metrics
 
 logger = logging.getLogger("pipeline")
 
@@ -34,16 +34,15 @@ def run_pipeline(out_dir, overlay_dir=None):
         features = load_features(cached)
         vocabulary, rows = features["vocabulary"], features["rows"]
 
-        model, curve = train(rows, vocabulary, config["train"]["epochs"], config["train"]["learning_rate"])
-        metrics = {
-            "run_id": run,
-            "accuracy": evaluate(model, rows, vocabulary),
-            "previous_accuracy": previous_accuracy(run_dir),
-            "curve": curve,
-        }
+        model = new_model(vocabulary)
+        epochs = train_epochs(model, rows, vocabulary, config["train"]["epochs"], config["train"]["learning_rate"])
+        head = {"run_id": run, "previous_accuracy": previous_accuracy(run_dir)}
+        metrics_path, metrics = write_metrics(
+            run_dir, head, epochs, lambda: {"accuracy": evaluate(model, rows, vocabulary)}
+        )
         outputs = {
             "model.json": save_model(run_dir, model),
-            "metrics.json": write_metrics(run_dir, metrics),
+            "metrics.json": metrics_path,
         }
         files = {name: file_digest(path) for name, path in outputs.items()}
         labels = {row["label"] for row in rows}

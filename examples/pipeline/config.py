@@ -7,9 +7,9 @@ import json
 import os
 
 DEFAULT_CONFIG = {
-    "dataset": {"name": "toy-reviews", "size": 240, "seed": 7},
+    "dataset": {"name": "toy-reviews", "size": 1000, "seed": 7},
     "features": {"min_count": 2, "lowercase": True},
-    "train": {"epochs": 4, "learning_rate": 0.25},
+    "train": {"epochs": 20, "learning_rate": 0.25},
 }
 
 

@@ -7,23 +7,31 @@ import os
 logger = logging.getLogger(__name__)
 
 
-def train(rows, vocabulary, epochs, learning_rate):
-    """Weights per token (in vocabulary order) and the training curve."""
-    weights = {token: 0.0 for token in vocabulary}
-    bias = 0.0
-    curve = []
+def new_model(vocabulary):
+    return {"bias": 0.0, "weights": {token: 0.0 for token in vocabulary}}
+
+
+def train_epochs(model, rows, vocabulary, epochs, learning_rate):
+    """Train ``model`` in place; yield ``{"epoch", "errors"}`` after every epoch."""
+    weights = model["weights"]
     for epoch in range(epochs):
         errors = 0
         for row in rows:
             target = 1.0 if row["label"] == "positive" else -1.0
-            score = bias + sum(weights[vocabulary[int(i)]] * n for i, n in row["counts"].items())
+            score = model["bias"] + sum(weights[vocabulary[int(i)]] * n for i, n in row["counts"].items())
             if score * target <= 0:
                 errors += 1
-                bias += learning_rate * target
+                model["bias"] += learning_rate * target
                 for i, n in row["counts"].items():
                     weights[vocabulary[int(i)]] += learning_rate * target * n
-        curve.append({"epoch": epoch + 1, "errors": errors})
-    return {"bias": bias, "weights": weights}, curve
+        yield {"epoch": epoch + 1, "errors": errors}
+
+
+def train(rows, vocabulary, epochs, learning_rate):
+    """Weights per token (in vocabulary order) and the training curve."""
+    model = new_model(vocabulary)
+    curve = list(train_epochs(model, rows, vocabulary, epochs, learning_rate))
+    return model, curve
 
 
 def evaluate(model, rows, vocabulary):
@@ -51,12 +59,31 @@ def save_model(run_dir, model):
     return path
 
 
-def write_metrics(run_dir, metrics):
+def write_metrics(run_dir, head, epochs, tail):
+    """``metrics.json``: the ``head`` fields, then the training curve point by point as
+    ``epochs`` yields it (flushed after every epoch, so the file can be followed while the
+    model trains), then the fields ``tail()`` returns once training is over.
+
+    Return the file's path and the whole metrics document."""
     path = os.path.join(run_dir, "metrics.json")
+    metrics = dict(head)
+    curve = metrics["curve"] = []
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(metrics, indent=2))
-        handle.write("\n")
-    return path
+        handle.write("{\n")
+        for key, value in head.items():
+            handle.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
+        handle.write('  "curve": [')
+        for point in epochs:
+            handle.write(("," if curve else "") + "\n    " + json.dumps(point))
+            handle.flush()
+            curve.append(point)
+        handle.write("\n  ]")
+        final = tail()
+        for key, value in final.items():
+            handle.write(f",\n  {json.dumps(key)}: {json.dumps(value)}")
+        handle.write("\n}\n")
+    metrics.update(final)
+    return path, metrics
 
 
 def find_model_dir(runs_root):
