@@ -120,6 +120,19 @@ def _root_name(func: ast.AST) -> Optional[str]:
     return func.id if isinstance(func, ast.Name) else None
 
 
+def _only_reported(call: ast.Call, ctx: Context) -> bool:
+    """``logger.info("config %s", json.dumps(cfg))``: text made for a log line or ``print``
+    shapes no artifact."""
+    from .checks._util import is_reporting_call
+
+    for ancestor in ctx.ancestors(call):
+        if isinstance(ancestor, ast.Call) and is_reporting_call(ancestor, ctx):
+            return True
+        if isinstance(ancestor, ast.stmt):
+            return False
+    return False
+
+
 def classify_call(call: ast.Call, ctx: Context) -> Optional[str]:
     """Why ``call`` shapes an artifact (``"computes a hash (hashlib.sha256)"``), else None."""
     func = call.func
@@ -139,7 +152,7 @@ def classify_call(call: ast.Call, ctx: Context) -> Optional[str]:
         if name is not None:
             if name.startswith(HASH_MODULES) or name in HASH_CALLS:
                 return f"computes a hash ({name})"
-            if name in SERIALIZERS:
+            if name in SERIALIZERS and not _only_reported(call, ctx):
                 return f"serializes ({name})"
     from .checks.atomic_writes import write_site
 
