@@ -73,6 +73,20 @@ def _local_types(scope: ast.AST, ctx: Context) -> dict[str, str]:
     return ctx.memo("dict-set-names", scope, compute)  # type: ignore[return-value]
 
 
+def _returns_by_name(ctx: Context) -> dict[str, str]:
+    """Module functions whose return annotation says dict or set (one definition only)."""
+
+    def compute() -> dict[str, str]:
+        kinds: dict[str, Optional[str]] = {}
+        for node in (*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)):
+            name = node.name  # type: ignore[attr-defined]
+            kind = _annotation_kind(node.returns)  # type: ignore[attr-defined]
+            kinds[name] = kind if name not in kinds else None  # redefined: unknown
+        return {name: kind for name, kind in kinds.items() if kind is not None}
+
+    return ctx.memo("returns-by-name", ctx.tree, compute)  # type: ignore[return-value]
+
+
 def _annotation_kind(annotation: Optional[ast.AST]) -> Optional[str]:
     if annotation is None or not _annotation_is_container(annotation):
         return None
@@ -100,6 +114,11 @@ def _value_kind(value: ast.AST, ctx: Context, known: dict[str, str]) -> Optional
             return "dict"
         if name in _SET_CALLS:
             return "set"
+        if isinstance(value.func, ast.Name) and name is None:
+            # A function of this module annotated ``-> set[str]`` / ``-> dict[...]``.
+            returned = _returns_by_name(ctx).get(value.func.id)
+            if returned is not None:
+                return returned
         func = value.func
         if isinstance(func, ast.Attribute) and func.attr in _SET_METHODS and _kind(func.value, ctx, known) == "set":
             return "set"
@@ -391,11 +410,20 @@ class SetOrderReachesArtifact(_OrderRule):
         "    return hashlib.sha256(b'x').hexdigest()\n",
         "import json\ndef save_counts(tokens, f):\n    seen = set(tokens)\n    counts = {t: 1 for t in seen}\n"
         "    json.dump(counts, f, sort_keys=True)\n",
+        "import json\ndef ids(xs) -> list:\n    return sorted(set(xs))\ndef save_ids(xs, f):\n    json.dump(list(ids(xs)), f)\n",
     )
     INVALID = (
         Invalid(
             "import json\ndef save_vocab(tokens, f):\n    vocab = list(set(tokens))\n    json.dump(vocab, f)\n",
             fixed="import json\ndef save_vocab(tokens, f):\n    vocab = sorted(set(tokens))\n    json.dump(vocab, f)\n",
+        ),
+        Invalid(
+            "import json\ndef eligible(xs) -> set[str]:\n    return {x for x in xs if x}\n"
+            "def save_cohort(xs, f):\n    json.dump(list(eligible(xs)), f)\n",
+            fixed=(
+                "import json\ndef eligible(xs) -> set[str]:\n    return {x for x in xs if x}\n"
+                "def save_cohort(xs, f):\n    json.dump(sorted(eligible(xs)), f)\n"
+            ),
         ),
         Invalid(
             "import hashlib\ndef tags_digest(tags: set):\n    return hashlib.sha1(','.join(tags).encode()).hexdigest()\n",
