@@ -121,8 +121,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         start = "."
     settings = load_settings(args.config, start=start)
     changes: dict[str, object] = {}
-    if args.select:
+    if args.select is not None and args.select.strip():
         changes["select"] = parse_code_list(args.select, "--select")
+        if not changes["select"]:
+            raise UsageError("--select names no code: give codes or prefixes such as DET1,DET301")
     if args.ignore:
         changes["ignore"] = settings.ignore + parse_code_list(args.ignore, "--ignore")
     if args.strict:
@@ -318,10 +320,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ConfigError, UsageError) as error:
         print(f"determinism-lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("determinism-lint: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         # ``determinism-lint check | head``: the reader went away; not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
+    except OSError as error:
+        # ``--output missing/dir/report.json`` and the like: say what, exit as a usage error.
+        print(f"determinism-lint: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("determinism-lint: interrupted", file=sys.stderr)
+        return 130

@@ -460,9 +460,16 @@ def _progress(done: int, total: int) -> None:
         sys.stderr.flush()
 
 
+def _text(data: bytes) -> str:
+    try:
+        return decode_source(data)  # the file's own encoding (coding cookie, BOM)
+    except SourceError:
+        return data.decode("utf-8", "replace")
+
+
 def unified_diff(item: FileFix) -> str:
-    old = item.old.decode("utf-8", "replace").splitlines(keepends=True)
-    new = (item.new or b"").decode("utf-8", "replace").splitlines(keepends=True)
+    old = _text(item.old).splitlines(keepends=True)
+    new = _text(item.new or b"").splitlines(keepends=True)
     lines = difflib.unified_diff(old, new, fromfile=f"a/{item.path}", tofile=f"b/{item.path}")
     text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
     return text

@@ -1,7 +1,7 @@
 """flake8 adapter: a thin shell around :class:`determinism_lint.engine.Engine`.
 
 flake8 does not read ``pyproject.toml``, so the plugin loads ``[tool.determinism-lint]``
-itself (from the nearest pyproject.toml above the working directory, or ``--det-config``)
+itself (from the nearest pyproject.toml above each checked file, or ``--det-config``)
 and lets flake8 options override it. flake8 applies its own ``--select``/``--ignore``,
 ``per-file-ignores`` and ``# noqa`` on top.
 """
@@ -15,7 +15,8 @@ from typing import Any, ClassVar, Iterator, Optional, Sequence
 
 from . import __version__
 from .engine import Engine
-from .settings import ConfigError, Settings, load_settings
+from .model import UNCHECKED_CODE
+from .settings import ConfigError, Settings, find_config, load_settings
 
 Flake8Error = tuple[int, int, str, type]
 
@@ -24,7 +25,11 @@ class DeterminismChecker:
     name = "determinism-lint"
     version = __version__
 
-    _engine: ClassVar[Optional[Engine]] = None
+    _options: ClassVar[Any] = None
+    #: An engine per configuration file (``None``: no file), as ``check`` would use for the
+    #: same paths: settings come from the nearest pyproject.toml above each checked file.
+    _engines: ClassVar[dict[Optional[str], Engine]] = {}
+    _config_for_dir: ClassVar[dict[str, Optional[str]]] = {}
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -37,7 +42,8 @@ class DeterminismChecker:
             "--det-config",
             parse_from_config=True,
             metavar="FILE",
-            help="determinism-lint: pyproject.toml to read [tool.determinism-lint] from (default: nearest)",
+            help="determinism-lint: pyproject.toml to read [tool.determinism-lint] from"
+            " (default: the nearest one above each checked file)",
         )
         manager.add_option(
             "--det-strict",
@@ -62,16 +68,38 @@ class DeterminismChecker:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
+        cls._options = options
+        cls._engines = {}
+        cls._config_for_dir = {}
+        # Fail early on a broken configuration where flake8 starts.
         try:
-            cls._engine = Engine(settings_from_flake8(options))
+            cls._engine_for(os.path.join(os.getcwd(), "__init__.py"))
         except ConfigError as error:
             print(f"determinism-lint: error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
 
-    def run(self) -> Iterator[Flake8Error]:
-        engine = type(self)._engine
+    @classmethod
+    def _engine_for(cls, filename: str) -> Engine:
+        explicit = getattr(cls._options, "det_config", None) or None
+        if explicit is not None:
+            key: Optional[str] = explicit
+        else:
+            directory = os.path.dirname(os.path.abspath(filename))
+            if directory not in cls._config_for_dir:
+                found = find_config(directory)
+                cls._config_for_dir[directory] = str(found) if found is not None else None
+            key = cls._config_for_dir[directory]
+        engine = cls._engines.get(key)
         if engine is None:
-            engine = type(self)._engine = Engine(_default_settings())
+            engine = cls._engines[key] = Engine(settings_from_flake8(cls._options, key))
+        return engine
+
+    def run(self) -> Iterator[Flake8Error]:
+        try:
+            engine = type(self)._engine_for(self.filename)
+        except ConfigError as error:
+            yield 1, 0, f"{UNCHECKED_CODE} {error}", type(self)
+            return
         if engine.settings.is_excluded(self.filename):
             return
         assert isinstance(self.tree, ast.Module)
@@ -80,19 +108,10 @@ class DeterminismChecker:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
 
 
-def _default_settings() -> Settings:
-    try:
-        return load_settings(None, start=os.getcwd())
-    except ConfigError:
-        return Settings()
-
-
-def settings_from_flake8(options: Any) -> Settings:
-    """pyproject settings with flake8's ``--det-*`` options applied on top.
-
-    A broken pyproject is a configuration error; flake8 shows the message and stops.
-    """
-    settings = load_settings(getattr(options, "det_config", None) or None, start=os.getcwd())
+def settings_from_flake8(options: Any, config: Optional[str] = None) -> Settings:
+    """Settings from ``config`` (a pyproject.toml, or none) with flake8's ``--det-*``
+    options applied on top. A broken pyproject is a :class:`ConfigError`."""
+    settings = load_settings(config) if config is not None else Settings()
     changes: dict[str, object] = {}
     if getattr(options, "det_strict", False):
         changes["strict"] = True

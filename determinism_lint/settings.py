@@ -126,7 +126,9 @@ class Settings:
 
     def is_enabled(self, code: str, path: Optional[str] = None) -> bool:
         """True when ``code`` is selected, not ignored, and not ignored for ``path``."""
-        if not _matches_code(code, self.select) or _matches_code(code, self.ignore):
+        # As in flake8, the more specific of --select and --ignore wins (``select DET101``
+        # beats ``ignore DET1``); on a tie, ignore wins.
+        if _match_length(code, self.select) <= _match_length(code, self.ignore):
             return False
         if path is not None and self.per_file_ignores:
             for pattern, codes in self.per_file_ignores:
@@ -155,6 +157,11 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+def _match_length(code: str, prefixes: Iterable[str]) -> int:
+    """Length of the longest prefix in ``prefixes`` that ``code`` starts with; -1 for none."""
+    return max((len(prefix) for prefix in prefixes if code.startswith(prefix)), default=-1)
 
 
 def _matches_code(code: str, prefixes: Iterable[str]) -> bool:
@@ -279,6 +286,8 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
             items = _string_list(value, where)
             if key in ("select", "ignore"):
                 items = tuple(validate_code_prefix(item, where) for item in items)
+                if key == "select" and not items:
+                    raise ConfigError(f"{where} is empty: it would turn every rule off; list codes such as [\"DET\"]")
             if key in ("extra-writers", "extra-enumerators", "safe-writers", "error-handlers",
                        "artifact-functions", "artifact-modules"):
                 for item in items:

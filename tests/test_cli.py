@@ -279,3 +279,29 @@ def test_module_entry_point_exit_codes(tmp_path: Path) -> None:
     assert _run_subprocess(["check", "a.py"], tmp_path, PYTHONPATH=root).returncode == 1
     assert _run_subprocess(["check", "--bogus"], tmp_path, PYTHONPATH=root).returncode == 2
     assert _run_subprocess([], tmp_path, PYTHONPATH=root).returncode == 2
+
+
+def test_output_into_missing_directory_is_a_clear_error(project: Path, capsys) -> None:
+    write(project / "a.py", BARE)
+    code, _, err = run(capsys, "check", "--output", "missing/report.json", "a.py")
+    assert code == 2
+    assert err.startswith("determinism-lint: error: ") and "missing/report.json" in err
+    code, _, err = run(capsys, "check", "--write-baseline", "missing/baseline.json", "a.py")
+    assert code == 2
+
+
+def test_empty_select_is_an_error_not_a_silent_pass(project: Path, capsys) -> None:
+    write(project / "a.py", BARE)
+    code, _, err = run(capsys, "check", "--select", ",", "a.py")
+    assert code == 2 and "--select names no code" in err
+    write(project / "pyproject.toml", "[tool.determinism-lint]\nselect = []\n")
+    code, _, err = run(capsys, "check", "a.py")
+    assert code == 2 and "select is empty" in err
+
+
+def test_more_specific_select_beats_broader_ignore(project: Path, capsys) -> None:
+    write(project / "a.py", BARE)
+    _, out, _ = run(capsys, "check", "--select", "DET401", "--ignore", "DET4", "a.py")
+    assert [line.split()[1] for line in out.splitlines()] == ["DET401"]
+    _, out, _ = run(capsys, "check", "--select", "DET4", "--ignore", "DET401", "a.py")
+    assert [line.split()[1] for line in out.splitlines()] == ["DET402"]

@@ -56,3 +56,15 @@ def test_plugin_config_error_is_clear(tmp_path: Path) -> None:
     result = flake8(tmp_path, "--select", "DET", "a.py")
     assert result.returncode != 0
     assert "unknown key(s) 'bogus'" in result.stderr
+
+
+def test_plugin_finds_the_config_above_each_file_like_check(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "legacy").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[tool.determinism-lint]\n[tool.determinism-lint.per-file-ignores]\n"legacy/*" = ["DET4"]\n'
+    )
+    (project / "legacy" / "old.py").write_text(BARE)
+    (project / "new.py").write_text(BARE)
+    result = flake8(tmp_path, "--select", "DET", "project")
+    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()) == ["project/new.py", "project/new.py"]
