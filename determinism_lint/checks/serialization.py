@@ -38,7 +38,58 @@ def _no_mappings(obj: Optional[ast.AST], ctx: Context) -> bool:
     if isinstance(obj, ast.Dict):
         # A literal's keys come in source order; only its values could bring an unordered mapping.
         return _fixed_order_value(obj, ctx)
+    if isinstance(obj, (ast.ListComp, ast.GeneratorExp)):
+        return _string_element(obj, ctx)
+    if isinstance(obj, ast.Name):
+        # ``names = [p.name for p in paths]`` then ``json.dump(names, f)``: one plain assignment.
+        assigned = _single_assignment(obj, ctx)
+        return assigned is not None and _no_mappings(assigned, ctx)
     return False
+
+
+#: Path parts and listings that are strings, never mappings.
+_STRING_ATTRIBUTES = frozenset({"name", "stem", "suffix", "parent_name", "as_posix"})
+_STRING_LISTINGS = frozenset({"os.listdir", "glob.glob", "glob.iglob", "fnmatch.filter"})
+
+
+def _string_element(comp: ast.AST, ctx: Context) -> bool:
+    """A comprehension whose elements are visibly strings (``p.name``, ``str(x)``, f-strings,
+    or the names ``os.listdir``/``glob.glob`` yield)."""
+    element = comp.elt  # type: ignore[attr-defined]
+    if _fixed_order_value(element, ctx):
+        return True
+    if isinstance(element, ast.Attribute) and element.attr in _STRING_ATTRIBUTES:
+        return True
+    if isinstance(element, ast.Call) and isinstance(element.func, ast.Attribute) and element.func.attr == "as_posix":
+        return True
+    if isinstance(element, ast.Name):
+        for generator in comp.generators:  # type: ignore[attr-defined]
+            if isinstance(generator.target, ast.Name) and generator.target.id == element.id:
+                return isinstance(generator.iter, ast.Call) and ctx.call_name(generator.iter) in _STRING_LISTINGS
+    return False
+
+
+_FILLING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault"})
+
+
+def _single_assignment(name: ast.Name, ctx: Context) -> Optional[ast.AST]:
+    """The value of the only plain assignment to ``name`` in its scope, if there is exactly one."""
+    found: Optional[ast.AST] = None
+    for node in walk_local(ctx.enclosing_scope(name)):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)):
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            if isinstance(node, ast.With):
+                targets = [item.optional_vars for item in node.items]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id == name.id:
+                    if found is not None or not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                        return None
+                    found = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name) and receiver.id == name.id and node.func.attr in _FILLING_METHODS:
+                return None  # filled later: its elements are not the ones assigned
+    return found
 
 
 _SCALAR_BUILTINS = frozenset({"bool", "float", "int", "len", "round", "sorted", "str"})
@@ -169,6 +220,8 @@ class UnsortedJsonDump(Rule):
         "import json\ndef respond(c):\n    print(json.dumps(c))\n",
         "import json\ndef write_version(f):\n    json.dump('1.2.0', f)\n",
         "import json\ndef write_meta(f, n):\n    json.dump({'version': 2, 'values': list(range(n)), 'n': len(f)}, f)\n",
+        "import json, os\ndef save_index(d, f):\n    names = [n for n in os.listdir(d)]\n    json.dump(names, f)\n",
+        "import json\ndef save_index(paths, f):\n    json.dump([p.name for p in paths], f)\n",
     )
     INVALID = (
         Invalid(
@@ -186,6 +239,14 @@ class UnsortedJsonDump(Rule):
         Invalid(
             "import json as j\ndef manifest_text(m):\n    return j.dumps(m, sort_keys=False)\n",
             fixed="import json as j\ndef manifest_text(m):\n    return j.dumps(m, sort_keys=True)\n",
+        ),
+        Invalid(
+            "import json\ndef save_index(rows, f):\n    names = [r.name for r in rows]\n    names.append({'total': 1})\n"
+            "    json.dump(names, f)\n",
+            fixed=(
+                "import json\ndef save_index(rows, f):\n    names = [r.name for r in rows]\n    names.append({'total': 1})\n"
+                "    json.dump(names, f, sort_keys=True)\n"
+            ),
         ),
         Invalid(
             "import json\ndef write_meta(f, params):\n    json.dump({'version': 2, 'params': params}, f)\n",
