@@ -19,7 +19,7 @@ import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -29,6 +29,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from .checks import RULES_BY_CODE
 from .cst_util import dotted_name
 from .engine import Engine, SourceError, decode_source
+from .positions import char_col
 from .model import UNCHECKED_CODE, Finding, FixSafety
 from .settings import Settings
 
@@ -46,10 +47,66 @@ class Edit:
     apply: Apply
 
 
-class FixContext:
-    """What a rule's ``fix`` may use: positions, parents, imports, names in scope."""
+class FixAnalysis:
+    """The file being fixed as ``check`` saw it, built once per pass and shared by every
+    fix of the pass: the engine's ``Context`` and its calls by reported range, so a fix can
+    ask the detector about its own site instead of analysing the file again."""
 
-    def __init__(self, wrapper: MetadataWrapper, settings: Settings, finding: Finding) -> None:
+    def __init__(self, module: cst.Module, path: str, settings: Settings) -> None:
+        from .engine import ALWAYS_COLLECTED, _walk, parse_source
+        from .context import Context
+
+        parsed = parse_source(module.code, path)
+        parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
+        self.ctx = Context(
+            path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings, buckets=buckets
+        )
+        self.calls: dict[tuple[int, int, int, int], ast.Call] = {}
+        for node in self.ctx.nodes_of(ast.Call):
+            assert isinstance(node, ast.Call)
+            end_line = node.end_lineno or node.lineno
+            key = (
+                node.lineno,
+                char_col(self.ctx.line_text(node.lineno), node.col_offset) + 1,
+                end_line,
+                char_col(self.ctx.line_text(end_line), node.end_col_offset or 0) + 1,
+            )
+            self.calls[key] = node
+        #: Fresh names handed out per scope during this pass: two ``with atomic_path(...) as
+        #: tmp`` in one function must not both bind ``tmp``.
+        self._handed_out: dict[int, set[str]] = {}
+        self._memo: dict[tuple[str, str], Any] = {}
+
+    def call_at(self, finding: Finding) -> Optional[ast.Call]:
+        return self.calls.get((finding.line, finding.col, finding.end_line, finding.end_col))
+
+    def once(self, key: tuple[str, str], compute: Callable[[], Any]) -> Any:
+        """Facts about the whole module, computed once per pass (walking libcst is slow)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def fresh_name(self, call: ast.AST, candidates: tuple[str, ...], taken: set[str]) -> str:
+        from .cst_util import fresh_name
+
+        mine = self._handed_out.setdefault(id(self.ctx.enclosing_scope(call)), set())
+        name = fresh_name(candidates, taken | mine)
+        mine.add(name)
+        return name
+
+
+class FixContext:
+    """What a rule's ``fix`` may use: positions, parents, imports, names in scope, and the
+    detector's view of the file (:attr:`analysis`)."""
+
+    def __init__(
+        self,
+        wrapper: MetadataWrapper,
+        settings: Settings,
+        finding: Finding,
+        analysis: Optional[Callable[[], FixAnalysis]] = None,
+    ) -> None:
+        self._analysis = analysis
         self.module = wrapper.module
         self._positions = wrapper.resolve(PositionProvider)
         self._paths: dict[int, list[cst.CSTNode]] = {}
@@ -57,6 +114,13 @@ class FixContext:
         self.finding = finding
         self.imports: list[tuple[str, Optional[str]]] = []
         self.removed_imports: list[tuple[str, Optional[str]]] = []
+
+    @property
+    def analysis(self) -> FixAnalysis:
+        if self._analysis is None:
+            built = FixAnalysis(self.module, self.finding.path, self.settings)
+            self._analysis = lambda: built
+        return self._analysis()
 
     @property
     def helpers_module(self) -> str:
@@ -352,6 +416,13 @@ def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     table = _nodes_at(wrapper)
 
+    shared: list[FixAnalysis] = []
+
+    def analysis() -> FixAnalysis:
+        if not shared:
+            shared.append(FixAnalysis(module, path, engine.settings))
+        return shared[0]
+
     planned: list[tuple[Finding, Edit, FixContext]] = []
     dropped: list[tuple[Finding, str]] = []
     for finding in wanted:
@@ -360,7 +431,7 @@ def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix
         if node is None:
             dropped.append((finding, "no node at the reported position"))
             continue
-        context = FixContext(wrapper, engine.settings, finding)
+        context = FixContext(wrapper, engine.settings, finding, analysis)
         edit = rule.fix(node, context)
         if edit is None:
             dropped.append((finding, "this site cannot be rewritten safely"))

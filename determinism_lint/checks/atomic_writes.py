@@ -20,7 +20,7 @@ from .base import NO_FIX, Invalid, Report, Rule, Valid
 
 if TYPE_CHECKING:
     from ..context import Context
-    from ..fixer import Edit, FixContext
+    from ..fixer import Edit, FixAnalysis, FixContext
     from ..names import ScopeNode
 
 # -- what counts as a write ----------------------------------------------------------------
@@ -1759,70 +1759,16 @@ def _path_annotation(annotation: ast.expr, *, allow_str: bool) -> bool:
     )
 
 
-# What ``fix`` knows about the file: an ``ast`` view of the libcst module being fixed.
-
-_FIX_VIEW: list = [None, None, None]  # [libcst module, settings, _FixView]
-
-
-class _FixView:
-    def __init__(self, source: str, path: str, settings: Settings) -> None:
-        import warnings
-
-        from ..context import Context
-        from ..positions import char_col
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-        parents: dict[ast.AST, ast.AST] = {}
-        calls: dict[tuple[int, int, int, int], ast.Call] = {}
-        self.ctx = Context(path=path, source=source, tree=tree, parents=parents, settings=settings)
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                parents[child] = node
-            if isinstance(node, ast.Call):
-                end_line = node.end_lineno or node.lineno
-                key = (
-                    node.lineno,
-                    char_col(self.ctx.line_text(node.lineno), node.col_offset) + 1,
-                    end_line,
-                    char_col(self.ctx.line_text(end_line), node.end_col_offset or 0) + 1,
-                )
-                calls[key] = node
-        self.calls = calls
-        #: Fresh names handed out per scope (``id`` of the ast scope node) during this fix run:
-        #: two ``with atomic_path(...) as tmp`` in one function would bind ``tmp`` twice.
-        self.handed_out: dict[int, set[str]] = {}
-        #: Facts about the whole module, computed once per file (walking libcst is slow).
-        self.memo: dict[tuple[str, str], Any] = {}
-
-    def once(self, key: tuple[str, str], compute: Any) -> Any:
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
-
-    def fresh_name(self, call: ast.Call, candidates: tuple[str, ...], taken: set[str]) -> str:
-        from ..cst_util import fresh_name
-
-        mine = self.handed_out.setdefault(id(self.ctx.enclosing_scope(call)), set())
-        name = fresh_name(candidates, taken | mine)
-        mine.add(name)
-        return name
-
-
-def _fix_view(ctx: FixContext) -> _FixView:
-    view = _FIX_VIEW[2]
-    if _FIX_VIEW[0] is not ctx.module or _FIX_VIEW[1] is not ctx.settings:
-        view = _FixView(ctx.module.code, ctx.finding.path, ctx.settings)
-        _FIX_VIEW[0], _FIX_VIEW[1], _FIX_VIEW[2] = ctx.module, ctx.settings, view
-    return view  # type: ignore[no-any-return]
+def _fix_view(ctx: FixContext) -> FixAnalysis:
+    """What ``fix`` knows about the file: the detector's own view, shared by the pass."""
+    return ctx.analysis
 
 
 def _fix_site(ctx: FixContext, kind: str) -> Optional[tuple[Context, ast.Call, WriteSite]]:
     """The write site of the finding being fixed, seen the way ``check`` saw it."""
     view = _fix_view(ctx)
     finding = ctx.finding
-    call = view.calls.get((finding.line, finding.col, finding.end_line, finding.end_col))
+    call = view.call_at(finding)
     if call is None:
         return None
     site = write_site(call, view.ctx)
@@ -1970,7 +1916,7 @@ def _with_fix(
     view = _fix_view(ctx)
     taken: set[str] = view.once(("bound", ""), ctx.bound_names)
     if distinct:
-        call = view.calls.get((ctx.finding.line, ctx.finding.col, ctx.finding.end_line, ctx.finding.end_col))
+        call = view.call_at(ctx.finding)
         if call is None:
             return None
         name = view.fresh_name(call, names, taken)

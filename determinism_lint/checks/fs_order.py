@@ -1016,44 +1016,10 @@ def _runs_once_after(use: ast.AST, statement: ast.AST, ctx: Context) -> bool:
     return False
 
 
-class _FixView:
-    """The file as ``check`` saw it: the ``ast`` calls by their reported range."""
-
-    def __init__(self, source: str, path: str, settings: Settings) -> None:
-        import warnings
-
-        from ..context import Context
-        from ..engine import ALWAYS_COLLECTED, _walk
-        from ..positions import char_col
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-        parents, buckets = _walk(tree, ALWAYS_COLLECTED)
-        self.ctx = Context(path=path, source=source, tree=tree, parents=parents, settings=settings, buckets=buckets)
-        self.calls: dict[tuple[int, int, int, int], ast.Call] = {}
-        for node in self.ctx.nodes_of(ast.Call):
-            assert isinstance(node, ast.Call)
-            end_line = node.end_lineno or node.lineno
-            key = (
-                node.lineno,
-                char_col(self.ctx.line_text(node.lineno), node.col_offset) + 1,
-                end_line,
-                char_col(self.ctx.line_text(end_line), node.end_col_offset or 0) + 1,
-            )
-            self.calls[key] = node
-
-
-_FIX_VIEW: list[Any] = [None, None, None]
-
-
 def _fix_data(rule: Rule, ctx: FixContext) -> Optional[dict[str, object]]:
     """The data of ``rule``'s fixable report at the finding being fixed, from ``check`` itself."""
-    if _FIX_VIEW[0] is not ctx.module or _FIX_VIEW[1] is not ctx.settings:
-        _FIX_VIEW[:] = [ctx.module, ctx.settings, _FixView(ctx.module.code, ctx.finding.path, ctx.settings)]
-    view: _FixView = _FIX_VIEW[2]
-    finding = ctx.finding
-    call = view.calls.get((finding.line, finding.col, finding.end_line, finding.end_col))
+    view = ctx.analysis
+    call = view.call_at(ctx.finding)
     if call is None:
         return None
     for report in rule.check(call, view.ctx):
