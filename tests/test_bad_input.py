@@ -201,7 +201,7 @@ def toml_value(value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value)
+        return json.dumps(value, sort_keys=True)
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"
     return "{" + ", ".join(f"{json.dumps(key)} = {toml_value(item)}" for key, item in value.items()) + "}"
@@ -271,7 +271,7 @@ json_values = st.recursive(
 def json_documents(draw: st.DrawFn, template: dict) -> str:
     shape = draw(st.sampled_from(["any", "mutated", "deep", "text"]))
     if shape == "any":
-        return json.dumps(draw(json_values))
+        return json.dumps(draw(json_values), sort_keys=True)
     if shape == "deep":
         depth = draw(st.sampled_from([10, 500, 1000, 5000, 100_000]))
         inner = "[" * depth + "]" * depth if draw(st.booleans()) else '{"a":' * depth + "1" + "}" * depth
@@ -294,7 +294,7 @@ def json_documents(draw: st.DrawFn, template: dict) -> str:
                 node[key] = draw(json_values)
                 break
             node = node[key]
-    return json.dumps(document)
+    return json.dumps(document, sort_keys=True)
 
 
 BASELINE_TEMPLATE = {
@@ -341,7 +341,7 @@ def test_fuzzed_compare_input_never_crashes(
     root = tmp_path_factory.mktemp("fuzz")
     fuzzed, good = root / "fuzzed.json", root / "good.json"
     fuzzed.write_text(text, encoding="utf-8", errors="surrogatepass")
-    good.write_text(json.dumps(INVENTORY_TEMPLATE), encoding="utf-8")
+    good.write_text(json.dumps(INVENTORY_TEMPLATE, sort_keys=True), encoding="utf-8")
     old, new = (fuzzed, good) if old_is_fuzzed else (good, fuzzed)
     try:
         comparison = compare_inventories(load_inventory(str(old)), load_inventory(str(new)))
