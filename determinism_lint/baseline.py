@@ -138,6 +138,8 @@ def _read_entries(path: str) -> Counter[tuple[str, str, str]]:
         raise ConfigError(f"{where}: not a baseline file (it is not UTF-8 text)") from None
     except ValueError as error:
         raise ConfigError(f"{where}: not a baseline file (invalid JSON: {error})") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: not a baseline file (JSON nested too deeply)") from None
     if not isinstance(document, dict):
         raise ConfigError(f"{where}: not a baseline file (expected a JSON object with 'version' and 'findings')")
     if document.get("version") != BASELINE_VERSION:

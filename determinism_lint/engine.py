@@ -13,7 +13,7 @@ import tokenize
 import traceback
 import warnings
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence, Union
+from typing import BinaryIO, Iterable, Optional, Sequence, Union
 
 from . import noqa as noqa_mod
 from .checks import ALL_RULES
@@ -144,7 +144,7 @@ class Engine:
         """Read, decode, parse and check one file; never raises for bad input."""
         try:
             with open(path, "rb") as handle:
-                data = handle.read(self.settings.max_file_size + 1)
+                data = read_limited(handle, self.settings.max_file_size)
         except OSError as error:
             return self._unchecked(path, SourceError(f"cannot read: {error.strerror or error}"))
         if len(data) > self.settings.max_file_size:
@@ -367,3 +367,23 @@ def _walk(
                 parents[value] = node
                 push(value)
     return parents, buckets
+
+
+_READ_CHUNK = 1 << 20
+
+
+def read_limited(handle: BinaryIO, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``handle``: enough to tell that a file is over ``limit``.
+
+    Read in chunks: ``read(limit + 1)`` would allocate the whole limit up front, and a
+    ``max-file-size`` of many gigabytes is a valid setting.
+    """
+    chunks = []
+    left = limit + 1
+    while left > 0:
+        chunk = handle.read(min(left, _READ_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)

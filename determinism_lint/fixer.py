@@ -557,16 +557,34 @@ def run_fix(files: Sequence[str], settings: Settings, *, unsafe: bool, diff: boo
             sys.stdout.write(unified_diff(item))
         sys.stdout.flush()
     else:
+        written = []
         for item in changed:
             assert item.new is not None
-            write_atomic_bytes(item.path, item.new)
+            try:
+                write_atomic_bytes(item.path, item.new)
+            except OSError as error:
+                # A full disk or a read-only directory stops this file, not the run.
+                item.error = f"cannot write it: {_write_failure(error)}"
+                item.applied = ()
+            else:
+                written.append(item)
+        changed = written
     if not quiet:
         _report(results, changed, diff=diff, unsafe=unsafe)
+    elif not diff:
+        for item in results:
+            if item.error and item.error.startswith("cannot write it:"):
+                sys.stderr.write(f"{item.path}: not fixed: {item.error}\n")
     if diff:
         return EXIT_CHANGES if changed else EXIT_CLEAN
     # Like ``ruff check --fix``: findings left behind keep the exit status at 1.
     left = any(item.error or item.dropped or item.unfixable or item.unsafe_skipped for item in results)
     return EXIT_CHANGES if left else EXIT_CLEAN
+
+
+def _write_failure(error: OSError) -> str:
+    """The cause of a failed write in one line; the runtime's message names the directory when it is to blame."""
+    return error.strerror or str(error) or type(error).__name__
 
 
 def _report(results: Sequence[FileFix], changed: Sequence[FileFix], *, diff: bool, unsafe: bool) -> None:

@@ -328,13 +328,13 @@ def build_inventory(files: Sequence[str], settings: Settings) -> dict[str, Any]:
 
 def inventory_file(path: str, settings: Settings, engine: Optional[Engine] = None) -> FileInventory:
     """Read, parse and analyse one file; a file that cannot be analysed is listed as such."""
-    from .engine import Engine, SourceError, parse_source
+    from .engine import Engine, SourceError, parse_source, read_limited
 
     if engine is None:
         engine = Engine(settings)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(settings.max_file_size + 1)
+            data = read_limited(handle, settings.max_file_size)
     except OSError:
         data = None
     if data is None or len(data) > settings.max_file_size:
@@ -1164,6 +1164,10 @@ def load_inventory(path: str) -> dict[str, Any]:
         raise ConfigError(
             f"--compare {path}: not a JSON inventory ({error}); write one with `inventory --format json`"
         ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"--compare {path}: not a JSON inventory (nested too deeply); write one with `inventory --format json`"
+        ) from None
     if not isinstance(document, dict) or document.get("version") != INVENTORY_VERSION:
         raise ConfigError(
             f"--compare {path}: not an inventory of version {INVENTORY_VERSION};"
@@ -1172,12 +1176,37 @@ def load_inventory(path: str) -> dict[str, Any]:
     for section, fields in _REQUIRED.items():
         records = document.get(section)
         if not isinstance(records, list) or not all(
-            isinstance(record, dict) and all(name in record for name in fields) for record in records
+            isinstance(record, dict) and all(_field_ok(name, record.get(name, _MISSING)) for name in fields)
+            for record in records
         ):
             raise ConfigError(f"--compare {path}: malformed {section!r} section")
-    if not isinstance(document.get("files"), list):
+        for record in records:
+            # Display-only fields: anything but the shapes the renderers expect is dropped.
+            for name in ("caught", "findings", "suppressed"):
+                value = record.get(name)
+                if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    record[name] = None
+            for name in ("clause", "api"):
+                if name in record and record[name] is not None and not isinstance(record[name], str):
+                    raise ConfigError(f"--compare {path}: malformed {section!r} section")
+    files = document.get("files")
+    if not isinstance(files, list) or not all(
+        isinstance(row, dict) and isinstance(row.get("path"), str) and isinstance(row.get("error"), (str, type(None)))
+        for row in files
+    ):
         raise ConfigError(f"--compare {path}: malformed 'files' section")
     return document
+
+
+_MISSING = object()
+_INT_FIELDS = ("line", "col")
+
+
+def _field_ok(name: str, value: Any) -> bool:
+    """A required record field of the type the comparison relies on (sorting, hashing)."""
+    if name in _INT_FIELDS:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str)
 
 
 def match_sites(

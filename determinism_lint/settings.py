@@ -10,6 +10,7 @@ import dataclasses
 import fnmatch
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,8 @@ DEFAULT_ERROR_HANDLERS: tuple[str, ...] = ("handle_error_with_policy",)
 
 DEFAULT_HELPERS_MODULE = "determinism_lint.runtime"
 DEFAULT_MAX_FILE_SIZE = 5_000_000
+#: The largest ``max-file-size``: what a file offset can hold (larger values are typos).
+MAX_FILE_SIZE_LIMIT = 2**63 - 1
 
 _CODE_RE = re.compile(r"^DET[0-9]{0,3}$")
 _DOTTED_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[0-9]+)?$")
@@ -231,12 +234,13 @@ def find_config(start: str) -> Optional[Path]:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             data = _read_toml(candidate)
-            if TABLE in data.get("tool", {}):
+            if TABLE in _tool_table(data, candidate):
                 return candidate
     return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file; every way it can be unreadable is one :class:`ConfigError` line."""
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -244,16 +248,43 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: not UTF-8 text (byte {error.start})") from error
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise ConfigError(f"{path} is not valid TOML: arrays or tables nested too deeply") from None
+
+
+def _tool_table(data: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    tool = data.get("tool", {})
+    if not isinstance(tool, Mapping):
+        raise ConfigError(f"{path}: 'tool' must be a table ([tool.{TABLE}]), not {type(tool).__name__}")
+    return tool
+
+
+def _check_config_file(config_file: str) -> Path:
+    """``--config FILE`` must name a regular file (as in ruff: ``/dev/null`` or a FIFO is refused)."""
+    path = Path(config_file)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise ConfigError(f"--config {config_file}: no such file") from None
+    except OSError as error:
+        raise ConfigError(f"--config {config_file}: cannot read it ({error.strerror or error})") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"--config {config_file}: is a directory; give a TOML file such as pyproject.toml")
+    if not stat.S_ISREG(mode):
+        kind = "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a named pipe" if stat.S_ISFIFO(mode) else "a special file"
+        raise ConfigError(f"--config {config_file}: {kind}, not a regular file; give a TOML file such as pyproject.toml")
+    return path
 
 
 def load_settings(config_file: Optional[str] = None, start: str = ".") -> Settings:
     """Settings from ``config_file`` (which must have the table) or the nearest pyproject.toml."""
     if config_file is not None:
-        path = Path(config_file)
-        if not path.is_file():
-            raise ConfigError(f"--config {config_file}: no such file")
+        path = _check_config_file(config_file)
         data = _read_toml(path)
-        table = data.get("tool", {}).get(TABLE)
+        table = _tool_table(data, path).get(TABLE)
         if table is None:
             # A dedicated config file may hold the options at top level.
             table = data if path.name != "pyproject.toml" else None
@@ -263,7 +294,7 @@ def load_settings(config_file: Optional[str] = None, start: str = ".") -> Settin
     found = find_config(start)
     if found is None:
         return Settings()
-    table = _read_toml(found)["tool"][TABLE]
+    table = _tool_table(_read_toml(found), found)[TABLE]
     return settings_from_table(table, source=str(found), root=str(found.parent))
 
 
@@ -309,8 +340,10 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
                 raise ConfigError(f"{where} must be a dotted module name like 'myproj.io_utils'")
             values["helpers_module"] = value
         elif key == "max-file-size":
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ConfigError(f"{where} must be a positive number of bytes, not {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_FILE_SIZE_LIMIT:
+                raise ConfigError(
+                    f"{where} must be a positive number of bytes up to {MAX_FILE_SIZE_LIMIT}, not {value!r}"
+                )
             values["max_file_size"] = value
         elif key == "per-file-ignores":
             values["per_file_ignores"] = _per_file_ignores(value, where)

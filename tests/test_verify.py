@@ -346,9 +346,11 @@ def test_compare_yaml_uses_the_safe_loader(tmp_path):
     differences = _by_path(compare_trees(one, two, 1, 2))
     assert differences["c.yaml"]["format"] == "yaml"
     assert differences["c.yaml"]["key_paths"] == [{"path": "$.train.epochs", "change": "value", "values": ["3", "4"]}]
+    # Any tag is read as plain data: nothing is constructed, imported or called.
     evil = differences["evil.yml"]
-    assert evil["format"] == "text" and "does not parse" in evil["note"]  # not executed
-    assert "-x: !!python/object/apply:os.getcwd []" in evil["diff"]
+    assert evil["format"] == "yaml"
+    (change,) = evil["key_paths"]
+    assert change["path"] == "$.x" and "os.getcwd" in change["values"][0] and "os.getpid" in change["values"][1]
 
 
 def test_compare_text_binary_and_structure(tmp_path):
@@ -485,3 +487,158 @@ def test_site_hook_chains_to_an_existing_sitecustomize(tmp_path, inputs):
     assert ran == "yes"
     assert names == sorted(os.listdir(inputs), reverse=True)
     assert result.stderr == ""
+
+
+# -- stopping verify ----------------------------------------------------------------------------
+
+SPAWNER = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+with open(sys.argv[1] + ".tmp", "w") as handle:
+    handle.write(f"{os.getpid()} {child.pid}")
+os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(300)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")  # a zombie has exited; only its parent's wait is missing
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads process states from /proc")
+@pytest.mark.parametrize("signame, code", [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_stop_signal_kills_the_command_and_removes_temporary_directories(tmp_path, signame, code):
+    import signal
+    import time
+
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    pids_file = tmp_path / "pids"
+    env = {**os.environ, "TMPDIR": str(private_tmp), "PYTHONPATH": str(REPO)}
+    for name in ("PYTHONHASHSEED", "DETERMINISM_VERIFY_DIRORDER", "DETERMINISM_VERIFY_PROBE"):
+        env.pop(name, None)
+    verify_process = subprocess.Popen(
+        [PY, "-m", "determinism_lint", "verify", "-q", "--artifacts", str(tmp_path / "a"), "--vary", "cwd,dirorder",
+         "--", PY, "-c", SPAWNER, str(pids_file)],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not pids_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pids_file.exists(), "the command did not start"
+        pids = [int(pid) for pid in pids_file.read_text().split()]
+        names = sorted(os.listdir(private_tmp))
+        assert any(name.startswith("determinism-verify-cwd-run-") for name in names), names
+        assert any(name.startswith("determinism-verify-") and "-cwd-" not in name for name in names), names
+        verify_process.send_signal(getattr(signal, signame))
+        _, err = verify_process.communicate(timeout=60)
+    finally:
+        if verify_process.poll() is None:
+            verify_process.kill()
+            verify_process.wait()
+    assert verify_process.returncode == code, err
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids), "the command or its child outlived verify"
+    assert os.listdir(private_tmp) == []
+
+
+# -- crash runs: complete versions, tags, phases, special files ----------------------------------
+
+TUPLE_YAML = """
+import os, sys, time, yaml
+with open(os.path.join(sys.argv[1], "config.yaml"), "w") as handle:
+    handle.write(yaml.dump({"shape": (3, 4), "name": "model"}))  # !!python/tuple
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_crash_python_tuple_yaml_identical_to_the_reference_is_intact(tmp_path, capsys):
+    code, report = verify_json(
+        capsys, "--artifacts", str(tmp_path / "a"), "--crash", "--kills", "3", "--", PY, "-c", TUPLE_YAML, "{out}", "0.6"
+    )
+    assert "!!python/tuple" in (tmp_path / "a" / "reference" / "config.yaml").read_text()
+    assert code == 0 and report["result"] == "intact", report
+    assert all(run_["problems"] == [] for run_ in report["kill_runs"])
+
+
+def test_inspection_reads_any_yaml_tag_and_skips_complete_versions(tmp_path):
+    reference, rerun, out = tmp_path / "reference", tmp_path / "rerun", tmp_path / "out"
+    for root in (reference, rerun, out):
+        root.mkdir()
+    tagged = "shape: !!python/tuple [3, 4]\nobj: !!python/object/apply:os.system ['true']\n"
+    (reference / "same.yaml").write_text(tagged)
+    (out / "same.yaml").write_text(tagged)
+    (reference / "other.yaml").write_text(tagged)
+    (out / "other.yaml").write_text(tagged.replace("4", "5"))  # complete, but not the reference's
+    (reference / "torn.yaml").write_text("shape: !!python/tuple [3, 4]\n")
+    (out / "torn.yaml").write_text("shape: !!python/tuple [3, ")
+    (reference / "stamp.json").write_text('{"t": 1}')
+    (rerun / "stamp.json").write_text('{"t": 2}')
+    (out / "stamp.json").write_text('{"t": 2}')  # the rerun's complete version
+    (reference / "broken.json").write_text("{}")
+    (out / "broken.json").write_text("{")
+    (rerun / "broken.json").write_text("{")  # equal to a complete version: never parsed
+
+    result = inspect_after_kill(out, reference, trust_pickle=False, unstable={"stamp.json"}, complete=[rerun])
+    problems = {problem["path"]: problem for problem in result["problems"]}
+    assert set(problems) == {"other.yaml", "torn.yaml"}
+    assert problems["other.yaml"]["kind"] == "differs" and problems["other.yaml"]["reason"].startswith("loads as YAML")
+    assert problems["torn.yaml"]["kind"] == "torn"
+
+
+def test_crash_reports_when_kills_landed(tmp_path, capsys):
+    script = (
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "from determinism_lint.runtime import write_atomic_json\n"
+        "time.sleep(1.0)\n"
+        "write_atomic_json(os.path.join(sys.argv[1], 'a.json'), {'a': 1})\n"
+    )
+    code, report = verify_json(capsys, "--artifacts", str(tmp_path / "a"), "--crash", "--kills", "2", "--", PY, "-c", script, "{out}")
+    assert code == 0
+    phases = [run_["phase"] for run_ in report["kill_runs"]]
+    assert sum(report["phases"].values()) == 2 and report["kills_during_writes"] == phases.count("writing")
+    if "writing" not in phases and "after-writes" not in phases:  # all within the first second
+        assert report["phases"]["before-writes"] == 2
+        assert any("no kill landed while the command was writing" in note for note in report["notes"])
+    code, out, _ = verify(capsys, "--artifacts", str(tmp_path / "b"), "--crash", "--kills", "2", "--", PY, "-c", script, "{out}")
+    assert "Kills that landed while the command was writing: " in out
+
+
+def test_kill_phases_of_an_in_place_writer(tmp_path, capsys):
+    code, report = verify_json(
+        capsys, "--artifacts", str(tmp_path / "a"), "--crash", "--", PY, str(PIPELINES / "json_inplace.py"), "{out}"
+    )
+    for run_ in report["kill_runs"]:
+        if run_["problems"]:
+            assert run_["phase"] == "writing"  # a torn file is a kill during a write
+    assert report["kills_during_writes"] >= report["torn_runs"] > 0
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket"])
+def test_crash_with_a_special_file_in_the_output_is_a_clear_error(tmp_path, capsys, kind):
+    make = "os.mkfifo(p)" if kind == "fifo" else "socket.socket(socket.AF_UNIX).bind(p)"
+    script = (
+        "import os, socket, sys\n"
+        "open(os.path.join(sys.argv[1], 'a.json'), 'w').write('{}')\n"
+        "p = os.path.join(sys.argv[1], 'channel')\n"
+        f"os.path.exists(p) or {make}\n"
+    )
+    code, out, err = verify(capsys, "--artifacts", str(tmp_path / "a"), "--crash", "--", PY, "-c", script, "{out}")
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert line.startswith("determinism-lint: error: --crash reruns the command over a copy")
+    assert "reference/channel is a " + ("named pipe" if kind == "fifo" else "socket") in line
+    assert "shutil" not in line and "[(" not in line

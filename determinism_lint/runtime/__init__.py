@@ -5,7 +5,8 @@
 * canonical serialization and ordering: :func:`canonical_json`, :func:`sorted_items`;
 * sorted directory listings that skip in-flight temporary files: :func:`iterdir_sorted`,
   :func:`glob_sorted`, :func:`rglob_sorted`, :func:`listdir_sorted`, :func:`walk_sorted`,
-  :func:`is_temp_artifact_name`;
+  :func:`is_temp_artifact_name`; removing those that crashed writers left:
+  :func:`remove_stale_temp_files`;
 * the error policy: :func:`handle_error_with_policy`, :func:`set_error_policy`,
   :func:`get_error_policy` and the ``DETERMINISM_POLICY`` environment variable.
 
@@ -24,6 +25,7 @@ from ._atomic import (
     write_atomic_yaml,
 )
 from ._canonical import canonical_json, sorted_items
+from ._cleanup import remove_stale_temp_files
 from ._listing import glob_sorted, iterdir_sorted, listdir_sorted, rglob_sorted, walk_sorted
 from ._policy import get_error_policy, handle_error_with_policy, set_error_policy
 from ._tempnames import is_temp_artifact_name
@@ -38,6 +40,7 @@ __all__ = [
     "is_temp_artifact_name",
     "iterdir_sorted",
     "listdir_sorted",
+    "remove_stale_temp_files",
     "rglob_sorted",
     "set_error_policy",
     "sorted_items",

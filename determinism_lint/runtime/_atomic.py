@@ -56,7 +56,10 @@ if sys.platform == "darwin":  # pragma: no cover - exercised on macOS only
     # On macOS fsync() only reaches the drive's cache; F_FULLFSYNC asks the drive to flush it.
     _FULLFSYNC: int | None = getattr(_fcntl, "F_FULLFSYNC", None)
 else:
-    _fcntl = None
+    try:
+        import fcntl as _fcntl
+    except ImportError:  # pragma: no cover - Windows
+        _fcntl = None
     _FULLFSYNC = None
 
 _LOG = logging.getLogger("determinism_lint.runtime")
@@ -156,6 +159,21 @@ def _fsync_directory(directory: str | bytes) -> None:
         os.close(fd)
 
 
+def _mark_live(fd: int) -> None:
+    """Hold a shared ``flock`` on a temporary file while it is written.
+
+    The kernel drops the lock when the writer closes the file or dies, even by ``SIGKILL``:
+    :func:`remove_stale_temp_files` never removes a file whose lock is still held.
+    """
+    if _fcntl is None or not hasattr(_fcntl, "flock"):
+        return
+    try:
+        _fcntl.flock(fd, _fcntl.LOCK_SH | _fcntl.LOCK_NB)
+    except OSError:
+        # No locks on this file system (some network mounts): age alone protects the file.
+        _LOG.debug("cannot lock temporary file descriptor %d", fd, exc_info=True)
+
+
 def _remove_quietly(path: str | bytes) -> None:
     """Remove a temporary file during cleanup without masking the error being handled."""
     try:
@@ -177,10 +195,55 @@ def _remove_tree_quietly(path: str | bytes) -> None:
         _LOG.warning("could not remove temporary directory %r; remove it by hand", path, exc_info=True)
 
 
-def _error_for(exc: OSError, path: str | bytes) -> OSError:
-    """Re-create ``exc`` naming the user's target instead of the temporary file."""
-    # OSError(errno, ...) picks the matching subclass (PermissionError, FileNotFoundError, ...).
-    return OSError(exc.errno, exc.strerror, path)
+def _error_for(exc: OSError, path: str | bytes, why: str = "") -> OSError:
+    """Re-create ``exc`` naming the user's target instead of the temporary file (or nothing).
+
+    The errno (and so the subclass: ``PermissionError``, ``FileNotFoundError``, ...) is kept;
+    ``why`` adds what the plain error message would not tell, such as which directory refused.
+    Callers chain the original with ``raise ... from exc``.
+    """
+    strerror = exc.strerror or os.strerror(exc.errno or 0)
+    return OSError(exc.errno, f"{strerror} ({why})" if why else strerror, path)
+
+
+def _names_target(exc: OSError, target: _Target) -> bool:
+    return exc.filename in (target.fspath, target.real) and exc.filename2 is None
+
+
+#: Errors of writing data that carry no file name; raised inside an ``atomic_open`` block, they
+#: come from the block's writes to the temporary file.
+_WRITE_ERRNOS = frozenset(
+    code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG, errno.EIO) if code is not None
+)
+
+
+def _write_error(exc: BaseException, target: _Target, *, in_block: bool = False) -> OSError | None:
+    """``exc`` re-created naming ``target`` when it is an error of this write, else None.
+
+    Errors of the helpers' own steps (flush, fsync, chmod, rename) always are. Of the errors
+    raised inside the caller's ``with`` block, only those that name no file and are what a
+    write of data fails with: an error naming another file belongs to the caller's code.
+    """
+    if not isinstance(exc, OSError) or exc.errno is None or _names_target(exc, target):
+        return None
+    if in_block and (exc.filename is not None or exc.errno not in _WRITE_ERRNOS):
+        return None
+    why = ""
+    if exc.errno in (errno.EPERM, errno.EACCES) and exc.filename2 is not None and _is_sticky(target.directory):
+        why = (
+            f"the directory {os.fsdecode(target.directory)!r} is sticky: only the owner of the file (or of the"
+            " directory) can replace it"
+        )
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and exc.filename not in (None, target.real):
+        why = f"cannot create or rename files in the directory {os.fsdecode(target.directory)!r}"
+    return _error_for(exc, target.fspath, why)
+
+
+def _is_sticky(directory: str | bytes) -> bool:
+    try:
+        return bool(os.stat(directory).st_mode & stat.S_ISVTX)
+    except OSError:
+        return False
 
 
 def _os_error(code: int, path: str | bytes) -> OSError:
@@ -232,13 +295,52 @@ def _prepare_target(path: StrOrBytesPath, *, exclusive: bool) -> _Target:
         if not stat.S_ISREG(st.st_mode):
             return _Target(fspath, fspath, os.path.dirname(fspath), special=True)
         if not _is_writable(fspath):
+            if _on_read_only_file_system(fspath):
+                raise _os_error(errno.EROFS, fspath)
             # open() would refuse; replacing the file behind its read-only bits must not succeed.
             raise _os_error(errno.EACCES, fspath)
     real = os.path.realpath(fspath)
     directory = os.path.dirname(real)
     if not os.path.isdir(directory):
         raise _os_error(errno.ENOTDIR if os.path.exists(directory) else errno.ENOENT, fspath)
+    if st is not None:
+        _check_replaceable(fspath, st, directory)
     return _Target(fspath, real, directory, special=False)
+
+
+def _on_read_only_file_system(path: str | bytes) -> bool:
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:
+        return False
+    try:
+        return bool(statvfs(path).f_flag & getattr(os, "ST_RDONLY", 1))
+    except OSError:
+        return False
+
+
+def _check_replaceable(fspath: str | bytes, st: os.stat_result, directory: str | bytes) -> None:
+    """Refuse before writing when a sticky directory will not let this process replace the file.
+
+    In a sticky directory (``/tmp``, shared upload folders) only the owner of a file, the owner
+    of the directory or a privileged process may rename over it, even when the file itself is
+    writable; finding that out at the rename would waste the whole write.
+    """
+    if not hasattr(os, "geteuid"):
+        return
+    euid = os.geteuid()
+    if euid == 0 or st.st_uid == euid:
+        return
+    try:
+        dir_st = os.stat(directory)
+    except OSError:
+        return
+    if dir_st.st_mode & stat.S_ISVTX and dir_st.st_uid != euid:
+        raise OSError(
+            errno.EPERM,
+            f"{os.strerror(errno.EPERM)} (the directory {os.fsdecode(directory)!r} is sticky: only the owner"
+            " of the file (or of the directory) can replace it)",
+            fspath,
+        )
 
 
 def _temp_path_in(target: _Target) -> str | bytes:
@@ -255,11 +357,21 @@ def _apply_mode(target: _Target, *, fd: int | None, path: str | bytes, keep_new:
     ``keep_new`` a new target keeps the mode the temporary file already has.
     """
     try:
-        mode = stat.S_IMODE(os.stat(target.real).st_mode) & 0o777
+        old = os.stat(target.real)
     except FileNotFoundError:
         if keep_new:
             return
         mode = _new_file_mode()
+    else:
+        mode = stat.S_IMODE(old.st_mode)
+        if mode & (stat.S_ISUID | stat.S_ISGID):
+            # Set-user-ID and set-group-ID grant the file's owner or group: the new file belongs
+            # to the writer, so the bit is kept only where that identity is the same as before.
+            new = os.fstat(fd) if fd is not None else os.stat(path)
+            if new.st_uid != old.st_uid:
+                mode &= ~stat.S_ISUID
+            if new.st_gid != old.st_gid:
+                mode &= ~stat.S_ISGID
     if fd is not None and hasattr(os, "fchmod"):
         os.fchmod(fd, mode)
     else:
@@ -401,6 +513,7 @@ class _AtomicOpen:
                 # until commit, when the final permission bits are applied.
                 fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
                 created = True
+                _mark_live(fd)
                 return fd
 
             try:
@@ -418,7 +531,13 @@ class _AtomicOpen:
                 if created:
                     _remove_quietly(temp)
                 if isinstance(exc, OSError) and exc.errno is not None:
-                    raise _error_for(exc, target.fspath) from exc
+                    why = ""
+                    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                        why = (
+                            f"cannot create a file in the directory {os.fsdecode(target.directory)!r}:"
+                            " an atomic write creates its temporary file there"
+                        )
+                    raise _error_for(exc, target.fspath, why) from exc
                 raise
             self._temp = temp
             return handle
@@ -439,6 +558,10 @@ class _AtomicOpen:
         assert temp is not None
         if exc_type is not None:
             self._discard(handle, temp)
+            assert exc is not None
+            named = _write_error(exc, target, in_block=True)
+            if named is not None:
+                raise named from exc
             return
         try:
             if handle.closed:
@@ -451,8 +574,11 @@ class _AtomicOpen:
                 _fsync_fd(handle.fileno())
                 handle.close()
             _commit(temp, target, exclusive=self._mode.exclusive)
-        except BaseException:
+        except BaseException as failure:
             self._discard(handle, temp)
+            named = _write_error(failure, target)
+            if named is not None:
+                raise named from failure
             raise
 
     @staticmethod
@@ -606,12 +732,28 @@ def _atomic_path(path: StrOrBytesPath) -> Iterator[Any]:
         raise _os_error(errno.EEXIST, target.fspath)
     try:
         yield _same_path_type(path, temp)
+    except BaseException as failure:
+        _remove_temp_family(temp)
+        # The writer's own errors about the temporary path are errors of writing the target.
+        about_temp = isinstance(failure, OSError) and failure.filename is not None and (
+            os.fsdecode(failure.filename) == os.fsdecode(temp)
+        )
+        named = _write_error(failure, target, in_block=not about_temp)
+        if named is not None:
+            raise named from failure
+        raise
+    try:
         _check_writer_output(temp)
         _apply_mode(target, fd=None, path=temp, keep_new=True)
         _fsync_path(temp)
         _commit(temp, target, exclusive=False)
-    except BaseException:
+    except BaseException as failure:
         _remove_temp_family(temp)
+        if isinstance(failure, OSError) and failure.strerror and failure.strerror.startswith("atomic_path:"):
+            raise  # already explains what the writer did, naming what it created
+        named = _write_error(failure, target)
+        if named is not None:
+            raise named from failure
         raise
 
 

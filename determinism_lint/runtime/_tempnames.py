@@ -56,6 +56,11 @@ def is_temp_artifact_name(name: NameLike) -> bool:
     return base.lower().endswith(_OTHER_TEMP_SUFFIXES)
 
 
+def is_own_temp_name(name: NameLike) -> bool:
+    """True only for this package's own temporary names (``.tmp-<16 hex digits>.<name>``)."""
+    return bool(_TEMP_NAME_RE.match(os.path.basename(os.fsdecode(name))))
+
+
 def make_temp_name(target_name: str) -> str:
     """Return a fresh temporary file name for a target called ``target_name``.
 

@@ -171,10 +171,73 @@ def _load_json(data: bytes) -> Any:
 
 
 def _load_yaml(data: bytes) -> Any:
+    documents = load_yaml_documents(data)
+    return documents[0] if len(documents) == 1 else documents
+
+
+class Tagged:
+    """A YAML node with a tag no safe loader constructs (``!!python/tuple``, ``!custom``), as data.
+
+    Equal when the tag and the plain value are equal; hashable, so that it can be a mapping key.
+    """
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Any) -> None:
+        self.tag = tag
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Tagged) and (self.tag, self.value) == (other.tag, other.value)
+
+    def __hash__(self) -> int:
+        return hash(self.tag)
+
+    def __repr__(self) -> str:
+        tag = self.tag.replace("tag:yaml.org,2002:", "!!")
+        return f"{tag} {self.value!r}"
+
+
+_PLAIN_LOADER: Any = None
+
+
+def _plain_loader() -> Any:
+    """A ``SafeLoader`` that accepts every tag and builds plain data, never objects.
+
+    ``yaml.dump`` of a tuple writes ``!!python/tuple``; a safe loader refuses that tag, and an
+    unsafe one would construct (or run) what the file names. Here every other tag becomes a
+    :class:`Tagged` holding the node's plain value (a tuple for a sequence, a dict for a
+    mapping, the text of a scalar): the file's structure, checked and compared, with nothing
+    imported or called.
+    """
+    global _PLAIN_LOADER
+    if _PLAIN_LOADER is None:
+        import yaml
+
+        class PlainLoader(yaml.SafeLoader):
+            pass
+
+        def construct_any(loader: Any, suffix: str, node: Any) -> Any:
+            if isinstance(node, yaml.SequenceNode):
+                value: Any = tuple(loader.construct_sequence(node, deep=True))
+            elif isinstance(node, yaml.MappingNode):
+                value = loader.construct_mapping(node, deep=True)
+            else:
+                value = loader.construct_scalar(node)
+            return Tagged(node.tag, value)
+
+        # Exact tags (str, int, map, binary, ...) keep their safe constructors: they are
+        # looked up before any multi-constructor. The empty prefix matches every other tag.
+        PlainLoader.add_multi_constructor("", construct_any)
+        _PLAIN_LOADER = PlainLoader
+    return _PLAIN_LOADER
+
+
+def load_yaml_documents(data: Any) -> list:
+    """Every document of a YAML stream as plain data, whatever tags it carries."""
     import yaml
 
-    documents = list(yaml.safe_load_all(data))
-    return documents[0] if len(documents) == 1 else documents
+    return list(yaml.load_all(data, Loader=_plain_loader()))  # noqa: S506 - a SafeLoader subclass
 
 
 def _parse_both(a: Path, b: Path, load: Callable[[bytes], Any]) -> "tuple[Any, Any] | str":

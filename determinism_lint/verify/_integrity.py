@@ -6,12 +6,16 @@ import bz2
 import gzip
 import json
 import lzma
+import os
 import zipfile
 from pathlib import Path
 from typing import AbstractSet as Set
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from ._compare import CHUNK, Entry, _one_line, first_difference, path_order, scan_tree
+
+#: What a killed run's output tree looked like, per path: (kind, inode, mtime in ns, size).
+Snapshot = dict
 
 
 class Unavailable(Exception):
@@ -34,12 +38,13 @@ def _check_json_lines(path: Path, trust_pickle: bool) -> None:
 
 def _check_yaml(path: Path, trust_pickle: bool) -> None:
     try:
-        import yaml
+        import yaml  # noqa: F401 - only to know it is there
     except ImportError:
         raise Unavailable("PyYAML is not installed") from None
+    from ._compare import load_yaml_documents
+
     with open(path, "rb") as handle:
-        for _ in yaml.safe_load_all(handle):
-            pass
+        load_yaml_documents(handle)
 
 
 def _check_pickle(path: Path, trust_pickle: bool) -> None:
@@ -141,15 +146,25 @@ def check_format(path: Path, trust_pickle: bool) -> tuple[Optional[str], Optiona
     return name, None, None
 
 
-def inspect_after_kill(out: Path, reference: Path, trust_pickle: bool, unstable: Set[str] = frozenset()) -> dict:
+def inspect_after_kill(
+    out: Path,
+    reference: Path,
+    trust_pickle: bool,
+    unstable: Set[str] = frozenset(),
+    complete: Sequence[Path] = (),
+) -> dict:
     """What a killed run left in ``out``, judged against the clean ``reference`` output.
 
-    Paths in ``unstable`` change even in a clean rerun: they are checked for loading only.
+    A file with the same bytes as the reference's (or as in one of the ``complete`` trees,
+    the outputs of clean runs) is a complete version and is intact; only the others are
+    loaded. Paths in ``unstable`` change even in a clean rerun: they are checked for loading
+    only.
     """
     from ..runtime import is_temp_artifact_name
 
     entries = scan_tree(out)
     ref_entries = scan_tree(reference)
+    versions = [(reference, ref_entries), *((tree, scan_tree(tree)) for tree in complete)]
     problems: list[dict] = []
     temp_files: list[str] = []
     unexpected: list[str] = []
@@ -162,6 +177,8 @@ def inspect_after_kill(out: Path, reference: Path, trust_pickle: bool, unstable:
             continue
         if entry.kind != "file":
             continue
+        if any(_equal_file(out / path, entry, tree / path, tree_entries.get(path)) for tree, tree_entries in versions):
+            continue  # byte for byte a complete version, whatever a loader would say about it
         fmt, error, missing_checker = check_format(out / path, trust_pickle)
         if missing_checker:
             unavailable[fmt or ""] = missing_checker
@@ -194,6 +211,33 @@ def inspect_after_kill(out: Path, reference: Path, trust_pickle: bool, unstable:
         "temp_files": temp_files,
         "unavailable": unavailable,
     }
+
+
+def _equal_file(path: Path, entry: Entry, other: Path, other_entry: Optional[Entry]) -> bool:
+    if other_entry is None or other_entry.kind != "file" or other_entry.size != entry.size:
+        return False
+    try:
+        return first_difference(path, other) is None
+    except OSError:
+        return False
+
+
+def snapshot(root: Path) -> Snapshot:
+    """Enough about every entry below ``root`` to tell later which ones a run wrote."""
+    state: Snapshot = {}
+    for relative, entry in scan_tree(root).items():
+        try:
+            st = os.lstat(root / relative)
+        except OSError:
+            continue
+        state[relative] = (entry.kind, st.st_ino, st.st_mtime_ns if entry.kind != "directory" else 0, st.st_size)
+    return state
+
+
+def written_paths(before: Snapshot, after: Snapshot) -> set:
+    """Paths created, removed, replaced or modified between two snapshots (directories count
+    when they appear or vanish, not when their entries change)."""
+    return {path for path in set(before) | set(after) if before.get(path) != after.get(path)}
 
 
 def _problem(path: str, kind: str, reason: str, entry: Entry, reference_size: Optional[int]) -> dict:

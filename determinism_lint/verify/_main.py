@@ -7,22 +7,25 @@ import os
 import random
 import re
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Optional
 
 from . import DEFAULT_KILLS, DEFAULT_RUNS, EXIT_DIFFERENT, EXIT_FAILED, EXIT_IDENTICAL, VARIATION_NAMES
-from ._compare import compare_trees, count_files
+from ._compare import compare_trees, count_files, path_order, scan_tree
 from ._runner import (
     OUT_PLACEHOLDER,
     OUT_VARIABLE,
     CommandNotRun,
     RunResult,
     RunSpec,
+    Stopped,
     describe_settings,
     execute,
     plan_runs,
+    stop_on_signals,
 )
 
 REPORT_VERSION = 1
@@ -35,6 +38,10 @@ class VerifyUsageError(Exception):
     pass
 
 
+class VerifyError(Exception):
+    """verify itself cannot go on (not the command's fault); the message says why."""
+
+
 def main(args: argparse.Namespace) -> int:
     try:
         options = _Options(args)
@@ -42,14 +49,25 @@ def main(args: argparse.Namespace) -> int:
     except VerifyUsageError as error:
         print(f"determinism-lint: error: {error}", file=sys.stderr)
         return EXIT_FAILED
-    scratch = Path(tempfile.mkdtemp(prefix="determinism-verify-"))
-    try:
-        if args.crash:
-            report = _crash_mode(options, artifacts, scratch)
-        else:
-            report = _runs_mode(options, artifacts, scratch)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    # SIGTERM and SIGHUP unwind like Ctrl-C: the command's process group is killed, the
+    # temporary directories are removed, and the exit status is 128 + the signal's number.
+    with stop_on_signals():
+        try:
+            scratch = Path(tempfile.mkdtemp(prefix="determinism-verify-"))
+            try:
+                if args.crash:
+                    report = _crash_mode(options, artifacts, scratch)
+                else:
+                    report = _runs_mode(options, artifacts, scratch)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+        except VerifyError as error:
+            print(f"determinism-lint: error: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        except Stopped as stop:
+            name = signal.Signals(stop.signum).name
+            print(f"determinism-lint: verify stopped by {name}; the command was killed", file=sys.stderr)
+            return 128 + stop.signum
     from ._report import render_json, render_text
 
     output = render_json(report) if args.format == "json" else render_text(report)
@@ -250,6 +268,66 @@ def _runs_mode(options: _Options, artifacts: Path, scratch: Path) -> dict:
 # -- crash runs -------------------------------------------------------------------------------
 
 
+def _copy_output(source: Path, destination: Path) -> None:
+    """Copy the reference output for a rerun; a clear :class:`VerifyError` when it cannot be."""
+    import stat
+
+    for relative, entry in sorted(scan_tree(source).items(), key=lambda item: path_order(item[0])):
+        if entry.kind == "other":
+            try:
+                mode = os.lstat(source / relative).st_mode
+            except OSError:
+                mode = 0
+            kind = (
+                "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a special file"
+            )
+            raise VerifyError(
+                f"--crash reruns the command over a copy of its reference output, and"
+                f" {source.name}/{relative} is {kind}, which cannot be copied: create such files outside"
+                f" {OUT_PLACEHOLDER}, or remove them before the command ends"
+            )
+    try:
+        shutil.copytree(source, destination, symlinks=True)
+    except shutil.Error as error:
+        problems = error.args[0] if error.args and isinstance(error.args[0], list) else []
+        first = problems[0][2] if problems and len(problems[0]) == 3 else str(error)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise VerifyError(f"cannot copy the reference output {source} for a rerun: {first}{more}") from None
+    except OSError as error:
+        raise VerifyError(
+            f"cannot copy the reference output {source} for a rerun: {error.strerror or error}"
+            f"{': ' + str(error.filename) if error.filename else ''}"
+        ) from None
+
+
+BEFORE_WRITES = "before-writes"
+WRITING = "writing"
+AFTER_WRITES = "after-writes"
+FINISHED = "finished"
+#: Where in the command's life a kill landed, in report order.
+KILL_PHASES = (BEFORE_WRITES, WRITING, AFTER_WRITES, FINISHED)
+
+
+def _kill_phase(killed: bool, written: set, rerun_writes: set, inspection: dict) -> str:
+    """``before-writes``: the output tree is untouched; ``after-writes``: it was changed exactly
+    as a complete rerun changes it and nothing is left half-done; ``writing``: anything in
+    between (some files written, a temporary file left, a file torn); ``finished``: the
+    command exited before the kill."""
+    if not killed:
+        return FINISHED
+    if not written:
+        return BEFORE_WRITES
+    from ..runtime import is_temp_artifact_name
+
+    final = {path for path in written if not any(is_temp_artifact_name(part) for part in path.split("/"))}
+    if final == rerun_writes and not inspection["temp_files"] and not inspection["problems"]:
+        return AFTER_WRITES
+    return WRITING
+
+
 def kill_moments(seed: int, kills: int, duration: float) -> list[float]:
     """One moment in each of ``kills`` equal slices of ``duration``, at a seeded position."""
     rng = random.Random(f"determinism-verify:crash:{seed}")
@@ -292,10 +370,15 @@ def _crash_mode(options: _Options, artifacts: Path, scratch: Path) -> dict:
     _note_missing_output(report, reference.out)
     # One clean rerun over a copy of the reference: does a rerun work at all, and does it write
     # the same bytes? Files it changes cannot be judged by comparison with the reference.
+    from ._integrity import inspect_after_kill, snapshot, written_paths
+
     rerun = RunSpec("rerun", artifacts / "rerun", env, {})
-    shutil.copytree(reference.out, rerun.out, symlinks=True)
+    _copy_output(reference.out, rerun.out)
+    before = snapshot(rerun.out)
     options.progress("rerun into a copy of the reference output (not killed)")
     outcome = execute(options.program, rerun, artifacts / "logs", timeout=options.timeout, scratch=scratch)
+    # What a complete run writes: a kill after all of it landed after the last write.
+    rerun_writes = written_paths(before, snapshot(rerun.out))
     report["rerun"] = {"out": str(rerun.out), "returncode": outcome.returncode, "duration": round(outcome.duration, 3)}
     if outcome.timed_out or outcome.returncode != 0:
         report["failure"] = _failure("rerun", outcome, context=_RERUN_CONTEXT)
@@ -313,10 +396,13 @@ def _crash_mode(options: _Options, artifacts: Path, scratch: Path) -> dict:
     unavailable: dict[str, str] = {}
     moments = kill_moments(options.seed, options.kills, result.duration)
     torn_runs = 0
+    phases = dict.fromkeys(KILL_PHASES, 0)
+    report["phases"] = phases
     for number, moment in enumerate(moments, 1):
         spec = RunSpec(f"crash-{number}", artifacts / f"crash-{number}", env, {})
         # A rerun over a complete earlier output, as in production: an in-place writer tears it.
-        shutil.copytree(reference.out, spec.out, symlinks=True)
+        _copy_output(reference.out, spec.out)
+        before = snapshot(spec.out)
         options.progress(f"{spec.label} of {len(moments)}: SIGKILL at {moment:.3f} s")
         outcome = execute(options.program, spec, artifacts / "logs", kill_at=moment, scratch=scratch)
         record: dict = {
@@ -333,11 +419,13 @@ def _crash_mode(options: _Options, artifacts: Path, scratch: Path) -> dict:
             report["failure"] = _failure(spec.label, outcome, context=_RERUN_CONTEXT)
             report.update(result="command-failed", exit_code=EXIT_FAILED)
             return report
-        from ._integrity import inspect_after_kill
-
-        inspection = inspect_after_kill(spec.out, reference.out, options.trust_pickle, unstable=set(changed))
+        inspection = inspect_after_kill(
+            spec.out, reference.out, options.trust_pickle, unstable=set(changed), complete=[rerun.out]
+        )
         unavailable.update(inspection.pop("unavailable"))
         record.update(inspection)
+        record["phase"] = _kill_phase(outcome.killed, written_paths(before, snapshot(spec.out)), rerun_writes, record)
+        phases[record["phase"]] += 1
         if record["problems"]:
             torn_runs += 1
         report["kill_runs"].append(record)
@@ -346,6 +434,13 @@ def _crash_mode(options: _Options, artifacts: Path, scratch: Path) -> dict:
             f"{fmt} files were not loaded ({reason}); they were compared to the reference bytes"
         )
     report["torn_runs"] = torn_runs
+    report["kills_during_writes"] = phases[WRITING]
+    if phases[WRITING] == 0 and not torn_runs:
+        report["notes"].append(
+            "no kill landed while the command was writing its output, so"
+            " 'complete' says nothing about a write cut short: use more --kills, another --seed,"
+            " or a longer write"
+        )
     if torn_runs:
         report.update(result="torn", exit_code=EXIT_DIFFERENT)
     else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shlex
+from typing import Optional
+
 MAX_PATHS_SHOWN = 5
 #: Differences described in full per pair of runs in the text report.
 MAX_DETAILED = 12
@@ -142,6 +144,8 @@ def _crash_text(report: dict, lines: list[str]) -> None:
     for run in report["kill_runs"]:
         if run["killed"]:
             head = f"  {run['run']}: killed at {run['kill_at']:.3f} s"
+            if run.get("phase") in _PHASE_TEXT:
+                head += f" ({_PHASE_TEXT[run['phase']]})"
         else:
             head = f"  {run['run']}: finished (exit {run['returncode']}) before the kill at {run['kill_at']:.3f} s"
         problems = run.get("problems")
@@ -178,6 +182,32 @@ def _crash_text(report: dict, lines: list[str]) -> None:
                 shown = ", ".join(run[label][:MAX_PATHS_SHOWN]) + (", ..." if len(run[label]) > MAX_PATHS_SHOWN else "")
                 title = "missing" if label == "missing" else "not in the reference"
                 lines.append(f"      {title}: {shown}")
+    phases_line = _phases_line(report)
+    if phases_line:
+        lines.append(phases_line)
+
+
+_PHASE_TEXT = {
+    "before-writes": "before its first write",
+    "writing": "while writing",
+    "after-writes": "after its last write",
+}
+
+
+def _phases_line(report: dict) -> Optional[str]:
+    phases = report.get("phases")
+    if not phases:
+        return None
+    total = sum(phases.values())
+    parts = []
+    if phases.get("before-writes"):
+        parts.append(f"{phases['before-writes']} before its first write")
+    if phases.get("after-writes"):
+        parts.append(f"{phases['after-writes']} after its last write")
+    if phases.get("finished"):
+        parts.append(f"{phases['finished']} after it had finished")
+    rest = f" ({', '.join(parts)})" if parts else ""
+    return f"Kills that landed while the command was writing: {phases.get('writing', 0)} of {total}{rest}."
 
 
 def _failure_text(failure: dict, lines: list[str]) -> None:

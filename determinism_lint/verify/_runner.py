@@ -9,9 +9,10 @@ import signal
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Any, Iterator, Mapping, Optional, Sequence
 
 #: Every variation, in the order they are listed in reports.
 VARIATIONS = ("hashseed", "dirorder", "tz", "locale", "cwd")
@@ -40,6 +41,73 @@ STDERR_TAIL_CHARS = 4000
 
 class CommandNotRun(Exception):
     """The command could not be started at all (not found, not executable)."""
+
+
+class Stopped(BaseException):
+    """verify received SIGTERM or SIGHUP: unwind (killing the command, removing temporary
+    directories) and exit with ``128 + signum``. A ``BaseException``, like ``KeyboardInterrupt``,
+    so that no ``except Exception`` on the way swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: Signals that stop verify the way Ctrl-C does.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class _SignalState:
+    deferring = False
+    pending: Optional[int] = None
+    stopping = False
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    if _SignalState.stopping:
+        return  # already unwinding: let the cleanup finish
+    if _SignalState.deferring:
+        _SignalState.pending = _SignalState.pending or signum
+        return
+    _SignalState.stopping = True
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Stopped(signum)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP (and SIGINT) unwind it like Ctrl-C.
+
+    Outside the main thread signals cannot be handled: the block runs unprotected.
+    """
+    previous = {}
+    try:
+        for signum in (*STOP_SIGNALS, signal.SIGINT):
+            previous[signum] = signal.signal(signum, _on_signal)
+    except ValueError:  # not the main thread
+        pass
+    _SignalState.deferring, _SignalState.pending, _SignalState.stopping = False, None, False
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _SignalState.deferring, _SignalState.pending, _SignalState.stopping = False, None, False
+
+
+@contextmanager
+def _deferred_signals() -> Iterator[None]:
+    """Hold a stop signal until the block is done: an exception raised in the middle of
+    ``Popen`` would leave a started command without anyone to kill it."""
+    _SignalState.deferring = True
+    try:
+        yield
+    finally:
+        _SignalState.deferring = False
+        pending, _SignalState.pending = _SignalState.pending, None
+        if pending is not None and not _SignalState.stopping:
+            _on_signal(pending, None)
 
 
 @dataclass
@@ -209,26 +277,37 @@ def execute(
         probe_dir.mkdir()
     env = _environment(spec, str(probe_dir) if probe_dir else None)
     origin = os.getcwd()
-    cwd = _mirror(origin, spec.label) if spec.mirror_cwd else None
-    before = set(os.listdir(cwd)) if cwd else set()
+    cwd: Optional[Path] = None
     stdout_path = logs / f"{spec.label}.stdout"
     stderr_path = logs / f"{spec.label}.stderr"
     try:
+        with _deferred_signals():
+            cwd = _mirror(origin, spec.label) if spec.mirror_cwd else None
+        before = set(os.listdir(cwd)) if cwd else set()
         # Logs streamed from the command as it runs: nothing to make atomic.
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:  # noqa: DET101
             start = time.monotonic()
+            process: Optional[subprocess.Popen] = None
             try:
-                process = subprocess.Popen(
-                    argv,
-                    cwd=str(cwd) if cwd else None,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=stdout,
-                    stderr=stderr,
-                    start_new_session=os.name == "posix",
-                )
-            except OSError as error:
-                raise CommandNotRun(f"cannot run {argv[0]!r}: {error.strerror or error}") from error
+                with _deferred_signals():
+                    try:
+                        process = subprocess.Popen(
+                            argv,
+                            cwd=str(cwd) if cwd else None,
+                            env=env,
+                            stdin=subprocess.DEVNULL,
+                            stdout=stdout,
+                            stderr=stderr,
+                            start_new_session=os.name == "posix",
+                        )
+                    except OSError as error:
+                        raise CommandNotRun(f"cannot run {argv[0]!r}: {error.strerror or error}") from error
+            except BaseException:
+                if process is not None:  # a stop signal that arrived while it started
+                    _kill_group(process)
+                    process.wait()
+                raise
+            assert process is not None
             timed_out = killed = False
             try:
                 limit = kill_at if kill_at is not None else timeout

@@ -25,6 +25,7 @@ PUBLIC_API = [
     "is_temp_artifact_name",
     "iterdir_sorted",
     "listdir_sorted",
+    "remove_stale_temp_files",
     "rglob_sorted",
     "set_error_policy",
     "sorted_items",
