@@ -92,6 +92,11 @@ def _excluded(path: str, is_dir: bool, resolver: SettingsResolver, ignores: Igno
 def _walk(root: str, resolver: SettingsResolver, ignores: IgnoreFiles, problems: Optional[list[str]]) -> list[str]:
     files: list[str] = []
     top = ignores.top_for(root)
+    absolute = os.path.abspath(root)
+    if top != absolute and ignores.is_ignored_below(absolute, True, top):
+        # A folder named on the command line inside an ignored one (a Python installation
+        # inside a git checkout): walk it, with the ignore files from it downwards only.
+        top = absolute
 
     def unreadable(error: OSError) -> None:
         if problems is not None:

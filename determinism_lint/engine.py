@@ -154,8 +154,9 @@ class Engine:
             return self._unchecked(
                 path,
                 SourceError(
-                    f"not checked: the file is {_size_text(size)}, over the max-file-size limit"
-                    f" of {_size_text(self.settings.max_file_size)} (raise max-file-size to check it)"
+                    f"not checked: the file is {size / 1e6:.1f} MB ({size:,} bytes), over the"
+                    f" max-file-size limit of {self.settings.max_file_size:,} bytes; raise max-file-size"
+                    " to check it"
                 ),
             )
         return self.check_source(data, path)
@@ -341,12 +342,6 @@ def skips_file(data: Union[bytes, str]) -> bool:
     if isinstance(data, bytes):
         return b"skip-file" in data and _SKIP_FILE_BYTES_RE.search(data.replace(b"\r", b"")) is not None
     return "skip-file" in data and _SKIP_FILE_RE.search(data.replace("\r", "")) is not None
-
-
-def _size_text(size: int) -> str:
-    """``5.0 MB (5,000,143 bytes)``: the byte count too, so that a file just over the limit
-    never reads as being the limit."""
-    return f"{size / 1e6:.1f} MB ({size:,} bytes)"
 
 
 def _size_of(path: str, fallback: int) -> int:

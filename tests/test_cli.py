@@ -222,7 +222,7 @@ def test_bad_files_reported_and_others_still_checked(project: Path, capsys) -> N
         " (declare the encoding with a coding comment or save the file as UTF-8)"
     )
     assert lines[2] == "c_nul.py:1:6: DET000 cannot parse: the file contains a NUL byte (is it binary?)"
-    assert lines[3].startswith("d_huge.py:1:1: DET000 not checked: the file is 12.0 MB, over the max-file-size")
+    assert lines[3].startswith("d_huge.py:1:1: DET000 not checked: the file is 12.0 MB (12,000,000 bytes), over the max-file-size")
     assert [line.split()[1] for line in lines[4:]] == ["DET401", "DET402"]
     assert "4 files could not be checked (DET000)" in err
 

@@ -247,6 +247,8 @@ def test_respect_gitignore_setting_and_named_files(project: Path, capsys) -> Non
     # A file named on the command line is checked, unless --force-exclude (as ruff does).
     assert run(capsys, "check", "ignored/a.py")[0] == 1
     assert run(capsys, "check", "--force-exclude", "ignored/a.py")[0] == 0
+    # A folder named on the command line inside an ignored one is walked (as ruff does).
+    assert run(capsys, "check", "ignored")[0] == 1
     write(project / "pyproject.toml", "[tool.determinism-lint]\nrespect-gitignore = false\n")
     assert run(capsys, "check", ".")[0] == 1
 
@@ -378,7 +380,7 @@ def test_summary_for_unchecked_files_only(project: Path, capsys) -> None:
 def test_size_over_the_limit_is_never_shown_as_the_limit(project: Path) -> None:
     write(project / "big.py", "x = 1\n" * 833_357)  # 5,000,142 bytes
     (finding,) = Engine(Settings()).check_path("big.py").findings
-    assert "5,000,142 bytes" in finding.message and "limit of 5.0 MB (5,000,000 bytes)" in finding.message
+    assert "5.0 MB (5,000,142 bytes)" in finding.message and "limit of 5,000,000 bytes" in finding.message
 
 
 def test_self_referencing_symlink_is_not_called_missing(project: Path, capsys) -> None:
