@@ -10,6 +10,7 @@ import argparse
 import io
 import json
 import os
+import re
 import sys
 import textwrap
 from concurrent.futures import ProcessPoolExecutor
@@ -318,8 +319,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         results = list(results)
         findings = sorted(f for result in results for f in result.findings)
         if args.report_unused_noqa:
-            from .noqa import unused_noqa_findings
-
             findings = sorted(findings + _unused_noqa(results, resolver))
         if args.write_baseline:
             from .baseline import write_baseline
@@ -345,7 +344,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     if report.total and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_FINDINGS if problems else EXIT_CLEAN
-
 
 
 def _unused_noqa(results: Sequence[FileResult], resolver: SettingsResolver) -> list[Finding]:
@@ -378,6 +376,7 @@ class _Report:
         self.note = ""
         self.json_started = False
         self._sarif: list[Finding] = []
+        self._lines_of: tuple[Optional[str], list[str]] = (None, [])
 
     def add_file(self, result: FileResult, findings: Sequence[Finding]) -> None:
         self.files += 1
@@ -426,21 +425,23 @@ class _Report:
             self.stream.write(render_text(findings, color=self.color))
 
     def _source_line(self, path: str, line: int) -> Optional[str]:
-        data = self.sources.get(path)
-        if data is None:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                return None
-            self.sources = {path: data}  # one file's text at a time
+        if self._lines_of[0] != path:
+            self._lines_of = (path, self._read_lines(path))  # one file's lines at a time
+        lines = self._lines_of[1]
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+    def _read_lines(self, path: str) -> list[str]:
         from .engine import SourceError, decode_source
 
+        data = self.sources.get(path)
         try:
-            lines = decode_source(data).splitlines()
-        except SourceError:
-            return None
-        return lines[line - 1] if 0 < line <= len(lines) else None
+            if data is None:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            # Python's own line breaks: ``str.splitlines`` also splits on form feeds.
+            return re.split(r"\r\n|\r|\n", decode_source(data))
+        except (OSError, SourceError):
+            return []
 
     def finish(self) -> None:
         args = self.args
@@ -452,7 +453,9 @@ class _Report:
         elif self.format == "sarif":
             from .sarif import render_sarif, sarif_fixes
 
-            self.stream.write(render_sarif(self._sarif, sarif_fixes(self._sarif, self.resolver)))
+            # Fixes are computed from the files on disk: none for source read from standard input.
+            fixes = sarif_fixes(self._sarif, self.resolver) if not self.sources else {}
+            self.stream.write(render_sarif(self._sarif, fixes))
         if args.output is not None:
             assert isinstance(self.stream, io.StringIO)
             _emit(self.stream.getvalue(), args.output)

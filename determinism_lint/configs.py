@@ -30,25 +30,23 @@ class Overrides:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     strict: bool = False
-    #: ``--exclude`` replaces the config's ``exclude``; both lists match relative to the
-    #: current directory.
+    #: ``--exclude`` replaces the config's (or the default) ``exclude``; both lists match
+    #: relative to the current directory.
     exclude: Optional[tuple[str, ...]] = None
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: Optional[bool] = None
 
     def apply(self, settings: Settings) -> Settings:
         changes: dict[str, object] = {}
-        if self.select is not None:
-            changes["select"] = self.select
-        if self.extend_select:
-            changes["select"] = tuple(changes.get("select", settings.select)) + self.extend_select  # type: ignore[arg-type]
+        if self.select is not None or self.extend_select:
+            select = self.select if self.select is not None else settings.select
+            changes["select"] = select + self.extend_select
         if self.ignore:
             changes["ignore"] = settings.ignore + self.ignore
         if self.strict:
             changes["strict"] = True
         if self.exclude is not None:
-            changes["exclude"] = ()
-            changes["extend_exclude"] = ()
+            changes["exclude"] = ()  # the config's extend-exclude still applies, as in ruff
         if self.exclude or self.extend_exclude:
             changes["cli_exclude"] = (self.exclude or ()) + self.extend_exclude
         if self.respect_gitignore is not None:
