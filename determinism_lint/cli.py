@@ -22,7 +22,7 @@ from .configs import Overrides, SettingsResolver, settings_per_file
 from .discovery import discover, is_path_excluded
 from .engine import Engine, FileResult
 from .formats import ANNOTATION_LEVELS, Statistics, render_full, render_github, render_text, use_color
-from .model import UNCHECKED_CODE, Finding, FixSafety
+from .model import PSEUDO_RULE_NAMES, UNCHECKED_CODE, Finding, FixSafety
 from .settings import ConfigError, Settings, parse_code_list
 
 EXIT_CLEAN = 0
@@ -500,7 +500,7 @@ def _emit(text: str, output: Optional[str]) -> None:
 #: Codes the tool reports that are not rules: (name, message, documentation).
 PSEUDO_RULES: dict[str, tuple[str, str, str]] = {
     UNCHECKED_CODE: (
-        "unchecked-file",
+        PSEUDO_RULE_NAMES[UNCHECKED_CODE],
         "the file could not be checked",
         "Reported, once per file, for a file the tool could not check: it cannot be read,"
         " decoded or parsed (a syntax error, undecodable bytes, a NUL byte), it is larger than"
@@ -511,7 +511,7 @@ PSEUDO_RULES: dict[str, tuple[str, str, str]] = {
         " raise `max-file-size`, or exclude the file.",
     ),
     "DET001": (
-        "unused-noqa",
+        PSEUDO_RULE_NAMES["DET001"],
         "unused `noqa` for DETxxx: nothing to suppress on this line",
         "Reported with `check --report-unused-noqa` for a `# noqa: DETxxx` comment whose"
         " codes suppress nothing on its line (ruff's RUF100, for this tool's codes only)."

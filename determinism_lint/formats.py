@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence, TextIO
 
 from .checks import RULES_BY_CODE
-from .model import UNCHECKED_CODE, Finding, FixSafety
+from .model import PSEUDO_RULE_NAMES, UNCHECKED_CODE, Finding, FixSafety
 
 #: GitHub annotation levels, most severe first (``--annotation-level``).
 ANNOTATION_LEVELS = ("error", "warning", "notice")
@@ -96,9 +96,6 @@ def render_github(findings: Sequence[Finding], *, level: str = "error") -> str:
     return "".join(lines)
 
 
-_PSEUDO_NAMES = {UNCHECKED_CODE: "unchecked-file", "DET001": "unused-noqa"}
-
-
 @dataclass
 class Statistics:
     """Counts per code, safe and unsafe fixes apart; fed one finding at a time."""
@@ -118,7 +115,7 @@ class Statistics:
         for code in sorted(self.counts):
             total, safe, unsafe = self.counts[code]
             rule = RULES_BY_CODE.get(code)
-            name = rule.name if rule is not None else _PSEUDO_NAMES.get(code, "")
+            name = rule.name if rule is not None else PSEUDO_RULE_NAMES.get(code, "")
             out.append({"code": code, "name": name, "count": total, "fixable": safe, "unsafe_fixable": unsafe})
         return out
 

@@ -68,3 +68,6 @@ class Finding:
 
 #: Pseudo-code for a file that could not be checked (unreadable, not Python, too large).
 UNCHECKED_CODE = "DET000"
+
+#: Codes the tool reports that are not rules, by name (``rules``, ``explain``, statistics).
+PSEUDO_RULE_NAMES: dict[str, str] = {UNCHECKED_CODE: "unchecked-file", "DET001": "unused-noqa"}
