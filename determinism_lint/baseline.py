@@ -219,7 +219,7 @@ def apply_baseline(path: str, findings: Sequence[Finding], results: Sequence[Fil
     note = f" {matched} baseline finding{'s' if matched != 1 else ''} hidden."
     if stale:
         note += (
-            f" {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer match:"
+            f" {stale} baseline {'entries no longer match' if stale != 1 else 'entry no longer matches'}:"
             " rerun with --write-baseline to shrink it."
         )
     return new, note

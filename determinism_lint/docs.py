@@ -55,14 +55,16 @@ def page_name(rule: type[Rule]) -> str:
     return f"{rule.code}.md"
 
 
-def rule_page(rule: type[Rule]) -> str:
+def rule_page(rule: type[Rule], *, generated_note: bool = True) -> str:
+    """The rule's reference page; ``generated_note=False`` leaves out the comment for
+    maintainers (``explain`` prints the page to a terminal)."""
     parts = sections(rule)
     scope = "artifact-shaping code only (everywhere with `strict = true`)" if rule.artifact_only else "all code"
+    note = ["<!-- Generated from the rule's docstring by `python -m determinism_lint.docs`; do not edit. -->", ""]
     lines = [
         f"# {rule.code}: {rule.name}",
         "",
-        "<!-- Generated from the rule's docstring by `python -m determinism_lint.docs`; do not edit. -->",
-        "",
+        *(note if generated_note else []),
         "| | |",
         "|---|---|",
         f"| Code | `{rule.code}` |",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import tokenize
 import traceback
 import warnings
@@ -112,6 +113,7 @@ class Engine:
         self.settings = settings if settings is not None else Settings()
         classes = ALL_RULES if rules is None else tuple(rules)
         self.rules: tuple[Rule, ...] = tuple(cls() for cls in classes if self.settings.is_enabled(cls.code))
+        self._fix_infos: dict[str, FixInfo] = {}
         self._dispatch = self._build_dispatch(self.rules)
         self._wanted = ALWAYS_COLLECTED.union(self._dispatch)
         self._call_index = self._build_call_index(self.rules)
@@ -152,13 +154,16 @@ class Engine:
             return self._unchecked(
                 path,
                 SourceError(
-                    f"not checked: the file is {size / 1e6:.1f} MB, over the max-file-size limit"
-                    f" of {self.settings.max_file_size / 1e6:.1f} MB (raise max-file-size to check it)"
+                    f"not checked: the file is {size / 1e6:.1f} MB ({size:,} bytes), over the"
+                    f" max-file-size limit of {self.settings.max_file_size:,} bytes; raise max-file-size"
+                    " to check it"
                 ),
             )
         return self.check_source(data, path)
 
     def check_source(self, data: Union[bytes, str], path: str) -> FileResult:
+        if skips_file(data):
+            return FileResult(path=path)
         try:
             parsed = parse_source(data, path)
         except SourceError as error:
@@ -169,7 +174,7 @@ class Engine:
     def check_tree(self, tree: ast.Module, text: str, path: str) -> list[Finding]:
         """All findings of the enabled rules in ``tree``, sorted, ``noqa`` not applied."""
         rules = self._rules_for(path)
-        if not rules:
+        if not rules or skips_file(text):
             return []
         if len(rules) == len(self.rules):
             dispatch, wanted, call_index = self._dispatch, self._wanted, self._call_index
@@ -242,7 +247,9 @@ class Engine:
         end_col = char_col(ctx.line_text(end_line), getattr(node, "end_col_offset", None) or 0) + 1
         fix = None
         if fixable and rule.fix_safety is not FixSafety.NONE and rule.fix_title:
-            fix = FixInfo(rule.fix_safety, rule.fix_title)
+            fix = self._fix_infos.get(rule.code)
+            if fix is None:  # one shared record per rule, not one per finding
+                fix = self._fix_infos[rule.code] = FixInfo(rule.fix_safety, rule.fix_title)
         return Finding(
             path=ctx.path,
             line=line,
@@ -322,6 +329,19 @@ def _calls_by_rule(calls: Iterable[ast.AST], index: dict[str, tuple[Rule, ...]])
                 else:
                     found.append(call)
     return selected
+
+
+#: ``# determinism-lint: skip-file`` on a line of its own: the file is not checked (isort's
+#: ``# isort: skip_file``, flake8's ``# flake8: noqa``).
+_SKIP_FILE_RE = re.compile(r"^[ \t]*#[ \t]*determinism-lint:[ \t]*skip-file[ \t]*$", re.MULTILINE)
+_SKIP_FILE_BYTES_RE = re.compile(_SKIP_FILE_RE.pattern.encode(), re.MULTILINE)
+
+
+def skips_file(data: Union[bytes, str]) -> bool:
+    """Whether the source carries the file-level pragma ``# determinism-lint: skip-file``."""
+    if isinstance(data, bytes):
+        return b"skip-file" in data and _SKIP_FILE_BYTES_RE.search(data.replace(b"\r", b"")) is not None
+    return "skip-file" in data and _SKIP_FILE_RE.search(data.replace("\r", "")) is not None
 
 
 def _size_of(path: str, fallback: int) -> int:

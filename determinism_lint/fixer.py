@@ -19,7 +19,7 @@ import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -32,6 +32,9 @@ from .engine import Engine, SourceError, decode_source
 from .positions import char_col
 from .model import UNCHECKED_CODE, Finding, FixSafety
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .configs import SettingsResolver
 
 EXIT_CLEAN = 0
 EXIT_CHANGES = 1
@@ -489,35 +492,42 @@ def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Opt
 
 # -- running over files -------------------------------------------------------------------
 
-_WORKER: Optional[tuple[Engine, bool]] = None
+_WORKER: Optional[tuple[list[Engine], bool]] = None
 
 
-def _init_worker(settings: Settings, unsafe: bool) -> None:
+def _init_worker(settings: Sequence[Settings], unsafe: bool) -> None:
     global _WORKER
-    _WORKER = (Engine(settings), unsafe)
+    _WORKER = ([Engine(item) for item in settings], unsafe)
 
 
-def _fix_in_worker(path: str) -> FileFix:
+def _fix_in_worker(task: tuple[int, str]) -> FileFix:
     assert _WORKER is not None
-    engine, unsafe = _WORKER
-    return fix_file(path, engine, unsafe=unsafe)
+    engines, unsafe = _WORKER
+    return fix_file(task[1], engines[task[0]], unsafe=unsafe)
 
 
-def plan_fixes(files: Sequence[str], settings: Settings, *, unsafe: bool, jobs: int = 0, progress: bool = False) -> list[FileFix]:
-    """Fixes for ``files`` in the order of ``files`` (never completion order)."""
+def plan_fixes(
+    files: Sequence[str], settings: Union[Settings, SettingsResolver], *, unsafe: bool, jobs: int = 0, progress: bool = False
+) -> list[FileFix]:
+    """Fixes for ``files`` in the order of ``files`` (never completion order); each file
+    with the settings of its nearest config when ``settings`` is a resolver."""
+    from .configs import settings_per_file
+
+    distinct, indexes = settings_per_file(files, settings)
     if jobs <= 0:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= 64 else 1
     if jobs == 1 or len(files) < 2:
-        engine = Engine(settings)
+        engines = [Engine(item) for item in distinct]
         results = []
         for index, path in enumerate(files):
-            results.append(fix_file(path, engine, unsafe=unsafe))
+            results.append(fix_file(path, engines[indexes[index]], unsafe=unsafe))
             if progress:
                 _progress(index + 1, len(files))
         return results
     results = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, unsafe)) as pool:
-        for index, item in enumerate(pool.map(_fix_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))):
+    tasks = list(zip(indexes, files))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(distinct, unsafe)) as pool:
+        for index, item in enumerate(pool.map(_fix_in_worker, tasks, chunksize=max(1, len(files) // (jobs * 8)))):
             results.append(item)
             if progress:
                 _progress(index + 1, len(files))
@@ -546,7 +556,7 @@ def unified_diff(item: FileFix) -> str:
     return text
 
 
-def run_fix(files: Sequence[str], settings: Settings, *, unsafe: bool, diff: bool, jobs: int, quiet: bool) -> int:
+def run_fix(files: Sequence[str], settings: Union[Settings, SettingsResolver], *, unsafe: bool, diff: bool, jobs: int, quiet: bool) -> int:
     from .runtime import write_atomic_bytes
 
     progress = not quiet and sys.stderr.isatty() and len(files) > 50
@@ -599,7 +609,8 @@ def _report(results: Sequence[FileFix], changed: Sequence[FileFix], *, diff: boo
     unfixable = Counter(f.code for item in results for f in item.unfixable)
     if unfixable:
         detail = ", ".join(f"{code} x{count}" for code, count in sorted(unfixable.items()))
-        lines.append(f"{sum(unfixable.values())} findings have no automatic fix ({detail}); `determinism-lint check` lists them.")
+        total = sum(unfixable.values())
+        lines.append(f"{total} finding{'s' if total != 1 else ''} {'have' if total != 1 else 'has'} no automatic fix ({detail}); `determinism-lint check` lists them.")
     skipped = sum(len(item.unsafe_skipped) for item in results)
     if skipped and not unsafe:
         lines.append(f"{skipped} more fixable with --unsafe-fixes (review the diff first: they may change bytes or control flow).")

@@ -16,7 +16,8 @@ from typing import Any, ClassVar, Iterator, Optional, Sequence
 from . import __version__
 from .engine import Engine
 from .model import UNCHECKED_CODE
-from .settings import ConfigError, Settings, find_config, load_settings
+from .configs import SettingsResolver
+from .settings import ConfigError, Settings, load_settings
 
 Flake8Error = tuple[int, int, str, type]
 
@@ -26,10 +27,10 @@ class DeterminismChecker:
     version = __version__
 
     _options: ClassVar[Any] = None
-    #: An engine per configuration file (``None``: no file), as ``check`` would use for the
-    #: same paths: settings come from the nearest pyproject.toml above each checked file.
-    _engines: ClassVar[dict[Optional[str], Engine]] = {}
-    _config_for_dir: ClassVar[dict[str, Optional[str]]] = {}
+    #: An engine per distinct settings, as ``check`` would use for the same paths: settings
+    #: come from the nearest pyproject.toml above each checked file (the CLI's resolver).
+    _engines: ClassVar[dict[Settings, Engine]] = {}
+    _resolver: ClassVar[Optional[SettingsResolver]] = None
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -70,7 +71,7 @@ class DeterminismChecker:
     def parse_options(cls, options: Any) -> None:
         cls._options = options
         cls._engines = {}
-        cls._config_for_dir = {}
+        cls._resolver = None
         # Fail early on a broken configuration where flake8 starts.
         try:
             cls._engine_for(os.path.join(os.getcwd(), "__init__.py"))
@@ -80,18 +81,13 @@ class DeterminismChecker:
 
     @classmethod
     def _engine_for(cls, filename: str) -> Engine:
-        explicit = getattr(cls._options, "det_config", None) or None
-        if explicit is not None:
-            key: Optional[str] = explicit
-        else:
-            directory = os.path.dirname(os.path.abspath(filename))
-            if directory not in cls._config_for_dir:
-                found = find_config(directory)
-                cls._config_for_dir[directory] = str(found) if found is not None else None
-            key = cls._config_for_dir[directory]
-        engine = cls._engines.get(key)
+        if cls._resolver is None:
+            explicit = getattr(cls._options, "det_config", None) or None
+            cls._resolver = SettingsResolver(explicit, _Flake8Overrides(cls._options), option="--det-config")
+        settings = cls._resolver.for_path(filename)
+        engine = cls._engines.get(settings)
         if engine is None:
-            engine = cls._engines[key] = Engine(settings_from_flake8(cls._options, key))
+            engine = cls._engines[settings] = Engine(settings)
         return engine
 
     def run(self) -> Iterator[Flake8Error]:
@@ -108,10 +104,24 @@ class DeterminismChecker:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
 
 
+class _Flake8Overrides:
+    """flake8's ``--det-*`` options, applied on top of whichever config governs a file."""
+
+    def __init__(self, options: Any) -> None:
+        self.options = options
+
+    def apply(self, settings: Settings) -> Settings:
+        return _with_flake8_options(settings, self.options)
+
+
 def settings_from_flake8(options: Any, config: Optional[str] = None) -> Settings:
     """Settings from ``config`` (a pyproject.toml, or none) with flake8's ``--det-*``
     options applied on top. A broken pyproject is a :class:`ConfigError`."""
-    settings = load_settings(config) if config is not None else Settings()
+    settings = load_settings(config, option="--det-config") if config is not None else Settings()
+    return _with_flake8_options(settings, options)
+
+
+def _with_flake8_options(settings: Settings, options: Any) -> Settings:
     changes: dict[str, object] = {}
     if getattr(options, "det_strict", False):
         changes["strict"] = True

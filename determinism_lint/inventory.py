@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import ast
 
     from .checks.atomic_writes import WriteSite
+    from .configs import SettingsResolver
     from .checks.fs_order import Listing
     from .context import Context
     from .engine import Engine
@@ -146,26 +147,23 @@ def run(args: argparse.Namespace) -> int:
 
     from .discovery import discover
 
-    settings = _settings(args)
-    files = discover(args.paths, settings, force_exclude=bool(getattr(args, "force_exclude", False)))
-    document = build_inventory(files, settings)
+    import argparse as argparse_module
+
+    from .cli import resolver_from_args
+
+    resolver = resolver_from_args(argparse_module.Namespace(**{"select": None, "ignore": None, "config": None, **vars(args)}))
+    problems: list[str] = []
+    files = discover(args.paths, resolver, force_exclude=bool(getattr(args, "force_exclude", False)), problems=problems)
+    for line in problems:
+        print(f"determinism-lint: error: {line}", file=sys.stderr)
+    document = build_inventory(files, resolver)
     text = render_json(document) if output_format == "json" else render_markdown(document)
     _emit(text, args.output)
     skipped = document["summary"]["files"]["not_analysed"]
     if skipped:
         noun = "file" if skipped == 1 else "files"
         print(f"determinism-lint: {skipped} {noun} could not be analysed (listed in the inventory)", file=sys.stderr)
-    return 0
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    import argparse as argparse_module
-
-    from .cli import settings_from_args
-
-    # ``check``'s loader, fed the options inventory does not have.
-    values = {"select": None, "ignore": None, "config": None, "strict": None, **vars(args)}
-    return settings_from_args(argparse_module.Namespace(**values))
+    return 1 if problems else 0
 
 
 def _emit(text: str, output: Optional[str]) -> None:
@@ -317,13 +315,19 @@ class FileInventory:
 # -- building an inventory ---------------------------------------------------------------------
 
 
-def build_inventory(files: Sequence[str], settings: Settings) -> dict[str, Any]:
-    """The inventory document of ``files`` (JSON-ready, in a stable order)."""
+def build_inventory(files: Sequence[str], settings: Union[Settings, SettingsResolver]) -> dict[str, Any]:
+    """The inventory document of ``files`` (JSON-ready, in a stable order); each file is
+    analysed with the settings of its nearest config when ``settings`` is a resolver."""
+    from .configs import settings_per_file
     from .engine import Engine
 
-    engine = Engine(settings)
-    results = [inventory_file(path, settings, engine) for path in files]
-    return _document(results, settings)
+    distinct, indexes = settings_per_file(files, settings)
+    engines = [Engine(item) for item in distinct]
+    results = [inventory_file(path, distinct[index], engines[index]) for path, index in zip(files, indexes)]
+    from .settings import Settings as SettingsType
+
+    root = settings if isinstance(settings, SettingsType) else settings.root_settings()
+    return _document(results, root)
 
 
 def inventory_file(path: str, settings: Settings, engine: Optional[Engine] = None) -> FileInventory:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import enum
+import sys
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
+
+#: ``__slots__`` on the records kept per finding: a huge generated file has tens of thousands
+#: of findings, and a ``__dict__`` each would double what they cost. (Frozen dataclasses with
+#: slots pickle reliably, for the worker processes, from Python 3.11 on.)
+_SLOTS: dict[str, Any] = {"slots": True} if sys.version_info >= (3, 11) else {}
 
 
 class FixSafety(str, enum.Enum):
@@ -18,7 +24,7 @@ class FixSafety(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **_SLOTS)
 class FixInfo:
     safety: FixSafety
     title: str
@@ -27,7 +33,7 @@ class FixInfo:
         return {"safety": self.safety.value, "title": self.title}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, **_SLOTS)
 class Finding:
     """One reported hazard.
 
@@ -62,3 +68,6 @@ class Finding:
 
 #: Pseudo-code for a file that could not be checked (unreadable, not Python, too large).
 UNCHECKED_CODE = "DET000"
+
+#: Codes the tool reports that are not rules, by name (``rules``, ``explain``, statistics).
+PSEUDO_RULE_NAMES: dict[str, str] = {UNCHECKED_CODE: "unchecked-file", "DET001": "unused-noqa"}

@@ -23,6 +23,7 @@ from .docs import page_name, rule_page, sections
 from .model import UNCHECKED_CODE, Finding, FixSafety
 
 if TYPE_CHECKING:
+    from .configs import SettingsResolver
     from .engine import Engine, FileResult
     from .settings import Settings
 
@@ -253,7 +254,9 @@ class _FixableOnly:
         return dataclasses.replace(result, findings=findings)
 
 
-def sarif_fixes(findings: Sequence[Finding], settings: Settings) -> dict[Finding, list[dict[str, Any]]]:
+def sarif_fixes(
+    findings: Sequence[Finding], settings: Union[Settings, SettingsResolver]
+) -> dict[Finding, list[dict[str, Any]]]:
     """``artifactChanges`` for every fixable finding whose fix the fixer would apply.
 
     Each SARIF fix is complete by itself, including the import it needs, and can be
@@ -271,9 +274,13 @@ def sarif_fixes(findings: Sequence[Finding], settings: Settings) -> dict[Finding
     for finding in findings:
         if finding.fix is not None:
             by_path.setdefault(finding.path, []).append(finding)
-    engine = Engine(settings)
+    engines: dict[Settings, Engine] = {}
     fixes: dict[Finding, list[dict[str, Any]]] = {}
     for path in sorted(by_path):
+        own = settings.for_path(path) if hasattr(settings, "for_path") else settings  # type: ignore[union-attr]
+        engine = engines.get(own)  # type: ignore[arg-type]
+        if engine is None:
+            engine = engines[own] = Engine(own)  # type: ignore[index,arg-type]
         try:
             with open(path, "rb") as handle:
                 original = handle.read()
@@ -294,6 +301,7 @@ def sarif_fixes(findings: Sequence[Finding], settings: Settings) -> dict[Finding
         by_code: dict[str, list[Finding]] = {}
         for finding in by_path[path]:
             by_code.setdefault(finding.code, []).append(finding)
+        shares_by_finding: dict[Finding, list[dict[str, Any]]] = {}
         for code in sorted(by_code):
             applied, new_text = fixed_text(frozenset(by_code[code]))
             if new_text is None:
@@ -310,8 +318,180 @@ def sarif_fixes(findings: Sequence[Finding], settings: Settings) -> dict[Finding
                     if not alone or alone_text is None:
                         continue
                     share = text_replacements(old_text, alone_text)
-                fixes[finding] = [{"artifactLocation": _artifact_location(path), "replacements": share}]
+                shares_by_finding[finding] = share
+        _share_imports(shares_by_finding, fixed_text, old_text, engine, path, result)
+        _readable_together(old_text, shares_by_finding)
+        for finding, share in shares_by_finding.items():
+            fixes[finding] = [{"artifactLocation": _artifact_location(path), "replacements": share}]
     return fixes
+
+
+def _share_imports(
+    shares: dict[Finding, list[dict[str, Any]]],
+    fixed_text: Any,
+    old_text: str,
+    engine: Engine,
+    path: str,
+    result: FileResult,
+) -> None:
+    """One edit of the import block for every fix of a file, in place.
+
+    Fixes computed apart each add the import they need (``import logging``, ``from
+    ... import atomic_open``), each its own way: applied together they would add the same
+    import twice or edit one import line in two conflicting ways. When they differ, the
+    fixer is run once over all of the file's findings, and its edit of the lines above the
+    first finding (the imports) replaces each fix's own, provided the fix still works alone
+    with it.
+    """
+    if not shares:
+        return
+    first_line = min(finding.line for finding in shares)
+
+    def in_header(replacement: dict[str, Any]) -> bool:
+        return replacement["deletedRegion"]["endLine"] < first_line
+
+    headers = {_key(r) for share in shares.values() for r in share if in_header(r)}
+    own_headers = {tuple(_key(r) for r in share if in_header(r)) for share in shares.values()} - {()}
+    if len(own_headers) < 2 and len(headers) < 2:
+        return  # at most one import edit, the same in every fix that has one
+    applied, new_text = fixed_text(frozenset(shares))
+    if new_text is None:
+        return
+    combined = [r for r in text_replacements(old_text, new_text) if in_header(r)]
+    for finding, share in shares.items():
+        if not any(in_header(r) for r in share):
+            continue
+        candidate = combined + [r for r in share if not in_header(r)]
+        if _fixes_alone(engine, path, old_text, candidate, finding, result):
+            shares[finding] = candidate
+
+
+def _key(replacement: dict[str, Any]) -> str:
+    return json.dumps(replacement, sort_keys=True)
+
+
+def _offset_of(starts: list[int], line: int, column: int) -> int:
+    return starts[line - 1] + column - 1
+
+
+def _readable_together(old_text: str, shares: dict[Finding, list[dict[str, Any]]]) -> None:
+    """Make a file's fixes readable and safe to apply together, in place.
+
+    * An edit the fixer made for several findings (the import they all need) is the very
+      same replacement in each of their fixes: a consumer applying them together applies
+      each distinct replacement once.
+    * Each replacement is widened from the characters that change to the whole syntax node
+      around them (``set(counts)`` -> ``sorted(set(counts))``), or failing that to whole
+      tokens (``except`` -> ``except Exception``), as long as it does not reach into another
+      distinct replacement of the file: the distinct replacements of a file never overlap,
+      so all of them can be applied at once. The text each fix produces is unchanged.
+    """
+    positions = _Positions(old_text)
+    starts = positions.starts
+    distinct: dict[str, tuple[int, int]] = {}
+    for share in shares.values():
+        for replacement in share:
+            region = replacement["deletedRegion"]
+            start = _offset_of(starts, region["startLine"], region["startColumn"])
+            end = _offset_of(starts, region["endLine"], region["endColumn"])
+            distinct.setdefault(_key(replacement), (start, end))
+    spans = _node_spans(old_text, starts)
+    widened: dict[str, dict[str, Any]] = {}
+    for key, (start, end) in distinct.items():
+        others = [span for other, span in distinct.items() if other != key]
+        replacement = json.loads(key)
+        inserted = replacement.get("insertedContent", {}).get("text", "")
+        for low, high in (_node_around(spans, start, end), _tokens_around(old_text, start, end)):
+            if low is None or high is None or (low, high) == (start, end):
+                continue
+            if any(_overlaps(low, high, a, b) for a, b in others):
+                continue
+            start_line, start_column = positions.position(low)
+            end_line, end_column = positions.position(high)
+            replacement = {
+                "deletedRegion": {
+                    "startLine": start_line,
+                    "startColumn": start_column,
+                    "endLine": end_line,
+                    "endColumn": end_column,
+                },
+                "insertedContent": {"text": old_text[low:start] + inserted + old_text[end:high]},
+            }
+            break
+        widened[key] = replacement
+    for finding, share in shares.items():
+        shares[finding] = [widened[_key(replacement)] for replacement in share]
+
+
+def _overlaps(low: int, high: int, a: int, b: int) -> bool:
+    """Whether region ``[a, b)`` (an insertion point when ``a == b``) touches the inside of ``[low, high)``."""
+    if a == b:
+        return low < a < high
+    return a < high and b > low
+
+
+def _node_spans(text: str, starts: list[int]) -> list[tuple[int, int]]:
+    """Character spans of the syntax nodes of ``text`` that sit on one line, smallest first."""
+    import ast
+    import warnings
+
+    from .positions import char_col
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    lines = _lines(text)
+    spans = set()
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", None)
+        if line is None or getattr(node, "end_lineno", None) != line:
+            continue
+        row = lines[line - 1] if line - 1 < len(lines) else ""
+        low = starts[line - 1] + char_col(row, node.col_offset)  # type: ignore[attr-defined]
+        high = starts[line - 1] + char_col(row, node.end_col_offset)  # type: ignore[attr-defined]
+        if high > low:
+            spans.add((low, high))
+    return sorted(spans, key=lambda span: (span[1] - span[0], span))
+
+
+def _node_around(spans: list[tuple[int, int]], start: int, end: int) -> tuple[Optional[int], Optional[int]]:
+    """The smallest one-line node holding the changed text (or, for an insertion, the
+    point: inside it, else at its start)."""
+    if start == end:
+        inside = next(((low, high) for low, high in spans if low < start < high), None)
+        found = inside or next(((low, high) for low, high in spans if low == start < high), None)
+    else:
+        found = next(((low, high) for low, high in spans if low <= start and end <= high), None)
+    return found if found is not None else (None, None)
+
+
+_WORD_RE = re.compile(r"\w")
+
+
+def _tokens_around(text: str, start: int, end: int) -> tuple[Optional[int], Optional[int]]:
+    """Widen to whole words (names, keywords, numbers) at both ends; an insertion between
+    two tokens takes the word before it (``except`` -> ``except Exception``)."""
+
+    def word(index: int) -> bool:
+        return 0 <= index < len(text) and _WORD_RE.match(text[index]) is not None
+
+    low, high = start, end
+    if start == end and not (word(start - 1) and word(start)):
+        if word(start - 1):
+            while word(low - 1):
+                low -= 1
+        elif word(start):
+            while word(high):
+                high += 1
+        return low, high
+    while word(low - 1) and word(low):
+        low -= 1
+    while word(high) and word(high - 1):
+        high += 1
+    return low, high
 
 
 def _share_out(replacements: list[dict[str, Any]], findings: Sequence[Finding]) -> dict[Finding, list[dict[str, Any]]]:

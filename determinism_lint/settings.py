@@ -121,6 +121,10 @@ class Settings:
     error_handlers: tuple[str, ...] = ()
     helpers_module: str = DEFAULT_HELPERS_MODULE
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: Skip files that ``.gitignore``/``.ignore`` files ignore, as ruff does.
+    respect_gitignore: bool = True
+    #: ``--exclude``/``--extend-exclude`` from the command line: relative to the current directory.
+    cli_exclude: tuple[str, ...] = ()
     #: Directory the config was read from; relative globs match against paths under it.
     root: str = "."
     config_file: Optional[str] = None
@@ -144,7 +148,7 @@ class Settings:
         for pattern in self.exclude + self.extend_exclude:
             if path_matches(path, pattern, self.root):
                 return True
-        return False
+        return any(path_matches(path, pattern, ".") for pattern in self.cli_exclude)
 
     @property
     def all_exempt_paths(self) -> tuple[str, ...]:
@@ -208,6 +212,7 @@ def _relative_to(posix_path: str, root: str) -> str:
 
 _LIST_KEYS = {
     "select": "select",
+    "extend-select": "extend_select",
     "ignore": "ignore",
     "exclude": "exclude",
     "extend-exclude": "extend_exclude",
@@ -221,8 +226,14 @@ _LIST_KEYS = {
     "extend-artifact-patterns": "extend_artifact_patterns",
     "error-handlers": "error_handlers",
 }
-_OTHER_KEYS = ("helpers-module", "max-file-size", "per-file-ignores", "strict")
+_OTHER_KEYS = ("helpers-module", "max-file-size", "per-file-ignores", "respect-gitignore", "strict")
 KNOWN_KEYS: tuple[str, ...] = tuple(sorted(set(_LIST_KEYS) | set(_OTHER_KEYS)))
+
+
+def config_table_of(path: str) -> Optional[Mapping[str, Any]]:
+    """The ``[tool.determinism-lint]`` table of the pyproject.toml at ``path``, if it has one."""
+    table = _tool_table(_read_toml(Path(path)), Path(path)).get(TABLE)
+    return table if table is not None else None
 
 
 def find_config(start: str) -> Optional[Path]:
@@ -262,32 +273,35 @@ def _tool_table(data: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
     return tool
 
 
-def _check_config_file(config_file: str) -> Path:
+def _check_config_file(config_file: str, option: str = "--config") -> Path:
     """``--config FILE`` must name a regular file (as in ruff: ``/dev/null`` or a FIFO is refused)."""
     path = Path(config_file)
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise ConfigError(f"--config {config_file}: no such file") from None
+        raise ConfigError(f"{option} {config_file}: no such file") from None
     except OSError as error:
-        raise ConfigError(f"--config {config_file}: cannot read it ({error.strerror or error})") from None
+        raise ConfigError(f"{option} {config_file}: cannot read it ({error.strerror or error})") from None
     if stat.S_ISDIR(mode):
-        raise ConfigError(f"--config {config_file}: is a directory; give a TOML file such as pyproject.toml")
+        raise ConfigError(f"{option} {config_file}: is a directory; give a TOML file such as pyproject.toml")
     if not stat.S_ISREG(mode):
         kind = "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a named pipe" if stat.S_ISFIFO(mode) else "a special file"
-        raise ConfigError(f"--config {config_file}: {kind}, not a regular file; give a TOML file such as pyproject.toml")
+        raise ConfigError(f"{option} {config_file}: {kind}, not a regular file; give a TOML file such as pyproject.toml")
     return path
 
 
-def load_settings(config_file: Optional[str] = None, start: str = ".") -> Settings:
-    """Settings from ``config_file`` (which must have the table) or the nearest pyproject.toml."""
+def load_settings(config_file: Optional[str] = None, start: str = ".", *, option: str = "--config") -> Settings:
+    """Settings from ``config_file`` (which must have the table) or the nearest pyproject.toml.
+
+    ``option`` names the option ``config_file`` came from, in error messages."""
     if config_file is not None:
-        path = _check_config_file(config_file)
+        path = _check_config_file(config_file, option)
         data = _read_toml(path)
         table = _tool_table(data, path).get(TABLE)
         if table is None:
-            # A dedicated config file may hold the options at top level.
-            table = data if path.name != "pyproject.toml" else None
+            # A dedicated config file may hold the options at top level; one with other
+            # tools' ``[tool.*]`` tables only is not ours.
+            table = data if path.name != "pyproject.toml" and "tool" not in data else None
         if table is None:
             raise ConfigError(f"{config_file} has no [tool.{TABLE}] table")
         return settings_from_table(table, source=str(path), root=str(path.parent))
@@ -310,12 +324,13 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
         )
     values: dict[str, Any] = {"root": root, "config_file": source}
     extend_patterns: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
     for key in sorted(table):
         value = table[key]
         where = f"{source}: [tool.{TABLE}] {key}"
         if key in _LIST_KEYS:
             items = _string_list(value, where)
-            if key in ("select", "ignore"):
+            if key in ("select", "ignore", "extend-select"):
                 items = tuple(validate_code_prefix(item, where) for item in items)
                 if key == "select" and not items:
                     raise ConfigError(f"{where} is empty: it would turn every rule off; list codes such as [\"DET\"]")
@@ -329,12 +344,14 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
                         )
             if key == "extend-artifact-patterns":
                 extend_patterns = items
+            elif key == "extend-select":
+                extend_select = items
             else:
                 values[_LIST_KEYS[key]] = items
-        elif key == "strict":
+        elif key in ("strict", "respect-gitignore"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{where} must be true or false, not {value!r}")
-            values["strict"] = value
+            values[key.replace("-", "_")] = value
         elif key == "helpers-module":
             if not isinstance(value, str) or not _DOTTED_RE.match(value) or value.startswith("."):
                 raise ConfigError(f"{where} must be a dotted module name like 'myproj.io_utils'")
@@ -350,6 +367,8 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
     settings = Settings(**values)
     if extend_patterns:
         settings = settings.replace(artifact_patterns=settings.artifact_patterns + extend_patterns)
+    if extend_select:
+        settings = settings.replace(select=settings.select + extend_select)
     return settings
 
 
@@ -362,12 +381,27 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:
 
 
 def validate_code_prefix(item: str, where: str) -> str:
+    """A well-formed code or prefix that names at least one code the tool can report.
+
+    ``ALL`` (ruff's spelling) and ``DET`` select every code; ``DET0`` names ``DET000``
+    and ``DET001``; ``DET999``, ``DET7`` are unknown rules.
+    """
     code = item.strip().upper()
     if code in ("ALL",):
         return "DET"
     if not _CODE_RE.match(code):
         raise ConfigError(f"{where}: {item!r} is not a rule code or prefix (like DET1 or DET101)")
+    if not any(known.startswith(code) for known in _known_codes()):
+        raise ConfigError(f"{where}: unknown rule {code}; `determinism-lint rules` lists them")
     return code
+
+
+def _known_codes() -> tuple[str, ...]:
+    from .checks import RULES_BY_CODE  # the rules import this module: look them up late
+    from .model import UNCHECKED_CODE
+    from .noqa import UNUSED_NOQA_CODE
+
+    return (UNCHECKED_CODE, UNUSED_NOQA_CODE, *RULES_BY_CODE)
 
 
 def _per_file_ignores(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

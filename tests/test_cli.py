@@ -98,9 +98,11 @@ def test_github_format(project: Path, capsys) -> None:
     write(project / "a.py", BARE)
     _, out, _ = run(capsys, "check", "--format", "github", "--select", "DET401", "a.py")
     assert out == (
-        "::warning file=a.py,line=3,col=1,endLine=4,endColumn=9,title=DET401::"
+        "::error file=a.py,line=3,col=1,endLine=4,endColumn=9,title=DET401::"
         "DET401 bare `except:` also catches KeyboardInterrupt and SystemExit\n"
     )
+    _, out, _ = run(capsys, "check", "--format", "github", "--annotation-level", "warning", "--select", "DET401", "a.py")
+    assert out.startswith("::warning file=a.py,line=3,")
 
 
 def test_output_file(project: Path, capsys) -> None:
@@ -112,8 +114,12 @@ def test_output_file(project: Path, capsys) -> None:
 
 def test_statistics(project: Path, capsys) -> None:
     write(project / "a.py", BARE + BARE)
-    _, out, _ = run(capsys, "check", "--statistics", "a.py")
-    assert out.splitlines()[-2:] == ["2  DET401  bare-except  [2 fixable]", "2  DET402  silent-except  [2 fixable]"]
+    code, out, err = run(capsys, "check", "--statistics", "a.py")
+    # Only the table, as ruff prints it: no findings, no summary.
+    assert code == 1 and err == ""
+    assert out.splitlines() == ["2  DET401  bare-except    [2 unsafe fixes]", "2  DET402  silent-except  [2 safe fixes]"]
+    code, out, _ = run(capsys, "check", "--statistics", "--format", "json", "a.py")
+    assert json.loads(out)[0] == {"code": "DET401", "name": "bare-except", "count": 2, "fixable": 0, "unsafe_fixable": 2}
 
 
 def test_noqa(project: Path, capsys) -> None:
@@ -216,7 +222,7 @@ def test_bad_files_reported_and_others_still_checked(project: Path, capsys) -> N
         " (declare the encoding with a coding comment or save the file as UTF-8)"
     )
     assert lines[2] == "c_nul.py:1:6: DET000 cannot parse: the file contains a NUL byte (is it binary?)"
-    assert lines[3].startswith("d_huge.py:1:1: DET000 not checked: the file is 12.0 MB, over the max-file-size")
+    assert lines[3].startswith("d_huge.py:1:1: DET000 not checked: the file is 12.0 MB (12,000,000 bytes), over the max-file-size")
     assert [line.split()[1] for line in lines[4:]] == ["DET401", "DET402"]
     assert "4 files could not be checked (DET000)" in err
 

@@ -54,7 +54,7 @@ def finding(path: str = "a.py", message: str = "m", code: str = "DET101") -> Fin
 def test_paths_round_trip(path: str) -> None:
     (line,) = render_github([finding(path=path)]).splitlines()
     command, props, message = parse_command(line)
-    assert command == "warning"
+    assert command == "error"
     assert props == {"file": path, "line": "3", "col": "5", "endLine": "4", "endColumn": "9", "title": "DET101"}
     assert message == "DET101 m"
 
@@ -81,14 +81,19 @@ def test_messages_round_trip(text: str) -> None:
 def test_escapes_exactly() -> None:
     out = render_github([finding(path="a,b:c%d.py", message="50% done\nnext: x, y")])
     assert out == (
-        "::warning file=a%2Cb%3Ac%25d.py,line=3,col=5,endLine=4,endColumn=9,title=DET101::"
+        "::error file=a%2Cb%3Ac%25d.py,line=3,col=5,endLine=4,endColumn=9,title=DET101::"
         "DET101 50%25 done%0Anext: x, y\n"
     )
 
 
 def test_unchecked_files_are_errors() -> None:
-    out = render_github([finding(code="DET000", message="cannot parse")])
+    out = render_github([finding(code="DET000", message="cannot parse")], level="notice")
     assert out.startswith("::error ")
+
+
+@pytest.mark.parametrize("level", ["error", "warning", "notice"])
+def test_annotation_level_is_configurable(level: str) -> None:
+    assert render_github([finding()], level=level).startswith(f"::{level} file=")
 
 
 def test_one_line_per_finding_in_order(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -107,4 +112,4 @@ def test_one_line_per_finding_in_order(tmp_path: Path, monkeypatch, capsys) -> N
         ("odd, dir/x:y%z.py", "DET401"),
         ("odd, dir/x:y%z.py", "DET402"),
     ]
-    assert lines[2].startswith("::warning file=odd%2C dir/x%3Ay%25z.py,line=3,")
+    assert lines[2].startswith("::error file=odd%2C dir/x%3Ay%25z.py,line=3,")

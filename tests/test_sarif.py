@@ -403,26 +403,103 @@ def test_each_fix_applied_alone_gives_the_fixers_result(project: Path, capsys, c
     assert code not in [f.code for f in after.findings]
 
 
-def test_fix_edits_are_minimal(project: Path, capsys) -> None:
+def test_fix_edits_are_whole_nodes_or_tokens(project: Path, capsys) -> None:
     write(project / "a.py", SOURCE)
     fixes = _fixes_by_rule(sarif(capsys, "a.py"))
     (bare,) = fixes["DET401"]
+    # ``except`` -> ``except Exception``: the keyword token, not an insertion of " Exception".
     assert bare["artifactChanges"][0]["replacements"] == [
         {
-            "deletedRegion": {"startLine": 6, "startColumn": 7, "endLine": 6, "endColumn": 7},
-            "insertedContent": {"text": " Exception"},
+            "deletedRegion": {"startLine": 6, "startColumn": 1, "endLine": 6, "endColumn": 7},
+            "insertedContent": {"text": "except Exception"},
         }
     ]
     assert "unsafe" in bare["description"]["text"]
     (dump,) = fixes["DET201"]
-    assert dump["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == ", sort_keys=True"
+    # The whole call, not ", sort_keys=True" inserted before a parenthesis.
+    (replacement,) = dump["artifactChanges"][0]["replacements"]
+    assert replacement["deletedRegion"] == {"startLine": 11, "startColumn": 15, "endLine": 11, "endColumn": 31}
+    assert replacement["insertedContent"]["text"] == "json.dumps(data, sort_keys=True)"
     (silent,) = fixes["DET402"]
     assert silent["description"]["text"] == "Log the swallowed exception"
-    # The safe fix adds its import: a separate insertion above the edited handler.
+    # The safe fix adds its import: a separate insertion of whole lines above the handler.
     replacements = silent["artifactChanges"][0]["replacements"]
     assert len(replacements) == 2
-    assert replacements[0]["insertedContent"]["text"].startswith("import logging")
+    assert replacements[0]["insertedContent"]["text"] == "import logging\n"
+    assert replacements[0]["deletedRegion"]["startColumn"] == 1
     assert replacements[1]["deletedRegion"]["startLine"] == 7
+
+
+def test_character_fragments_become_the_node_around_them(project: Path, capsys) -> None:
+    source = "import json\n\n\ndef write_manifest(counts, out):\n    out.write(json.dumps(set(counts)))\n"
+    write(project / "a.py", source)
+    for result in sarif(capsys, "a.py")["runs"][0]["results"]:
+        for fix in result.get("fixes", ()):
+            for replacement in fix["artifactChanges"][0]["replacements"]:
+                region = replacement["deletedRegion"]
+                line = source.splitlines()[region["startLine"] - 1]
+                deleted = line[region["startColumn"] - 1 : region["endColumn"] - 1]
+                # A reviewer reads a whole expression: it parses on its own, as before and after.
+                compile(deleted, "<deleted>", "eval")
+                compile(replacement["insertedContent"]["text"], "<inserted>", "eval")
+
+
+def apply_together(text: str, results: list[dict[str, Any]]) -> str:
+    """What the README tells a consumer to do: every distinct replacement of the file once."""
+    distinct: dict[str, dict[str, Any]] = {}
+    for result in results:
+        for fix in result.get("fixes", ())[:1]:
+            for replacement in fix["artifactChanges"][0]["replacements"]:
+                distinct.setdefault(json.dumps(replacement, sort_keys=True), replacement)
+
+    def position(replacement: dict[str, Any]) -> tuple[int, int, int, int]:
+        region = replacement["deletedRegion"]
+        return (region["startLine"], region["startColumn"], region["endLine"], region["endColumn"])
+
+    return apply_replacements(text, sorted(distinct.values(), key=position))
+
+
+TOGETHER = textwrap.dedent(
+    """    import json
+    from pathlib import Path
+
+
+    def dump_all(a, b):
+        try:
+            step()
+        except Exception:
+            pass
+        try:
+            step()
+        except Exception:
+            pass
+        with open(a, "w") as handle:
+            handle.write(json.dumps(set(b)))
+        Path(b).write_text(json.dumps(a))
+    """
+)
+
+
+def test_all_fixes_of_a_file_apply_together(project: Path, capsys) -> None:
+    write(project / "a.py", TOGETHER)
+    results = sarif(capsys, "a.py")["runs"][0]["results"]
+    imports = {
+        json.dumps(replacement, sort_keys=True)
+        for result in results
+        for fix in result.get("fixes", ())
+        for replacement in fix["artifactChanges"][0]["replacements"]
+        if "import" in replacement["insertedContent"]["text"]
+    }
+    assert len(imports) == 1, "one import edit, shared by every fix that needs it"
+    fixed = apply_together(TOGETHER, results)
+    assert fixed.count("import logging\n") == 1 and fixed.count("atomic_open") == 2
+    assert Engine(Settings()).check_source(fixed, "a.py").findings == ()
+    assert fixed.encode() == fix_source(TOGETHER.encode(), "a.py", Engine(Settings()), unsafe=True).new
+    # Each fix still works alone.
+    for result in results:
+        for fix in result.get("fixes", ()):
+            alone = apply_replacements(TOGETHER, fix["artifactChanges"][0]["replacements"])
+            compile(alone, "a.py", "exec")
 
 
 def test_each_of_several_same_rule_findings_gets_its_own_fix(project: Path, capsys) -> None:

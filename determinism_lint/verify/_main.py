@@ -73,6 +73,8 @@ def main(args: argparse.Namespace) -> int:
     output = render_json(report) if args.format == "json" else render_text(report)
     sys.stdout.write(output)
     sys.stdout.flush()
+    if report.get("result") == "no-output":
+        print(f"determinism-lint: error: {report['error']}", file=sys.stderr)
     return int(report["exit_code"])
 
 
@@ -201,12 +203,18 @@ def _run_record(spec: RunSpec, result: RunResult) -> dict:
     return record
 
 
-def _note_missing_output(report: dict, out: Path) -> None:
+def _note_missing_output(report: dict, out: Path) -> bool:
+    """Note a run that wrote no files; with nothing to compare, the run is a setup error
+    (exit 2, the note as the message)."""
     if count_files(out) == 0:
-        report["notes"].append(
+        note = (
             f"{out.name} wrote no files into its output directory: does the command use {OUT_PLACEHOLDER}"
             f" or ${OUT_VARIABLE}?"
         )
+        report["notes"].append(note)
+        report.update(result="no-output", exit_code=EXIT_FAILED, error=note)
+        return True
+    return False
 
 
 # -- repeated runs ----------------------------------------------------------------------------
@@ -238,8 +246,9 @@ def _runs_mode(options: _Options, artifacts: Path, scratch: Path) -> dict:
         report["result"] = "command-failed"
         report["exit_code"] = EXIT_FAILED
         return report
-    _note_missing_output(report, specs[0].out)
     report["files"] = count_files(specs[0].out)
+    if _note_missing_output(report, specs[0].out):
+        return report
     for number, spec in enumerate(specs[1:], 2):
         report["differences"].extend(compare_trees(specs[0].out, spec.out, 1, number))
     if "dirorder" in options.vary and all(record.get("python_processes") == 0 for record in records):
@@ -367,7 +376,8 @@ def _crash_mode(options: _Options, artifacts: Path, scratch: Path) -> dict:
         report.update(result="command-failed", exit_code=EXIT_FAILED)
         return report
     assert result is not None
-    _note_missing_output(report, reference.out)
+    if _note_missing_output(report, reference.out):
+        return report
     # One clean rerun over a copy of the reference: does a rerun work at all, and does it write
     # the same bytes? Files it changes cannot be judged by comparison with the reference.
     from ._integrity import inspect_after_kill, snapshot, written_paths

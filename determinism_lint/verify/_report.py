@@ -234,6 +234,8 @@ def _result_line(report: dict) -> str:
     result = report["result"]
     if result == "command-failed":
         return f"Result: the command failed; nothing was compared (exit {code})."
+    if result == "no-output":
+        return f"Result: the command wrote no files; nothing was compared (exit {code})."
     if report["mode"] == "crash":
         if result == "torn":
             total = len(report["kill_runs"])
