@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 
@@ -46,6 +46,13 @@ class Finding:
     end_line: int
     end_col: int
     fix: Optional[FixInfo] = None
+    #: The findings of other rules on the same ``except`` handler that this one stands for
+    #: (its message says so). Not part of the output formats.
+    also: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def also_codes(self) -> tuple[str, ...]:
+        return tuple(finding.code for finding in self.also)
 
     def as_dict(self) -> dict[str, object]:
         return {

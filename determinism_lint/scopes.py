@@ -11,7 +11,9 @@ A function (or the module body) is artifact-shaping when
 * or it is nested in an artifact-shaping function.
 
 ``# determinism-lint: not-artifact`` on the ``def`` line opts a function out, and
-``strict = true`` treats all code as artifact-shaping. Computed once per file, lazily.
+``strict = true`` treats all code as artifact-shaping. Test code (files matching
+``test-paths``) is never artifact-shaping, in strict mode too: what a test writes or
+hashes is scratch. Computed once per file, lazily.
 """
 
 from __future__ import annotations
@@ -254,6 +256,13 @@ class ArtifactScopes:
         for function in functions:
             owner[id(function)] = ctx.enclosing_function(function) or tree
 
+        if ctx.is_test_code:  # test code is not artifact code, whatever it calls
+            self._info[id(tree)] = ScopeInfo(tree, "<module>", False, None)
+            for function in functions:
+                self._info[id(function)] = ScopeInfo(function, _qualname(function, ctx), False, None)
+            self._computed = True
+            return
+
         direct: dict[int, str] = {}
         opted_out: set[int] = set()
         calls_by_scope: dict[int, list[tuple[str, int]]] = {}
@@ -402,7 +411,9 @@ def explain_scopes(files: Sequence[str], settings: Settings) -> str:
         )
         for info in ArtifactScopes(ctx).all():
             line = getattr(info.node, "lineno", 1)
-            if settings.strict:
+            if ctx.is_test_code:
+                verdict = "not artifact-shaping: test code (test-paths)"
+            elif settings.strict:
                 verdict = "artifact-shaping (strict mode)"
             elif info.artifact:
                 verdict = f"artifact-shaping: {info.reason}"
