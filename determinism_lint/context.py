@@ -155,8 +155,19 @@ class Context:
             self._scopes = ArtifactScopes(self)
         return self._scopes
 
+    @property
+    def is_test_code(self) -> bool:
+        """True when this file is test code (``test-paths``): never artifact code."""
+        found = self._cache.get(("test-code", 0))
+        if found is None:
+            found = self._cache[("test-code", 0)] = self.settings.is_test_path(self.path)
+        return bool(found)
+
     def in_artifact_scope(self, node: ast.AST) -> bool:
-        """True when ``node`` sits in artifact-shaping code (always true in strict mode)."""
+        """True when ``node`` sits in artifact-shaping code (always true in strict mode,
+        never in test code)."""
+        if self.is_test_code:
+            return False
         if self.settings.strict:
             return True
         return self.scopes.is_artifact(self.enclosing_scope(node))

@@ -21,6 +21,7 @@ REQUIRED_HEADINGS: tuple[str, ...] = (
     "Example",
     "Use instead",
     "Fix safety",
+    "Test code",
     "Options",
 )
 OPTIONAL_HEADINGS: tuple[str, ...] = ("References",)
@@ -59,7 +60,12 @@ def rule_page(rule: type[Rule], *, generated_note: bool = True) -> str:
     """The rule's reference page; ``generated_note=False`` leaves out the comment for
     maintainers (``explain`` prints the page to a terminal)."""
     parts = sections(rule)
-    scope = "artifact-shaping code only (everywhere with `strict = true`)" if rule.artifact_only else "all code"
+    if rule.artifact_only:
+        scope = "artifact-shaping code only (everywhere with `strict = true`); never test code"
+    elif rule.applies_in_tests:
+        scope = "all code, test code included"
+    else:
+        scope = "all code except test code (`test-paths`)"
     note = ["<!-- Generated from the rule's docstring by `python -m determinism_lint.docs`; do not edit. -->", ""]
     lines = [
         f"# {rule.code}: {rule.name}",
@@ -72,8 +78,11 @@ def rule_page(rule: type[Rule], *, generated_note: bool = True) -> str:
         f"| Message | {_escape_cell(rule.message)} |",
         f"| Fix | {rule.fix_safety.value}{_fix_title(rule)} |",
         f"| Applies to | {scope} |",
-        "",
     ]
+    if rule.foreign_noqa:
+        codes = ", ".join(f"`# noqa: {code}`" for code in rule.foreign_noqa)
+        lines.append(f"| Also suppressed by | {codes} (the same hazard in other linters) |")
+    lines.append("")
     for title, body in parts.items():
         lines.extend([f"## {title}", "", body.strip(), ""])
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -81,6 +90,13 @@ def rule_page(rule: type[Rule], *, generated_note: bool = True) -> str:
 
 def _fix_title(rule: type[Rule]) -> str:
     return f": {_escape_cell(rule.fix_title)}" if rule.fix_title and rule.fix_safety.value != "none" else ""
+
+
+def _scope_cell(rule: type[Rule]) -> str:
+    """``artifact``, ``all`` (test code included) or ``all but tests``."""
+    if rule.artifact_only:
+        return "artifact"
+    return "all" if rule.applies_in_tests else "all but tests"
 
 
 def _escape_cell(text: str) -> str:
@@ -95,7 +111,8 @@ def index_page(rules: Sequence[type[Rule]]) -> str:
         "",
         "Fix: `safe` fixes are applied by `determinism-lint fix`; `unsafe` ones need `--unsafe-fixes`;",
         "`none` means the finding is reported and never rewritten. Rules marked *artifact* fire only",
-        "in artifact-shaping code unless `strict = true`.",
+        "in artifact-shaping code unless `strict = true`; none but those marked *all* fire in test code",
+        "(`test-paths`).",
         "",
     ]
     for prefix, title in FAMILIES:
@@ -104,7 +121,7 @@ def index_page(rules: Sequence[type[Rule]]) -> str:
             continue
         lines.extend([f"## {prefix}xx: {title}", "", "| Code | Name | Message | Fix | Scope |", "|---|---|---|---|---|"])
         for rule in family:
-            scope = "artifact" if rule.artifact_only else "all"
+            scope = _scope_cell(rule)
             lines.append(
                 f"| [{rule.code}]({page_name(rule)}) | `{rule.name}` | {_escape_cell(rule.message)}"
                 f" | {rule.fix_safety.value} | {scope} |"
@@ -120,7 +137,7 @@ README_END = "<!-- rules-table:end -->"
 def readme_table(rules: Sequence[type[Rule]] = ALL_RULES) -> str:
     lines = ["| Code | Name | What it flags | Fix | Scope |", "|---|---|---|---|---|"]
     for rule in rules:
-        scope = "artifact" if rule.artifact_only else "all"
+        scope = _scope_cell(rule)
         lines.append(
             f"| [{rule.code}](rules/{page_name(rule)}) | `{rule.name}` | {_escape_cell(rule.message)}"
             f" | {rule.fix_safety.value} | {scope} |"

@@ -7,6 +7,7 @@ never disagree about what is a finding.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import os
 import re
@@ -120,6 +121,8 @@ class Engine:
         self._filtered_ids = frozenset(
             id(rule) for rule in self.rules if ast.Call in rule.node_types and rule.call_names(self.settings) is not None
         )
+        #: Dispatch tables for subsets of the rules (test code, per-file ignores), by codes.
+        self._subsets: dict[tuple[str, ...], tuple[dict, frozenset, dict]] = {}
 
     @staticmethod
     def _build_dispatch(rules: Iterable[Rule]) -> dict[type, tuple[Rule, ...]]:
@@ -179,12 +182,20 @@ class Engine:
         if len(rules) == len(self.rules):
             dispatch, wanted, call_index = self._dispatch, self._wanted, self._call_index
         else:
-            dispatch = self._build_dispatch(rules)
-            wanted = ALWAYS_COLLECTED.union(dispatch)
-            call_index = self._build_call_index(rules)
+            key = tuple(rule.code for rule in rules)
+            plan = self._subsets.get(key)
+            if plan is None:
+                subset_dispatch = self._build_dispatch(rules)
+                plan = self._subsets[key] = (
+                    subset_dispatch,
+                    ALWAYS_COLLECTED.union(subset_dispatch),
+                    self._build_call_index(rules),
+                )
+            dispatch, wanted, call_index = plan
         parents, buckets = _walk(tree, wanted)
         ctx = Context(path=path, source=text, tree=tree, parents=parents, settings=self.settings, buckets=buckets)
         findings: list[Finding] = []
+        by_handler: dict[int, list[tuple[Rule, Finding]]] = {}
         filtered_calls = _calls_by_rule(buckets.get(ast.Call, ()), _with_aliases(call_index, buckets))
         for node_type, rules_for_type in dispatch.items():
             nodes = buckets.get(node_type)
@@ -194,21 +205,34 @@ class Engine:
                 if node_type is ast.Call and id(rule) in self._filtered_ids:
                     selected = filtered_calls.get(id(rule))
                     if selected:
-                        findings.extend(self._run_rule(rule, selected, ctx))
+                        findings.extend(self._run_rule(rule, selected, ctx, by_handler))
                 else:
-                    findings.extend(self._run_rule(rule, nodes, ctx))
+                    findings.extend(self._run_rule(rule, nodes, ctx, by_handler))
+        if by_handler:
+            findings = _one_finding_per_handler(findings, by_handler)
         findings.sort()
         return findings
 
     # -- internals ---------------------------------------------------------------------
 
     def _rules_for(self, path: str) -> tuple[Rule, ...]:
-        if not self.settings.per_file_ignores:
-            return self.rules
-        return tuple(rule for rule in self.rules if self.settings.is_enabled(rule.code, path))
+        rules = self.rules
+        if self.settings.test_paths and self.settings.is_test_path(path):
+            # Test code is not artifact code: only the rules that say they apply there run.
+            rules = tuple(rule for rule in rules if rule.applies_in_tests)
+        if self.settings.per_file_ignores:
+            rules = tuple(rule for rule in rules if self.settings.is_enabled(rule.code, path))
+        return rules
 
-    def _run_rule(self, rule: Rule, nodes: list[ast.AST], ctx: Context) -> list[Finding]:
+    def _run_rule(
+        self,
+        rule: Rule,
+        nodes: list[ast.AST],
+        ctx: Context,
+        by_handler: Optional[dict[int, list[tuple[Rule, Finding]]]] = None,
+    ) -> list[Finding]:
         found: list[Finding] = []
+        merged = by_handler is not None and rule.handler_rank is not None
         artifact_only = rule.artifact_only and not ctx.settings.strict
         current: Optional[ast.AST] = None
         try:
@@ -217,7 +241,10 @@ class Engine:
                 for report in rule.check(node, ctx):
                     if artifact_only and not ctx.in_artifact_scope(report.node):
                         continue
-                    found.append(self._finding(rule, report.node, report.message, report.fixable, ctx))
+                    finding = self._finding(rule, report.node, report.message, report.fixable, ctx)
+                    found.append(finding)
+                    if merged and isinstance(report.node, ast.ExceptHandler):
+                        by_handler.setdefault(id(report.node), []).append((rule, finding))  # type: ignore[union-attr]
         except Exception as error:  # a rule bug must not stop the run: report it instead
             line = getattr(current, "lineno", 1)
             where = traceback.extract_tb(error.__traceback__)[-1]
@@ -279,8 +306,11 @@ class Engine:
             return FileResult(path=path, findings=tuple(findings))
         kept: list[Finding] = []
         suppressed: list[Finding] = []
+        foreign = self.settings.honor_foreign_noqa
         for finding in findings:
-            if finding.code != UNCHECKED_CODE and noqa_mod.suppresses(comments.get(finding.line), finding.code):
+            if finding.code != UNCHECKED_CODE and noqa_mod.suppresses(
+                comments.get(finding.line), finding.code, foreign=foreign
+            ):
                 suppressed.append(finding)
             else:
                 kept.append(finding)
@@ -290,6 +320,36 @@ class Engine:
             suppressed=tuple(suppressed),
             noqa=tuple(sorted(comments.items())),
         )
+
+
+def _one_finding_per_handler(
+    findings: list[Finding], by_handler: dict[int, list[tuple[Rule, Finding]]]
+) -> list[Finding]:
+    """One finding per ``except`` handler: where several rules flag the same handler, the
+    rule with the lowest ``handler_rank`` keeps its finding, and the message says what the
+    others found (a silent bare ``except:`` is one DET401 that says it is also silent)."""
+    replaced: dict[int, Optional[Finding]] = {}
+    for reports in by_handler.values():
+        if len(reports) < 2:
+            continue
+        reports = sorted(reports, key=lambda pair: (pair[0].handler_rank, pair[0].code))
+        (_, kept), others = reports[0], reports[1:]
+        notes = [rule.handler_note for rule, _ in others if rule.handler_note]
+        message = f"{kept.message}; the handler also {' and '.join(notes)}" if notes else kept.message
+        replaced[id(kept)] = dataclasses.replace(kept, message=message, also=tuple(finding for _, finding in others))
+        for _, finding in others:
+            replaced[id(finding)] = None
+    if not replaced:
+        return findings
+    result: list[Finding] = []
+    for finding in findings:
+        if id(finding) in replaced:
+            substitute = replaced[id(finding)]
+            if substitute is not None:
+                result.append(substitute)
+        else:
+            result.append(finding)
+    return result
 
 
 def _with_aliases(

@@ -12,6 +12,7 @@ runtime, keeping permissions, line endings, the encoding declaration and a BOM.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import re
 import os
@@ -285,6 +286,19 @@ def _selected(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and (finding.fix.safety is FixSafety.SAFE or unsafe)
 
 
+def _fix_view(finding: Finding, unsafe: bool) -> Finding:
+    """The finding to fix: ``finding``, or, when its own fix is not selected, the first
+    finding it stands for (same handler) whose fix is. A silent bare ``except:`` is one
+    DET401 (unsafe fix); a plain ``fix`` still adds DET402's log call."""
+    if not finding.also or _selected(finding, unsafe):
+        return finding
+    for index, other in enumerate(finding.also):
+        if _selected(other, unsafe):
+            rest = finding.also[:index] + finding.also[index + 1:]
+            return dataclasses.replace(other, also=(dataclasses.replace(finding, also=()), *rest))
+    return finding
+
+
 def _render(module: cst.Module, edits: Sequence[Edit], contexts: Sequence[FixContext]) -> cst.Module:
     new_module = module.visit(_Applier(edits))
     codemod_context = CodemodContext()
@@ -335,7 +349,9 @@ def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fi
     if not after.checked:
         return "the result could not be checked"
     remaining = Counter(f.code for f in after.findings)
-    expected = Counter(f.code for f in before) - Counter(f.code for f in fixed)
+    # A finding that stands for several on one handler (``also``) may leave the others
+    # behind once fixed: a bare ``except: pass`` made ``except Exception: pass`` is DET402.
+    expected = Counter(code for f in before for code in (f.code, *f.also_codes)) - Counter(f.code for f in fixed)
     for code, count in remaining.items():
         if count > expected.get(code, 0):
             return f"a re-check still reports {code}"
@@ -347,7 +363,7 @@ def fix_file(path: str, engine: Engine, *, unsafe: bool) -> FileFix:
     if not result.checked:
         message = result.findings[0].message if result.findings else "cannot be checked"
         return FileFix(path=path, error=message)
-    if not any(_selected(f, unsafe) for f in result.findings):
+    if not any(_selected(_fix_view(f, unsafe), unsafe) for f in result.findings):
         return _without_fixes(path, b"", result.findings, unsafe)
     with open(path, "rb") as handle:
         old = handle.read()
@@ -405,7 +421,7 @@ def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix
     if not result.checked:
         message = result.findings[0].message if result.findings else "cannot be checked"
         return FileFix(path=path, old=old, error=message)
-    findings = [f for f in result.findings if f.code != UNCHECKED_CODE]
+    findings = [_fix_view(f, unsafe) for f in result.findings if f.code != UNCHECKED_CODE]
     wanted = [f for f in findings if _selected(f, unsafe)]
     unfixable = tuple(f for f in findings if f.fix is None)
     unsafe_skipped = tuple(f for f in findings if f.fix is not None and not _selected(f, unsafe))

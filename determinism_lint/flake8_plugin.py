@@ -14,9 +14,11 @@ import sys
 from typing import Any, ClassVar, Iterator, Optional, Sequence
 
 from . import __version__
+from .checks import ALL_RULES
 from .engine import Engine
 from .model import UNCHECKED_CODE
 from .configs import SettingsResolver
+from .noqa import without_foreign_suppressed
 from .settings import ConfigError, Settings, load_settings
 
 Flake8Error = tuple[int, int, str, type]
@@ -52,8 +54,16 @@ class DeterminismChecker:
             parse_from_config=True,
             help="determinism-lint: treat all code as artifact-shaping",
         )
+        manager.add_option(
+            "--det-no-foreign-noqa",
+            action="store_true",
+            parse_from_config=True,
+            help="determinism-lint: `# noqa: E722` (S110, S112, BLE001) does not suppress the DET"
+            " finding for the same hazard",
+        )
         for option, what in (
             ("--det-exempt-paths", "extra write-target globs that are not artifacts"),
+            ("--det-test-paths", "extra globs of test code, where only some rules apply"),
             ("--det-extra-writers", "extra writers that take a path (pkg.mod.func[:N] or .method)"),
             ("--det-extra-enumerators", "extra directory-listing calls"),
             ("--det-safe-writers", "calls that already write atomically"),
@@ -99,7 +109,11 @@ class DeterminismChecker:
         if engine.settings.is_excluded(self.filename):
             return
         assert isinstance(self.tree, ast.Module)
-        for finding in engine.check_tree(self.tree, "".join(self.lines), self.filename):
+        text = "".join(self.lines)
+        findings = engine.check_tree(self.tree, text, self.filename)
+        if engine.settings.honor_foreign_noqa and not getattr(type(self)._options, "disable_noqa", False):
+            findings = without_foreign_suppressed(findings, text)
+        for finding in findings:
             # flake8 counts columns from 0 and adds 1 when it prints.
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
 
@@ -125,8 +139,14 @@ def _with_flake8_options(settings: Settings, options: Any) -> Settings:
     changes: dict[str, object] = {}
     if getattr(options, "det_strict", False):
         changes["strict"] = True
+    if getattr(options, "det_no_foreign_noqa", False):
+        changes["honor_foreign_noqa"] = False
+    dropped = _ignored_by_flake8(options)
+    if dropped:
+        changes["ignore"] = settings.ignore + dropped
     for option, field in (
         ("det_exempt_paths", "exempt_paths"),
+        ("det_test_paths", "test_paths"),
         ("det_extra_writers", "extra_writers"),
         ("det_extra_enumerators", "extra_enumerators"),
         ("det_safe_writers", "safe_writers"),
@@ -135,3 +155,19 @@ def _with_flake8_options(settings: Settings, options: Any) -> Settings:
         if extra:
             changes[field] = getattr(settings, field) + extra
     return settings.replace(**changes) if changes else settings
+
+
+def _ignored_by_flake8(options: Any) -> tuple[str, ...]:
+    """Rule codes that flake8's ``--select``/``--ignore`` drop anyway.
+
+    The engine does not run them, so that one ``except`` handler's single finding goes to a
+    rule flake8 reports: with ``--extend-ignore DET401`` a silent bare ``except:`` is
+    reported as DET402, as ``check --ignore DET401`` does.
+    """
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        decide = DecisionEngine(options).decision_for
+        return tuple(rule.code for rule in ALL_RULES if decide(rule.code) is Decision.Ignored)
+    except (ImportError, AttributeError, TypeError, ValueError):  # an options object without flake8's fields
+        return ()

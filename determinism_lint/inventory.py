@@ -368,7 +368,7 @@ def _analyse(tree: ast.Module, text: str, path: str, settings: Settings, engine:
 
     findings = engine.check_tree(tree, text, path)
     comments = noqa_mod.parse_noqa(text)
-    found = _FindingIndex(findings, comments)
+    found = _FindingIndex(findings, comments, foreign=settings.honor_foreign_noqa)
 
     parents, buckets = _walk(tree, ALWAYS_COLLECTED | {ast.ExceptHandler})
     ctx = Context(path=path, source=text, tree=tree, parents=parents, settings=settings, buckets=buckets)
@@ -402,13 +402,15 @@ def _analyse(tree: ast.Module, text: str, path: str, settings: Settings, engine:
 class _FindingIndex:
     """The engine's findings of one file, looked up by the exact span of the node they sit on."""
 
-    def __init__(self, findings: Iterable[Finding], comments: dict[int, tuple[str, ...]]) -> None:
+    def __init__(
+        self, findings: Iterable[Finding], comments: dict[int, tuple[str, ...]], *, foreign: bool = True
+    ) -> None:
         from .noqa import suppresses
 
         self._by_span: dict[tuple[int, int, int, int], list[tuple[str, bool]]] = {}
         for finding in findings:
             key = (finding.line, finding.col, finding.end_line, finding.end_col)
-            hidden = suppresses(comments.get(finding.line), finding.code)
+            hidden = suppresses(comments.get(finding.line), finding.code, foreign=foreign)
             self._by_span.setdefault(key, []).append((finding.code, hidden))
 
     def at(self, node: ast.AST, ctx: Context, prefix: str = "DET") -> tuple[list[str], list[str]]:

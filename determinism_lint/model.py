@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 #: ``__slots__`` on the records kept per finding: a huge generated file has tens of thousands
@@ -52,6 +52,13 @@ class Finding:
     end_line: int
     end_col: int
     fix: Optional[FixInfo] = None
+    #: The findings of other rules on the same ``except`` handler that this one stands for
+    #: (its message says so). Not part of the output formats.
+    also: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def also_codes(self) -> tuple[str, ...]:
+        return tuple(finding.code for finding in self.also)
 
     def as_dict(self) -> dict[str, object]:
         return {

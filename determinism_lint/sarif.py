@@ -250,8 +250,14 @@ class _FixableOnly:
             result, targets = self._result, self.targets
         else:
             result, targets = self._engine.check_source(data, path), frozenset()
-        findings = tuple(f if f in targets else dataclasses.replace(f, fix=None) for f in result.findings)
+        findings = tuple(f if f in targets else _without_fixes(f) for f in result.findings)
         return dataclasses.replace(result, findings=findings)
+
+
+def _without_fixes(finding: Finding) -> Finding:
+    """``finding`` with no fix, nor any fix of the findings it stands for (same handler)."""
+    also = tuple(dataclasses.replace(other, fix=None) for other in finding.also)
+    return dataclasses.replace(finding, fix=None, also=also)
 
 
 def sarif_fixes(
@@ -529,7 +535,8 @@ def _fixes_alone(
     after = engine.check_source(new_text, path)
     if not after.checked:
         return False
-    expected = Counter(f.code for f in before.findings)
+    # A handler's one finding stands for others (``also``): fixing it may leave them behind.
+    expected = Counter(code for f in before.findings for code in (f.code, *f.also_codes))
     expected[finding.code] -= 1
     remaining = Counter(f.code for f in after.findings)
     return remaining[finding.code] == expected[finding.code] and all(

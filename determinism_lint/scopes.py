@@ -11,7 +11,9 @@ A function (or the module body) is artifact-shaping when
 * or it is nested in an artifact-shaping function.
 
 ``# determinism-lint: not-artifact`` on the ``def`` line opts a function out, and
-``strict = true`` treats all code as artifact-shaping. Computed once per file, lazily.
+``strict = true`` treats all code as artifact-shaping. Test code (files matching
+``test-paths``) is never artifact-shaping, in strict mode too: what a test writes or
+hashes is scratch. Computed once per file, lazily.
 """
 
 from __future__ import annotations
@@ -254,6 +256,13 @@ class ArtifactScopes:
         for function in functions:
             owner[id(function)] = ctx.enclosing_function(function) or tree
 
+        if ctx.is_test_code:  # test code is not artifact code, whatever it calls
+            self._info[id(tree)] = ScopeInfo(tree, "<module>", False, None)
+            for function in functions:
+                self._info[id(function)] = ScopeInfo(function, _qualname(function, ctx), False, None)
+            self._computed = True
+            return
+
         direct: dict[int, str] = {}
         opted_out: set[int] = set()
         calls_by_scope: dict[int, list[tuple[str, int]]] = {}
@@ -414,9 +423,12 @@ def explain_scopes(
         ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=own, buckets=buckets)
         for info in ArtifactScopes(ctx).all():
             line = getattr(info.node, "lineno", 1)
-            if own.strict:
+            if ctx.is_test_code:
+                verdict = "not artifact-shaping: test code (test-paths)"
+                reason: Optional[str] = None
+            elif own.strict:
                 verdict = "artifact-shaping (strict mode)"
-                reason: Optional[str] = "strict mode"
+                reason = "strict mode"
             elif info.artifact:
                 verdict = f"artifact-shaping: {info.reason}"
                 reason = info.reason
@@ -424,7 +436,7 @@ def explain_scopes(
                 verdict = "not artifact-shaping"
                 reason = None
             lines.append(f"{path}:{line}: {info.name}: {verdict}")
-            artifact = own.strict or info.artifact
+            artifact = not ctx.is_test_code and (own.strict or info.artifact)
             rows.append({"path": path, "line": line, "function": info.name, "artifact": artifact, "reason": reason})
     if as_json:
         return json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

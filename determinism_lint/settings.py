@@ -83,6 +83,10 @@ DEFAULT_SAFE_WRITERS: tuple[str, ...] = (
 
 DEFAULT_ERROR_HANDLERS: tuple[str, ...] = ("handle_error_with_policy",)
 
+#: Test code, as pytest lays it out: not artifact code. Globs as for ``exclude``: a pattern
+#: without ``/`` matches any path component (``tests`` is every ``tests/`` folder).
+DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
+
 DEFAULT_HELPERS_MODULE = "determinism_lint.runtime"
 DEFAULT_MAX_FILE_SIZE = 5_000_000
 #: The largest ``max-file-size``: what a file offset can hold (larger values are typos).
@@ -125,6 +129,11 @@ class Settings:
     respect_gitignore: bool = True
     #: ``--exclude``/``--extend-exclude`` from the command line: relative to the current directory.
     cli_exclude: tuple[str, ...] = ()
+    #: Files that hold test code (path globs): only rules that apply in test code run there.
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    #: ``# noqa: E722`` (and the other codes a rule lists in ``foreign_noqa``) suppress the
+    #: finding that flags the same hazard.
+    honor_foreign_noqa: bool = True
     #: Directory the config was read from; relative globs match against paths under it.
     root: str = "."
     config_file: Optional[str] = None
@@ -149,6 +158,10 @@ class Settings:
             if path_matches(path, pattern, self.root):
                 return True
         return any(path_matches(path, pattern, ".") for pattern in self.cli_exclude)
+
+    def is_test_path(self, path: str) -> bool:
+        """True when ``path`` holds test code (matches ``test-paths``/``extend-test-paths``)."""
+        return any(path_matches(path, pattern, self.root) for pattern in self.test_paths)
 
     @property
     def all_exempt_paths(self) -> tuple[str, ...]:
@@ -225,8 +238,10 @@ _LIST_KEYS = {
     "artifact-patterns": "artifact_patterns",
     "extend-artifact-patterns": "extend_artifact_patterns",
     "error-handlers": "error_handlers",
+    "test-paths": "test_paths",
+    "extend-test-paths": "extend_test_paths",
 }
-_OTHER_KEYS = ("helpers-module", "max-file-size", "per-file-ignores", "respect-gitignore", "strict")
+_OTHER_KEYS = ("helpers-module", "honor-foreign-noqa", "max-file-size", "per-file-ignores", "respect-gitignore", "strict")
 KNOWN_KEYS: tuple[str, ...] = tuple(sorted(set(_LIST_KEYS) | set(_OTHER_KEYS)))
 
 
@@ -325,6 +340,7 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
     values: dict[str, Any] = {"root": root, "config_file": source}
     extend_patterns: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
+    extend_test_paths: tuple[str, ...] = ()
     for key in sorted(table):
         value = table[key]
         where = f"{source}: [tool.{TABLE}] {key}"
@@ -346,9 +362,11 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
                 extend_patterns = items
             elif key == "extend-select":
                 extend_select = items
+            elif key == "extend-test-paths":
+                extend_test_paths = items
             else:
                 values[_LIST_KEYS[key]] = items
-        elif key in ("strict", "respect-gitignore"):
+        elif key in ("strict", "respect-gitignore", "honor-foreign-noqa"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{where} must be true or false, not {value!r}")
             values[key.replace("-", "_")] = value
@@ -369,6 +387,8 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
         settings = settings.replace(artifact_patterns=settings.artifact_patterns + extend_patterns)
     if extend_select:
         settings = settings.replace(select=settings.select + extend_select)
+    if extend_test_paths:
+        settings = settings.replace(test_paths=settings.test_paths + extend_test_paths)
     return settings
 
 

@@ -32,8 +32,8 @@ def test_plugin_reports_same_as_cli(tmp_path: Path) -> None:
     result = flake8(tmp_path, "--select", "DET", "a.py")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "a.py:3:1: DET401 bare `except:` also catches KeyboardInterrupt and SystemExit",
-        "a.py:3:1: DET402 broad `except` swallows the error silently: log it, re-raise, or catch something narrower",
+        "a.py:3:1: DET401 bare `except:` also catches KeyboardInterrupt and SystemExit;"
+        " the handler also swallows the error silently",
     ]
 
 
@@ -67,4 +67,36 @@ def test_plugin_finds_the_config_above_each_file_like_check(tmp_path: Path) -> N
     (project / "legacy" / "old.py").write_text(BARE)
     (project / "new.py").write_text(BARE)
     result = flake8(tmp_path, "--select", "DET", "project")
-    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()) == ["project/new.py", "project/new.py"]
+    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()) == ["project/new.py"]
+
+
+def test_plugin_honours_other_linters_noqa_codes(tmp_path: Path) -> None:
+    # flake8 itself only applies `# noqa: E722` to E722; the plugin applies it to DET401 too.
+    (tmp_path / "a.py").write_text("try:\n    step()\nexcept:  # noqa: E722\n    pass\n")
+    assert flake8(tmp_path, "--select", "DET", "a.py").stdout == ""
+    off = flake8(tmp_path, "--select", "DET", "--det-no-foreign-noqa", "a.py")
+    assert [line.split()[1] for line in off.stdout.splitlines()] == ["DET401"]
+    disabled = flake8(tmp_path, "--select", "DET", "--disable-noqa", "a.py")
+    assert [line.split()[1] for line in disabled.stdout.splitlines()] == ["DET401"]
+    (tmp_path / "pyproject.toml").write_text("[tool.determinism-lint]\nhonor-foreign-noqa = false\n")
+    from_config = flake8(tmp_path, "--select", "DET", "a.py")
+    assert [line.split()[1] for line in from_config.stdout.splitlines()] == ["DET401"]
+
+
+def test_plugin_one_finding_per_handler_follows_flake8_ignore(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(BARE)
+    result = flake8(tmp_path, "--select", "DET", "--extend-ignore", "DET401", "a.py")
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["DET402"]
+
+
+def test_plugin_quiet_in_test_code(tmp_path: Path) -> None:
+    source = "def test_x(tmp_path):\n    open(tmp_path / 'a', 'w').write('x')\n" + BARE
+    for rel in ("tests/test_io.py", "features/steps.py", "src/io.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(source)
+    result = flake8(tmp_path, "--select", "DET", ".")
+    found = sorted((line.split(":")[0], line.split()[1]) for line in result.stdout.splitlines())
+    assert ("./tests/test_io.py", "DET401") in found and ("./tests/test_io.py", "DET101") not in found
+    assert ("./features/steps.py", "DET101") in found and ("./src/io.py", "DET101") in found
+    extended = flake8(tmp_path, "--select", "DET", "--det-test-paths", "features", ".")
+    assert "./features/steps.py:2" not in extended.stdout and "./src/io.py:2" in extended.stdout

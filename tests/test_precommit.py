@@ -183,7 +183,7 @@ def test_try_repo_runs_both_hooks(project: Path, hook_repo) -> None:
     check_part, fix_part = output.split("determinism-lint (fix)", 1)
     assert "Failed" in check_part
     assert "bad.py:3:1: DET401" in check_part
-    assert "bad.py:3:1: DET402" in check_part
+    assert "the handler also swallows the error silently" in check_part  # one finding per handler
     # pre-commit named generated/stub.py too; --force-exclude honoured the config.
     assert "generated/stub.py" not in output
     assert "clean.py" not in output

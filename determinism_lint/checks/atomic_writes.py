@@ -2009,6 +2009,10 @@ class NonAtomicOpen(Rule):
     newline handling), and a handle whose `.name` is used in the function or that is handed
     to gzip/tar as `fileobj=` (the temp file's name would show up).
 
+    ## Test code
+    Not checked in test code (`test-paths`): a test writes into `tmp_path` or another scratch
+    directory, and a file torn there by a crash is not an artifact anyone keeps.
+
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts (defaults: `*.lock`, `*.md`,
       `*.log`, `*.pid`, `/dev/*`).
@@ -2184,6 +2188,10 @@ class DumpIntoOpen(Rule):
     the dumped object is invisible (one of the two calls nothing but path builders:
     `json.dump(make(), open(next_path(), "w"))` has no fix).
 
+    ## Test code
+    Not checked in test code (`test-paths`): a test writes into `tmp_path` or another scratch
+    directory, and a file torn there by a crash is not an artifact anyone keeps.
+
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts.
     - `safe-writers`: calls that already write atomically.
@@ -2336,6 +2344,10 @@ class NonAtomicPathWrite(Rule):
     does, default (locale) encoding and newline translation included. It is safe: same
     bytes, written atomically. It is offered only when the call is a statement of its own
     (its return value, the number of characters written, is not used).
+
+    ## Test code
+    Not checked in test code (`test-paths`): a test writes into `tmp_path` or another scratch
+    directory, and a file torn there by a crash is not an artifact anyone keeps.
 
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts.
@@ -2512,6 +2524,10 @@ class NonAtomicPathWriter(Rule):
       literal, a name bound once to one of these, or a parameter annotated `Path` (`str` too
       for numpy and joblib) qualify; an unannotated parameter could be a file object or a
       URL, and `fix` leaves it alone (`df.to_csv(path)` is reported as not rewritten).
+
+    ## Test code
+    Not checked in test code (`test-paths`): a test writes into `tmp_path` or another scratch
+    directory, and a file torn there by a crash is not an artifact anyone keeps.
 
     ## Options
     - `extra-writers`: more writers that take a path: `"pkg.mod.func"` (path is argument 0),
@@ -2691,6 +2707,10 @@ class RenameWithoutFsync(Rule):
     ## Fix safety
     No fix: the pattern varies too much to rewrite it mechanically. Replace it with
     `atomic_open`/`atomic_path`.
+
+    ## Test code
+    Not checked in test code (`test-paths`): a test renames scratch files in a temporary
+    directory, which need not survive a power loss.
 
     ## Options
     - `safe-writers`: functions with these names are the project's own atomic helpers and

@@ -76,6 +76,19 @@ class Rule:
     node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
     #: Fires only in artifact-shaping code unless ``strict`` is set.
     artifact_only: ClassVar[bool] = False
+    #: Runs in test code (files matching ``test-paths``) too. Test code is not artifact
+    #: code, so an ``artifact_only`` rule never does; the docstring's "Test code" section
+    #: says why a rule does or does not.
+    applies_in_tests: ClassVar[bool] = False
+    #: Codes other linters give the same hazard (ruff's ``E722`` for a bare ``except:``):
+    #: ``# noqa: E722`` suppresses this rule's finding too, unless ``honor-foreign-noqa``
+    #: is off.
+    foreign_noqa: ClassVar[tuple[str, ...]] = ()
+    #: Several rules may flag one ``except`` handler; it gets one finding. The rule with
+    #: the lowest rank keeps it, and its message gains the others' ``handler_note``
+    #: ("swallows the error silently"). ``None``: this rule's findings are never merged.
+    handler_rank: ClassVar[Optional[int]] = None
+    handler_note: ClassVar[str] = ""
     VALID: ClassVar[tuple[Union[str, Valid], ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

@@ -87,6 +87,8 @@ class BareExcept(Rule):
     """
     ## What it does
     Flags a bare `except:` clause, unless the handler ends by re-raising with a bare `raise`.
+    When the handler is also silent (DET402) or swallows artifact work (DET403), this is
+    the one finding for it, and the message says so.
 
     ## Why is this bad?
     A bare `except:` catches everything, including `KeyboardInterrupt` and `SystemExit`.
@@ -114,7 +116,14 @@ class BareExcept(Rule):
     ## Fix safety
     The fix rewrites `except:` to `except Exception:`. It is unsafe: the handler no longer
     catches `KeyboardInterrupt`, `SystemExit` and `GeneratorExit`, which changes control flow.
-    A handler that ends in a bare `raise` is not flagged, since it hides nothing.
+    A handler that ends in a bare `raise` is not flagged, since it hides nothing. A handler
+    that was also silent is then reported as DET402, whose fix adds a log call.
+
+    ## Test code
+    Checked in test code too: in a test, a bare `except:` also swallows what `pytest.fail()`
+    and `pytest.skip()` raise (their exceptions derive from `BaseException`, not
+    `Exception`) and Ctrl-C, so a test passes that should have failed, or a run does not
+    stop.
 
     ## Options
     None.
@@ -129,6 +138,9 @@ class BareExcept(Rule):
     fix_title = "Catch `Exception` instead"
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.ExceptHandler,)
+    applies_in_tests = True
+    foreign_noqa = ("E722", "B001")  # pycodestyle/ruff, flake8-bugbear
+    handler_rank = 0
 
     VALID = (
         "try:\n    step()\nexcept Exception:\n    log.exception('step failed')\n",
@@ -179,6 +191,9 @@ class SilentExcept(Rule):
 
     Narrow handlers (`except FileNotFoundError: pass`) are not flagged here, and neither
     is an optional-import fallback (`try: import yaml` / `except Exception: yaml = None`).
+    One finding per handler: a silent bare `except:` is one DET401 that says it is silent;
+    a silent handler around artifact work is this one finding, and says that it does not
+    fail closed either (DET403 is not reported on it).
 
     ## Why is this bad?
     A pipeline that swallows every error produces an artifact that looks finished but is
@@ -220,6 +235,12 @@ class SilentExcept(Rule):
     `logging.getLogger(__name__)`. It is safe: control flow is unchanged, the error becomes
     visible. `contextlib.suppress(...)` is flagged without a fix.
 
+    ## Test code
+    Not checked in test code (`test-paths`): there, `except Exception: pass` is mostly the
+    test's own expectation (the call is meant to fail, and the test checks what happened
+    next), and there is no artifact to leave incomplete. Outside tests it applies to all
+    code, not only artifact-shaping code, as ruff's S110 and S112 do.
+
     ## Options
     None.
     """
@@ -230,6 +251,9 @@ class SilentExcept(Rule):
     fix_title = "Log the swallowed exception"
     fix_safety = FixSafety.SAFE
     node_types = (ast.ExceptHandler, ast.Call)
+    foreign_noqa = ("S110", "S112", "BLE001")  # flake8-bandit/ruff, flake8-blind-except/ruff
+    handler_rank = 1
+    handler_note = "swallows the error silently"
     CALL_NAMES = frozenset({"suppress"})
     fix_node = ("ExceptHandler",)
 
@@ -382,7 +406,9 @@ class BroadExceptInArtifactCode(Rule):
     the same module) and the handler does not fail closed: it neither raises (`raise`,
     `raise ... from ...`), nor exits (`sys.exit`), nor calls the error policy
     (`handle_error_with_policy` or a configured `error-handlers` name). Logging alone is
-    not failing closed. A handler can carry DET402 and DET403 together.
+    not failing closed. One finding per handler: a handler that is also silent is reported
+    as DET402 (whose safe fix adds the log call first), a bare `except:` as DET401, each
+    saying that it does not fail closed either.
 
     ## Why is this bad?
     When the write or the hash fails, the run carries on and publishes whatever it has: a
@@ -427,6 +453,9 @@ class BroadExceptInArtifactCode(Rule):
     unsafe: under the default `strict` policy the error now propagates, which changes
     control flow; under `best_effort` the handler logs and carries on as before.
 
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
+
     ## Options
     - `error-handlers`: more function names that count as applying the error policy.
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
@@ -440,6 +469,9 @@ class BroadExceptInArtifactCode(Rule):
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.ExceptHandler,)
     artifact_only = True
+    foreign_noqa = ("BLE001",)  # flake8-blind-except/ruff
+    handler_rank = 2
+    handler_note = "does not fail closed around artifact work"
     fix_node = ("ExceptHandler",)
 
     VALID = (
@@ -598,6 +630,9 @@ class DefeatedFailClosed(Rule):
     ## Fix safety
     No fix: whether the outer handler or the inner one is wrong is a design decision.
 
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
+
     ## Options
     - `error-handlers`: more function names that count as applying the error policy.
     """
@@ -693,6 +728,9 @@ class SilentNarrowExcept(Rule):
     ## Fix safety
     The fix adds a `logger.warning(..., exc_info=True)` call, as for DET402. It is safe:
     control flow is unchanged, the swallowed error becomes visible.
+
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
 
     ## Options
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the

@@ -246,6 +246,10 @@ class UnsortedListing(Rule):
     `os.scandir` iterator that leaves the function, and for calls named in `extra-enumerators`,
     whose entries may not be comparable, there is no fix.
 
+    ## Test code
+    Not checked in test code (`test-paths`): the order in which a test lists files reaches no
+    artifact.
+
     ## Options
     - `extra-enumerators`: more listing calls, as resolved dotted names (`"myproj.storage.list_blobs"`)
       or method names (`".list_files"`).
@@ -531,6 +535,10 @@ class UnsortedWalk(Rule):
     results and sort them, or use `determinism_lint.runtime.walk_sorted`), for walks in
     comprehensions or through `next(...)`, for `sorted(os.walk(...))` that prunes, and for
     `list(os.walk(...))`, which has walked the whole tree before the loop body runs.
+
+    ## Test code
+    Not checked in test code (`test-paths`): the order in which a test walks a directory
+    reaches no artifact.
 
     ## Options
     - `extra-enumerators`: more listing calls; they are checked by DET301.

@@ -283,6 +283,9 @@ class DictOrderReachesArtifact(_OrderRule):
     The fix wraps the iterable in `sorted(...)`. It is unsafe: sorting raises `TypeError`
     when the keys do not compare with each other, and the bytes produced change once.
 
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
+
     ## Options
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
       rule applies.
@@ -386,6 +389,9 @@ class SetOrderReachesArtifact(_OrderRule):
     The fix wraps the set in `sorted(...)`. It is unsafe: sorting raises `TypeError` for
     members that do not compare, and the bytes produced change once.
 
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
+
     ## Options
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
       rule applies.
@@ -481,6 +487,9 @@ class UnorderedResultsReachArtifact(Rule):
 
     ## Fix safety
     No fix: the right order (submission order, a sort key) depends on the data.
+
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
 
     ## Options
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the

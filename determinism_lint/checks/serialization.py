@@ -197,6 +197,10 @@ class UnsortedJsonDump(Rule):
     reordering is the point), and `sort_keys` raises `TypeError` when the keys of one
     mapping are of types that do not compare (`{1: ..., "a": ...}`).
 
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
+    JSON that a test writes or hashes is compared in the same run, not kept.
+
     ## Options
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
       rule applies.
@@ -374,6 +378,10 @@ class UnstableHashInput(Rule):
     No fix: the canonical form depends on the data (which types, which encoding), so the
     choice stays with the author.
 
+    ## Test code
+    Not checked in test code (`test-paths`): a hash a test computes is compared within the
+    same run and never kept.
+
     ## Options
     None.
     """
@@ -479,6 +487,10 @@ class BuiltinHashPersisted(Rule):
     ## Fix safety
     No fix: which stable hash fits (crc32 for sharding, sha256 for ids) is the author's call.
 
+    ## Test code
+    Not checked in test code (`test-paths`): tests compare `hash()` values within one
+    process (`assert hash(a) == hash(b)`), where the salt is the same.
+
     ## Options
     None.
     """
@@ -555,6 +567,10 @@ class UnsortedYamlDump(Rule):
     ## Fix safety
     The fix sets `sort_keys=True`. It is unsafe: the written bytes change once, and a
     human-friendly key order chosen on purpose is lost.
+
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
+    YAML that a test writes is compared in the same run, not kept.
 
     ## Options
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
