@@ -137,7 +137,7 @@ def test_stale_entries_are_counted(project: Path, capsys) -> None:
     write(project / "src" / "legacy.py", fixed)
     code, out, err = run(capsys, "check", "--baseline", "baseline.json", "src")
     assert (code, out) == (0, "")
-    assert "1 baseline entry no longer match: rerun with --write-baseline to shrink it." in err
+    assert "1 baseline entry no longer matches: rerun with --write-baseline to shrink it." in err
 
 
 def test_stale_counts_deleted_files_but_not_files_outside_the_run(project: Path, capsys) -> None:
