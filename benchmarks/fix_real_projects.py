@@ -41,6 +41,7 @@ compared on the tests it reported before the limit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -181,15 +182,17 @@ def _first_lines(text: str, count: int = FAILURE_LINES) -> str:
 
 
 def _junit_message(element: ET.Element) -> str:
-    """The failure's own message first, then the start of its traceback's last frames."""
-    message = element.get("message") or ""
+    """The failure's own message (pytest puts the exception and, for an ``assert``, its
+    explanation there), then the traceback's ``E`` lines that the message does not repeat."""
+    message = (element.get("message") or "").strip()
     text = element.text or ""
-    # pytest's long tracebacks end with the error; the lines starting with "E " say it.
-    errors = [line for line in text.splitlines() if line.startswith("E ")]
-    body = "\n".join(errors) if errors else text
-    if message and message.strip() not in body:
-        body = message + "\n" + body
-    return _first_lines(body)
+    lines = message.splitlines()
+    for line in text.splitlines():
+        if line.startswith("E ") and line[1:].strip() and line[1:].strip() not in message:
+            lines.append(line)
+    if not lines:
+        lines = text.splitlines()
+    return _first_lines("\n".join(lines))
 
 
 def parse_junit(xml_text: str) -> Dict[str, TestResult]:
@@ -303,10 +306,19 @@ def parse_project(spec: str) -> Tuple[str, Path, str]:
 
 
 def _run(cmd: Sequence[str], *, cwd: Path, env: Optional[Dict[str, str]] = None, timeout: Optional[float] = None,
-         log: Optional[Path] = None) -> Tuple[Optional[int], str, bool]:
-    """Run ``cmd`` in its own process group; (returncode or None on timeout, output, timed out)."""
-    with tempfile.TemporaryFile(mode="w+b") as out:
-        proc = subprocess.Popen(list(cmd), cwd=str(cwd), env=env, stdout=out, stderr=subprocess.STDOUT,
+         log: Optional[Path] = None, split: bool = False) -> Tuple[Optional[int], str, str, bool]:
+    """Run ``cmd`` in its own process group: (return code or None on timeout, output, error
+    output, timed out). The error output is merged into the output unless ``split``. With
+    ``log`` the output goes to that file as it comes, to follow a long run with ``tail -f``."""
+    with contextlib.ExitStack() as stack:
+        if log is not None:
+            # A live log, read while the run goes on: written in place on purpose.
+            out = stack.enter_context(open(log, "w+b"))  # noqa: DET101
+        else:
+            out = stack.enter_context(tempfile.TemporaryFile(mode="w+b"))
+        err = stack.enter_context(tempfile.TemporaryFile(mode="w+b")) if split else None
+        proc = subprocess.Popen(list(cmd), cwd=str(cwd), env=env, stdout=out,
+                                stderr=err if err is not None else subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         timed_out = False
         try:
@@ -322,9 +334,11 @@ def _run(cmd: Sequence[str], *, cwd: Path, env: Optional[Dict[str, str]] = None,
             code = None
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    if log is not None:
-        write_atomic_text(log, text, encoding="utf-8")
-    return code, text, timed_out
+        error = ""
+        if err is not None:
+            err.seek(0)
+            error = err.read().decode("utf-8", "replace")
+    return code, text, error, timed_out
 
 
 def _project_table(copy: Path) -> Dict[str, Any]:
@@ -442,7 +456,7 @@ class Project:
         env.setdefault("SETUPTOOLS_SCM_PRETEND_VERSION", version)
         env.update(dict(self.profile.env))
         cmd = [self.python, "-m", "pip", "install", "-q", "-e", f"{self.copy}{extras}", *requirements]
-        code, text, _ = _run(cmd, cwd=self.dir, env=env, log=self.dir / "install.log")
+        code, text, _, _ = _run(cmd, cwd=self.dir, env=env, log=self.dir / "install.log")
         if code != 0:
             raise RuntimeError(f"install failed (see {self.dir / 'install.log'}):\n{_first_lines(text[-3000:], 30)}")
         # The fixed code imports determinism_lint.runtime (standard library only): make this
@@ -470,11 +484,12 @@ class Project:
         home = self.dir / "home"
         home.mkdir(exist_ok=True)
         # No user config, caches or plugins of the machine's user leak into the runs.
-        env.update(HOME=str(home), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+        env.update(HOME=str(home), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", VIRTUAL_ENV=str(self.venv),
+                   PATH=os.pathsep.join([str(self.venv / "bin"), env.get("PATH", "")]))
         env.pop("PYTEST_ADDOPTS", None)
         self.say(f"running the tests ({label})")
         start = time.perf_counter()
-        code, text, timed_out = _run(cmd, cwd=self.copy, env=env, timeout=self.args.timeout,
+        code, text, _, timed_out = _run(cmd, cwd=self.copy, env=env, timeout=self.args.timeout,
                                      log=self.dir / f"pytest-{label}.log")
         seconds = time.perf_counter() - start
         if junit.exists() and not timed_out:
@@ -504,9 +519,9 @@ class Project:
             options += ["-j", str(self.args.jobs)]
         before = _hash_tree(self.copy, targets)
         self.say(f"determinism-lint fix {' '.join(options)} over {len(targets)} paths")
-        _, diff, _ = _run([*lint, "fix", "--diff", *options, *targets], cwd=self.copy)
+        _, diff, _, _ = _run([*lint, "fix", "--diff", *options, *targets], cwd=self.copy, split=True)
         write_atomic_text(self.dir / "fix.diff", diff, encoding="utf-8")
-        code, text, _ = _run([*lint, "fix", *options, *targets], cwd=self.copy, log=self.dir / "fix.log")
+        code, text, _, _ = _run([*lint, "fix", *options, *targets], cwd=self.copy, log=self.dir / "fix.log")
         after = _hash_tree(self.copy, targets)
         changed = sorted(path for path in after if before.get(path) != after[path])
         fixes, files = parse_fix_summary(text)

@@ -65,8 +65,9 @@ def test_parse_junit_outcomes_and_messages() -> None:
         "tests.test_b::test_strict_xpass": "xpassed",
     }
     bad = results["tests.test_a::test_bad[1-x]"].message
-    assert bad.splitlines()[0] == "E       AssertionError: assert 'a' == 'b'"
+    assert bad.splitlines()[0] == "AssertionError: assert 'a' == 'b'"
     assert "def test_bad" not in bad  # the lines that say the error, not the source around it
+    assert bad.splitlines()[1:] == ["E         - b", "E         + a"]  # E lines the message lacks
     assert results["tests.test_b::test_teardown"].message.startswith('failed on teardown with "OSError"')
 
 
