@@ -89,6 +89,8 @@ class Profile:
     deselect: Tuple[Tuple[str, str], ...] = ()
     #: environment for the install (e.g. a version for setuptools_scm / hatch-vcs)
     env: Tuple[Tuple[str, str], ...] = ()
+    #: whether the suite may run under pytest-xdist (``--jobs``)
+    xdist: bool = True
     note: str = ""
 
 
@@ -106,7 +108,9 @@ PROFILES: Dict[str, Profile] = {
         pkgdir="cookiecutter",
         groups=("test",),
         pytest_args=("tests", "-o", "addopts="),
-        note="the whole suite (tests/)",
+        # Tests share fixture directories (tests/test-pyhooks/...): under xdist they race.
+        xdist=False,
+        note="the whole suite (tests/), in one process",
     ),
     "mkdocs": Profile(
         pkgdir="mkdocs",
@@ -256,12 +260,14 @@ def internal_error(text: str) -> str:
 
 
 def compare(before: Dict[str, TestResult], after: Dict[str, TestResult],
-            flaky: Iterable[str] = ()) -> List[Change]:
-    """Every test whose outcome differs; a test missing from one run counts as ``missing``.
+            flaky: Iterable[str] = (), *, only_common: bool = False) -> List[Change]:
+    """Every test whose outcome differs; a test missing from one run counts as ``missing``
+    (unless ``only_common``: after a timed-out run only the tests both runs reached compare).
     Tests in ``flaky`` (outcomes that differed between runs of the unchanged code) are marked."""
     flaky = set(flaky)
     changes = []
-    for test in sorted(set(before) | set(after)):
+    names = set(before) & set(after) if only_common else set(before) | set(after)
+    for test in sorted(names):
         old = before.get(test)
         new = after.get(test)
         old_outcome = old.outcome if old else "missing"
@@ -448,7 +454,7 @@ class Project:
         requirements = list(self.profile.deps)
         for group in self.profile.groups:
             requirements += _group_requirements(table, group)
-        if self.args.jobs > 1:
+        if self.args.jobs > 1 and self.profile.xdist:
             requirements.append("pytest-xdist")
         extras = f"[{','.join(self.profile.extras)}]" if self.profile.extras else ""
         env = dict(os.environ)
@@ -477,7 +483,7 @@ class Project:
                "--continue-on-collection-errors", f"--junitxml={junit}"]
         for test, _reason in self.profile.deselect:
             cmd += ["--deselect", test]
-        if self.args.jobs > 1:
+        if self.args.jobs > 1 and self.profile.xdist:
             cmd += ["-n", str(self.args.jobs)]
         cmd += self.args.pytest_arg
         env = dict(os.environ)
@@ -561,7 +567,11 @@ class Project:
             # One run has junit keys and the other node ids: compare on the verbose lines.
             before.results = parse_verbose_log((self.dir / "pytest-before.log").read_text(encoding="utf-8"))
             after.results = parse_verbose_log((self.dir / "pytest-after.log").read_text(encoding="utf-8"))
-        self.report["changes"] = [change.as_dict() for change in compare(before.results, after.results, flaky)]
+        cut = before.timed_out or after.timed_out
+        changes = compare(before.results, after.results, flaky, only_common=cut)
+        self.report["changes"] = [change.as_dict() for change in changes]
+        if cut:
+            self.report["not_compared"] = len(set(before.results) ^ set(after.results))
         self.report["deselected"] = [f"{test} ({reason})" for test, reason in self.profile.deselect]
         self.report["scratch"] = str(self.dir)
         return self.report
@@ -589,6 +599,8 @@ def render(report: Dict[str, Any]) -> str:
     for path in fix["changed_files"]:
         lines.append(f"      {path}")
     changes = report["changes"]
+    if "not_compared" in report:
+        lines.append(f"   a run timed out: {report['not_compared']} tests reached by one run only are not compared")
     lines.append(f"   tests that changed outcome: {len(changes)}")
     for change in changes:
         flaky = " (flaky: changed between runs of the unchanged code too)" if change["flaky"] else ""
@@ -605,7 +617,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (copies, venvs, logs, diffs)")
     parser.add_argument("--unsafe-fixes", action="store_true", help="apply the unsafe fixes too")
     parser.add_argument("-j", "--jobs", type=int, default=0,
-                        help="pytest-xdist workers and `fix -j` (default: one test process, automatic for fix)")
+                        help="pytest-xdist workers (for suites whose profile allows it) and `fix -j` "
+                             "(default: one test process, automatic for fix)")
     parser.add_argument("--parallel", type=int, default=1, help="projects handled at once (default 1)")
     parser.add_argument("--timeout", type=float, default=1200, help="time limit of one test run, seconds (default 1200)")
     parser.add_argument("--baseline-runs", type=int, default=1,

@@ -101,6 +101,7 @@ def test_compare_reports_changed_missing_and_new_tests_in_order() -> None:
         ("d", "skipped", "missing", False),
         ("e", "missing", "passed", False),
     ]
+    assert [c.test for c in frp.compare(before, after, only_common=True)] == ["b", "c"]
     assert changes[0].message == "old"  # a test that now passes keeps the failure it had
     assert changes[1].message == "E   boom"
 
