@@ -55,6 +55,29 @@ def walk_local(node: ast.AST) -> Iterator[ast.AST]:
             todo.extend(children_list(current))
 
 
+def local_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
+    """``walk_local(scope)`` as a tuple, in the same order: ask ``ctx.fact(local_nodes, scope)``
+    so that the per-scope analyses share one walk of each function."""
+    return tuple(walk_local(scope))
+
+
+def all_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
+    """``ast.walk(scope)`` (nested scopes included) as a tuple, in the same breadth-first order
+    but without expression contexts and operators (leaves, so the order of the rest is
+    unchanged); a fact: ask ``ctx.fact(all_nodes, scope)``."""
+    found = [scope]
+    index = 0
+    while index < len(found):
+        found.extend(children_list(found[index]))
+        index += 1
+    return tuple(found)
+
+
+def statement_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
+    """``walk_statements_local(scope.body)`` as a tuple, in the same order; a fact."""
+    return tuple(walk_statements_local(scope.body))  # type: ignore[attr-defined]
+
+
 def walk_statements_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Every node under the statements ``body``, not entering nested scopes."""
     for statement in body:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 from ..model import FixSafety
 from ._flow import FILE, HASH, SERIALIZE, _call_sink, sinks
 from ._order import consumer_is_order_sensitive, describe
-from ._util import last_name, walk_local
+from ._util import last_name, local_nodes, walk_local
 from .base import NO_FIX, Invalid, Report, Rule
 from .serialization import _annotation_is_container
 
@@ -58,7 +58,7 @@ def _local_types(scope: ast.AST, ctx: Context) -> dict[str, str]:
                 kind = _annotation_kind(arg.annotation)
                 if kind is not None:
                     found[arg.arg] = kind
-        for node in walk_local(scope):
+        for node in ctx.fact(local_nodes, scope):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 kind = _value_kind(node.value, ctx, found)
                 name = node.targets[0].id
