@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
 
-from ._util import LOG_METHODS, REPORTING_CALLS, all_nodes, keyword, local_nodes, walk_local
+from ._util import LOG_METHODS, REPORTING_CALLS, keyword, local_nodes, name_index, walk_local
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -761,15 +761,15 @@ def _branch_settles(body: list[ast.stmt], name: str) -> bool:
 
 def _uses_of(name: str, scope: ast.AST, ctx: Context) -> list[tuple[bool, tuple[int, int], ast.Name]]:
     """``(in_nested_function, position, node)`` for every ``name`` in ``scope``, sorted."""
-    index = ctx.fact(_name_index, scope)
-    found = index.uses.get(name)
+    cache = ctx.fact(_uses_cache, scope)
+    found = cache.get(name)
     if found is not None:
         return found
     home = scope if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else (
         ctx.enclosing_scope(scope)
     )
     found = []
-    for node in index.names.get(name, ()):
+    for node in ctx.fact(name_index, scope).names.get(name, ()):
         outer = False
         skip = False
         for ancestor in ctx.ancestors(node):
@@ -786,27 +786,13 @@ def _uses_of(name: str, scope: ast.AST, ctx: Context) -> list[tuple[bool, tuple[
         if not skip:
             found.append((outer, _use_position(node, ctx), node))
     found.sort(key=lambda item: (item[0], item[1]))
-    index.uses[name] = found
+    cache[name] = found
     return found
 
 
-class _NameIndex:
-    """Every ``ast.Name`` under a node (nested scopes included), grouped by name in walk order,
-    built in one pass; ``uses`` caches :func:`_uses_of` per name."""
-
-    __slots__ = ("names", "uses")
-
-    def __init__(self, names: dict[str, list[ast.Name]]) -> None:
-        self.names = names
-        self.uses: dict[str, list[tuple[bool, tuple[int, int], ast.Name]]] = {}
-
-
-def _name_index(scope: ast.AST, ctx: Context) -> _NameIndex:
-    names: dict[str, list[ast.Name]] = {}
-    for node in ctx.fact(all_nodes, scope):
-        if isinstance(node, ast.Name):
-            names.setdefault(node.id, []).append(node)
-    return _NameIndex(names)
+def _uses_cache(scope: ast.AST, ctx: Context) -> dict[str, list[tuple[bool, tuple[int, int], ast.Name]]]:
+    """Per scope: :func:`_uses_of` of each name asked so far."""
+    return {}
 
 
 def _use_position(node: ast.Name, ctx: Context) -> tuple[int, int]:
