@@ -1,20 +1,28 @@
 """Speed of determinism-lint, as ratios to baselines measured in the same run.
 
 Machines are shared and noisy, so absolute seconds mean little; each number here is
-divided by a baseline timed moments before on the same files:
+divided by a baseline timed moments before on the same files, in interleaved rounds (the
+order of the two sides alternates), and the median of the per-round ratios is reported:
 
-* ``check``: ``determinism-lint check`` against the parse floor, i.e. reading and
+* ``check``: the check engine in one process against the parse floor, i.e. reading and
   ``ast.parse``-ing the same files in one process (the least any ast-based linter does);
-* ``plugin``: ``flake8`` with the DET plugin against ``flake8`` without it, same files;
+  as CPU time of this process (robust to other load) and as wall time;
+* ``plugin``: ``flake8 --jobs 1`` with the DET plugin against ``flake8`` without it, same
+  files, as CPU time of the child process;
 * ``fix``: ``determinism-lint fix --diff`` against ``check`` and against parsing every
-  file with libcst.
+  file with libcst (first corpus only).
+
+Two corpora by default: the installed standard library (many short functions) and a
+generated corpus of long pipeline-like modules (``benchmarks/make_long_corpus.py``:
+4,000-line modules with 200-360-line functions full of listings, handlers, dict iterations
+and writes), where the cost of an analysis that re-walks the enclosing function per site
+would show. ``--long PATH`` uses real pipeline modules instead of the generated ones.
 
 Usage::
 
-    python benchmarks/bench.py                 # the installed standard library
-    python benchmarks/bench.py PATH --repeat 3 --flake8-files 300
-
-Each measurement is repeated and the fastest run kept (the least disturbed by others).
+    python benchmarks/bench.py                          # stdlib + generated long-function corpus
+    python benchmarks/bench.py PATH --long OTHER --rounds 5 --flake8-files 300
+    python benchmarks/bench.py --skip-fix --skip-stdlib # the long-function corpus only
 """
 
 from __future__ import annotations
@@ -22,18 +30,23 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from determinism_lint.discovery import discover  # noqa: E402
 from determinism_lint.settings import Settings  # noqa: E402
+from make_long_corpus import write_corpus  # noqa: E402
 
 FLAKE8_WITHOUT_PLUGIN = """
 import sys
@@ -59,6 +72,36 @@ def best_of(repeat: int, action: Callable[[], object]) -> float:
     return min(timings)
 
 
+def timed(action: Callable[[], object]) -> tuple[float, float]:
+    """``(cpu, wall)`` seconds of ``action``: CPU of this process and of waited-for children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu, wall = time.process_time(), time.perf_counter()
+    action()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return time.process_time() - cpu + children, time.perf_counter() - wall
+
+
+def interleaved(rounds: int, base: Callable[[], object], other: Callable[[], object]) -> dict[str, float]:
+    """Median ratios ``other / base`` (CPU and wall) over ``rounds`` rounds, alternating which runs first."""
+    cpu_ratios, wall_ratios, base_cpu, base_wall = [], [], [], []
+    for index in range(rounds):
+        if index % 2:
+            other_time, base_time = timed(other), timed(base)
+        else:
+            base_time, other_time = timed(base), timed(other)
+        cpu_ratios.append(other_time[0] / base_time[0])
+        wall_ratios.append(other_time[1] / base_time[1])
+        base_cpu.append(base_time[0])
+        base_wall.append(base_time[1])
+    return {
+        "cpu": statistics.median(cpu_ratios),
+        "wall": statistics.median(wall_ratios),
+        "base_cpu": statistics.median(base_cpu),
+        "base_wall": statistics.median(base_wall),
+    }
+
+
 def parse_floor(files: Sequence[str]) -> None:
     for path in files:
         with open(path, "rb") as handle:
@@ -73,92 +116,108 @@ def run_quiet(command: Sequence[str], cwd: str | None = None) -> None:
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, check=False)
 
 
+def bench_corpus(label: str, path: str, args: argparse.Namespace, flake8_files: int) -> None:
+    from determinism_lint.cli import run_engine
+    from determinism_lint.engine import Engine
+
+    settings = Settings()  # what `determinism-lint check PATH` uses without a config file
+    files = discover([path], settings)
+    lines = 0
+    for name in files:
+        with open(name, "rb") as handle:
+            lines += handle.read().count(b"\n")
+    print(f"\n== {label}: {path}: {len(files)} files, {lines:,} lines; median of {args.rounds} interleaved rounds")
+
+    check = interleaved(args.rounds, lambda: parse_floor(files), lambda: run_engine(files, settings, jobs=1))
+    print(f"parse floor (read + ast.parse, 1 process):  {check['base_cpu']:.2f}s CPU, {check['base_wall']:.2f}s wall")
+    print(f"check engine, 1 process:                    {check['cpu']:.2f}x parse floor (CPU), {check['wall']:.2f}x (wall)")
+
+    command = [sys.executable, "-m", "determinism_lint", "check", "-q", "--exit-zero", path]
+    whole = interleaved(args.rounds, lambda: parse_floor(files), lambda: run_quiet(command))
+    print(f"`determinism-lint check PATH` end to end:   {whole['wall']:.2f}x parse floor (wall; default jobs,"
+          " start-up included)")
+
+    if args.skip_flake8:
+        return
+    subset = files[:flake8_files]
+    base = [sys.executable, "-c", FLAKE8_WITHOUT_PLUGIN, "--jobs", "1", "--exit-zero", *subset]
+    with_plugin = [sys.executable, "-m", "flake8", "--jobs", "1", "--exit-zero", *subset]
+    plugin = interleaved(args.rounds, lambda: run_quiet(base), lambda: run_quiet(with_plugin))
+    # The plugin's own work, timed in-process on the trees flake8 would hand it.
+    engine = Engine(settings)
+    trees = []
+    for name in subset:
+        with open(name, "rb") as handle:
+            data = handle.read()
+        try:
+            trees.append((ast.parse(data), data.decode("utf-8", "replace"), name))
+        except (SyntaxError, ValueError):
+            continue
+    work = statistics.median(
+        timed(lambda: [engine.check_tree(t, text, p) for t, text, p in trees])[0] for _ in range(args.rounds)
+    )
+    print(f"flake8 --jobs 1 without plugin ({len(subset)} files): {plugin['base_cpu']:.2f}s CPU")
+    print(f"flake8 with DET plugin:                     {(plugin['cpu'] - 1) * 100:+.1f}% CPU"
+          f" ({(plugin['wall'] - 1) * 100:+.1f}% wall) over flake8 alone")
+    print(f"DET plugin's own work on those trees:       {work / plugin['base_cpu'] * 100:.1f}% of flake8's CPU without it")
+
+
+def bench_fix(path: str, repeat: int) -> None:
+    try:
+        import libcst
+    except ImportError:
+        print("libcst not installed: fix benchmark skipped")
+        return
+    from determinism_lint.discovery import discover as find
+    from determinism_lint.fixer import plan_fixes  # noqa: F401  (fails loudly if the fixer is absent)
+
+    files = find([path], Settings())
+
+    def libcst_floor() -> None:
+        for name in files:
+            with open(name, "rb") as handle:
+                data = handle.read()
+            try:
+                libcst.parse_module(data)
+            except libcst.ParserSyntaxError:
+                continue
+
+    command = [sys.executable, "-m", "determinism_lint", "fix", "--diff", "-q", "--unsafe-fixes", path]
+    check_command = [sys.executable, "-m", "determinism_lint", "check", "-q", "--exit-zero", path]
+    fix_time = best_of(repeat, lambda: run_quiet(command))
+    check_time = best_of(repeat, lambda: run_quiet(check_command))
+    cst = best_of(1, libcst_floor)
+    print(f"\nlibcst parse of every file, 1 process:      {cst:.2f}s")
+    print(f"`fix --diff --unsafe-fixes` end to end:     {fix_time:.2f}s  = {fix_time / check_time:.2f}x check,"
+          f" {fix_time / cst:.2f}x libcst-parsing every file")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", nargs="?", default=sysconfig.get_paths()["stdlib"])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--long", metavar="PATH", help="long pipeline modules to use instead of generated ones")
+    parser.add_argument("--rounds", "--repeat", type=int, default=5, dest="rounds")
     parser.add_argument("--flake8-files", type=int, default=300, help="how many files flake8 runs on (it is slow)")
     parser.add_argument("--skip-fix", action="store_true")
     parser.add_argument("--skip-flake8", action="store_true")
+    parser.add_argument("--skip-stdlib", action="store_true", help="only the long-function corpus")
+    parser.add_argument("--skip-long", action="store_true", help="only the first corpus")
     args = parser.parse_args(argv)
 
-    settings = Settings()  # what `determinism-lint check PATH` uses without a config file
-    files = discover([args.path], settings)
-    lines = 0
-    for path in files:
-        with open(path, "rb") as handle:
-            lines += handle.read().count(b"\n")
-    print(f"tree: {args.path}: {len(files)} files, {lines:,} lines; best of {args.repeat}; {os.cpu_count()} cores")
     print(f"command: {sys.executable} benchmarks/bench.py {' '.join(argv if argv is not None else sys.argv[1:])}")
-
-    from determinism_lint.cli import run_engine
-
-    floor = best_of(args.repeat, lambda: parse_floor(files))
-    serial = best_of(args.repeat, lambda: run_engine(files, settings, jobs=1))
-    auto = best_of(args.repeat, lambda: run_engine(files, settings, jobs=0))
-    print(f"parse floor (read + ast.parse, 1 process): {floor:.2f}s")
-    print(f"check engine, 1 process:                   {serial:.2f}s  = {serial / floor:.2f}x parse floor")
-    print(f"check engine, default jobs:                {auto:.2f}s  = {auto / floor:.2f}x parse floor")
-
-    command = [sys.executable, "-m", "determinism_lint", "check", "-q", "--exit-zero", args.path]
-    whole = best_of(args.repeat, lambda: run_quiet(command))
-    print(f"`determinism-lint check PATH` end to end:  {whole:.2f}s  = {whole / floor:.2f}x parse floor"
-          " (start-up and default excludes included)")
-
-    if not args.skip_flake8:
-        subset = files[: args.flake8_files]
-        base = [sys.executable, "-c", FLAKE8_WITHOUT_PLUGIN, "--jobs", "1", "--exit-zero", *subset]
-        with_plugin = [sys.executable, "-m", "flake8", "--jobs", "1", "--exit-zero", *subset]
-        # Interleaved, so that drift in the machine's load hits both sides alike.
-        without_times, plugged_times = [], []
-        for _ in range(args.repeat):
-            without_times.append(best_of(1, lambda: run_quiet(base)))
-            plugged_times.append(best_of(1, lambda: run_quiet(with_plugin)))
-        without, plugged = min(without_times), min(plugged_times)
-        # The plugin's own work, timed in-process on the trees flake8 would hand it.
-        from determinism_lint.engine import Engine
-
-        engine = Engine(settings)
-        trees = []
-        for path in subset:
-            with open(path, "rb") as handle:
-                data = handle.read()
-            try:
-                trees.append((ast.parse(data), data.decode("utf-8", "replace"), path))
-            except (SyntaxError, ValueError):
-                continue
-        plugin_work = best_of(args.repeat, lambda: [engine.check_tree(t, text, p) for t, text, p in trees])
-        print(f"flake8 without plugin ({len(subset)} files):    {without:.2f}s")
-        print(f"flake8 with DET plugin:                    {plugged:.2f}s  = {(plugged - without) / without * 100:+.1f}%"
-              " of flake8's run (difference of two noisy runs)")
-        print(f"DET plugin's own work on those trees:      {plugin_work:.2f}s  = {plugin_work / without * 100:.1f}%"
-              " of flake8's run without it")
-
-    if not args.skip_fix:
-        try:
-            import libcst
-        except ImportError:
-            print("libcst not installed: fix benchmark skipped")
-            return 0
-        from determinism_lint.fixer import plan_fixes  # noqa: F401  (fails loudly if the fixer is absent)
-
-        def libcst_floor() -> None:
-            for path in files:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                try:
-                    libcst.parse_module(data)
-                except libcst.ParserSyntaxError:
-                    continue
-
-        command = [sys.executable, "-m", "determinism_lint", "fix", "--diff", "-q", "--unsafe-fixes", args.path]
-        check_command = [sys.executable, "-m", "determinism_lint", "check", "-q", "--exit-zero", args.path]
-        fix_time = best_of(args.repeat, lambda: run_quiet(command))
-        check_time = best_of(args.repeat, lambda: run_quiet(check_command))
-        cst = best_of(1, libcst_floor)
-        print(f"libcst parse of every file, 1 process:     {cst:.2f}s")
-        print(f"`fix --diff --unsafe-fixes` end to end:    {fix_time:.2f}s  = {fix_time / check_time:.2f}x check,"
-              f" {fix_time / cst:.2f}x libcst-parsing every file")
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if not args.skip_stdlib:
+        bench_corpus("first corpus", args.path, args, args.flake8_files)
+    if not args.skip_long:
+        if args.long:
+            bench_corpus("long-function corpus", args.long, args, args.flake8_files)
+        else:
+            with tempfile.TemporaryDirectory() as scratch:
+                write_corpus(scratch)
+                bench_corpus("long-function corpus (benchmarks/make_long_corpus.py, 20 modules)", scratch, args,
+                             args.flake8_files)
+    if not args.skip_fix and not args.skip_stdlib:
+        bench_fix(args.path, min(args.rounds, 3))
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, TypeVar, cast
 
 from .names import FunctionNode, Resolver, ScopeNode
 from .settings import Settings
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 #: Node types the engine's walk always collects (see ``engine.ALWAYS_COLLECTED``).
 _ALWAYS = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom})
+_NodeT = TypeVar("_NodeT", bound=ast.AST)
+_FactT = TypeVar("_FactT")
 
 
 class Context:
@@ -43,6 +45,7 @@ class Context:
         self._lines: Optional[list[str]] = None
         self._scopes: Optional[ArtifactScopes] = None
         self._cache: dict[tuple[str, int], object] = {}
+        self._facts: dict[tuple[Callable[..., object], int], object] = {}
         # node -> innermost function whose body holds the node's children (see enclosing_function)
         self._enclosing: dict[ast.AST, Optional[FunctionNode]] = {}
 
@@ -173,6 +176,21 @@ class Context:
         return self.scopes.is_artifact(self.enclosing_scope(node))
 
     # -- memo for rule helpers ---------------------------------------------------------
+
+    def fact(self, provider: Callable[[_NodeT, Context], _FactT], node: _NodeT) -> _FactT:
+        """``provider(node, self)``, computed at most once per node for this file.
+
+        The provider function itself is the key, so each kind of fact (an index of the names
+        in a function, the handles whose name leaks...) is typed and computed in one pass over
+        its node, however many sites ask for it.
+        """
+        key = (provider, id(node))
+        try:
+            return cast(_FactT, self._facts[key])
+        except KeyError:
+            value = provider(node, self)
+            self._facts[key] = value
+            return value
 
     def memo(self, key: str, node: ast.AST, compute: Callable[[], object]) -> object:
         """Cache ``compute()`` per (key, node) for this file (e.g. one analysis per function)."""

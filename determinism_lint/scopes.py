@@ -168,10 +168,10 @@ def hash_object_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
     """Names bound in ``scope`` to a hash object: ``h = hashlib.sha256()``, ``h = hmac.new(...)``."""
 
     def compute() -> frozenset[str]:
-        from .checks._util import walk_local
+        from .checks._util import local_nodes
 
         names = set()
-        for node in walk_local(scope):
+        for node in ctx.fact(local_nodes, scope):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 name = ctx.call_name(node.value)
                 if name is not None and (name.startswith(HASH_MODULES) or name in HASH_CALLS):

@@ -61,10 +61,12 @@ def _git(cwd: Path, *args: str, home: Path) -> None:
 
 def _make_hook_repo(target: Path, home: Path) -> None:
     target.mkdir(parents=True)
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "LICENSE"):
+    for name in ("pyproject.toml", "setup.py", "README.md", ".pre-commit-hooks.yaml", "LICENSE"):
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, target / name)
     shutil.copytree(ROOT / "determinism_lint", target / "determinism_lint", ignore=_IGNORED)
+    # The runtime helpers the linter depends on, a distribution of their own.
+    shutil.copytree(ROOT / "runtime", target / "runtime", ignore=_IGNORED)
     _git(target, "init", "-q", home=home)
     _git(target, "add", "-A", home=home)
     _git(target, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "hook repository under test", home=home)

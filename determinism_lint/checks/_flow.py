@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from ._util import walk_local
+from ._util import local_names
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -136,13 +136,8 @@ def _assigned_name(parent: ast.AST, node: ast.AST) -> Optional[str]:
 def _name_sinks(name: str, assignment: ast.AST, ctx: Context, depth: int) -> Iterator[tuple[str, ast.AST]]:
     scope = ctx.enclosing_scope(assignment)
     after = getattr(assignment, "lineno", 0)
-    for node in walk_local(scope):
-        if (
-            isinstance(node, ast.Name)
-            and node.id == name
-            and isinstance(node.ctx, ast.Load)
-            and getattr(node, "lineno", 0) >= after
-        ):
+    for node in ctx.fact(local_names, scope).get(name, ()):
+        if isinstance(node.ctx, ast.Load) and getattr(node, "lineno", 0) >= after:
             found = next(sinks(node, ctx, depth=depth), None)
             if found is not None:
                 yield found

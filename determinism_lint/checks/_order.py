@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
 
-from ._util import LOG_METHODS, REPORTING_CALLS, keyword, walk_local
+from ._util import LOG_METHODS, REPORTING_CALLS, keyword, local_nodes, name_index, walk_local
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -761,34 +761,38 @@ def _branch_settles(body: list[ast.stmt], name: str) -> bool:
 
 def _uses_of(name: str, scope: ast.AST, ctx: Context) -> list[tuple[bool, tuple[int, int], ast.Name]]:
     """``(in_nested_function, position, node)`` for every ``name`` in ``scope``, sorted."""
-
-    def compute() -> list[tuple[bool, tuple[int, int], ast.Name]]:
-        home = scope if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else (
-            ctx.enclosing_scope(scope)
-        )
-        found = []
-        for node in ast.walk(scope):
-            if not (isinstance(node, ast.Name) and node.id == name):
-                continue
-            outer = False
-            skip = False
-            for ancestor in ctx.ancestors(node):
-                if ancestor is home:
-                    break
-                if isinstance(ancestor, _COMPREHENSIONS) and _comprehension_binds(ancestor, name):
+    cache = ctx.fact(_uses_cache, scope)
+    found = cache.get(name)
+    if found is not None:
+        return found
+    home = scope if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else (
+        ctx.enclosing_scope(scope)
+    )
+    found = []
+    for node in ctx.fact(name_index, scope).names.get(name, ()):
+        outer = False
+        skip = False
+        for ancestor in ctx.ancestors(node):
+            if ancestor is home:
+                break
+            if isinstance(ancestor, _COMPREHENSIONS) and _comprehension_binds(ancestor, name):
+                skip = True
+                break
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                if ctx.resolver.bindings(ancestor).get(name) is not None:
                     skip = True
                     break
-                if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                    if ctx.resolver.bindings(ancestor).get(name) is not None:
-                        skip = True
-                        break
-                    outer = True
-            if not skip:
-                found.append((outer, _use_position(node, ctx), node))
-        found.sort(key=lambda item: (item[0], item[1]))
-        return found
+                outer = True
+        if not skip:
+            found.append((outer, _use_position(node, ctx), node))
+    found.sort(key=lambda item: (item[0], item[1]))
+    cache[name] = found
+    return found
 
-    return ctx.memo(f"order.uses_of.{name}", scope, compute)  # type: ignore[return-value]
+
+def _uses_cache(scope: ast.AST, ctx: Context) -> dict[str, list[tuple[bool, tuple[int, int], ast.Name]]]:
+    """Per scope: :func:`_uses_of` of each name asked so far."""
+    return {}
 
 
 def _use_position(node: ast.Name, ctx: Context) -> tuple[int, int]:
@@ -851,22 +855,66 @@ def _field_of(parent: ast.AST, child: ast.AST) -> Optional[str]:
 
 def _init_kind(name: str, scope: ast.AST, ctx: Context) -> Optional[str]:
     """What ``name`` is first assigned in ``scope``: ``"list"``, ``"str"``, ``"set"``...; ``None`` if never."""
+    index = ctx.fact(_local_index, scope)
+    kinds = index.kinds
+    if name not in kinds:
+        first = index.first_values.get(name)
+        kinds[name] = None if first is None else _kind_of(first[1], ctx)
+    return kinds[name]
 
-    def compute() -> Optional[str]:
-        first: Optional[tuple[tuple[int, int], ast.expr]] = None
-        for node in walk_local(scope):
-            value: Optional[ast.expr] = None
-            if isinstance(node, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == name for target in node.targets
-            ):
-                value = node.value
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-                value = node.value
-            if value is not None and (first is None or _position(node) < first[0]):
-                first = (_position(node), value)
-        return None if first is None else _kind_of(first[1], ctx)
 
-    return ctx.memo(f"order.init.{name}", scope, compute)  # type: ignore[return-value]
+class _LocalIndex:
+    """One pass over a scope, not entering nested scopes: what the per-name questions need.
+
+    ``first_values``: the value of the first plain assignment to each name, with its position;
+    ``guarded``: names whose length is checked against one (see :func:`_has_single_guard`).
+    """
+
+    __slots__ = ("first_values", "guarded", "kinds")
+
+    def __init__(self) -> None:
+        self.first_values: dict[str, tuple[tuple[int, int], ast.expr]] = {}
+        self.guarded: set[str] = set()
+        self.kinds: dict[str, Optional[str]] = {}
+
+
+def _local_index(scope: ast.AST, ctx: Context) -> _LocalIndex:
+    index = _LocalIndex()
+    first_values = index.first_values
+    for node in ctx.fact(local_nodes, scope):
+        if isinstance(node, ast.Assign):
+            names = {target.id for target in node.targets if isinstance(target, ast.Name)}
+            if names:
+                position = _position(node)
+                for name in names:
+                    first = first_values.get(name)
+                    if first is None or position < first[0]:
+                        first_values[name] = (position, node.value)
+        elif isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name) and node.value is not None:
+                first = first_values.get(node.target.id)
+                position = _position(node)
+                if first is None or position < first[0]:
+                    first_values[node.target.id] = (position, node.value)
+        elif isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "assertEqual" and len(node.args) >= 2:
+                guarded = _len_of(node.args[0])
+                expected = node.args[1]
+                if guarded is not None and isinstance(expected, ast.Constant) and expected.value == 1:
+                    index.guarded.add(guarded)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            guarded = _len_of(node.left)
+            if guarded is None:
+                continue
+            right = node.comparators[0]
+            if not isinstance(right, ast.Constant) or isinstance(right.value, bool):
+                continue
+            op = node.ops[0]
+            if right.value == 1 and isinstance(op, (ast.Eq, ast.NotEq, ast.Gt, ast.LtE)):
+                index.guarded.add(guarded)
+            elif right.value == 2 and isinstance(op, (ast.GtE, ast.Lt)):
+                index.guarded.add(guarded)
+    return index
 
 
 _KIND_OF_CALL = {
@@ -913,43 +961,20 @@ def _kind_of(value: ast.expr, ctx: Context) -> str:
 
 def _has_single_guard(node: ast.Name, ctx: Context) -> bool:
     """``len(names) == 1`` (or ``!= 1``, ``> 1``) is checked: indexing then picks the only entry."""
-
-    def compute() -> bool:
-        for inner in walk_local(scope):
-            if (
-                isinstance(inner, ast.Call)
-                and isinstance(inner.func, ast.Attribute)
-                and inner.func.attr == "assertEqual"
-                and len(inner.args) >= 2
-                and _is_len_of(inner.args[0], node.id)
-                and isinstance(inner.args[1], ast.Constant)
-                and inner.args[1].value == 1
-            ):
-                return True
-            if isinstance(inner, ast.Compare) and len(inner.ops) == 1 and _is_len_of(inner.left, node.id):
-                right = inner.comparators[0]
-                if not isinstance(right, ast.Constant) or isinstance(right.value, bool):
-                    continue
-                op = inner.ops[0]
-                if right.value == 1 and isinstance(op, (ast.Eq, ast.NotEq, ast.Gt, ast.LtE)):
-                    return True
-                if right.value == 2 and isinstance(op, (ast.GtE, ast.Lt)):
-                    return True
-        return False
-
-    scope = ctx.enclosing_scope(node)
-    return bool(ctx.memo(f"order.single.{node.id}", scope, compute))
+    return node.id in ctx.fact(_local_index, ctx.enclosing_scope(node)).guarded
 
 
-def _is_len_of(expr: ast.AST, name: str) -> bool:
-    return (
+def _len_of(expr: ast.AST) -> Optional[str]:
+    """``names`` for ``len(names)``, else ``None``."""
+    if (
         isinstance(expr, ast.Call)
         and isinstance(expr.func, ast.Name)
         and expr.func.id == "len"
         and len(expr.args) == 1
         and isinstance(expr.args[0], ast.Name)
-        and expr.args[0].id == name
-    )
+    ):
+        return expr.args[0].id
+    return None
 
 
 # -- small helpers -------------------------------------------------------------------------

@@ -55,6 +55,65 @@ def walk_local(node: ast.AST) -> Iterator[ast.AST]:
             todo.extend(children_list(current))
 
 
+def local_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
+    """``walk_local(scope)`` as a tuple, in the same order: ask ``ctx.fact(local_nodes, scope)``
+    so that the per-scope analyses share one walk of each function."""
+    return tuple(walk_local(scope))
+
+
+def all_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
+    """``ast.walk(scope)`` (nested scopes included) as a tuple, in the same breadth-first order
+    but without expression contexts and operators (leaves, so the order of the rest is
+    unchanged); a fact: ask ``ctx.fact(all_nodes, scope)``."""
+    found = [scope]
+    index = 0
+    while index < len(found):
+        found.extend(children_list(found[index]))
+        index += 1
+    return tuple(found)
+
+
+def local_names(scope: ast.AST, ctx: Context) -> dict[str, list[ast.Name]]:
+    """Every ``ast.Name`` of ``walk_local(scope)``, grouped by name, in walk order; a fact."""
+    found: dict[str, list[ast.Name]] = {}
+    for node in ctx.fact(local_nodes, scope):
+        if isinstance(node, ast.Name):
+            found.setdefault(node.id, []).append(node)
+    return found
+
+
+class NameIndex:
+    """The names under a node, nested scopes included, from one pass in ``ast.walk`` order:
+    ``names`` (``ast.Name`` nodes by name), ``args`` (how often each parameter name is
+    declared), ``declared`` (names in ``global``/``nonlocal`` statements)."""
+
+    __slots__ = ("names", "args", "declared")
+
+    def __init__(self) -> None:
+        self.names: dict[str, list[ast.Name]] = {}
+        self.args: dict[str, int] = {}
+        self.declared: set[str] = set()
+
+
+def name_index(scope: ast.AST, ctx: Context) -> NameIndex:
+    """A fact: ask ``ctx.fact(name_index, scope)``."""
+    index = NameIndex()
+    names = index.names
+    for node in ctx.fact(all_nodes, scope):
+        if isinstance(node, ast.Name):
+            names.setdefault(node.id, []).append(node)
+        elif isinstance(node, ast.arg):
+            index.args[node.arg] = index.args.get(node.arg, 0) + 1
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            index.declared.update(node.names)
+    return index
+
+
+def statement_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
+    """``walk_statements_local(scope.body)`` as a tuple, in the same order; a fact."""
+    return tuple(walk_statements_local(scope.body))  # type: ignore[attr-defined]
+
+
 def walk_statements_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Every node under the statements ``body``, not entering nested scopes."""
     for statement in body:

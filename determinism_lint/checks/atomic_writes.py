@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
 from ..settings import Settings
-from ._util import argument, dotted, keyword, last_name, walk_statements_local
+from ._util import all_nodes, argument, dotted, keyword, last_name, statement_nodes
 from .base import NO_FIX, Invalid, Report, Rule, Valid
 
 if TYPE_CHECKING:
@@ -380,7 +380,7 @@ class _Bind:
     index: int = -1
 
 
-def _collect_binds(scope: ScopeNode) -> dict[str, tuple[_Bind, ...]]:
+def _collect_binds(scope: ScopeNode, ctx: Context) -> dict[str, tuple[_Bind, ...]]:
     found: dict[str, list[_Bind]] = {}
 
     def add(name: str, bind: _Bind) -> None:
@@ -405,7 +405,7 @@ def _collect_binds(scope: ScopeNode) -> dict[str, tuple[_Bind, ...]]:
                 add(arg.arg, _Bind("param", arg.annotation))
         if isinstance(scope, ast.Lambda):
             return {name: tuple(binds) for name, binds in found.items()}
-    for node in walk_statements_local(scope.body):  # type: ignore[union-attr]
+    for node in ctx.fact(statement_nodes, scope):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 add_target(target, node.value)
@@ -443,10 +443,9 @@ def _collect_binds(scope: ScopeNode) -> dict[str, tuple[_Bind, ...]]:
 def _binds(name: ast.Name, ctx: Context) -> tuple[_Bind, ...]:
     """How ``name`` is bound in the innermost scope that binds it; ``()`` when nowhere."""
     for scope in ctx.resolver.enclosing_scopes(name):
-        binds = ctx.memo("det1.binds", scope, lambda scope=scope: _collect_binds(scope))
-        found = binds.get(name.id)  # type: ignore[attr-defined]
+        found = ctx.fact(_collect_binds, scope).get(name.id)
         if found:
-            return found  # type: ignore[no-any-return]
+            return found
     return ()
 
 
@@ -1154,7 +1153,7 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
     writes: list[WriteSite] = []
     renames: list[_Rename] = []
     os_writes: list[ast.Call] = []
-    for node in walk_statements_local(scope.body):
+    for node in ctx.fact(statement_nodes, scope):
         if not isinstance(node, ast.Call):
             continue
         site = _raw_write_site(node, ctx)
@@ -1454,20 +1453,23 @@ def _handle_may_leak(call: ast.Call, ctx: Context) -> bool:
         return False
     if not isinstance(item.optional_vars, ast.Name):
         return True  # ``as self.f``: used where this rule cannot see
-    name = item.optional_vars.id
+    return item.optional_vars.id in ctx.fact(_leaking_handle_names, ctx.enclosing_scope(call))
 
-    def is_handle(expr: ast.AST) -> bool:
-        return isinstance(expr, ast.Name) and expr.id == name
 
-    for node in ast.walk(ctx.enclosing_scope(call)):
-        if isinstance(node, ast.Attribute) and node.attr == "name" and is_handle(node.value):
-            return True
-        if isinstance(node, ast.Call):
-            if any(kw.arg == "fileobj" and is_handle(kw.value) for kw in node.keywords):
-                return True
-            if keyword(node, "compression") is not None and any(is_handle(arg) for arg in node.args):
-                return True
-    return False
+def _leaking_handle_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
+    """Names in ``scope`` (nested scopes included) whose file name shows: ``x.name``,
+    ``fileobj=x``, or ``x`` handed to a call with ``compression=``. One pass per scope."""
+    found: set[str] = set()
+    for node in ctx.fact(all_nodes, scope):
+        if isinstance(node, ast.Attribute) and node.attr == "name" and isinstance(node.value, ast.Name):
+            found.add(node.value.id)
+        elif isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg == "fileobj" and isinstance(kw.value, ast.Name):
+                    found.add(kw.value.id)
+            if keyword(node, "compression") is not None:
+                found.update(arg.id for arg in node.args if isinstance(arg, ast.Name))
+    return frozenset(found)
 
 
 def _path_method_rewrite(call: ast.Call, site: WriteSite, ctx: Context) -> Optional[_CallRewrite]:

@@ -15,7 +15,7 @@ from ._order import (
     name_uses_are_order_sensitive,
     sorts_in_place,
 )
-from ._util import argument, keyword, walk_local
+from ._util import argument, keyword, name_index, walk_local
 from .base import NO_FIX, Invalid, Report, Rule
 
 if TYPE_CHECKING:
@@ -964,18 +964,16 @@ def _assigned_form(name: str, statement: ast.AST, listing: Listing, ctx: Context
     scope = ctx.enclosing_scope(statement)
     if isinstance(scope, ast.Module):
         return fallback  # other modules may import it
-    stores = 0
+    index = ctx.fact(name_index, scope)  # one pass per function, not one per listing
+    if name in index.declared:
+        return fallback
+    stores = index.args.get(name, 0)
     loads: list[ast.Name] = []
-    for node in ast.walk(scope):
-        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
-            return fallback
-        if isinstance(node, ast.arg) and node.arg == name:
+    for node in index.names.get(name, ()):
+        if isinstance(node.ctx, ast.Load):
+            loads.append(node)
+        else:
             stores += 1
-        elif isinstance(node, ast.Name) and node.id == name:
-            if isinstance(node.ctx, ast.Load):
-                loads.append(node)
-            else:
-                stores += 1
     kinds = [_use_kind(node, ctx) for node in loads]
     if "object" in kinds:
         return None  # ``it.close()``, ``with it:``: a list would not do

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 from ..model import FixSafety
 from ._flow import FILE, HASH, SERIALIZE, _call_sink, sinks
 from ._order import consumer_is_order_sensitive, describe
-from ._util import last_name, walk_local
+from ._util import last_name, local_names, local_nodes
 from .base import NO_FIX, Invalid, Report, Rule
 from .serialization import _annotation_is_container
 
@@ -58,7 +58,7 @@ def _local_types(scope: ast.AST, ctx: Context) -> dict[str, str]:
                 kind = _annotation_kind(arg.annotation)
                 if kind is not None:
                     found[arg.arg] = kind
-        for node in walk_local(scope):
+        for node in ctx.fact(local_nodes, scope):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 kind = _value_kind(node.value, ctx, found)
                 name = node.targets[0].id
@@ -171,8 +171,8 @@ def reaches_bytes(escape: ast.AST, ctx: Context) -> Optional[str]:
 def _accumulator_sink(name: str, site: ast.AST, ctx: Context) -> Optional[str]:
     """Where the list or string ``name``, built at ``site``, ends up: a byte sink or None."""
     receiver = site.func.value if isinstance(site, ast.Call) and isinstance(site.func, ast.Attribute) else None
-    for node in walk_local(ctx.enclosing_scope(site)):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) and node is not receiver:
+    for node in ctx.fact(local_names, ctx.enclosing_scope(site)).get(name, ()):
+        if isinstance(node.ctx, ast.Load) and node is not receiver:
             found = next(sinks(node, ctx), None)
             if found is not None and found[0] in _BYTE_SINKS:
                 return found[0]

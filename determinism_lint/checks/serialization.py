@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
 from ._flow import FILE, HASH, RETURN, SERIALIZE, _is_hash_call, first_sink
-from ._util import keyword, last_name, walk_local
+from ._util import keyword, last_name, local_nodes
 from .base import Invalid, Report, Rule
 
 if TYPE_CHECKING:
@@ -74,22 +74,30 @@ _FILLING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefaul
 
 def _single_assignment(name: ast.Name, ctx: Context) -> Optional[ast.AST]:
     """The value of the only plain assignment to ``name`` in its scope, if there is exactly one."""
-    found: Optional[ast.AST] = None
-    for node in walk_local(ctx.enclosing_scope(name)):
+    return ctx.fact(_single_assignments, ctx.enclosing_scope(name)).get(name.id)
+
+
+def _single_assignments(scope: ast.AST, ctx: Context) -> dict[str, ast.AST]:
+    """For each name bound exactly once in ``scope``, by a plain ``name = value`` and never
+    filled in place (``name.append(...)``), its value; one pass over the scope."""
+    values: dict[str, ast.AST] = {}
+    spoiled: set[str] = set()
+    for node in ctx.fact(local_nodes, scope):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)):
             targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
             if isinstance(node, ast.With):
                 targets = [item.optional_vars for item in node.items]
             for target in targets:
-                if isinstance(target, ast.Name) and target.id == name.id:
-                    if found is not None or not isinstance(node, ast.Assign) or len(node.targets) != 1:
-                        return None
-                    found = node.value
+                if isinstance(target, ast.Name):
+                    if target.id in values or not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                        spoiled.add(target.id)
+                    else:
+                        values[target.id] = node.value
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             receiver = node.func.value
-            if isinstance(receiver, ast.Name) and receiver.id == name.id and node.func.attr in _FILLING_METHODS:
-                return None  # filled later: its elements are not the ones assigned
-    return found
+            if isinstance(receiver, ast.Name) and node.func.attr in _FILLING_METHODS:
+                spoiled.add(receiver.id)  # filled later: its elements are not the ones assigned
+    return {name: value for name, value in values.items() if name not in spoiled}
 
 
 _SCALAR_BUILTINS = frozenset({"bool", "float", "int", "len", "round", "sorted", "str"})
@@ -313,7 +321,7 @@ def _name_is_container(name: ast.Name, ctx: Context) -> bool:
             for arg in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs):
                 if arg.annotation is not None and _annotation_is_container(arg.annotation):
                     found.add(arg.arg)
-        for node in walk_local(scope):
+        for node in ctx.fact(local_nodes, scope):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 value = node.value
                 if isinstance(value, (ast.Dict, ast.Set, ast.DictComp, ast.SetComp)) or (
