@@ -3,9 +3,10 @@
 The fixer never detects anything itself. For each file it asks the engine for the
 findings, keeps the fixable ones (safe, plus unsafe with ``--unsafe-fixes``; never one
 suppressed by ``noqa``), parses only those files with libcst, lets each rule rewrite
-the node at its finding's position, adds the helper imports through libcst's
-``AddImportsVisitor``, and accepts the result only if it parses and a re-check no longer
-reports the fixed findings. Files are written back atomically with the project's own
+the node at its finding's position, adds the imports the rewrites need where a person
+would put them (:mod:`determinism_lint.fix_imports`; nothing is ever removed), and accepts
+the result only if it parses, a re-check no longer reports the fixed findings, and every
+name the module bound at top level is still bound. Files are written back atomically with the project's own
 runtime, keeping permissions, line endings, the encoding declaration and a BOM.
 """
 
@@ -22,13 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .checks import RULES_BY_CODE
 from .cst_util import dotted_name
 from .engine import Engine, SourceError, decode_source
+from .fix_imports import NeededImport, add_imports
 from .positions import char_col
 from .model import UNCHECKED_CODE, Finding, FixSafety
 from .settings import Settings
@@ -112,8 +112,7 @@ class FixContext:
         self._paths: dict[int, list[cst.CSTNode]] = {}
         self.settings = settings
         self.finding = finding
-        self.imports: list[tuple[str, Optional[str]]] = []
-        self.removed_imports: list[tuple[str, Optional[str]]] = []
+        self.imports: list[NeededImport] = []
 
     @property
     def analysis(self) -> FixAnalysis:
@@ -168,9 +167,9 @@ class FixContext:
     def position(self, node: cst.CSTNode):
         return self._positions[node]
 
-    def add_import(self, module: str, name: Optional[str] = None) -> None:
-        """Schedule ``from module import name`` (or ``import module``) once per file."""
-        self.imports.append((module, name))
+    def add_import(self, module: str, name: Optional[str] = None, alias: Optional[str] = None) -> None:
+        """Schedule ``from module import name`` (or ``import module``), ``as alias``, once per file."""
+        self.imports.append(NeededImport(module, name, alias))
 
     def use_helper(self, name: str) -> str:
         """Import ``name`` from the configured helpers module; return the name to call."""
@@ -282,52 +281,31 @@ def _selected(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and (finding.fix.safety is FixSafety.SAFE or unsafe)
 
 
-def _render(module: cst.Module, edits: Sequence[Edit], contexts: Sequence[FixContext]) -> cst.Module:
+def _render(module: cst.Module, edits: Sequence[Edit], contexts: Sequence[FixContext], path: str) -> cst.Module:
     new_module = module.visit(_Applier(edits))
-    codemod_context = CodemodContext()
-    needs_imports = False
-    for context in contexts:
-        for module_name, name in context.imports:
-            AddImportsVisitor.add_needed_import(codemod_context, module_name, name)
-            needs_imports = True
-        for module_name, name in context.removed_imports:
-            RemoveImportsVisitor.remove_unused_import(codemod_context, module_name, name)
-    if needs_imports:
-        new_module = _add_imports(new_module, codemod_context)
-    if any(context.removed_imports for context in contexts):
-        new_module = RemoveImportsVisitor(codemod_context).transform_module(new_module)
+    needed = [item for context in contexts for item in context.imports]
+    if needed:
+        new_module = add_imports(new_module, needed, path)
     return new_module
 
 
-def _is_import_statement(statement: cst.CSTNode) -> bool:
-    if isinstance(statement, cst.SimpleStatementLine):
-        return any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
-    if isinstance(statement, (cst.If, cst.Try)):  # ``if TYPE_CHECKING:``, ``try: import x``
-        return any(_is_import_statement(inner) for inner in statement.body.body)
-    return False
-
-
-def _add_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
-    """``AddImportsVisitor`` run on the module's head only: the statements up to the last
-    top-level import and one more. It inserts and merges imports there and nowhere else,
-    and visiting a long module's body whole costs seconds."""
-    body = list(module.body)
-    last = max((index for index, statement in enumerate(body) if _is_import_statement(statement)), default=0)
-    # One statement past the imports stays in the head: the visitor looks at it to decide
-    # on the blank line between the imports and the code.
-    cut = last + 2
-    head = module.with_changes(body=body[:cut])
-    new_head = AddImportsVisitor(context).transform_module(head)
-    return new_head.with_changes(body=[*new_head.body, *body[cut:]])
-
-
-def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fixed: Sequence[Finding]) -> Optional[str]:
-    """``None`` when ``new`` parses and the fixed findings are gone; else why not."""
+def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fixed: Sequence[Finding], old: bytes = b"") -> Optional[str]:
+    """``None`` when ``new`` parses, the fixed findings are gone and every top-level name of
+    the module is still bound; else why not."""
     try:
         text = decode_source(new)
-        ast.parse(text)
+        tree = ast.parse(text)
     except (SourceError, SyntaxError, ValueError) as error:
         return f"the result would not parse ({error})"
+    if old:
+        try:
+            old_tree = ast.parse(decode_source(old))
+        except (SourceError, SyntaxError, ValueError):
+            old_tree = None
+        if old_tree is not None:
+            lost = sorted(top_level_names(old_tree) - top_level_names(tree))
+            if lost:
+                return f"the module would no longer bind {', '.join(lost)}"
     after = engine.check_source(new, path)
     if not after.checked:
         return "the result could not be checked"
@@ -337,6 +315,29 @@ def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fi
         if count > expected.get(code, 0):
             return f"a re-check still reports {code}"
     return None
+
+
+def top_level_names(tree: ast.Module) -> set[str]:
+    """Names the module binds at top level (what ``mock.patch("pkg.mod.name")`` and
+    ``from pkg.mod import name`` reach), in any branch of a top-level ``if``/``try``/``with``."""
+    names: set[str] = set()
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    names.add(alias.asname or alias.name.split(".", 1)[0])
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        if isinstance(node, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return names
 
 
 def fix_file(path: str, engine: Engine, *, unsafe: bool) -> FileFix:
@@ -461,11 +462,11 @@ def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Opt
 
     def verifies(subset) -> Optional[str]:
         try:
-            new = _render(module, [edit for _, edit, _ in subset], [ctx for _, _, ctx in subset]).bytes
+            new = _render(module, [edit for _, edit, _ in subset], [ctx for _, _, ctx in subset], path).bytes
         except Exception as error:  # a fix that builds an invalid tree: drop it, keep going
             return f"the rewrite failed ({type(error).__name__}: {error})"
         rendered[id(subset)] = new
-        return _verify(engine, path, new, findings, [finding for finding, _, _ in subset])
+        return _verify(engine, path, new, findings, [finding for finding, _, _ in subset], module.bytes)
 
     if verifies(planned) is None:
         return planned, rendered[id(planned)]
@@ -479,11 +480,11 @@ def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Opt
     if not good:
         return [], None
     if len(good) == 1:
-        return good, _render(module, [good[0][1]], [good[0][2]]).bytes
+        return good, _render(module, [good[0][1]], [good[0][2]], path).bytes
     if verifies(good) is not None:
         # Each verifies alone but not together: apply the first now, the others next pass.
         good = good[:1]
-        return good, _render(module, [good[0][1]], [good[0][2]]).bytes
+        return good, _render(module, [good[0][1]], [good[0][2]], path).bytes
     return good, rendered[id(good)]
 
 

@@ -1362,8 +1362,6 @@ class _CallRewrite:
     #: (``p.write_text(s, "utf-8")`` -> ``encoding="utf-8"``: the helpers take keywords).
     keyword_from: int = -1
     keyword_names: tuple[str, ...] = ()
-    #: ``import io`` / ``import codecs`` that the rewrite may leave unused.
-    module: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -1409,7 +1407,6 @@ def _open_rewrite(call: ast.Call, ctx: Context) -> Optional[_CallRewrite]:
     if parts is None:
         return None
     renames: tuple[tuple[str, str], ...] = ()
-    module: Optional[str] = None
     if parts[0] == _PATH_OPEN_API and resolved is None:
         # ``p.open(mode, buffering, encoding, ...)``: only ``mode`` positionally.
         if len(call.args) > 1 or any(kw.arg not in _PATH_OPEN_KEYWORDS for kw in call.keywords):
@@ -1429,17 +1426,12 @@ def _open_rewrite(call: ast.Call, ctx: Context) -> Optional[_CallRewrite]:
             renames = ((path_keyword, "path"),)
         mode_expr = argument(call, 1, "mode")
         receiver_first = False
-        func = call.func
-        if resolved in ("io.open", "codecs.open") and isinstance(func, ast.Attribute):
-            # ``io.open(...)`` spelled through a plain ``import io``: that import may become unused.
-            spelled = func.value.id if isinstance(func.value, ast.Name) else None
-            module = spelled if spelled == resolved.split(".", 1)[0] else None  # type: ignore[union-attr]
     if mode_expr is None:
         return None
     modes = _possible_modes(mode_expr, ctx)
     if not modes or not all(_atomic_mode(mode) for mode in modes):
         return None
-    return _CallRewrite(receiver_first, renames, module=module)
+    return _CallRewrite(receiver_first, renames)
 
 
 def _handle_may_leak(call: ast.Call, ctx: Context) -> bool:
@@ -1788,45 +1780,6 @@ def _helper(ctx: FixContext, name: str) -> Optional[str]:
     return ctx.use_helper(name)
 
 
-def _unused_module_import(ctx: FixContext, module: Optional[str]) -> None:
-    """Schedule removal of ``import io``/``import codecs`` when the rewrite took its last use.
-
-    libcst's ``RemoveImportsVisitor`` removes it only if nothing (``__all__`` included)
-    still refers to it; a string that mentions the module (``eval``, doctests) keeps it too.
-    """
-    if module is None:
-        return
-    if _fix_view(ctx).once(("removable", module), lambda: _removable_module_import(ctx.module, module)):
-        ctx.removed_imports.append((module, None))
-
-
-def _removable_module_import(tree: Any, module: str) -> bool:
-    """``tree`` imports ``module`` plainly (never ``as`` another name) and no string names it."""
-    import libcst as cst
-
-    plain = False
-    for node in _walk_cst(tree):
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                if isinstance(alias.name, cst.Name) and alias.name.value == module:
-                    if alias.asname is not None:
-                        return False
-                    plain = True
-        elif isinstance(node, (cst.SimpleString, cst.FormattedStringText)) and re.search(
-            rf"\b{module}\b", node.value
-        ):
-            return False
-    return plain
-
-
-def _walk_cst(node: Any) -> Iterator[Any]:
-    todo = [node]
-    while todo:
-        current = todo.pop()
-        yield current
-        todo.extend(current.children)
-
-
 def _rewritten_call(updated: Any, rewrite: _CallRewrite, helper: str) -> Optional[Any]:
     """``updated`` (a libcst ``Call``) as a call of ``helper`` per ``rewrite``."""
     import libcst as cst
@@ -1874,7 +1827,6 @@ def _open_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
     helper = _helper(ctx, "atomic_open")
     if helper is None:
         return None
-    _unused_module_import(ctx, rewrite.module)
 
     def apply(updated: Any) -> Any:
         return _rewritten_call(updated, rewrite, helper) or updated
@@ -2045,7 +1997,7 @@ class NonAtomicOpen(Rule):
         Invalid(
             "import io\nwith io.open(path, mode='wb') as f:\n    f.write(blob)\n",
             fixed=(
-                "from determinism_lint.runtime import atomic_open\n\n"
+                "import io\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(path, mode='wb') as f:\n    f.write(blob)\n"
             ),
         ),
@@ -2056,7 +2008,7 @@ class NonAtomicOpen(Rule):
         Invalid(
             "from pathlib import Path\nwith Path(out_dir, 'meta.json').open('w') as f:\n    f.write(text)\n",
             fixed=(
-                "from pathlib import Path\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(Path(out_dir, 'meta.json'), 'w') as f:\n    f.write(text)\n"
             ),
         ),
@@ -2085,7 +2037,10 @@ class NonAtomicOpen(Rule):
         ),
         Invalid(
             "import codecs\nwith codecs.open(path, 'w') as f:\n    f.write(text)\n",
-            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
+            fixed=(
+                "import codecs\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(path, 'w') as f:\n    f.write(text)\n"
+            ),
         ),
         Invalid("import codecs\nwith codecs.open(path, 'w', 'latin-1') as f:\n    f.write(text)\n", fixed=NO_FIX),
         Invalid(
@@ -2202,7 +2157,7 @@ class DumpIntoOpen(Rule):
         "import json\nwith open(path) as f:\n    obj = json.load(f)\n",
         "import json\njson.dump(record, open(events_log, 'a'))\n",
         "import json\njson.dump(state, open('state.lock', 'w'))\n",
-        "import json\nfrom determinism_lint.runtime import atomic_open\njson.dump(obj, atomic_open(path, 'w'))\n",
+        "import json\n\nfrom determinism_lint.runtime import atomic_open\njson.dump(obj, atomic_open(path, 'w'))\n",
         "def dump(obj, f):\n    pass\n\ndump(obj, open(path, 'w'))\n",
         "import json\nimport sys\njson.dump(obj, sys.stdout)\n",
     )
@@ -2210,21 +2165,21 @@ class DumpIntoOpen(Rule):
         Invalid(
             "import json\njson.dump(obj, open(path, 'w'))\n",
             fixed=(
-                "import json\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "import json\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(path, 'w') as f:\n    json.dump(obj, f)\n"
             ),
         ),
         Invalid(
             "import json as j\nj.dump(obj, fp=open(path, 'w'), indent=2)\n",
             fixed=(
-                "import json as j\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "import json as j\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(path, 'w') as f:\n    j.dump(obj, fp=f, indent=2)\n"
             ),
         ),
         Invalid(
             "import pickle\npickle.dump(model, open(cache / 'model.pkl', 'wb'))\n",
             fixed=(
-                "import pickle\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "import pickle\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(cache / 'model.pkl', 'wb') as f:\n    pickle.dump(model, f)\n"
             ),
         ),
@@ -2238,7 +2193,7 @@ class DumpIntoOpen(Rule):
         Invalid(
             "from pathlib import Path\nimport json\njson.dump(obj, Path(out).open('w'))\n",
             fixed=(
-                "from pathlib import Path\nimport json\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "from pathlib import Path\nimport json\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(Path(out), 'w') as f:\n    json.dump(obj, f)\n"
             ),
         ),
@@ -2246,7 +2201,7 @@ class DumpIntoOpen(Rule):
         Invalid(
             "import marshal\nmarshal.dump(code, open(path, 'xb'))\n",
             fixed=(
-                "import marshal\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "import marshal\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(path, 'xb') as f:\n    marshal.dump(code, f)\n"
             ),
         ),
@@ -2254,7 +2209,7 @@ class DumpIntoOpen(Rule):
             "import json\n\n\ndef save(obj, path, **kw):\n    # the manifest\n"
             "    json.dump(obj, open(path, 'w'), **kw)  # noqa: DET201\n",
             fixed=(
-                "import json\nfrom determinism_lint.runtime import atomic_open\n\n\n"
+                "import json\n\nfrom determinism_lint.runtime import atomic_open\n\n\n"
                 "def save(obj, path, **kw):\n    # the manifest\n    with atomic_open(path, 'w') as f:\n"
                 "        json.dump(obj, f, **kw)  # noqa: DET201\n"
             ),
@@ -2262,7 +2217,7 @@ class DumpIntoOpen(Rule):
         Invalid(
             "import json\nif ready: json.dump(obj, open(path, 'w'))\n",
             fixed=(
-                "import json\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "import json\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "if ready:\n    with atomic_open(path, 'w') as f:\n        json.dump(obj, f)\n"
             ),
         ),
@@ -2296,7 +2251,6 @@ class DumpIntoOpen(Rule):
         helper = _helper(ctx, "atomic_open")
         if helper is None:
             return None
-        _unused_module_import(ctx, rewrite.module)
         return _with_fix(node, ctx, slot, _HANDLE_NAMES, lambda value: _rewritten_call(value, rewrite, helper))
 
 
@@ -2375,7 +2329,7 @@ class NonAtomicPathWrite(Rule):
         Invalid(
             "from pathlib import Path\nPath(out, 'config.yaml').write_text(dump(config))\n",
             fixed=(
-                "from pathlib import Path\nfrom determinism_lint.runtime import write_atomic_text\n\n"
+                "from pathlib import Path\n\nfrom determinism_lint.runtime import write_atomic_text\n\n"
                 "write_atomic_text(Path(out, 'config.yaml'), dump(config))\n"
             ),
         ),
@@ -2383,7 +2337,7 @@ class NonAtomicPathWrite(Rule):
         Invalid(
             "from pathlib import Path\nPath.write_text(target, text)\n",
             fixed=(
-                "from pathlib import Path\nfrom determinism_lint.runtime import write_atomic_text\n\n"
+                "from pathlib import Path\n\nfrom determinism_lint.runtime import write_atomic_text\n\n"
                 "write_atomic_text(target, text)\n"
             ),
         ),
@@ -2582,7 +2536,7 @@ class NonAtomicPathWriter(Rule):
             "    frame.write_parquet(out_dir / 'features.parquet')\n",
             count=2,
             fixed=(
-                "from pathlib import Path\nfrom determinism_lint.runtime import atomic_path\n\n\n"
+                "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_path\n\n\n"
                 "def export(frame, out_dir: Path):\n    with atomic_path(out_dir / 'features.csv') as tmp:\n"
                 "        frame.to_csv(\n            tmp,\n            index=False,\n        )\n"
                 "    with atomic_path(out_dir / 'features.parquet') as tmp_path:\n"

@@ -459,7 +459,7 @@ class BroadExceptInArtifactCode(Rule):
             "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception:\n"
             "        log.exception('manifest')\n",
             fixed=(
-                "import json\nimport logging\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
+                "import json\nimport logging\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
                 "log = logging.getLogger(__name__)\n"
                 "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception as error:\n"
                 '        handle_error_with_policy(error, context="write_manifest")\n'
@@ -472,7 +472,7 @@ class BroadExceptInArtifactCode(Rule):
             "            h.update(read(p))\n        except Exception as exc:\n            print(exc)\n"
             "    return h.hexdigest()\n",
             fixed=(
-                "import hashlib\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
+                "import hashlib\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
                 "def fingerprint(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
                 "            h.update(read(p))\n        except Exception as exc:\n"
                 '            handle_error_with_policy(exc, context="fingerprint")\n'
@@ -487,7 +487,7 @@ class BroadExceptInArtifactCode(Rule):
             "        return False\n    return True\n",
             count=1,
             fixed=(
-                "import json\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
+                "import json\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
                 "def build(data):\n    return json.dumps(data, sort_keys=True)\n"
                 "def publish(data, out):\n    try:\n        out.write(build(data))\n    except Exception as error:\n"
                 '        handle_error_with_policy(error, context="publish")\n'
