@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Iterator, Optional, Sequence
 from . import __version__
 from .engine import Engine
 from .model import UNCHECKED_CODE
-from .settings import ConfigError, Settings, find_config, load_settings
+from .settings import ConfigError, Settings, find_config, load_settings, validate_fix_log_level
 
 Flake8Error = tuple[int, int, str, type]
 
@@ -50,6 +50,13 @@ class DeterminismChecker:
             action="store_true",
             parse_from_config=True,
             help="determinism-lint: treat all code as artifact-shaping",
+        )
+        manager.add_option(
+            "--det-fix-log-level",
+            parse_from_config=True,
+            metavar="LEVEL",
+            help="determinism-lint: level of the log call the fix adds to a silent handler"
+            " (debug, info, warning, error; default: debug)",
         )
         for option, what in (
             ("--det-exempt-paths", "extra write-target globs that are not artifacts"),
@@ -115,6 +122,9 @@ def settings_from_flake8(options: Any, config: Optional[str] = None) -> Settings
     changes: dict[str, object] = {}
     if getattr(options, "det_strict", False):
         changes["strict"] = True
+    level = getattr(options, "det_fix_log_level", None)
+    if level:
+        changes["fix_log_level"] = validate_fix_log_level(level, "--det-fix-log-level")
     for option, field in (
         ("det_exempt_paths", "exempt_paths"),
         ("det_extra_writers", "extra_writers"),

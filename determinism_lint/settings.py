@@ -83,6 +83,10 @@ DEFAULT_SAFE_WRITERS: tuple[str, ...] = (
 DEFAULT_ERROR_HANDLERS: tuple[str, ...] = ("handle_error_with_policy",)
 
 DEFAULT_HELPERS_MODULE = "determinism_lint.runtime"
+#: Level of the log call that ``fix`` adds to a silent handler. ``debug``: a fallback that runs
+#: per item (a parse attempt in a loop) must not flood the log or trip a warnings counter.
+DEFAULT_FIX_LOG_LEVEL = "debug"
+FIX_LOG_LEVELS: tuple[str, ...] = ("debug", "info", "warning", "error")
 DEFAULT_MAX_FILE_SIZE = 5_000_000
 
 _CODE_RE = re.compile(r"^DET[0-9]{0,3}$")
@@ -117,6 +121,7 @@ class Settings:
     artifact_patterns: tuple[str, ...] = DEFAULT_ARTIFACT_PATTERNS
     error_handlers: tuple[str, ...] = ()
     helpers_module: str = DEFAULT_HELPERS_MODULE
+    fix_log_level: str = DEFAULT_FIX_LOG_LEVEL
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: Directory the config was read from; relative globs match against paths under it.
     root: str = "."
@@ -218,7 +223,7 @@ _LIST_KEYS = {
     "extend-artifact-patterns": "extend_artifact_patterns",
     "error-handlers": "error_handlers",
 }
-_OTHER_KEYS = ("helpers-module", "max-file-size", "per-file-ignores", "strict")
+_OTHER_KEYS = ("fix-log-level", "helpers-module", "max-file-size", "per-file-ignores", "strict")
 KNOWN_KEYS: tuple[str, ...] = tuple(sorted(set(_LIST_KEYS) | set(_OTHER_KEYS)))
 
 
@@ -308,6 +313,8 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
             if not isinstance(value, str) or not _DOTTED_RE.match(value) or value.startswith("."):
                 raise ConfigError(f"{where} must be a dotted module name like 'myproj.io_utils'")
             values["helpers_module"] = value
+        elif key == "fix-log-level":
+            values["fix_log_level"] = validate_fix_log_level(value, where)
         elif key == "max-file-size":
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ConfigError(f"{where} must be a positive number of bytes, not {value!r}")
@@ -318,6 +325,13 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
     if extend_patterns:
         settings = settings.replace(artifact_patterns=settings.artifact_patterns + extend_patterns)
     return settings
+
+
+def validate_fix_log_level(value: Any, where: str) -> str:
+    level = value.strip().lower() if isinstance(value, str) else None
+    if level not in FIX_LOG_LEVELS:
+        raise ConfigError(f"{where} must be one of {', '.join(repr(name) for name in FIX_LOG_LEVELS)}, not {value!r}")
+    return level
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:

@@ -215,13 +215,28 @@ class SilentExcept(Rule):
     ```
 
     ## Fix safety
-    The fix adds a `logger.exception(...)` call that names the function, using the module's
-    logger (`logger`, `log` or `LOGGER` from `logging.getLogger`) or
-    `logging.getLogger(__name__)`. It is safe: control flow is unchanged, the error becomes
-    visible. `contextlib.suppress(...)` is flagged without a fix.
+    The fix adds `logger.debug("<function>: ignored <what>", exc_info=True)` first in the
+    handler. It is safe: control flow is unchanged, and the error can be seen by turning on
+    debug logging for the module. The call goes through the module's own logger (`logger`,
+    `LOGGER`, `log`, `_log`, or any name bound from `logging.getLogger(...)` or a
+    `get_logger(...)` call, also inside a wrapper such as a `LoggerAdapter`), through
+    `self.log`/`self.logger` in a method whose class already logs that way, and only
+    otherwise through `logging.getLogger(__name__)`. `logging` must be the standard library's
+    module where the handler is: a module that binds the name to something else (`from .utils
+    import logging`) or a function with a parameter called `logging` gets
+    `import logging as _logging` instead. `import logging` goes with the module's
+    standard-library imports.
+
+    The level is `debug` by default because silent handlers are very often fallbacks that run
+    once per item (a parse attempt per line, a probe per page): at `warning`, each item would
+    print a traceback, and tools that count warnings (a `--strict` build) would fail. Raise it
+    with `fix-log-level`; levels above `debug` are applied only in artifact-shaping code, and a
+    handler elsewhere is left alone rather than made noisy. `contextlib.suppress(...)` is
+    flagged without a fix.
 
     ## Options
-    None.
+    - `fix-log-level`: level of the added log call (`debug`, `info`, `warning`, `error`;
+      default `debug`).
     """
 
     code = "DET402"
@@ -247,7 +262,7 @@ class SilentExcept(Rule):
             "try:\n    step()\nexcept Exception:\n    pass\n",
             fixed=(
                 "import logging\n\ntry:\n    step()\nexcept Exception:\n"
-                '    logging.getLogger(__name__).warning("module: ignored Exception", exc_info=True)\n'
+                '    logging.getLogger(__name__).debug("module: ignored Exception", exc_info=True)\n'
             ),
         ),
         Invalid(
@@ -256,7 +271,7 @@ class SilentExcept(Rule):
             fixed=(
                 "import logging\nlog = logging.getLogger(__name__)\n"
                 "def f():\n    try:\n        return compute()\n    except BaseException:\n"
-                '        log.warning("f: ignored BaseException", exc_info=True)\n        return None\n'
+                '        log.debug("f: ignored BaseException", exc_info=True)\n        return None\n'
             ),
         ),
         Invalid(
@@ -267,7 +282,7 @@ class SilentExcept(Rule):
                 "import logging\nlogger = logging.getLogger(__name__)\n"
                 "def load_all(paths):\n    for p in paths:\n        try:\n            load(p)\n"
                 "        except (ValueError, Exception):  # best effort\n"
-                '            logger.warning("load_all: ignored (ValueError, Exception)", exc_info=True)\n'
+                '            logger.debug("load_all: ignored (ValueError, Exception)", exc_info=True)\n'
                 "            continue\n"
             ),
         ),
@@ -277,7 +292,7 @@ class SilentExcept(Rule):
             fixed=(
                 "import logging\nlogger = logging.getLogger(__name__)\n"
                 "def read_config(path):\n    try:\n        return parse(path)\n    except Exception:\n"
-                '        logger.warning("read_config: ignored Exception", exc_info=True)\n'
+                '        logger.debug("read_config: ignored Exception", exc_info=True)\n'
             ),
         ),
         Invalid(
@@ -302,28 +317,45 @@ class SilentExcept(Rule):
 
 
 def add_log_call(node: Any, ctx: FixContext) -> Optional[Edit]:
-    """The safe fix for a silent handler: log what was swallowed, with the traceback."""
+    """The safe fix for a silent handler: log what was swallowed, with the traceback, at
+    ``fix-log-level`` through the module's own logger."""
     import libcst as cst
 
     from ..cst_util import prepend_statements
+    from ..fix_logging import choose_logger
     from ..fixer import Edit
 
     if not isinstance(node, cst.ExceptHandler):
         return None
+    level = ctx.settings.fix_log_level
+    if level not in QUIET_LEVELS and not _handler_in_artifact_code(ctx):
+        return None  # a louder level only where an artifact is at stake: elsewhere, leave it
     caught = "exception" if node.type is None else ctx.module.code_for_node(node.type)
     caught = " ".join(caught.split())
     where = ctx.enclosing_function_name(node) or "module"
     message = f"{where}: ignored {caught}"
-    logger = ctx.module_logger_name()
-    if logger is None:
-        ctx.add_import("logging")
-        logger = "logging.getLogger(__name__)"
-    log_call = cst.parse_statement(f"{logger}.warning({json.dumps(message)}, exc_info=True)\n")
+    taken = ctx.analysis.once(("bound", ""), ctx.bound_names)
+    choice = choose_logger(ctx.module, list(ctx.ancestors(node)), taken)
+    if choice.needs_import:
+        ctx.add_import("logging", None, choice.alias)
+    log_call = cst.parse_statement(f"{choice.expression}.{level}({json.dumps(message)}, exc_info=True)\n")
 
     def apply(updated: Any) -> Any:
         return updated.with_changes(body=prepend_statements(updated.body, [log_call]))
 
     return Edit(node, apply)
+
+
+#: Levels that stay out of sight unless someone asks for them: safe to add anywhere.
+QUIET_LEVELS = frozenset({"debug"})
+
+
+def _handler_in_artifact_code(ctx: FixContext) -> bool:
+    view = ctx.analysis
+    for handler in view.ctx.nodes_of(ast.ExceptHandler):
+        if handler.lineno == ctx.finding.line:
+            return bool(view.ctx.in_artifact_scope(handler))
+    return False
 
 
 EXIT_CALLS = frozenset({"sys.exit", "os._exit", "os.abort", "pytest.fail"})
@@ -691,12 +723,14 @@ class SilentNarrowExcept(Rule):
     ```
 
     ## Fix safety
-    The fix adds a `logger.warning(..., exc_info=True)` call, as for DET402. It is safe:
-    control flow is unchanged, the swallowed error becomes visible.
+    The fix adds a `logger.debug(..., exc_info=True)` call (the level is `fix-log-level`)
+    through the module's own logger, as for DET402. It is safe: control flow is unchanged, the
+    swallowed error becomes visible.
 
     ## Options
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
       rule applies.
+    - `fix-log-level`: level of the added log call (default `debug`).
     """
 
     code = "DET405"
@@ -724,7 +758,7 @@ class SilentNarrowExcept(Rule):
             fixed=(
                 "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
                 "def save_all(p, d):\n    try:\n        json.dump(d, p)\n    except OSError:\n"
-                '        logger.warning("save_all: ignored OSError", exc_info=True)\n'
+                '        logger.debug("save_all: ignored OSError", exc_info=True)\n'
             ),
         ),
         Invalid(
@@ -736,7 +770,7 @@ class SilentNarrowExcept(Rule):
                 "import hashlib\nimport logging\nlogger = logging.getLogger(__name__)\n"
                 "def digest_files(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
                 "            h.update(read(p))\n        except (OSError, ValueError):\n"
-                '            logger.warning("digest_files: ignored (OSError, ValueError)", exc_info=True)\n'
+                '            logger.debug("digest_files: ignored (OSError, ValueError)", exc_info=True)\n'
                 "            continue\n    return h.hexdigest()\n"
             ),
         ),
