@@ -647,6 +647,58 @@ def _is_fd(expr: ast.expr, ctx: Context) -> bool:
     return False
 
 
+_DESCRIPTOR_NAME_RE = re.compile(r"(?:^|_)[rw]?fds?$|^fd|fileno|descriptor|(?:^|_)sock(?:et)?s?$|^conn(?:ection)?$", re.I)
+_DESCRIPTOR_CALLS = frozenset(
+    {"os.open", "os.dup", "os.dup2", "os.pipe", "os.pipe2", "os.openpty", "pty.openpty", "msvcrt.open_osfhandle",
+     "tempfile.mkstemp", "socket.socket", "socket.socketpair", "socket.create_connection", "socket.fromfd"}
+)
+
+
+def _may_be_descriptor(expr: ast.expr, ctx: Context, depth: int = 0) -> bool:
+    """``expr`` may be a file descriptor or a socket, not a path: an ``int``, a name like
+    ``fd``/``wfd``/``sock``, a value from ``os.pipe()``, ``.fileno()``, ``open_osfhandle``.
+    Only a path can be written atomically."""
+    if depth > 3:
+        return False
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, int) and not isinstance(expr.value, bool)
+    if isinstance(expr, ast.Subscript):
+        return _may_be_descriptor(expr.value, ctx, depth + 1)
+    if isinstance(expr, ast.Attribute):
+        return _DESCRIPTOR_NAME_RE.search(expr.attr) is not None
+    if isinstance(expr, ast.Call):
+        name = ctx.call_name(expr) or ""
+        method = last_name(expr.func) or ""
+        return (
+            name in _DESCRIPTOR_CALLS
+            or name == "builtins.int"
+            or method in ("fileno", "detach", "open_osfhandle", "dup", "makefile", "accept")
+            or _DESCRIPTOR_NAME_RE.search(method) is not None
+        )
+    if isinstance(expr, ast.Name):
+        if _DESCRIPTOR_NAME_RE.search(expr.id) is not None:
+            return True
+        for bind in _binds(expr, ctx):
+            if bind.kind in ("assign", "tuple") and bind.value is not None:
+                if _may_be_descriptor(bind.value, ctx, depth + 1):
+                    return True
+            if bind.kind == "param" and bind.value is not None and "int" in ast.unparse(bind.value).split("."):
+                return True
+    return False
+
+
+def _known_path_object(expr: ast.expr, ctx: Context) -> bool:
+    """``expr`` is visibly a ``pathlib`` path: ``Path(...)``, ``p / "x"``, ``p.with_suffix()``,
+    ``p.parent``, or a name bound to one or annotated ``Path``."""
+    if isinstance(expr, ast.Attribute) and expr.attr == "parent":
+        return _known_path_object(expr.value, ctx)
+    if isinstance(expr, ast.Call) and ctx.call_name(expr) in ("pathlib.Path.cwd", "pathlib.Path.home"):
+        return True
+    if isinstance(expr, ast.Constant):
+        return False
+    return _is_local_path(expr, ctx, allow_str=False)
+
+
 def _single_any(name: ast.Name, ctx: Context) -> Optional[_Bind]:
     binds = _binds(name, ctx)
     return binds[0] if len(binds) == 1 else None
@@ -1404,7 +1456,7 @@ def _open_rewrite(call: ast.Call, ctx: Context) -> Optional[_CallRewrite]:
         return None
     resolved = ctx.call_name(call)
     parts = _open_parts(call, resolved, ctx)
-    if parts is None:
+    if parts is None or (parts[1] is not None and _may_be_descriptor(parts[1], ctx)):
         return None
     renames: tuple[tuple[str, str], ...] = ()
     if parts[0] == _PATH_OPEN_API and resolved is None:
@@ -1468,6 +1520,8 @@ def _path_method_rewrite(call: ast.Call, site: WriteSite, ctx: Context) -> Optio
         return None
     method = site.api.rsplit(".", 1)[1]
     explicit = ctx.call_name(call) is not None  # ``Path.write_text(target, text)``
+    if not explicit and (not isinstance(call.func, ast.Attribute) or not _known_path_object(call.func.value, ctx)):
+        return None  # another object with a ``write_text`` method: the helper takes paths only
     first_option = 2 if explicit else 1
     options = _WRITE_TEXT_OPTIONS if method == "write_text" else ()
     if len(call.args) > first_option + len(options):
@@ -2289,7 +2343,10 @@ class NonAtomicPathWrite(Rule):
     a keyword, and `data=` becomes `text=`. `write_atomic_text` encodes as `Path.write_text`
     does, default (locale) encoding and newline translation included. It is safe: same
     bytes, written atomically. It is offered only when the call is a statement of its own
-    (its return value, the number of characters written, is not used).
+    (its return value, the number of characters written, is not used) and the receiver is
+    known to be a `pathlib` path: built with `Path(...)`, `/`, `.with_suffix(...)` or
+    `.parent`, or a name bound to one or annotated `Path`. Other objects have `write_text`
+    methods too, and the helpers take paths only.
 
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts.
@@ -2315,10 +2372,7 @@ class NonAtomicPathWrite(Rule):
         Valid("(out / 'notes.txt').write_text(text)\n", settings=(("exempt_paths", ("*.txt",)),)),
     )
     INVALID = (
-        Invalid(
-            "path.write_text(text)\n",
-            fixed="from determinism_lint.runtime import write_atomic_text\n\nwrite_atomic_text(path, text)\n",
-        ),
+        Invalid("path.write_text(text)\n", fixed=NO_FIX),  # not known to be a ``Path``
         Invalid(
             "(cache_dir / 'index.bin').write_bytes(blob)\n",
             fixed=(
@@ -2349,16 +2403,20 @@ class NonAtomicPathWrite(Rule):
             ),
         ),
         Invalid(
-            "path.write_text(text, 'utf-8')\n",
+            "def save(path: Path, text):\n    path.write_text(text, 'utf-8')\n",
             fixed=(
                 "from determinism_lint.runtime import write_atomic_text\n\n"
-                "write_atomic_text(path, text, encoding='utf-8')\n"
+                "def save(path: Path, text):\n    write_atomic_text(path, text, encoding='utf-8')\n"
             ),
         ),
         Invalid(
-            "path.write_bytes(data=blob)\n",
-            fixed="from determinism_lint.runtime import write_atomic_bytes\n\nwrite_atomic_bytes(path, data=blob)\n",
+            "from pathlib import Path\npath = Path(out)\npath.write_bytes(data=blob)\n",
+            fixed=(
+                "from pathlib import Path\n\nfrom determinism_lint.runtime import write_atomic_bytes\n\n"
+                "path = Path(out)\nwrite_atomic_bytes(path, data=blob)\n"
+            ),
         ),
+        Invalid("self.target.write_text(text)\n", fixed=NO_FIX),
     )
 
     @classmethod
