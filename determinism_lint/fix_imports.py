@@ -327,7 +327,7 @@ def _put(
         lines = list(getattr(following, "leading_lines", ()))
         if not lines or lines[0].comment is not None:
             wanted = 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1
-            if index == 0 or _import_line(following) is not None or _is_import_block(following):
+            if _import_line(following) is not None or _is_import_block(following):
                 wanted = 1
             body[index] = following.with_changes(leading_lines=[_BLANK] * wanted + lines)
     body.insert(index, new)

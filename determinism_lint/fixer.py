@@ -176,6 +176,17 @@ class FixContext:
         self.add_import(self.helpers_module, name)
         return name
 
+    def helper_name(self, name: str) -> Optional[str]:
+        """Like :meth:`use_helper`, unless the module binds ``name`` to something else
+        anywhere (its own ``sorted_total``, a parameter): then ``None``, no fix."""
+        from .cst_util import names_bound_except_import
+
+        module = self.helpers_module
+        bound = self.analysis.once(("helpers", module), lambda: names_bound_except_import(self.module, module))
+        if name in bound:
+            return None
+        return self.use_helper(name)
+
     def enclosing_function_name(self, node: cst.CSTNode) -> Optional[str]:
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, cst.FunctionDef):

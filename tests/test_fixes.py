@@ -161,7 +161,7 @@ def test_fix_without_module_logger_adds_logging_import(project: Path) -> None:
     target.write_text("def f():\n    try:\n        g()\n    except Exception:\n        return None\n")
     main(["fix", "a.py"])
     assert target.read_text() == (
-        "import logging\n\n"
+        "import logging\n\n\n"
         "def f():\n    try:\n        g()\n    except Exception:\n"
         '        logging.getLogger(__name__).debug("f: ignored Exception", exc_info=True)\n'
         "        return None\n"

@@ -254,6 +254,7 @@ def test_with_statements_with_several_items_and_nesting() -> None:
         """\
         from determinism_lint.runtime import atomic_open
 
+
         def copy(src, dst, log):
             with open(src) as f, atomic_open(dst, "w") as g:
                 g.write(f.read())

@@ -2108,8 +2108,8 @@ class NonAtomicOpen(Rule):
             "class Store:\n    def save(self, text):\n        # one file per store\n"
             "        with open(self.path, 'w', encoding='utf-8') as f:  # the index\n            f.write(text)\n",
             fixed=(
-                "from determinism_lint.runtime import atomic_open\n\n"
-                "class Store:\n    def save(self, text):\n        # one file per store\n"
+                "from determinism_lint.runtime import atomic_open\n\n\nclass Store:\n"
+                "    def save(self, text):\n        # one file per store\n"
                 "        with atomic_open(self.path, 'w', encoding='utf-8') as f:  # the index\n"
                 "            f.write(text)\n"
             ),
@@ -2398,14 +2398,14 @@ class NonAtomicPathWrite(Rule):
         Invalid(
             "def f(run):\n    report = run / 'report.md.json'\n    report.write_text(body)\n",
             fixed=(
-                "from determinism_lint.runtime import write_atomic_text\n\n"
-                "def f(run):\n    report = run / 'report.md.json'\n    write_atomic_text(report, body)\n"
+                "from determinism_lint.runtime import write_atomic_text\n\n\ndef f(run):\n"
+                "    report = run / 'report.md.json'\n    write_atomic_text(report, body)\n"
             ),
         ),
         Invalid(
             "def save(path: Path, text):\n    path.write_text(text, 'utf-8')\n",
             fixed=(
-                "from determinism_lint.runtime import write_atomic_text\n\n"
+                "from determinism_lint.runtime import write_atomic_text\n\n\n"
                 "def save(path: Path, text):\n    write_atomic_text(path, text, encoding='utf-8')\n"
             ),
         ),

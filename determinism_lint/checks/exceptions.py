@@ -530,8 +530,8 @@ class BroadExceptInArtifactCode(Rule):
             "def step(run):\n    try:\n        run.train()\n    except Exception:\n        log.error('x')\n",
             settings=(("strict", True),),
             fixed=(
-                "from determinism_lint.runtime import handle_error_with_policy\n\n"
-                "def step(run):\n    try:\n        run.train()\n    except Exception as error:\n"
+                "from determinism_lint.runtime import handle_error_with_policy\n\n\ndef step(run):\n"
+                "    try:\n        run.train()\n    except Exception as error:\n"
                 '        handle_error_with_policy(error, context="step")\n        log.error(\'x\')\n'
             ),
         ),
