@@ -450,6 +450,7 @@ def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix
             continue
         planned.append((finding, edit, context))
 
+    planned = _without_redundant_log_calls(planned)
     accepted, new = _accept(engine, path, module, findings, planned, dropped)
     if not accepted:
         return FileFix(path=path, old=old, dropped=tuple(dropped), unfixable=unfixable, unsafe_skipped=unsafe_skipped)
@@ -462,6 +463,26 @@ def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix
         unfixable=unfixable,
         unsafe_skipped=unsafe_skipped,
     )
+
+
+#: Fixes that add a log call to a handler, and the fix whose call logs the error itself.
+_LOG_CALL_FIXES = frozenset({"DET402", "DET405"})
+_POLICY_FIX = "DET403"
+
+
+def _without_redundant_log_calls(planned: list[tuple[Finding, Edit, FixContext]]) -> list[tuple[Finding, Edit, FixContext]]:
+    """A handler routed through the error policy gets no added log call as well: the policy
+    logs the error, and in strict mode a line after it would never run."""
+    policy_targets = {id(edit.target) for finding, edit, _ in planned if finding.code == _POLICY_FIX}
+    if not policy_targets:
+        return planned
+    kept = []
+    for finding, edit, context in planned:
+        if finding.code in _LOG_CALL_FIXES and id(edit.target) in policy_targets:
+            context.imports.clear()
+            edit = Edit(edit.target, lambda updated: updated)
+        kept.append((finding, edit, context))
+    return kept
 
 
 def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Optional[bytes]]:

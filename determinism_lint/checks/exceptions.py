@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
@@ -455,9 +456,17 @@ class BroadExceptInArtifactCode(Rule):
 
     ## Fix safety
     The fix names the exception if needed (`except Exception as error:`) and calls
-    `handle_error_with_policy(error, context="<function>")` first in the handler. It is
-    unsafe: under the default `strict` policy the error now propagates, which changes
-    control flow; under `best_effort` the handler logs and carries on as before.
+    `handle_error_with_policy(error, context="<function>")` after what the handler already
+    does and before the `return`/`continue`/`break` it ends with, so nothing the handler
+    wrote becomes unreachable. It is unsafe: under the default `strict` policy the error now
+    propagates, which changes control flow; under `best_effort` the policy logs the error
+    and the handler carries on as before. When the same handler also gets the DET402/DET405
+    log call, only the policy call is added: it logs the error itself.
+
+    No fix where the handler states that it goes on deliberately: a comment on its lines
+    ("rather fail silently", "best effort", "ignore"), or a `warnings.warn(...)` or
+    `logger.warning/info/debug(...)` call that tells the user about the degradation. It is
+    still reported: decide by hand.
 
     ## Options
     - `error-handlers`: more function names that count as applying the error policy.
@@ -491,11 +500,12 @@ class BroadExceptInArtifactCode(Rule):
             "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception:\n"
             "        log.exception('manifest')\n",
             fixed=(
-                "import json\nimport logging\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
-                "log = logging.getLogger(__name__)\n"
-                "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception as error:\n"
-                '        handle_error_with_policy(error, context="write_manifest")\n'
+                "import json\nimport logging\n\n"
+                "from determinism_lint.runtime import handle_error_with_policy\n\n"
+                "log = logging.getLogger(__name__)\ndef write_manifest(p, m):\n    try:\n"
+                "        json.dump(m, p)\n    except Exception as error:\n"
                 "        log.exception('manifest')\n"
+                '        handle_error_with_policy(error, context="write_manifest")\n'
             ),
         ),
         Invalid(
@@ -505,10 +515,10 @@ class BroadExceptInArtifactCode(Rule):
             "    return h.hexdigest()\n",
             fixed=(
                 "import hashlib\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
-                "def fingerprint(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
-                "            h.update(read(p))\n        except Exception as exc:\n"
-                '            handle_error_with_policy(exc, context="fingerprint")\n'
+                "def fingerprint(paths):\n    h = hashlib.sha256()\n    for p in paths:\n"
+                "        try:\n            h.update(read(p))\n        except Exception as exc:\n"
                 "            print(exc)\n"
+                '            handle_error_with_policy(exc, context="fingerprint")\n'
                 "    return h.hexdigest()\n"
             ),
         ),
@@ -527,12 +537,22 @@ class BroadExceptInArtifactCode(Rule):
             ),
         ),
         Invalid(
+            "import json, warnings\ndef save_cache(p, d):\n    try:\n        json.dump(d, p)\n    except Exception:\n"
+            "        warnings.warn('Unable to cache to disk: running without a cache')\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import json\ndef save_cache(p, d):\n    try:\n        json.dump(d, p)\n"
+            "    except Exception:  # a cache: rather fail silently than stop the run\n        return None\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
             "def step(run):\n    try:\n        run.train()\n    except Exception:\n        log.error('x')\n",
             settings=(("strict", True),),
             fixed=(
                 "from determinism_lint.runtime import handle_error_with_policy\n\n\ndef step(run):\n"
                 "    try:\n        run.train()\n    except Exception as error:\n"
-                '        handle_error_with_policy(error, context="step")\n        log.error(\'x\')\n'
+                '        log.error(\'x\')\n        handle_error_with_policy(error, context="step")\n'
             ),
         ),
     )
@@ -544,11 +564,12 @@ class BroadExceptInArtifactCode(Rule):
         parent = ctx.parent(node)
         if not isinstance(parent, TRY_TYPES):
             return
+        fixable = node.type is not None and not states_intent_to_continue(node, ctx)
         if ctx.settings.strict:
-            yield Report(node, fixable=node.type is not None)
+            yield Report(node, fixable=fixable)
             return
         if ctx.in_artifact_scope(node) and does_artifact_work(parent.body, ctx) is not None:
-            yield Report(node, fixable=node.type is not None)
+            yield Report(node, fixable=fixable)
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         import libcst as cst
@@ -570,12 +591,66 @@ class BroadExceptInArtifactCode(Rule):
         call = cst.parse_statement(f"{helper}({error_name}, context={json.dumps(where)})\n")
 
         def apply(updated: Any) -> Any:
-            changes: dict[str, Any] = {"body": prepend_statements(updated.body, [call], drop_pass=True)}
+            changes: dict[str, Any] = {"body": _before_final_jumps(updated.body, call)}
             if new_name is not None and updated.name is None:
                 changes["name"] = new_name
             return updated.with_changes(**changes)
 
         return Edit(node, apply)
+
+
+#: Comments that say a handler swallows on purpose.
+_INTENT_RE = re.compile(
+    r"#.*\b(silent|silently|deliberate|deliberately|intentional|intentionally|on purpose|best[- ]effort"
+    r"|ignore|ignored|ok to fail|okay to fail|don'?t fail|do not fail|rather|not fatal|non-fatal|optional)\b",
+    re.IGNORECASE,
+)
+_CONTINUE_LOG_METHODS = frozenset({"warning", "warn", "info", "debug"})
+
+
+def states_intent_to_continue(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    """The handler says it goes on deliberately: a comment on its lines ("rather fail
+    silently", "best effort"), or a warning that states the degradation (``warnings.warn``,
+    ``logger.warning("Unable to cache to disk")``). Routing it through the error policy
+    would contradict the author."""
+    end = handler.end_lineno or handler.lineno
+    for line in range(handler.lineno, end + 1):
+        if _INTENT_RE.search(ctx.line_text(line)):
+            return True
+    for node in walk_statements_local(handler.body):
+        if isinstance(node, ast.Call):
+            if ctx.call_name(node) == "warnings.warn":
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _CONTINUE_LOG_METHODS:
+                return True
+    return False
+
+
+def _before_final_jumps(body: Any, statement: Any) -> Any:
+    """``statement`` inserted after what the handler does and before the ``return``,
+    ``continue``, ``break`` or ``pass`` it ends with: its own logging and cleanup run as
+    before, and in strict mode nothing it wrote becomes unreachable."""
+    import libcst as cst
+
+    from ..cst_util import is_only_pass, prepend_statements
+
+    if isinstance(body, cst.SimpleStatementSuite) or is_only_pass(body):
+        return prepend_statements(body, [statement], drop_pass=True)
+    lines = list(body.body)
+    index = len(lines)
+    while index > 0 and _is_jump(lines[index - 1]):
+        index -= 1
+    if index == 0:
+        return prepend_statements(body, [statement], drop_pass=True)
+    return body.with_changes(body=[*lines[:index], statement, *lines[index:]])
+
+
+def _is_jump(line: Any) -> bool:
+    import libcst as cst
+
+    return isinstance(line, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Return, cst.Continue, cst.Break, cst.Pass)) for small in line.body
+    )
 
 
 class DefeatedFailClosed(Rule):
