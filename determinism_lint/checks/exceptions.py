@@ -464,9 +464,10 @@ class BroadExceptInArtifactCode(Rule):
     log call, only the policy call is added: it logs the error itself.
 
     No fix where the handler states that it goes on deliberately: a comment on its lines
-    ("rather fail silently", "best effort", "ignore"), or a `warnings.warn(...)` or
-    `logger.warning/info/debug(...)` call that tells the user about the degradation. It is
-    still reported: decide by hand.
+    ("rather fail silently", "best effort", "ignore"), a `warnings.warn(...)`, or a
+    `logger.warning/info/debug(...)` whose message tells the user how the program goes on
+    ("Unable to cache to disk", "skipping", "continuing without ..."). It is still reported:
+    decide by hand.
 
     ## Options
     - `error-handlers`: more function names that count as applying the error policy.
@@ -606,13 +607,19 @@ _INTENT_RE = re.compile(
     re.IGNORECASE,
 )
 _CONTINUE_LOG_METHODS = frozenset({"warning", "warn", "info", "debug"})
+#: What a warning says when the program goes on without the thing that failed.
+_DEGRADATION_RE = re.compile(
+    r"\b(cach\w*|skip\w*|continu\w*|ignor\w*|fall(?:ing)? ?back|instead|without|disabl\w*|optional"
+    r"|best[- ]effort|non-fatal|not fatal)",
+    re.IGNORECASE,
+)
 
 
 def states_intent_to_continue(handler: ast.ExceptHandler, ctx: Context) -> bool:
     """The handler says it goes on deliberately: a comment on its lines ("rather fail
-    silently", "best effort"), or a warning that states the degradation (``warnings.warn``,
-    ``logger.warning("Unable to cache to disk")``). Routing it through the error policy
-    would contradict the author."""
+    silently", "best effort"), ``warnings.warn``, or a warning whose message states the
+    degradation (``logger.warning("Unable to cache to disk")``). Routing it through the error
+    policy would contradict the author."""
     end = handler.end_lineno or handler.lineno
     for line in range(handler.lineno, end + 1):
         if _INTENT_RE.search(ctx.line_text(line)):
@@ -622,7 +629,14 @@ def states_intent_to_continue(handler: ast.ExceptHandler, ctx: Context) -> bool:
             if ctx.call_name(node) == "warnings.warn":
                 return True
             if isinstance(node.func, ast.Attribute) and node.func.attr in _CONTINUE_LOG_METHODS:
-                return True
+                texts = [
+                    part.value
+                    for arg in node.args
+                    for part in ast.walk(arg)
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str)
+                ]
+                if any(_DEGRADATION_RE.search(text) for text in texts):
+                    return True
     return False
 
 
