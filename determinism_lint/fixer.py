@@ -536,8 +536,36 @@ def _fix_in_worker(path: str) -> FileFix:
     return fix_file(path, engine, unsafe=unsafe)
 
 
+#: Why a file is left alone although it has fixable findings.
+OUTSIDE_TREE = "a symbolic link to a file outside the checked tree: not rewritten"
+
+
+def outside_the_tree(files: Sequence[str]) -> set[str]:
+    """The files reached through a symbolic link (the file or a folder above it) whose real
+    location is outside the tree the run covers (the common folder of ``files``, resolved):
+    rewriting them would edit another project, or a shared file, behind the user's back."""
+    if not files:
+        return set()
+    folders = [os.path.dirname(os.path.abspath(path)) for path in files]
+    try:
+        tree = os.path.realpath(os.path.commonpath(folders))
+    except ValueError:  # paths on different drives
+        return set()
+    outside = set()
+    for path in files:
+        real = os.path.realpath(path)
+        if real != tree and not real.startswith(tree.rstrip(os.sep) + os.sep):
+            outside.add(path)
+    return outside
+
+
 def plan_fixes(files: Sequence[str], settings: Settings, *, unsafe: bool, jobs: int = 0, progress: bool = False) -> list[FileFix]:
     """Fixes for ``files`` in the order of ``files`` (never completion order)."""
+    outside = outside_the_tree(files)
+    if outside:
+        inside = [path for path in files if path not in outside]
+        done = dict(zip(inside, plan_fixes(inside, settings, unsafe=unsafe, jobs=jobs, progress=progress)))
+        return [done[path] if path in done else FileFix(path=path, error=OUTSIDE_TREE) for path in files]
     if jobs <= 0:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= 64 else 1
     if jobs == 1 or len(files) < 2:

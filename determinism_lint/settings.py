@@ -51,6 +51,19 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "site-packages",
     "venv",
     "*.egg-info",
+    # Code the project does not own or that is not Python of the project: vendored copies of
+    # other projects, project templates (cookiecutter's ``{{cookiecutter.name}}`` folders and
+    # hooks), and the Sphinx configuration of the docs.
+    "vendor",
+    "_vendor",
+    "externals",
+    "third_party",
+    "templates",
+    "*{{*}}*",
+    "doc/conf.py",
+    "docs/conf.py",
+    "*/doc/conf.py",
+    "*/docs/conf.py",
 )
 
 #: Write targets that are never artifacts: lock files, reports meant for people, logs.

@@ -2005,15 +2005,28 @@ class NonAtomicOpen(Rule):
     `Path.open(p, "w")` and `codecs.open` without an encoding (which then is `open`);
     `p.open("w")` becomes `atomic_open(p, "w")`. The same bytes are written, to a temp file
     that is renamed over the target when the block ends without error. It is safe. An
-    `import io` or `import codecs` that the fix leaves unused is removed.
+    `import io` or `import codecs` that the fix leaves unused stays: `fix` never removes an
+    import (tests may patch `pkg.module.io.open`).
+
+    The file object reports the target in `f.name`, the path exactly as given, as `open()`'s
+    does: code that hands `f` on after the block (`load_config(config_file=f)`, which reads
+    `f.name`) finds the new file there. Inside the block the new content is not yet under that
+    name, so the fix is still not offered where the function reads `f.name` or hands `f` to
+    gzip/tar as `fileobj=`.
 
     It is offered only for a call used directly as a `with` item, with the arguments
-    `atomic_open` takes (the path, a mode, `encoding`/`errors`/`newline` as keywords) and a
-    mode that is a literal (or a name bound once to one). Flagged without a fix: a handle
-    kept in a variable (`f = open(p, "w")`), `buffering`, `opener` or `closefd`, compressed
-    files, `codecs.open` with an encoding (it writes through a `StreamWriter`, with other
-    newline handling), and a handle whose `.name` is used in the function or that is handed
-    to gzip/tar as `fileobj=` (the temp file's name would show up).
+    `atomic_open` takes (the path, a mode, `encoding`/`errors`/`newline` as keywords), a
+    mode that is a literal (or a name bound once to one), and a path: never a file
+    descriptor, pipe end or socket (`open(fd, "wb")` with `fd` from `os.pipe()`,
+    `.fileno()`, `msvcrt.open_osfhandle`, an `int`, a name like `fd`/`wfd`/`sock`), which
+    has no directory entry to replace. Flagged without a fix: a handle kept in a variable
+    (`f = open(p, "w")`), `buffering`, `opener` or `closefd`, compressed files, `codecs.open`
+    with an encoding (it writes through a `StreamWriter`, with other newline handling).
+
+    Tests that patch `open` by name in the module under test
+    (`mock.patch("pkg.module.open", mock_open())`) no longer intercept the write after this
+    fix: patch `pkg.module.atomic_open` instead (`mock_open()` also works as its context
+    manager), or let the test write into a temporary directory.
 
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts (defaults: `*.lock`, `*.md`,
@@ -2347,6 +2360,9 @@ class NonAtomicPathWrite(Rule):
     known to be a `pathlib` path: built with `Path(...)`, `/`, `.with_suffix(...)` or
     `.parent`, or a name bound to one or annotated `Path`. Other objects have `write_text`
     methods too, and the helpers take paths only.
+
+    Tests that patch `Path.write_text` (`mock.patch.object(Path, "write_text")`) no longer
+    intercept the write after this fix: patch `pkg.module.write_atomic_text` instead.
 
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts.
