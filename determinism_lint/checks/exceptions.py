@@ -235,6 +235,14 @@ class SilentExcept(Rule):
     handler elsewhere is left alone rather than made noisy. `contextlib.suppress(...)` is
     flagged without a fix.
 
+    No fix in a handler that runs while the garbage collector finalizes objects: in a
+    `__del__` method, or one that catches `GeneratorExit` (bare `except:`, `BaseException`)
+    in a generator, which runs when a suspended generator is collected. Logging a traceback
+    there makes Python parse source code (for the traceback's carets) in the middle of
+    whatever was allocating; when that was `ast.parse` or `compile` (an import, a template
+    engine, pytest's assertion rewriting), CPython 3.11 fails it with
+    `SystemError: AST constructor recursion depth mismatch`.
+
     ## Options
     - `fix-log-level`: level of the added log call (`debug`, `info`, `warning`, `error`;
       default `debug`).
@@ -300,6 +308,15 @@ class SilentExcept(Rule):
             "from contextlib import suppress\nwith suppress(Exception):\n    publish(manifest)\n",
             fixed=NO_FIX,
         ),
+        Invalid(
+            "def rows(reader):\n    try:\n        yield from reader\n    except BaseException:\n        pass\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "def parse(v):\n    try:\n        return int(v)\n    except Exception:\n        return None\n",
+            settings=(("fix_log_level", "warning"),),
+            fixed=NO_FIX,
+        ),
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
@@ -311,7 +328,7 @@ class SilentExcept(Rule):
             return
         assert isinstance(node, ast.ExceptHandler)
         if is_broad(node, ctx) and is_silent(node, ctx) and not is_import_fallback(node, ctx):
-            yield Report(node)
+            yield Report(node, fixable=log_call_fixable(node, ctx))
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         return add_log_call(node, ctx)
@@ -329,8 +346,6 @@ def add_log_call(node: Any, ctx: FixContext) -> Optional[Edit]:
     if not isinstance(node, cst.ExceptHandler):
         return None
     level = ctx.settings.fix_log_level
-    if level not in QUIET_LEVELS and not _handler_in_artifact_code(ctx):
-        return None  # a louder level only where an artifact is at stake: elsewhere, leave it
     caught = "exception" if node.type is None else ctx.module.code_for_node(node.type)
     caught = " ".join(caught.split())
     where = ctx.enclosing_function_name(node) or "module"
@@ -351,12 +366,39 @@ def add_log_call(node: Any, ctx: FixContext) -> Optional[Edit]:
 QUIET_LEVELS = frozenset({"debug"})
 
 
-def _handler_in_artifact_code(ctx: FixContext) -> bool:
-    view = ctx.analysis
-    for handler in view.ctx.nodes_of(ast.ExceptHandler):
-        if handler.lineno == ctx.finding.line:
-            return bool(view.ctx.in_artifact_scope(handler))
-    return False
+def log_call_fixable(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    """Whether the silent-handler fix may add a log call here.
+
+    Not in a handler that runs while the garbage collector finalizes objects (a ``__del__``
+    method; a handler that catches ``GeneratorExit`` in a generator, which runs when a
+    suspended generator is collected): formatting a traceback there parses source code
+    (Python 3.11's traceback carets) from inside whatever was allocating, and when that was
+    ``ast.parse`` or ``compile`` (an import, a template engine, pytest's assertion rewriting)
+    CPython 3.11 fails it with ``SystemError: AST constructor recursion depth mismatch``.
+    And at a level above ``debug`` only in artifact-shaping code: elsewhere a visible log
+    line per swallowed error is noise, so the handler is left alone.
+    """
+    if ctx.settings.fix_log_level not in QUIET_LEVELS and not ctx.in_artifact_scope(handler):
+        return False
+    return not _runs_at_finalization(handler, ctx)
+
+
+def _runs_at_finalization(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    function = next(
+        (a for a in ctx.ancestors(handler) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))),
+        None,
+    )
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if function.name == "__del__":
+        return True
+    names = caught_names(handler, ctx)
+    catches_exit = names is None or any(
+        name in ("builtins.BaseException", "builtins.GeneratorExit", "GeneratorExit") for name in names
+    )
+    if not catches_exit:
+        return False
+    return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in walk_statements_local(function.body))
 
 
 EXIT_CALLS = frozenset({"sys.exit", "os._exit", "os.abort", "pytest.fail"})
@@ -881,7 +923,7 @@ class SilentNarrowExcept(Rule):
         if not isinstance(parent, TRY_TYPES) or not ctx.in_artifact_scope(node):
             return
         if does_artifact_work(parent.body, ctx) is not None:
-            yield Report(node)
+            yield Report(node, fixable=log_call_fixable(node, ctx))
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         return add_log_call(node, ctx)
