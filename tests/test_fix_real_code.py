@@ -158,6 +158,66 @@ def test_never_inside_a_try_import_block_and_never_below_module_code() -> None:
     assert result.count("import atomic_open") == 1
 
 
+def test_second_module_string_and_version_dependent_import_blocks() -> None:
+    # A generated module opens with a "do not edit" note and then its docstring; an
+    # ``if sys.version_info`` import block sits between the standard-library and local groups.
+    source = '''\
+    """
+    Generated from contents_manager.py: do not edit.
+    """
+
+    """The contents manager."""
+
+    import os
+    import sys
+
+    if sys.version_info >= (3, 10):
+        from importlib.metadata import entry_points
+    else:
+        from importlib_metadata import entry_points
+
+    from . import exceptions
+
+
+    def read_all(paths):
+        for p in paths:
+            try:
+                os.stat(p)
+            except Exception:
+                pass
+
+
+    def write(path, text):
+        with open(path, "w") as f:
+            f.write(text)
+    '''
+    result = fixed(source)
+    assert result.startswith(
+        dedent(
+            '''\
+            """
+            Generated from contents_manager.py: do not edit.
+            """
+
+            """The contents manager."""
+
+            import logging
+            import os
+            import sys
+
+            if sys.version_info >= (3, 10):
+                from importlib.metadata import entry_points
+            else:
+                from importlib_metadata import entry_points
+
+            from determinism_lint.runtime import atomic_open
+
+            from . import exceptions
+            '''
+        )
+    )
+
+
 def test_one_block_without_groups_gets_the_import_after_its_last_line() -> None:
     source = """\
     import os
@@ -521,3 +581,27 @@ def test_a_symlink_that_leaves_the_tree_is_not_rewritten(tmp_path: Path, monkeyp
     assert OUTSIDE_TREE in capsys.readouterr().err
     results = plan_fixes(["pkg/own.py", "pkg/writer.py"], Settings(), unsafe=False)
     assert [item.error for item in results] == [None, OUTSIDE_TREE]
+
+
+def test_the_package_own_absolute_imports_count_as_local(tmp_path: Path) -> None:
+    package = tmp_path / "site_gen"
+    (package / "tools").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "tools" / "__init__.py").write_text("", encoding="utf-8")
+    module = package / "tools" / "importer.py"
+    source = dedent(
+        """\
+        import os
+
+        from site_gen.utils import slugify
+
+
+        def write(path, text):
+            with open(path, "w") as f:
+                f.write(text)
+        """
+    )
+    result = fixed(source, path=str(module))
+    assert result.startswith(
+        "import os\n\nfrom determinism_lint.runtime import atomic_open\n\nfrom site_gen.utils import slugify\n"
+    )
