@@ -14,7 +14,7 @@ import enum
 import os
 import sys
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 
@@ -120,8 +120,24 @@ def _kind_of_needed(needed: NeededImport, first_party: Optional[str]) -> Kind:
     return Kind.STDLIB if top in STDLIB_MODULES else Kind.THIRD_PARTY
 
 
-def _already_imported(body: Sequence[cst.BaseStatement], needed: NeededImport) -> bool:
+def _top_level_import_lines(body: Sequence[cst.BaseStatement]) -> Iterator[cst.BaseStatement]:
+    """The module's lines, and those of its top-level ``try:``/``if`` blocks (an import there
+    binds at module level too)."""
     for statement in body:
+        yield statement
+        if isinstance(statement, (cst.If, cst.Try)):
+            blocks = [statement.body]
+            if isinstance(statement, cst.Try):
+                blocks.extend(handler.body for handler in statement.handlers)
+            elif statement.orelse is not None and isinstance(statement.orelse, cst.Else):
+                blocks.append(statement.orelse.body)
+            for block in blocks:
+                if isinstance(block, cst.IndentedBlock):
+                    yield from block.body
+
+
+def _already_imported(body: Sequence[cst.BaseStatement], needed: NeededImport) -> bool:
+    for statement in _top_level_import_lines(body):
         small = _import_line(statement)
         if isinstance(small, cst.Import) and needed.name is None:
             for alias in small.names:
