@@ -26,7 +26,6 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .checks import RULES_BY_CODE
-from .cst_util import dotted_name
 from .engine import Engine, SourceError, decode_source
 from .fix_imports import NeededImport, add_imports
 from .positions import char_col
@@ -191,23 +190,6 @@ class FixContext:
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, cst.FunctionDef):
                 return ancestor.name.value
-        return None
-
-    def module_logger_name(self) -> Optional[str]:
-        """``logger``/``log``/``LOGGER`` bound at module level from ``logging.getLogger(...)``."""
-        for statement in self.module.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.Assign)
-                    and len(small.targets) == 1
-                    and isinstance(small.targets[0].target, cst.Name)
-                    and small.targets[0].target.value in ("logger", "log", "LOGGER", "_logger", "_log", "LOG")
-                    and isinstance(small.value, cst.Call)
-                    and dotted_name(small.value.func) in ("logging.getLogger", "getLogger")
-                ):
-                    return small.targets[0].target.value
         return None
 
     def bound_names(self) -> set[str]:

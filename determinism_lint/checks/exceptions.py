@@ -617,12 +617,13 @@ class BroadExceptInArtifactCode(Rule):
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         import libcst as cst
 
-        from ..cst_util import prepend_statements
         from ..fixer import Edit
 
         if not isinstance(node, cst.ExceptHandler) or node.type is None:
             return None
-        helper = ctx.use_helper("handle_error_with_policy")
+        helper = ctx.helper_name("handle_error_with_policy")
+        if helper is None:
+            return None
         if node.name is not None and isinstance(node.name.name, cst.Name):
             error_name = node.name.name.value
             new_name = None
