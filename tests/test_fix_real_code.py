@@ -605,3 +605,33 @@ def test_the_package_own_absolute_imports_count_as_local(tmp_path: Path) -> None
     assert result.startswith(
         "import os\n\nfrom determinism_lint.runtime import atomic_open\n\nfrom site_gen.utils import slugify\n"
     )
+
+
+def test_the_added_log_call_formats_no_traceback_unless_debug_is_on(tmp_path: Path) -> None:
+    # A per-item fallback must not format a traceback per item: on CPython 3.11 formatting
+    # one parses source code, which can break a parse running in another thread.
+    source = """\
+    def parse_all(values):
+        out = []
+        for value in values:
+            try:
+                out.append(int(value))
+            except Exception:
+                pass
+        return out
+    """
+    (tmp_path / "parsing.py").write_text(fixed(source), encoding="utf-8")
+    run = _run(
+        tmp_path,
+        "import logging, parsing\n"
+        "logging.basicConfig(level=logging.WARNING)\n"
+        "calls = []\n"
+        "original = logging.Formatter.formatException\n"
+        "logging.Formatter.formatException = lambda self, ei: calls.append(1) or original(self, ei)\n"
+        "assert parsing.parse_all(['1', 'x'] * 100) == [1] * 100\n"
+        "assert calls == [], len(calls)\n"
+        "logging.getLogger().setLevel(logging.DEBUG)\n"
+        "parsing.parse_all(['x'])\n"
+        "assert calls == [1]\n",
+    )
+    assert run.returncode == 0, run.stderr

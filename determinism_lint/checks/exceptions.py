@@ -230,7 +230,11 @@ class SilentExcept(Rule):
 
     The level is `debug` by default because silent handlers are very often fallbacks that run
     once per item (a parse attempt per line, a probe per page): at `warning`, each item would
-    print a traceback, and tools that count warnings (a `--strict` build) would fail. Raise it
+    print a traceback, and tools that count warnings (a `--strict` build) would fail. A
+    record below the logger's level is dropped before its traceback is formatted, which also
+    matters on CPython 3.11: formatting a traceback parses source code (for its carets), and
+    a parse in one thread while another thread's parse runs object finalizers fails the
+    latter with `SystemError: AST constructor recursion depth mismatch`. Raise it
     with `fix-log-level`; levels above `debug` are applied only in artifact-shaping code, and a
     handler elsewhere is left alone rather than made noisy. `contextlib.suppress(...)` is
     flagged without a fix.
