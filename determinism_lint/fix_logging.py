@@ -12,7 +12,7 @@ else (``from .utils import logging``) or a function with a parameter called ``lo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 import libcst as cst
@@ -123,19 +123,41 @@ def _top_level_kinds(module: cst.Module) -> dict[str, list[str]]:
 
 
 def _bound_in_scopes(ancestors: list[cst.CSTNode]) -> set[str]:
-    """Names bound by the functions and classes around the handler (a superset: their whole
-    bodies), which would shadow a module-level name there."""
+    """Names bound by the functions around the handler (a superset: their whole bodies),
+    and by its class when the handler sits in the class body itself: they would shadow a
+    module-level name there. (A class body does not enclose its methods' names.)"""
     names: set[str] = set()
+    in_function = False
     for ancestor in ancestors:
-        if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
+            names.update(_binding_kinds(ancestor))
+            in_function = True
+        elif isinstance(ancestor, cst.ClassDef) and not in_function:
             names.update(_binding_kinds(ancestor))
     return names
 
 
-def choose_logger(module: cst.Module, ancestors: list[cst.CSTNode], taken: set[str]) -> LoggerChoice:
+@dataclass(frozen=True)
+class ModuleBindings:
+    """How the module binds each name: at top level, and anywhere (computed once per file)."""
+
+    top_level: dict[str, list[str]]
+    everywhere: dict[str, list[str]]
+    #: ``self.<name>`` each class logs through, by ``id`` of the class node (filled lazily).
+    self_loggers: dict[int, Optional[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, module: cst.Module) -> ModuleBindings:
+        return cls(_top_level_kinds(module), _binding_kinds(module))
+
+
+def choose_logger(
+    module: cst.Module, ancestors: list[cst.CSTNode], taken: set[str], bindings: Optional[ModuleBindings] = None
+) -> LoggerChoice:
     """The logger for a log call in the handler whose ancestors (parent first) are ``ancestors``."""
-    module_kinds = _top_level_kinds(module)
-    everywhere = _binding_kinds(module)
+    bindings = bindings if bindings is not None else ModuleBindings.of(module)
+    module_kinds = bindings.top_level
+    everywhere = bindings.everywhere
     shadowed = _bound_in_scopes(ancestors)
 
     # A method whose class logs through ``self.log``: the same logger.
@@ -144,9 +166,12 @@ def choose_logger(module: cst.Module, ancestors: list[cst.CSTNode], taken: set[s
     if function is not None and owner is not None and function.params.params:
         first = function.params.params[0].name.value
         if first == "self":
-            match = _SELF_LOGGER_RE.search(module.code_for_node(owner))
-            if match is not None:
-                return LoggerChoice(f"self.{match.group(1)}")
+            if id(owner) not in bindings.self_loggers:
+                match = _SELF_LOGGER_RE.search(module.code_for_node(owner))
+                bindings.self_loggers[id(owner)] = match.group(1) if match is not None else None
+            attribute = bindings.self_loggers[id(owner)]
+            if attribute is not None:
+                return LoggerChoice(f"self.{attribute}")
 
     # The module's logger: bound once, from a logger factory or by a conventional name.
     candidates: list[tuple[int, str]] = []

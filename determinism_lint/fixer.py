@@ -6,8 +6,9 @@ suppressed by ``noqa``), parses only those files with libcst, lets each rule rew
 the node at its finding's position, adds the imports the rewrites need where a person
 would put them (:mod:`determinism_lint.fix_imports`; nothing is ever removed), and accepts
 the result only if it parses, a re-check no longer reports the fixed findings, and every
-name the module bound at top level is still bound. Files are written back atomically with the project's own
-runtime, keeping permissions, line endings, the encoding declaration and a BOM.
+name the module bound at top level is still bound. Files are written back atomically with
+the project's own runtime, keeping permissions, line endings, the encoding declaration and
+a BOM.
 """
 
 from __future__ import annotations

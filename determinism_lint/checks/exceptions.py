@@ -344,7 +344,7 @@ def add_log_call(node: Any, ctx: FixContext) -> Optional[Edit]:
     import libcst as cst
 
     from ..cst_util import prepend_statements
-    from ..fix_logging import choose_logger
+    from ..fix_logging import ModuleBindings, choose_logger
     from ..fixer import Edit
 
     if not isinstance(node, cst.ExceptHandler):
@@ -355,7 +355,8 @@ def add_log_call(node: Any, ctx: FixContext) -> Optional[Edit]:
     where = ctx.enclosing_function_name(node) or "module"
     message = f"{where}: ignored {caught}"
     taken = ctx.analysis.once(("bound", ""), ctx.bound_names)
-    choice = choose_logger(ctx.module, list(ctx.ancestors(node)), taken)
+    bindings = ctx.analysis.once(("logging-bindings", ""), lambda: ModuleBindings.of(ctx.module))
+    choice = choose_logger(ctx.module, list(ctx.ancestors(node)), taken, bindings)
     if choice.needs_import:
         ctx.add_import("logging", None, choice.alias)
     log_call = cst.parse_statement(f"{choice.expression}.{level}({json.dumps(message)}, exc_info=True)\n")
