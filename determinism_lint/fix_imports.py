@@ -323,8 +323,10 @@ def _insert(
     #    isort's order (future, standard library, third party) and those after (local).
     if kind is Kind.STDLIB:
         before = [g for g in groups if g[0].kind is Kind.FUTURE]
-    else:
+    elif kind is Kind.THIRD_PARTY:
         before = [g for g in groups if all(line.kind in (Kind.FUTURE, Kind.STDLIB) for line in g)]
+    else:  # a helpers module of the project itself: after everything else
+        before = [g for g in groups if all(line.kind is not Kind.LOCAL for line in g)]
     if not before and len(groups) == 1 and kind is not Kind.STDLIB:
         # One block of mixed imports, no groups: after its last line.
         index = groups[0][-1].index + 1
