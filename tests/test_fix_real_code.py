@@ -635,3 +635,44 @@ def test_the_added_log_call_formats_no_traceback_unless_debug_is_on(tmp_path: Pa
         "assert calls == [1]\n",
     )
     assert run.returncode == 0, run.stderr
+
+
+def test_every_comment_survives_once_around_all_kinds_of_edits() -> None:
+    import io
+    import tokenize
+    from collections import Counter
+
+    source = dedent(
+        '''\
+        """Exports."""  # module note
+
+        # standard library
+        import io  # for io.open
+        import json
+        import os
+
+        # third party
+        import yaml  # noqa: F401
+
+
+        def export(path, data: dict, tags: set, out_dir):
+            # write the main file
+            with io.open(path, "w") as f:  # the target
+                json.dump(data, f)  # payload
+            for name in os.listdir(out_dir):  # every shard
+                print(name)
+            json.dump(list(tags), open(path + ".tags", "w"))  # tags too
+            try:
+                os.remove(path + ".old")
+            except Exception:  # best effort
+                pass  # nothing to do
+        '''
+    )
+
+    def comments(text: str) -> Counter:
+        tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+        return Counter(token.string for token in tokens if token.type == tokenize.COMMENT)
+
+    result = fixed(source, unsafe=True, strict=True)
+    assert result != source
+    assert comments(result) == comments(source)
