@@ -42,13 +42,19 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         todo.extend(current.children)
 
 
-def _calls_logger_factory(value: cst.BaseExpression) -> bool:
-    for node in _walk(value):
-        if isinstance(node, cst.Call):
-            name = dotted_name(node.func)
-            if name is not None and name.rsplit(".", 1)[-1] in _LOGGER_FACTORIES:
-                return True
-    return False
+def _is_factory_call(node: cst.BaseExpression) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    name = dotted_name(node.func)
+    return name is not None and name.rsplit(".", 1)[-1] in _LOGGER_FACTORIES
+
+
+def _calls_logger_factory(value: cst.Call) -> bool:
+    """``logging.getLogger(...)``, ``get_logger(...)``, or a wrapper around one as its first
+    argument (``LoggerAdapter(logging.getLogger(__name__), {})``)."""
+    if _is_factory_call(value):
+        return True
+    return bool(value.args) and _is_factory_call(value.args[0].value)
 
 
 def _binding_kinds(tree: cst.CSTNode) -> dict[str, list[str]]:
@@ -112,13 +118,15 @@ def _binding_kinds(tree: cst.CSTNode) -> dict[str, list[str]]:
 
 
 def _top_level_kinds(module: cst.Module) -> dict[str, list[str]]:
+    """Bindings made unconditionally when the module is imported: its own lines, not those
+    inside ``if __name__ == "__main__":``, ``if TYPE_CHECKING:`` or ``try:`` blocks."""
     kinds: dict[str, list[str]] = {}
     for statement in module.body:
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             kinds.setdefault(statement.name.value, []).append("other")
-            continue
-        for name, found in _binding_kinds(statement).items():
-            kinds.setdefault(name, []).extend(found)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for name, found in _binding_kinds(statement).items():
+                kinds.setdefault(name, []).extend(found)
     return kinds
 
 

@@ -676,3 +676,12 @@ def test_every_comment_survives_once_around_all_kinds_of_edits() -> None:
     result = fixed(source, unsafe=True, strict=True)
     assert result != source
     assert comments(result) == comments(source)
+
+
+def test_a_logger_bound_only_under_main_or_a_computed_value_is_not_reused() -> None:
+    source = "import logging\n\nlevel = compute(logging.getLogger().level)\n\n" + HANDLER + (
+        "\n\nif __name__ == '__main__':\n    logger = logging.getLogger('cli')\n"
+    )
+    result = fixed(source)
+    assert 'logging.getLogger(__name__).debug("parse_all: ignored Exception", exc_info=True)' in result
+    assert result.startswith("import logging\n\nlevel")
