@@ -2206,6 +2206,9 @@ class DumpIntoOpen(Rule):
     the dumped object is invisible (one of the two calls nothing but path builders:
     `json.dump(make(), open(next_path(), "w"))` has no fix).
 
+    Tests that patch `open` by name in the module (`mock.patch("pkg.module.open")`) no longer
+    intercept the write: patch `pkg.module.atomic_open` instead (see DET101).
+
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts.
     - `safe-writers`: calls that already write atomically.
@@ -2540,6 +2543,10 @@ class NonAtomicPathWriter(Rule):
       literal, a name bound once to one of these, or a parameter annotated `Path` (`str` too
       for numpy and joblib) qualify; an unannotated parameter could be a file object or a
       URL, and `fix` leaves it alone (`df.to_csv(path)` is reported as not rewritten).
+
+    Tests that mock the writer (`mock.patch("pkg.module.np.save")`) still intercept it, but
+    the mock now receives the temporary path, not the target: assert on the other arguments,
+    or on the path's name (it ends with the target's name).
 
     ## Options
     - `extra-writers`: more writers that take a path: `"pkg.mod.func"` (path is argument 0),
