@@ -234,7 +234,7 @@ class SilentExcept(Rule):
     record below the logger's level is dropped before its traceback is formatted, which also
     matters on CPython 3.11: formatting a traceback parses source code (for its carets), and
     a parse in one thread while another thread's parse runs object finalizers fails the
-    latter with `SystemError: AST constructor recursion depth mismatch`. Raise it
+    latter with `SystemError: AST constructor recursion depth mismatch`. Raise the level
     with `fix-log-level`; levels above `debug` are applied only in artifact-shaping code, and a
     handler elsewhere is left alone rather than made noisy. `contextlib.suppress(...)` is
     flagged without a fix.
