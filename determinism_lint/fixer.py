@@ -3,10 +3,12 @@
 The fixer never detects anything itself. For each file it asks the engine for the
 findings, keeps the fixable ones (safe, plus unsafe with ``--unsafe-fixes``; never one
 suppressed by ``noqa``), parses only those files with libcst, lets each rule rewrite
-the node at its finding's position, adds the helper imports through libcst's
-``AddImportsVisitor``, and accepts the result only if it parses and a re-check no longer
-reports the fixed findings. Files are written back atomically with the project's own
-runtime, keeping permissions, line endings, the encoding declaration and a BOM.
+the node at its finding's position, adds the imports the rewrites need where a person
+would put them (:mod:`determinism_lint.fix_imports`; nothing is ever removed), and accepts
+the result only if it parses, a re-check no longer reports the fixed findings, and every
+name the module bound at top level is still bound. Files are written back atomically with
+the project's own runtime, keeping permissions, line endings, the encoding declaration and
+a BOM.
 """
 
 from __future__ import annotations
@@ -23,13 +25,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .checks import RULES_BY_CODE
-from .cst_util import dotted_name
 from .engine import Engine, SourceError, decode_source
+from .fix_imports import NeededImport, add_imports
 from .positions import char_col
 from .model import UNCHECKED_CODE, Finding, FixSafety
 from .settings import Settings
@@ -116,8 +116,7 @@ class FixContext:
         self._paths: dict[int, list[cst.CSTNode]] = {}
         self.settings = settings
         self.finding = finding
-        self.imports: list[tuple[str, Optional[str]]] = []
-        self.removed_imports: list[tuple[str, Optional[str]]] = []
+        self.imports: list[NeededImport] = []
 
     @property
     def analysis(self) -> FixAnalysis:
@@ -172,36 +171,30 @@ class FixContext:
     def position(self, node: cst.CSTNode):
         return self._positions[node]
 
-    def add_import(self, module: str, name: Optional[str] = None) -> None:
-        """Schedule ``from module import name`` (or ``import module``) once per file."""
-        self.imports.append((module, name))
+    def add_import(self, module: str, name: Optional[str] = None, alias: Optional[str] = None) -> None:
+        """Schedule ``from module import name`` (or ``import module``), ``as alias``, once per file."""
+        self.imports.append(NeededImport(module, name, alias))
 
     def use_helper(self, name: str) -> str:
         """Import ``name`` from the configured helpers module; return the name to call."""
         self.add_import(self.helpers_module, name)
         return name
 
+    def helper_name(self, name: str) -> Optional[str]:
+        """Like :meth:`use_helper`, unless the module binds ``name`` to something else
+        anywhere (its own ``sorted_total``, a parameter): then ``None``, no fix."""
+        from .cst_util import names_bound_except_import
+
+        module = self.helpers_module
+        bound = self.analysis.once(("helpers", module), lambda: names_bound_except_import(self.module, module))
+        if name in bound:
+            return None
+        return self.use_helper(name)
+
     def enclosing_function_name(self, node: cst.CSTNode) -> Optional[str]:
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, cst.FunctionDef):
                 return ancestor.name.value
-        return None
-
-    def module_logger_name(self) -> Optional[str]:
-        """``logger``/``log``/``LOGGER`` bound at module level from ``logging.getLogger(...)``."""
-        for statement in self.module.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.Assign)
-                    and len(small.targets) == 1
-                    and isinstance(small.targets[0].target, cst.Name)
-                    and small.targets[0].target.value in ("logger", "log", "LOGGER", "_logger", "_log", "LOG")
-                    and isinstance(small.value, cst.Call)
-                    and dotted_name(small.value.func) in ("logging.getLogger", "getLogger")
-                ):
-                    return small.targets[0].target.value
         return None
 
     def bound_names(self) -> set[str]:
@@ -287,64 +280,50 @@ def _selected(finding: Finding, unsafe: bool) -> bool:
 
 
 def _fix_view(finding: Finding, unsafe: bool) -> Finding:
-    """The finding to fix: ``finding``, or, when its own fix is not selected, the first
-    finding it stands for (same handler) whose fix is. A silent bare ``except:`` is one
-    DET401 (unsafe fix); a plain ``fix`` still adds DET402's log call."""
-    if not finding.also or _selected(finding, unsafe):
+    """The finding to fix among ``finding`` and those it stands for (same handler).
+
+    With ``--unsafe-fixes`` the first unsafe fix wins (it is the stronger one: a silent
+    ``except Exception`` in artifact code is routed through the error policy rather than
+    logged); otherwise the first selected fix. A silent bare ``except:`` is one DET401
+    (unsafe fix); a plain ``fix`` still adds DET402's log call."""
+    if not finding.also:
         return finding
-    for index, other in enumerate(finding.also):
-        if _selected(other, unsafe):
-            rest = finding.also[:index] + finding.also[index + 1:]
-            return dataclasses.replace(other, also=(dataclasses.replace(finding, also=()), *rest))
-    return finding
+    candidates = (finding, *finding.also)
+    chosen = next(
+        (item for item in candidates if unsafe and item.fix is not None and item.fix.safety is not FixSafety.SAFE),
+        next((item for item in candidates if _selected(item, unsafe)), finding),
+    )
+    if chosen is finding:
+        return finding
+    rest = tuple(item for item in finding.also if item is not chosen)
+    return dataclasses.replace(chosen, also=(dataclasses.replace(finding, also=()), *rest))
 
 
-def _render(module: cst.Module, edits: Sequence[Edit], contexts: Sequence[FixContext]) -> cst.Module:
+def _render(module: cst.Module, edits: Sequence[Edit], contexts: Sequence[FixContext], path: str) -> cst.Module:
     new_module = module.visit(_Applier(edits))
-    codemod_context = CodemodContext()
-    needs_imports = False
-    for context in contexts:
-        for module_name, name in context.imports:
-            AddImportsVisitor.add_needed_import(codemod_context, module_name, name)
-            needs_imports = True
-        for module_name, name in context.removed_imports:
-            RemoveImportsVisitor.remove_unused_import(codemod_context, module_name, name)
-    if needs_imports:
-        new_module = _add_imports(new_module, codemod_context)
-    if any(context.removed_imports for context in contexts):
-        new_module = RemoveImportsVisitor(codemod_context).transform_module(new_module)
+    needed = [item for context in contexts for item in context.imports]
+    if needed:
+        new_module = add_imports(new_module, needed, path)
     return new_module
 
 
-def _is_import_statement(statement: cst.CSTNode) -> bool:
-    if isinstance(statement, cst.SimpleStatementLine):
-        return any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
-    if isinstance(statement, (cst.If, cst.Try)):  # ``if TYPE_CHECKING:``, ``try: import x``
-        return any(_is_import_statement(inner) for inner in statement.body.body)
-    return False
-
-
-def _add_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
-    """``AddImportsVisitor`` run on the module's head only: the statements up to the last
-    top-level import and one more. It inserts and merges imports there and nowhere else,
-    and visiting a long module's body whole costs seconds."""
-    body = list(module.body)
-    last = max((index for index, statement in enumerate(body) if _is_import_statement(statement)), default=0)
-    # One statement past the imports stays in the head: the visitor looks at it to decide
-    # on the blank line between the imports and the code.
-    cut = last + 2
-    head = module.with_changes(body=body[:cut])
-    new_head = AddImportsVisitor(context).transform_module(head)
-    return new_head.with_changes(body=[*new_head.body, *body[cut:]])
-
-
-def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fixed: Sequence[Finding]) -> Optional[str]:
-    """``None`` when ``new`` parses and the fixed findings are gone; else why not."""
+def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fixed: Sequence[Finding], old: bytes = b"") -> Optional[str]:
+    """``None`` when ``new`` parses, the fixed findings are gone and every top-level name of
+    the module is still bound; else why not."""
     try:
         text = decode_source(new)
-        ast.parse(text)
+        tree = ast.parse(text)
     except (SourceError, SyntaxError, ValueError) as error:
         return f"the result would not parse ({error})"
+    if old:
+        try:
+            old_tree = ast.parse(decode_source(old))
+        except (SourceError, SyntaxError, ValueError):
+            old_tree = None
+        if old_tree is not None:
+            lost = sorted(top_level_names(old_tree) - top_level_names(tree))
+            if lost:
+                return f"the module would no longer bind {', '.join(lost)}"
     after = engine.check_source(new, path)
     if not after.checked:
         return "the result could not be checked"
@@ -356,6 +335,29 @@ def _verify(engine: Engine, path: str, new: bytes, before: Sequence[Finding], fi
         if count > expected.get(code, 0):
             return f"a re-check still reports {code}"
     return None
+
+
+def top_level_names(tree: ast.Module) -> set[str]:
+    """Names the module binds at top level (what ``mock.patch("pkg.mod.name")`` and
+    ``from pkg.mod import name`` reach), in any branch of a top-level ``if``/``try``/``with``."""
+    names: set[str] = set()
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    names.add(alias.asname or alias.name.split(".", 1)[0])
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        if isinstance(node, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return names
 
 
 def fix_file(path: str, engine: Engine, *, unsafe: bool) -> FileFix:
@@ -457,6 +459,7 @@ def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix
             continue
         planned.append((finding, edit, context))
 
+    planned = _without_redundant_log_calls(planned)
     accepted, new = _accept(engine, path, module, findings, planned, dropped)
     if not accepted:
         return FileFix(path=path, old=old, dropped=tuple(dropped), unfixable=unfixable, unsafe_skipped=unsafe_skipped)
@@ -471,6 +474,26 @@ def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix
     )
 
 
+#: Fixes that add a log call to a handler, and the fix whose call logs the error itself.
+_LOG_CALL_FIXES = frozenset({"DET402", "DET405"})
+_POLICY_FIX = "DET403"
+
+
+def _without_redundant_log_calls(planned: list[tuple[Finding, Edit, FixContext]]) -> list[tuple[Finding, Edit, FixContext]]:
+    """A handler routed through the error policy gets no added log call as well: the policy
+    logs the error, and in strict mode a line after it would never run."""
+    policy_targets = {id(edit.target) for finding, edit, _ in planned if finding.code == _POLICY_FIX}
+    if not policy_targets:
+        return planned
+    kept = []
+    for finding, edit, context in planned:
+        if finding.code in _LOG_CALL_FIXES and id(edit.target) in policy_targets:
+            context.imports.clear()
+            edit = Edit(edit.target, lambda updated: updated)
+        kept.append((finding, edit, context))
+    return kept
+
+
 def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Optional[bytes]]:
     """The edits to keep and the bytes they give: all planned edits if together they
     verify; otherwise those that verify one by one (the rest is tried in the next pass)."""
@@ -480,11 +503,11 @@ def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Opt
 
     def verifies(subset) -> Optional[str]:
         try:
-            new = _render(module, [edit for _, edit, _ in subset], [ctx for _, _, ctx in subset]).bytes
+            new = _render(module, [edit for _, edit, _ in subset], [ctx for _, _, ctx in subset], path).bytes
         except Exception as error:  # a fix that builds an invalid tree: drop it, keep going
             return f"the rewrite failed ({type(error).__name__}: {error})"
         rendered[id(subset)] = new
-        return _verify(engine, path, new, findings, [finding for finding, _, _ in subset])
+        return _verify(engine, path, new, findings, [finding for finding, _, _ in subset], module.bytes)
 
     if verifies(planned) is None:
         return planned, rendered[id(planned)]
@@ -498,11 +521,11 @@ def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Opt
     if not good:
         return [], None
     if len(good) == 1:
-        return good, _render(module, [good[0][1]], [good[0][2]]).bytes
+        return good, _render(module, [good[0][1]], [good[0][2]], path).bytes
     if verifies(good) is not None:
         # Each verifies alone but not together: apply the first now, the others next pass.
         good = good[:1]
-        return good, _render(module, [good[0][1]], [good[0][2]]).bytes
+        return good, _render(module, [good[0][1]], [good[0][2]], path).bytes
     return good, rendered[id(good)]
 
 
@@ -522,11 +545,39 @@ def _fix_in_worker(task: tuple[int, str]) -> FileFix:
     return fix_file(task[1], engines[task[0]], unsafe=unsafe)
 
 
+#: Why a file is left alone although it has fixable findings.
+OUTSIDE_TREE = "a symbolic link to a file outside the checked tree: not rewritten"
+
+
+def outside_the_tree(files: Sequence[str]) -> set[str]:
+    """The files reached through a symbolic link (the file or a folder above it) whose real
+    location is outside the tree the run covers (the common folder of ``files``, resolved):
+    rewriting them would edit another project, or a shared file, behind the user's back."""
+    if not files:
+        return set()
+    folders = [os.path.dirname(os.path.abspath(path)) for path in files]
+    try:
+        tree = os.path.realpath(os.path.commonpath(folders))
+    except ValueError:  # paths on different drives
+        return set()
+    outside = set()
+    for path in files:
+        real = os.path.realpath(path)
+        if real != tree and not real.startswith(tree.rstrip(os.sep) + os.sep):
+            outside.add(path)
+    return outside
+
+
 def plan_fixes(
     files: Sequence[str], settings: Union[Settings, SettingsResolver], *, unsafe: bool, jobs: int = 0, progress: bool = False
 ) -> list[FileFix]:
     """Fixes for ``files`` in the order of ``files`` (never completion order); each file
     with the settings of its nearest config when ``settings`` is a resolver."""
+    outside = outside_the_tree(files)
+    if outside:
+        inside = [path for path in files if path not in outside]
+        done = dict(zip(inside, plan_fixes(inside, settings, unsafe=unsafe, jobs=jobs, progress=progress)))
+        return [done[path] if path in done else FileFix(path=path, error=OUTSIDE_TREE) for path in files]
     from .configs import settings_per_file
 
     distinct, indexes = settings_per_file(files, settings)

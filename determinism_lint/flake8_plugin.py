@@ -19,7 +19,7 @@ from .engine import Engine
 from .model import UNCHECKED_CODE
 from .configs import SettingsResolver
 from .noqa import without_foreign_suppressed
-from .settings import ConfigError, Settings, load_settings
+from .settings import ConfigError, Settings, load_settings, validate_fix_log_level
 
 Flake8Error = tuple[int, int, str, type]
 
@@ -60,6 +60,13 @@ class DeterminismChecker:
             parse_from_config=True,
             help="determinism-lint: `# noqa: E722` (S110, S112, BLE001) does not suppress the DET"
             " finding for the same hazard",
+        )
+        manager.add_option(
+            "--det-fix-log-level",
+            parse_from_config=True,
+            metavar="LEVEL",
+            help="determinism-lint: level of the log call the fix adds to a silent handler"
+            " (debug, info, warning, error; default: debug)",
         )
         for option, what in (
             ("--det-exempt-paths", "extra write-target globs that are not artifacts"),
@@ -144,6 +151,9 @@ def _with_flake8_options(settings: Settings, options: Any) -> Settings:
     dropped = _ignored_by_flake8(options)
     if dropped:
         changes["ignore"] = settings.ignore + dropped
+    level = getattr(options, "det_fix_log_level", None)
+    if level:
+        changes["fix_log_level"] = validate_fix_log_level(level, "--det-fix-log-level")
     for option, field in (
         ("det_exempt_paths", "exempt_paths"),
         ("det_test_paths", "test_paths"),

@@ -250,8 +250,16 @@ class _FixableOnly:
             result, targets = self._result, self.targets
         else:
             result, targets = self._engine.check_source(data, path), frozenset()
-        findings = tuple(f if f in targets else _without_fixes(f) for f in result.findings)
+        findings = tuple(_own_fix_only(f) if f in targets else _without_fixes(f) for f in result.findings)
         return dataclasses.replace(result, findings=findings)
+
+
+def _own_fix_only(finding: Finding) -> Finding:
+    """A SARIF result carries its own rule's fix: the stronger fix of another finding on the
+    same handler (which ``fix --unsafe-fixes`` prefers) is not offered under its code."""
+    if finding.fix is None or not finding.also:
+        return finding
+    return dataclasses.replace(finding, also=tuple(dataclasses.replace(other, fix=None) for other in finding.also))
 
 
 def _without_fixes(finding: Finding) -> Finding:

@@ -52,6 +52,19 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "site-packages",
     "venv",
     "*.egg-info",
+    # Code the project does not own or that is not Python of the project: vendored copies of
+    # other projects, project templates (cookiecutter's ``{{cookiecutter.name}}`` folders and
+    # hooks), and the Sphinx configuration of the docs.
+    "vendor",
+    "_vendor",
+    "externals",
+    "third_party",
+    "templates",
+    "*{{*}}*",
+    "doc/conf.py",
+    "docs/conf.py",
+    "*/doc/conf.py",
+    "*/docs/conf.py",
 )
 
 #: Write targets that are never artifacts: lock files, reports meant for people, logs.
@@ -88,6 +101,10 @@ DEFAULT_ERROR_HANDLERS: tuple[str, ...] = ("handle_error_with_policy",)
 DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
 
 DEFAULT_HELPERS_MODULE = "determinism_lint.runtime"
+#: Level of the log call that ``fix`` adds to a silent handler. ``debug``: a fallback that runs
+#: per item (a parse attempt in a loop) must not flood the log or trip a warnings counter.
+DEFAULT_FIX_LOG_LEVEL = "debug"
+FIX_LOG_LEVELS: tuple[str, ...] = ("debug", "info", "warning", "error")
 DEFAULT_MAX_FILE_SIZE = 5_000_000
 #: The largest ``max-file-size``: what a file offset can hold (larger values are typos).
 MAX_FILE_SIZE_LIMIT = 2**63 - 1
@@ -124,6 +141,7 @@ class Settings:
     artifact_patterns: tuple[str, ...] = DEFAULT_ARTIFACT_PATTERNS
     error_handlers: tuple[str, ...] = ()
     helpers_module: str = DEFAULT_HELPERS_MODULE
+    fix_log_level: str = DEFAULT_FIX_LOG_LEVEL
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: Skip files that ``.gitignore``/``.ignore`` files ignore, as ruff does.
     respect_gitignore: bool = True
@@ -241,7 +259,15 @@ _LIST_KEYS = {
     "test-paths": "test_paths",
     "extend-test-paths": "extend_test_paths",
 }
-_OTHER_KEYS = ("helpers-module", "honor-foreign-noqa", "max-file-size", "per-file-ignores", "respect-gitignore", "strict")
+_OTHER_KEYS = (
+    "fix-log-level",
+    "helpers-module",
+    "honor-foreign-noqa",
+    "max-file-size",
+    "per-file-ignores",
+    "respect-gitignore",
+    "strict",
+)
 KNOWN_KEYS: tuple[str, ...] = tuple(sorted(set(_LIST_KEYS) | set(_OTHER_KEYS)))
 
 
@@ -374,6 +400,8 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
             if not isinstance(value, str) or not _DOTTED_RE.match(value) or value.startswith("."):
                 raise ConfigError(f"{where} must be a dotted module name like 'myproj.io_utils'")
             values["helpers_module"] = value
+        elif key == "fix-log-level":
+            values["fix_log_level"] = validate_fix_log_level(value, where)
         elif key == "max-file-size":
             if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_FILE_SIZE_LIMIT:
                 raise ConfigError(
@@ -390,6 +418,13 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
     if extend_test_paths:
         settings = settings.replace(test_paths=settings.test_paths + extend_test_paths)
     return settings
+
+
+def validate_fix_log_level(value: Any, where: str) -> str:
+    level = value.strip().lower() if isinstance(value, str) else None
+    if level not in FIX_LOG_LEVELS:
+        raise ConfigError(f"{where} must be one of {', '.join(repr(name) for name in FIX_LOG_LEVELS)}, not {value!r}")
+    return level
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:

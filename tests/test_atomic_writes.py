@@ -636,6 +636,11 @@ def fixable(source: str) -> list[tuple[str, bool]]:
     return [(f.code, f.fix is not None) for f in check(source, codes=["DET1"])]
 
 
+def not_fixed(source: str) -> bool:
+    """Either not flagged or flagged without a fix."""
+    return not any(fix for _, fix in fixable(source))
+
+
 def test_fix_availability() -> None:
     assert fixable("with open(p, 'w') as f:\n    pass\n") == [("DET101", True)]
     assert fixable("with open(p, 'w') as f, open(q) as g:\n    pass\n") == [("DET101", True)]
@@ -645,8 +650,22 @@ def test_fix_availability() -> None:
     assert fixable("import gzip\nwith gzip.open(p, 'wb') as f:\n    pass\n") == [("DET101", False)]
     assert fixable("import json\njson.dump(o, open(p, 'w'))\n") == [("DET102", True)]
     assert fixable("import json\nx = json.dump(o, open(p, 'w'))\n") == [("DET102", False)]
-    assert fixable("p.write_text(s)\n") == [("DET103", True)]
-    assert fixable("n = p.write_text(s)\n") == [("DET103", False)]
+    # The receiver must be known to be a ``Path``: other objects have ``write_text`` too.
+    assert fixable("p.write_text(s)\n") == [("DET103", False)]
+    assert fixable("(d / 'x.txt').write_text(s)\n") == [("DET103", True)]
+    assert fixable("def f(p: Path, s):\n    p.write_text(s)\n") == [("DET103", True)]
+    assert fixable("def f(p: Path, s):\n    p.with_suffix('.txt').write_text(s)\n") == [("DET103", True)]
+    assert fixable("from pathlib import Path\np = Path(d)\np.write_text(s)\n") == [("DET103", True)]
+    assert fixable("from pathlib import Path\np = Path(d)\np.parent.write_text(s)\n") == [("DET103", True)]
+    assert fixable("self.target.write_text(s)\n") == [("DET103", False)]
+    assert fixable("def f(p: Path, s):\n    n = p.write_text(s)\n") == [("DET103", False)]
+    # Only a path can be replaced atomically: descriptors, pipes and sockets are not.
+    assert not_fixed("with open(3, 'w') as f:\n    pass\n")
+    assert not_fixed("import os\nr, w = os.pipe()\nwith open(w, 'wb') as f:\n    pass\n")
+    assert not_fixed("with open(wfd, 'wb') as f:\n    pass\n")
+    assert not_fixed("import msvcrt\nh = msvcrt.open_osfhandle(x, 0)\nwith open(h, 'wb') as f:\n    pass\n")
+    assert not_fixed("with open(sock.fileno(), 'wb') as f:\n    pass\n")
+    assert not_fixed("def f(fd: int):\n    with open(fd, 'w') as f:\n        pass\n")
     assert fixable("import numpy as np\nnp.save(d / 'a.npy', x)\n") == [("DET104", True)]
     assert fixable("import numpy as np\nnp.save(d / 'a', x)\n") == [("DET104", False)]
     assert fixable("import numpy as np\nnp.savez(d / 'a.npz', x=x)\n") == [("DET104", True)]

@@ -119,7 +119,7 @@ def test_fix_safe_only_by_default_and_unsafe_opt_in(project: Path, capsys) -> No
     target.write_text(SILENT)
     assert main(["fix", "a.py"]) == 1  # the unsafe DET401 fix is left: exit 1 like `ruff --fix`
     text = target.read_text()
-    assert "logger.warning(\"load: ignored exception\", exc_info=True)" in text
+    assert "logger.debug(\"load: ignored exception\", exc_info=True)" in text
     assert "except:  # keep going" in text
     assert "1 more fixable with --unsafe-fixes" in capsys.readouterr().err
     assert main(["fix", "--unsafe-fixes", "a.py"]) == 0
@@ -133,7 +133,7 @@ def test_fix_diff_writes_nothing(project: Path, capsys) -> None:
     assert main(["fix", "--diff", "a.py"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("--- a/a.py\n+++ b/a.py\n")
-    assert '+            logger.warning("load: ignored exception", exc_info=True)' in out
+    assert '+            logger.debug("load: ignored exception", exc_info=True)' in out
     assert target.read_text() == SILENT
     clean = project / "b.py"
     clean.write_text("x = 1\n")
@@ -161,8 +161,8 @@ def test_fix_without_module_logger_adds_logging_import(project: Path) -> None:
     target.write_text("def f():\n    try:\n        g()\n    except Exception:\n        return None\n")
     main(["fix", "a.py"])
     assert target.read_text() == (
-        "import logging\n\n"
+        "import logging\n\n\n"
         "def f():\n    try:\n        g()\n    except Exception:\n"
-        '        logging.getLogger(__name__).warning("f: ignored Exception", exc_info=True)\n'
+        '        logging.getLogger(__name__).debug("f: ignored Exception", exc_info=True)\n'
         "        return None\n"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
@@ -230,10 +231,36 @@ class SilentExcept(Rule):
     ```
 
     ## Fix safety
-    The fix adds a `logger.exception(...)` call that names the function, using the module's
-    logger (`logger`, `log` or `LOGGER` from `logging.getLogger`) or
-    `logging.getLogger(__name__)`. It is safe: control flow is unchanged, the error becomes
-    visible. `contextlib.suppress(...)` is flagged without a fix.
+    The fix adds `logger.debug("<function>: ignored <what>", exc_info=True)` first in the
+    handler. It is safe: control flow is unchanged, and the error can be seen by turning on
+    debug logging for the module. The call goes through the module's own logger (`logger`,
+    `LOGGER`, `log`, `_log`, or any name bound from `logging.getLogger(...)` or a
+    `get_logger(...)` call, also inside a wrapper such as a `LoggerAdapter`), through
+    `self.log`/`self.logger` in a method whose class already logs that way, and only
+    otherwise through `logging.getLogger(__name__)`. `logging` must be the standard library's
+    module where the handler is: a module that binds the name to something else (`from .utils
+    import logging`) or a function with a parameter called `logging` gets
+    `import logging as _logging` instead. `import logging` goes with the module's
+    standard-library imports.
+
+    The level is `debug` by default because silent handlers are very often fallbacks that run
+    once per item (a parse attempt per line, a probe per page): at `warning`, each item would
+    print a traceback, and tools that count warnings (a `--strict` build) would fail. A
+    record below the logger's level is dropped before its traceback is formatted, which also
+    matters on CPython 3.11: formatting a traceback parses source code (for its carets), and
+    a parse in one thread while another thread's parse runs object finalizers fails the
+    latter with `SystemError: AST constructor recursion depth mismatch`. Raise the level
+    with `fix-log-level`; levels above `debug` are applied only in artifact-shaping code, and a
+    handler elsewhere is left alone rather than made noisy. `contextlib.suppress(...)` is
+    flagged without a fix.
+
+    No fix in a handler that runs while the garbage collector finalizes objects: in a
+    `__del__` method, or one that catches `GeneratorExit` (bare `except:`, `BaseException`)
+    in a generator, which runs when a suspended generator is collected. Logging a traceback
+    there makes Python parse source code (for the traceback's carets) in the middle of
+    whatever was allocating; when that was `ast.parse` or `compile` (an import, a template
+    engine, pytest's assertion rewriting), CPython 3.11 fails it with
+    `SystemError: AST constructor recursion depth mismatch`.
 
     ## Test code
     Not checked in test code (`test-paths`): there, `except Exception: pass` is mostly the
@@ -242,7 +269,8 @@ class SilentExcept(Rule):
     code, not only artifact-shaping code, as ruff's S110 and S112 do.
 
     ## Options
-    None.
+    - `fix-log-level`: level of the added log call (`debug`, `info`, `warning`, `error`;
+      default `debug`).
     """
 
     code = "DET402"
@@ -271,7 +299,7 @@ class SilentExcept(Rule):
             "try:\n    step()\nexcept Exception:\n    pass\n",
             fixed=(
                 "import logging\n\ntry:\n    step()\nexcept Exception:\n"
-                '    logging.getLogger(__name__).warning("module: ignored Exception", exc_info=True)\n'
+                '    logging.getLogger(__name__).debug("module: ignored Exception", exc_info=True)\n'
             ),
         ),
         Invalid(
@@ -280,7 +308,7 @@ class SilentExcept(Rule):
             fixed=(
                 "import logging\nlog = logging.getLogger(__name__)\n"
                 "def f():\n    try:\n        return compute()\n    except BaseException:\n"
-                '        log.warning("f: ignored BaseException", exc_info=True)\n        return None\n'
+                '        log.debug("f: ignored BaseException", exc_info=True)\n        return None\n'
             ),
         ),
         Invalid(
@@ -291,7 +319,7 @@ class SilentExcept(Rule):
                 "import logging\nlogger = logging.getLogger(__name__)\n"
                 "def load_all(paths):\n    for p in paths:\n        try:\n            load(p)\n"
                 "        except (ValueError, Exception):  # best effort\n"
-                '            logger.warning("load_all: ignored (ValueError, Exception)", exc_info=True)\n'
+                '            logger.debug("load_all: ignored (ValueError, Exception)", exc_info=True)\n'
                 "            continue\n"
             ),
         ),
@@ -301,11 +329,20 @@ class SilentExcept(Rule):
             fixed=(
                 "import logging\nlogger = logging.getLogger(__name__)\n"
                 "def read_config(path):\n    try:\n        return parse(path)\n    except Exception:\n"
-                '        logger.warning("read_config: ignored Exception", exc_info=True)\n'
+                '        logger.debug("read_config: ignored Exception", exc_info=True)\n'
             ),
         ),
         Invalid(
             "from contextlib import suppress\nwith suppress(Exception):\n    publish(manifest)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "def rows(reader):\n    try:\n        yield from reader\n    except BaseException:\n        pass\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "def parse(v):\n    try:\n        return int(v)\n    except Exception:\n        return None\n",
+            settings=(("fix_log_level", "warning"),),
             fixed=NO_FIX,
         ),
     )
@@ -319,35 +356,78 @@ class SilentExcept(Rule):
             return
         assert isinstance(node, ast.ExceptHandler)
         if is_broad(node, ctx) and is_silent(node, ctx) and not is_import_fallback(node, ctx):
-            yield Report(node)
+            yield Report(node, fixable=log_call_fixable(node, ctx))
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         return add_log_call(node, ctx)
 
 
 def add_log_call(node: Any, ctx: FixContext) -> Optional[Edit]:
-    """The safe fix for a silent handler: log what was swallowed, with the traceback."""
+    """The safe fix for a silent handler: log what was swallowed, with the traceback, at
+    ``fix-log-level`` through the module's own logger."""
     import libcst as cst
 
     from ..cst_util import prepend_statements
+    from ..fix_logging import ModuleBindings, choose_logger
     from ..fixer import Edit
 
     if not isinstance(node, cst.ExceptHandler):
         return None
+    level = ctx.settings.fix_log_level
     caught = "exception" if node.type is None else ctx.module.code_for_node(node.type)
     caught = " ".join(caught.split())
     where = ctx.enclosing_function_name(node) or "module"
     message = f"{where}: ignored {caught}"
-    logger = ctx.module_logger_name()
-    if logger is None:
-        ctx.add_import("logging")
-        logger = "logging.getLogger(__name__)"
-    log_call = cst.parse_statement(f"{logger}.warning({json.dumps(message)}, exc_info=True)\n")
+    taken = ctx.analysis.once(("bound", ""), ctx.bound_names)
+    bindings = ctx.analysis.once(("logging-bindings", ""), lambda: ModuleBindings.of(ctx.module))
+    choice = choose_logger(ctx.module, list(ctx.ancestors(node)), taken, bindings)
+    if choice.needs_import:
+        ctx.add_import("logging", None, choice.alias)
+    log_call = cst.parse_statement(f"{choice.expression}.{level}({json.dumps(message)}, exc_info=True)\n")
 
     def apply(updated: Any) -> Any:
         return updated.with_changes(body=prepend_statements(updated.body, [log_call]))
 
     return Edit(node, apply)
+
+
+#: Levels that stay out of sight unless someone asks for them: safe to add anywhere.
+QUIET_LEVELS = frozenset({"debug"})
+
+
+def log_call_fixable(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    """Whether the silent-handler fix may add a log call here.
+
+    Not in a handler that runs while the garbage collector finalizes objects (a ``__del__``
+    method; a handler that catches ``GeneratorExit`` in a generator, which runs when a
+    suspended generator is collected): formatting a traceback there parses source code
+    (Python 3.11's traceback carets) from inside whatever was allocating, and when that was
+    ``ast.parse`` or ``compile`` (an import, a template engine, pytest's assertion rewriting)
+    CPython 3.11 fails it with ``SystemError: AST constructor recursion depth mismatch``.
+    And at a level above ``debug`` only in artifact-shaping code: elsewhere a visible log
+    line per swallowed error is noise, so the handler is left alone.
+    """
+    if ctx.settings.fix_log_level not in QUIET_LEVELS and not ctx.in_artifact_scope(handler):
+        return False
+    return not _runs_at_finalization(handler, ctx)
+
+
+def _runs_at_finalization(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    function = next(
+        (a for a in ctx.ancestors(handler) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))),
+        None,
+    )
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if function.name == "__del__":
+        return True
+    names = caught_names(handler, ctx)
+    catches_exit = names is None or any(
+        name in ("builtins.BaseException", "builtins.GeneratorExit", "GeneratorExit") for name in names
+    )
+    if not catches_exit:
+        return False
+    return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in walk_statements_local(function.body))
 
 
 EXIT_CALLS = frozenset({"sys.exit", "os._exit", "os.abort", "pytest.fail"})
@@ -449,9 +529,18 @@ class BroadExceptInArtifactCode(Rule):
 
     ## Fix safety
     The fix names the exception if needed (`except Exception as error:`) and calls
-    `handle_error_with_policy(error, context="<function>")` first in the handler. It is
-    unsafe: under the default `strict` policy the error now propagates, which changes
-    control flow; under `best_effort` the handler logs and carries on as before.
+    `handle_error_with_policy(error, context="<function>")` after what the handler already
+    does and before the `return`/`continue`/`break` it ends with, so nothing the handler
+    wrote becomes unreachable. It is unsafe: under the default `strict` policy the error now
+    propagates, which changes control flow; under `best_effort` the policy logs the error
+    and the handler carries on as before. When the same handler also gets the DET402/DET405
+    log call, only the policy call is added: it logs the error itself.
+
+    No fix where the handler states that it goes on deliberately: a comment on its lines
+    ("rather fail silently", "best effort", "ignore"), a `warnings.warn(...)`, or a
+    `logger.warning/info/debug(...)` whose message tells the user how the program goes on
+    ("Unable to cache to disk", "skipping", "continuing without ..."). It is still reported:
+    decide by hand.
 
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
@@ -491,11 +580,12 @@ class BroadExceptInArtifactCode(Rule):
             "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception:\n"
             "        log.exception('manifest')\n",
             fixed=(
-                "import json\nimport logging\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
-                "log = logging.getLogger(__name__)\n"
-                "def write_manifest(p, m):\n    try:\n        json.dump(m, p)\n    except Exception as error:\n"
-                '        handle_error_with_policy(error, context="write_manifest")\n'
+                "import json\nimport logging\n\n"
+                "from determinism_lint.runtime import handle_error_with_policy\n\n"
+                "log = logging.getLogger(__name__)\ndef write_manifest(p, m):\n    try:\n"
+                "        json.dump(m, p)\n    except Exception as error:\n"
                 "        log.exception('manifest')\n"
+                '        handle_error_with_policy(error, context="write_manifest")\n'
             ),
         ),
         Invalid(
@@ -504,11 +594,11 @@ class BroadExceptInArtifactCode(Rule):
             "            h.update(read(p))\n        except Exception as exc:\n            print(exc)\n"
             "    return h.hexdigest()\n",
             fixed=(
-                "import hashlib\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
-                "def fingerprint(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
-                "            h.update(read(p))\n        except Exception as exc:\n"
-                '            handle_error_with_policy(exc, context="fingerprint")\n'
+                "import hashlib\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
+                "def fingerprint(paths):\n    h = hashlib.sha256()\n    for p in paths:\n"
+                "        try:\n            h.update(read(p))\n        except Exception as exc:\n"
                 "            print(exc)\n"
+                '            handle_error_with_policy(exc, context="fingerprint")\n'
                 "    return h.hexdigest()\n"
             ),
         ),
@@ -519,7 +609,7 @@ class BroadExceptInArtifactCode(Rule):
             "        return False\n    return True\n",
             count=1,
             fixed=(
-                "import json\nfrom determinism_lint.runtime import handle_error_with_policy\n\n"
+                "import json\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
                 "def build(data):\n    return json.dumps(data, sort_keys=True)\n"
                 "def publish(data, out):\n    try:\n        out.write(build(data))\n    except Exception as error:\n"
                 '        handle_error_with_policy(error, context="publish")\n'
@@ -527,12 +617,22 @@ class BroadExceptInArtifactCode(Rule):
             ),
         ),
         Invalid(
+            "import json, warnings\ndef save_cache(p, d):\n    try:\n        json.dump(d, p)\n    except Exception:\n"
+            "        warnings.warn('Unable to cache to disk: running without a cache')\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import json\ndef save_cache(p, d):\n    try:\n        json.dump(d, p)\n"
+            "    except Exception:  # a cache: rather fail silently than stop the run\n        return None\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
             "def step(run):\n    try:\n        run.train()\n    except Exception:\n        log.error('x')\n",
             settings=(("strict", True),),
             fixed=(
-                "from determinism_lint.runtime import handle_error_with_policy\n\n"
-                "def step(run):\n    try:\n        run.train()\n    except Exception as error:\n"
-                '        handle_error_with_policy(error, context="step")\n        log.error(\'x\')\n'
+                "from determinism_lint.runtime import handle_error_with_policy\n\n\ndef step(run):\n"
+                "    try:\n        run.train()\n    except Exception as error:\n"
+                '        log.error(\'x\')\n        handle_error_with_policy(error, context="step")\n'
             ),
         ),
     )
@@ -544,21 +644,23 @@ class BroadExceptInArtifactCode(Rule):
         parent = ctx.parent(node)
         if not isinstance(parent, TRY_TYPES):
             return
+        fixable = node.type is not None and not states_intent_to_continue(node, ctx)
         if ctx.settings.strict:
-            yield Report(node, fixable=node.type is not None)
+            yield Report(node, fixable=fixable)
             return
         if ctx.in_artifact_scope(node) and does_artifact_work(parent.body, ctx) is not None:
-            yield Report(node, fixable=node.type is not None)
+            yield Report(node, fixable=fixable)
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         import libcst as cst
 
-        from ..cst_util import prepend_statements
         from ..fixer import Edit
 
         if not isinstance(node, cst.ExceptHandler) or node.type is None:
             return None
-        helper = ctx.use_helper("handle_error_with_policy")
+        helper = ctx.helper_name("handle_error_with_policy")
+        if helper is None:
+            return None
         if node.name is not None and isinstance(node.name.name, cst.Name):
             error_name = node.name.name.value
             new_name = None
@@ -570,12 +672,79 @@ class BroadExceptInArtifactCode(Rule):
         call = cst.parse_statement(f"{helper}({error_name}, context={json.dumps(where)})\n")
 
         def apply(updated: Any) -> Any:
-            changes: dict[str, Any] = {"body": prepend_statements(updated.body, [call], drop_pass=True)}
+            changes: dict[str, Any] = {"body": _before_final_jumps(updated.body, call)}
             if new_name is not None and updated.name is None:
                 changes["name"] = new_name
             return updated.with_changes(**changes)
 
         return Edit(node, apply)
+
+
+#: Comments that say a handler swallows on purpose.
+_INTENT_RE = re.compile(
+    r"#.*\b(silent|silently|deliberate|deliberately|intentional|intentionally|on purpose|best[- ]effort"
+    r"|ignore|ignored|ok to fail|okay to fail|don'?t fail|do not fail|rather|not fatal|non-fatal|optional)\b",
+    re.IGNORECASE,
+)
+_CONTINUE_LOG_METHODS = frozenset({"warning", "warn", "info", "debug"})
+#: What a warning says when the program goes on without the thing that failed.
+_DEGRADATION_RE = re.compile(
+    r"\b(cach\w*|skip\w*|continu\w*|ignor\w*|fall(?:ing)? ?back|instead|without|disabl\w*|optional"
+    r"|best[- ]effort|non-fatal|not fatal)",
+    re.IGNORECASE,
+)
+
+
+def states_intent_to_continue(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    """The handler says it goes on deliberately: a comment on its lines ("rather fail
+    silently", "best effort"), ``warnings.warn``, or a warning whose message states the
+    degradation (``logger.warning("Unable to cache to disk")``). Routing it through the error
+    policy would contradict the author."""
+    end = handler.end_lineno or handler.lineno
+    for line in range(handler.lineno, end + 1):
+        if _INTENT_RE.search(ctx.line_text(line)):
+            return True
+    for node in walk_statements_local(handler.body):
+        if isinstance(node, ast.Call):
+            if ctx.call_name(node) == "warnings.warn":
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _CONTINUE_LOG_METHODS:
+                texts = [
+                    part.value
+                    for arg in node.args
+                    for part in ast.walk(arg)
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str)
+                ]
+                if any(_DEGRADATION_RE.search(text) for text in texts):
+                    return True
+    return False
+
+
+def _before_final_jumps(body: Any, statement: Any) -> Any:
+    """``statement`` inserted after what the handler does and before the ``return``,
+    ``continue``, ``break`` or ``pass`` it ends with: its own logging and cleanup run as
+    before, and in strict mode nothing it wrote becomes unreachable."""
+    import libcst as cst
+
+    from ..cst_util import is_only_pass, prepend_statements
+
+    if isinstance(body, cst.SimpleStatementSuite) or is_only_pass(body):
+        return prepend_statements(body, [statement], drop_pass=True)
+    lines = list(body.body)
+    index = len(lines)
+    while index > 0 and _is_jump(lines[index - 1]):
+        index -= 1
+    if index == 0:
+        return prepend_statements(body, [statement], drop_pass=True)
+    return body.with_changes(body=[*lines[:index], statement, *lines[index:]])
+
+
+def _is_jump(line: Any) -> bool:
+    import libcst as cst
+
+    return isinstance(line, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Return, cst.Continue, cst.Break, cst.Pass)) for small in line.body
+    )
 
 
 class DefeatedFailClosed(Rule):
@@ -726,8 +895,9 @@ class SilentNarrowExcept(Rule):
     ```
 
     ## Fix safety
-    The fix adds a `logger.warning(..., exc_info=True)` call, as for DET402. It is safe:
-    control flow is unchanged, the swallowed error becomes visible.
+    The fix adds a `logger.debug(..., exc_info=True)` call (the level is `fix-log-level`)
+    through the module's own logger, as for DET402. It is safe: control flow is unchanged, the
+    swallowed error becomes visible.
 
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
@@ -735,6 +905,7 @@ class SilentNarrowExcept(Rule):
     ## Options
     - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
       rule applies.
+    - `fix-log-level`: level of the added log call (default `debug`).
     """
 
     code = "DET405"
@@ -762,7 +933,7 @@ class SilentNarrowExcept(Rule):
             fixed=(
                 "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
                 "def save_all(p, d):\n    try:\n        json.dump(d, p)\n    except OSError:\n"
-                '        logger.warning("save_all: ignored OSError", exc_info=True)\n'
+                '        logger.debug("save_all: ignored OSError", exc_info=True)\n'
             ),
         ),
         Invalid(
@@ -774,7 +945,7 @@ class SilentNarrowExcept(Rule):
                 "import hashlib\nimport logging\nlogger = logging.getLogger(__name__)\n"
                 "def digest_files(paths):\n    h = hashlib.sha256()\n    for p in paths:\n        try:\n"
                 "            h.update(read(p))\n        except (OSError, ValueError):\n"
-                '            logger.warning("digest_files: ignored (OSError, ValueError)", exc_info=True)\n'
+                '            logger.debug("digest_files: ignored (OSError, ValueError)", exc_info=True)\n'
                 "            continue\n    return h.hexdigest()\n"
             ),
         ),
@@ -796,7 +967,7 @@ class SilentNarrowExcept(Rule):
         if not isinstance(parent, TRY_TYPES) or not ctx.in_artifact_scope(node):
             return
         if does_artifact_work(parent.body, ctx) is not None:
-            yield Report(node)
+            yield Report(node, fixable=log_call_fixable(node, ctx))
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         return add_log_call(node, ctx)

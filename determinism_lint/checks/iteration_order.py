@@ -179,26 +179,6 @@ def _accumulator_sink(name: str, site: ast.AST, ctx: Context) -> Optional[str]:
     return None
 
 
-def _sorted_wrap_fix(node: Any, ctx: FixContext, key: Optional[str] = None) -> Optional[Edit]:
-    import libcst as cst
-
-    from ..fixer import Edit
-
-    if not isinstance(node, cst.BaseExpression):
-        return None
-    args = [cst.Arg(node)]
-    if key is not None:
-        args.append(cst.Arg(keyword=cst.Name("key"), value=cst.parse_expression(key),
-                            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                                  whitespace_after=cst.SimpleWhitespace(""))))
-
-    def apply(updated: Any) -> Any:
-        inner = updated.with_changes(lpar=[], rpar=[]) if getattr(updated, "lpar", None) else updated
-        return cst.Call(func=cst.Name("sorted"), args=[cst.Arg(inner), *args[1:]])
-
-    return Edit(node, apply)
-
-
 class _OrderRule(Rule):
     kind: str = ""
     noun: str = ""
@@ -220,15 +200,33 @@ class _OrderRule(Rule):
         )
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        """Sort in a total order, so that the fix never makes the code raise: ``d.items()``
+        becomes ``sorted_items(d)``, anything else ``sorted_total(x)`` (``sorted(x)`` when the
+        members compare, a type-tagged order when they do not)."""
         import libcst as cst
 
+        from ..cst_util import as_argument_value
         from ..fixer import Edit
 
-        # ``list(s)`` -> ``sorted(s)``: both build a new list, so no ``list(sorted(s))``.
+        if not isinstance(node, cst.BaseExpression):
+            return None
+        items_of = None
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "items"
+            and not node.args
+        ):
+            items_of = node.func.value
+        helper = ctx.helper_name("sorted_items" if items_of is not None else "sorted_total")
+        if helper is None:
+            return None
+        # ``list(s)`` -> ``sorted_total(s)``: both build a new list, so no ``list(sorted_total(s))``.
         arg = ctx.parent(node)
         call = ctx.parent(arg) if isinstance(arg, cst.Arg) else None
         if (
-            isinstance(call, cst.Call)
+            items_of is None
+            and isinstance(call, cst.Call)
             and isinstance(call.func, cst.Name)
             and call.func.value == "list"
             and len(call.args) == 1
@@ -236,8 +234,15 @@ class _OrderRule(Rule):
             and arg.keyword is None
             and not arg.star
         ):
-            return Edit(call, lambda updated: updated.with_changes(func=cst.Name("sorted")))
-        return _sorted_wrap_fix(node, ctx)
+            return Edit(call, lambda updated: updated.with_changes(func=cst.Name(helper)))
+
+        def apply(updated: Any) -> Any:
+            if items_of is not None and isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute):
+                return cst.Call(func=cst.Name(helper), args=[cst.Arg(as_argument_value(updated.func.value))])
+            inner = updated.with_changes(lpar=[], rpar=[]) if getattr(updated, "lpar", None) else updated
+            return cst.Call(func=cst.Name(helper), args=[cst.Arg(inner)])
+
+        return Edit(node, apply)
 
 
 class DictOrderReachesArtifact(_OrderRule):
@@ -280,8 +285,11 @@ class DictOrderReachesArtifact(_OrderRule):
     ```
 
     ## Fix safety
-    The fix wraps the iterable in `sorted(...)`. It is unsafe: sorting raises `TypeError`
-    when the keys do not compare with each other, and the bytes produced change once.
+    The fix iterates `sorted_items(d)` instead of `d.items()`, and `sorted_total(...)` around
+    anything else (`d`, `d.keys()`, `d.values()`), both from the runtime. They sort in a total
+    order: exactly as `sorted(...)` when the members compare, a type-tagged order when they do
+    not (`None` among strings, mixed key types, dict values), so the fixed code never raises
+    `TypeError` where the original did not. It is unsafe: the bytes produced change once.
 
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
@@ -321,7 +329,8 @@ class DictOrderReachesArtifact(_OrderRule):
             "import hashlib\ndef digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in d.items():\n"
             "        h.update(k.encode())\n    return h.hexdigest()\n",
             fixed=(
-                "import hashlib\ndef digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in sorted(d.items()):\n"
+                "import hashlib\n\nfrom determinism_lint.runtime import sorted_items\n\n\n"
+                "def digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in sorted_items(d):\n"
                 "        h.update(k.encode())\n    return h.hexdigest()\n"
             ),
         ),
@@ -330,7 +339,8 @@ class DictOrderReachesArtifact(_OrderRule):
             "        parts.append(f'{key}={cfg[key]}')\n"
             "    return hashlib.sha256(';'.join(parts).encode()).hexdigest()\n",
             fixed=(
-                "import hashlib\ndef fingerprint(cfg):\n    parts = []\n    for key in sorted(cfg.keys()):\n"
+                "import hashlib\n\nfrom determinism_lint.runtime import sorted_total\n\n\n"
+                "def fingerprint(cfg):\n    parts = []\n    for key in sorted_total(cfg.keys()):\n"
                 "        parts.append(f'{key}={cfg[key]}')\n"
                 "    return hashlib.sha256(';'.join(parts).encode()).hexdigest()\n"
             ),
@@ -339,15 +349,20 @@ class DictOrderReachesArtifact(_OrderRule):
             "import json\ndef save_manifest(files: dict, f):\n    entries = [{'name': n, 'size': s} for n, s in files.items()]\n"
             "    json.dump(entries, f, sort_keys=True)\n",
             fixed=(
-                "import json\ndef save_manifest(files: dict, f):\n"
-                "    entries = [{'name': n, 'size': s} for n, s in sorted(files.items())]\n"
+                "import json\n\nfrom determinism_lint.runtime import sorted_items\n\n\n"
+                "def save_manifest(files: dict, f):\n"
+                "    entries = [{'name': n, 'size': s} for n, s in sorted_items(files)]\n"
                 "    json.dump(entries, f, sort_keys=True)\n"
             ),
         ),
         Invalid(
             "def write_index(index: dict, out):\n    for name in index:\n        out.write(name + '\\n')\n",
             settings=(("strict", True),),
-            fixed="def write_index(index: dict, out):\n    for name in sorted(index):\n        out.write(name + '\\n')\n",
+            fixed=(
+                "from determinism_lint.runtime import sorted_total\n\n\n"
+                "def write_index(index: dict, out):\n    for name in sorted_total(index):\n"
+                "        out.write(name + '\\n')\n"
+            ),
         ),
     )
 
@@ -386,8 +401,10 @@ class SetOrderReachesArtifact(_OrderRule):
     ```
 
     ## Fix safety
-    The fix wraps the set in `sorted(...)`. It is unsafe: sorting raises `TypeError` for
-    members that do not compare, and the bytes produced change once.
+    The fix wraps the set in `sorted_total(...)` from the runtime (`list(s)` becomes
+    `sorted_total(s)`): the order of `sorted(...)` when the members compare, a type-tagged
+    total order when they do not (a `None` in a set of strings, mixed types), so the fixed
+    code never raises `TypeError`. It is unsafe: the bytes produced change once.
 
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
@@ -421,27 +438,36 @@ class SetOrderReachesArtifact(_OrderRule):
     INVALID = (
         Invalid(
             "import json\ndef save_vocab(tokens, f):\n    vocab = list(set(tokens))\n    json.dump(vocab, f)\n",
-            fixed="import json\ndef save_vocab(tokens, f):\n    vocab = sorted(set(tokens))\n    json.dump(vocab, f)\n",
+            fixed=(
+                "import json\n\nfrom determinism_lint.runtime import sorted_total\n\n\n"
+                "def save_vocab(tokens, f):\n    vocab = sorted_total(set(tokens))\n"
+                "    json.dump(vocab, f)\n"
+            ),
         ),
         Invalid(
             "import json\ndef eligible(xs) -> set[str]:\n    return {x for x in xs if x}\n"
             "def save_cohort(xs, f):\n    json.dump(list(eligible(xs)), f)\n",
             fixed=(
-                "import json\ndef eligible(xs) -> set[str]:\n    return {x for x in xs if x}\n"
-                "def save_cohort(xs, f):\n    json.dump(sorted(eligible(xs)), f)\n"
+                "import json\n\nfrom determinism_lint.runtime import sorted_total\n\n\n"
+                "def eligible(xs) -> set[str]:\n    return {x for x in xs if x}\n"
+                "def save_cohort(xs, f):\n    json.dump(sorted_total(eligible(xs)), f)\n"
             ),
         ),
         Invalid(
             "import hashlib\ndef tags_digest(tags: set):\n    return hashlib.sha1(','.join(tags).encode()).hexdigest()\n",
             fixed=(
-                "import hashlib\ndef tags_digest(tags: set):\n"
-                "    return hashlib.sha1(','.join(sorted(tags)).encode()).hexdigest()\n"
+                "import hashlib\n\nfrom determinism_lint.runtime import sorted_total\n\n\n"
+                "def tags_digest(tags: set):\n"
+                "    return hashlib.sha1(','.join(sorted_total(tags)).encode()).hexdigest()\n"
             ),
         ),
         Invalid(
             "def write_ids(a, b, out):\n    for i in set(a) | set(b):\n        out.write(f'{i}\\n')\n",
             settings=(("strict", True),),
-            fixed="def write_ids(a, b, out):\n    for i in sorted(set(a) | set(b)):\n        out.write(f'{i}\\n')\n",
+            fixed=(
+                "from determinism_lint.runtime import sorted_total\n\n\ndef write_ids(a, b, out):\n"
+                "    for i in sorted_total(set(a) | set(b)):\n        out.write(f'{i}\\n')\n"
+            ),
         ),
     )
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
 from ._flow import FILE, HASH, RETURN, SERIALIZE, _is_hash_call, first_sink
-from ._util import keyword, last_name, local_nodes
+from ._util import keyword, last_name, local_nodes, walk_local
 from .base import Invalid, Report, Rule
 
 if TYPE_CHECKING:
@@ -33,6 +33,14 @@ def _no_mappings(obj: Optional[ast.AST], ctx: Context) -> bool:
         return True
     if isinstance(obj, ast.Call) and ctx.is_builtin(obj.func, "sorted"):
         return True
+    if _visibly_scalar(obj, ctx):
+        return True
+    if isinstance(obj, ast.DictComp) and all(
+        isinstance(gen.iter, ast.Call) and ctx.is_builtin(gen.iter.func, "sorted") for gen in obj.generators
+    ):
+        # ``{k: info[k] for k in sorted(info)}``: the author sorted the first level on purpose
+        # (nested mappings keep their order, which ``sort_keys=True`` would change).
+        return True
     if isinstance(obj, (ast.List, ast.Tuple)):
         return all(_fixed_order_value(element, ctx) for element in obj.elts)
     if isinstance(obj, ast.Dict):
@@ -43,7 +51,52 @@ def _no_mappings(obj: Optional[ast.AST], ctx: Context) -> bool:
     if isinstance(obj, ast.Name):
         # ``names = [p.name for p in paths]`` then ``json.dump(names, f)``: one plain assignment.
         assigned = _single_assignment(obj, ctx)
-        return assigned is not None and _no_mappings(assigned, ctx)
+        if assigned is None:
+            return _scalar_parameter(obj, ctx)
+        return _no_mappings(assigned, ctx)
+    return False
+
+
+#: Methods that return a string (or a number): their JSON text holds no mapping.
+_STRING_METHODS = frozenset(
+    {"as_posix", "capitalize", "casefold", "decode", "format", "hexdigest", "join", "lower", "lstrip",
+     "replace", "rstrip", "strip", "title", "upper"}
+)
+_SCALAR_ANNOTATIONS = frozenset({"str", "int", "float", "bool", "bytes"})
+
+
+def _visibly_scalar(obj: ast.AST, ctx: Context) -> bool:
+    """A string or number built visibly: ``str(x)``, ``x.strip()``, ``"a" + b``, ``"%s" % x``."""
+    if isinstance(obj, ast.Call):
+        if _fixed_order_value(obj, ctx):
+            return True
+        return isinstance(obj.func, ast.Attribute) and obj.func.attr in _STRING_METHODS
+    if isinstance(obj, ast.BinOp) and isinstance(obj.op, (ast.Add, ast.Mod)):
+        return any(
+            isinstance(side, ast.JoinedStr) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+            for side in (obj.left, obj.right)
+        )
+    return False
+
+
+def _scalar_parameter(name: ast.Name, ctx: Context) -> bool:
+    """A parameter annotated ``str`` (or another scalar) that the function never rebinds."""
+    scope = ctx.enclosing_scope(name)
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    args = scope.args
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        if arg.arg == name.id:
+            annotation = arg.annotation
+            text = annotation.value if isinstance(annotation, ast.Constant) else (
+                ast.unparse(annotation) if annotation is not None else ""
+            )
+            if text not in _SCALAR_ANNOTATIONS:
+                return False
+            return not any(
+                isinstance(node, ast.Name) and node.id == name.id and isinstance(node.ctx, ast.Store)
+                for node in walk_local(scope)
+            )
     return False
 
 
@@ -234,6 +287,10 @@ class UnsortedJsonDump(Rule):
         "import json\ndef write_meta(f, n):\n    json.dump({'version': 2, 'values': list(range(n)), 'n': len(f)}, f)\n",
         "import json, os\ndef save_index(d, f):\n    names = [n for n in os.listdir(d)]\n    json.dump(names, f)\n",
         "import json\ndef save_index(paths, f):\n    json.dump([p.name for p in paths], f)\n",
+        "import json\ndef write_name(f, name: str):\n    json.dump(name, f)\n",
+        "import json\ndef write_label(f, x):\n    json.dump(str(x).strip(), f)\n",
+        "import json\ndef save_info(info, f):\n    ordered = {k: info[k] for k in sorted(info)}\n"
+        "    json.dump(ordered, f, indent=2)\n",
     )
     INVALID = (
         Invalid(

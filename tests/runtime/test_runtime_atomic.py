@@ -554,7 +554,8 @@ def test_symlink_is_kept_and_its_target_replaced(tmp_path: Path) -> None:
     link = link_dir / "data.json"
     link.symlink_to(os.path.relpath(real, link_dir))
     with atomic_open(link, "w", encoding="utf-8") as handle:
-        assert Path(handle.name).parent == real_dir.resolve(), "temp file belongs next to the real target"
+        assert temp_leftovers(real_dir) and not temp_leftovers(link_dir), "temp file belongs next to the real target"
+        assert handle.name == link, "the handle reports the path as given"
         handle.write("new")
     assert link.is_symlink()
     assert real.read_text(encoding="utf-8") == "new"
@@ -595,8 +596,8 @@ def test_special_files_are_written_in_place() -> None:
 def test_temp_name_is_unique_recognizable_and_keeps_the_suffix(tmp_path: Path) -> None:
     target = tmp_path / "x.json"
     with atomic_open(target, "w", encoding="utf-8") as first, atomic_open(target, "w", encoding="utf-8") as second:
-        names = {os.path.basename(first.name), os.path.basename(second.name)}
-        assert len(names) == 2
+        names = set(temp_leftovers(tmp_path))
+        assert len(names) == 2 and first.name == second.name == target
         for name in names:
             assert name.startswith(".tmp-") and name.endswith(".x.json")
             assert is_temp_artifact_name(name)
@@ -624,7 +625,7 @@ def test_long_target_names_stay_within_name_limit(tmp_path: Path, stem: str, suf
         pytest.skip("target itself too long")
     target = tmp_path / name
     with atomic_open(target, "wb") as handle:
-        temp_name = os.path.basename(handle.name)
+        (temp_name,) = temp_leftovers(tmp_path)
         handle.write(b"ok")
     assert len(os.fsencode(temp_name)) <= 255
     assert is_temp_artifact_name(temp_name)
@@ -810,3 +811,19 @@ def test_write_atomic_yaml(tmp_path: Path) -> None:
     assert raw == expected.encode("utf-8")
     assert raw.startswith(b"a:") and "ü".encode() in raw
     assert yaml.safe_load(raw) == data
+
+
+def test_handle_reports_the_target_name_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Like ``open(p).name``: code that hands the file object on after the block (a config
+    # loader reading ``f.name``) finds the committed file under that name.
+    monkeypatch.chdir(tmp_path)
+    with atomic_open("settings.yml", "w", encoding="utf-8") as text:
+        text.write("a: 1\n")
+    assert text.name == "settings.yml"
+    assert Path(text.name).read_text(encoding="utf-8") == "a: 1\n"
+    with atomic_open(tmp_path / "blob.bin", "wb") as binary:
+        binary.write(b"x")
+    assert binary.name == tmp_path / "blob.bin"
+    with atomic_open(b"raw.txt", "w", encoding="utf-8") as raw:
+        assert raw.name == b"raw.txt"
+    assert "settings.yml" in repr(text)

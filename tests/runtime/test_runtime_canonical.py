@@ -188,3 +188,22 @@ def test_sorted_items_other_types_by_type_name_then_repr() -> None:
 
     data = {Color.RED: 1, Color.BLUE: 2, "s": 3}
     assert sorted_items(data) == [("s", 3), (Color.BLUE, 2), (Color.RED, 1)]
+
+
+def test_sorted_total_is_sorted_when_members_compare_and_never_raises() -> None:
+    import datetime
+    import decimal
+
+    from determinism_lint.runtime import sorted_total
+
+    assert sorted_total({"b", "c", "a"}) == ["a", "b", "c"]
+    assert sorted_total([decimal.Decimal("10"), decimal.Decimal("9")]) == [decimal.Decimal("9"), decimal.Decimal("10")]
+    days = [datetime.date(2024, 1, 10), datetime.date(2024, 1, 9)]
+    assert sorted_total(days) == sorted(days)
+    # Where ``sorted`` raises: a None in a set of strings, mixed types, dict values.
+    assert sorted_total({"b", None, "a"}) == [None, "a", "b"]
+    assert sorted_total([3, "a", 1]) == [1, 3, "a"]
+    assert sorted_total([{"x": 1}, {"a": 2}]) == [{"a": 2}, {"x": 1}]
+    nan = float("nan")
+    assert sorted_total([nan, 2.0, 1.0])[:2] == [1.0, 2.0]
+    assert sorted_total([{2, 1}, {0}]) == [{0}, {1, 2}]

@@ -30,6 +30,7 @@ PUBLIC_API = [
     "rglob_sorted",
     "set_error_policy",
     "sorted_items",
+    "sorted_total",
     "walk_sorted",
     "write_atomic_bytes",
     "write_atomic_json",

@@ -2,7 +2,8 @@
 
 * atomic, durable writes: :func:`atomic_open`, :func:`atomic_path`, :func:`write_atomic_text`,
   :func:`write_atomic_bytes`, :func:`write_atomic_json`, :func:`write_atomic_yaml`;
-* canonical serialization and ordering: :func:`canonical_json`, :func:`sorted_items`;
+* canonical serialization and ordering: :func:`canonical_json`, :func:`sorted_items`,
+  :func:`sorted_total`;
 * sorted directory listings that skip in-flight temporary files: :func:`iterdir_sorted`,
   :func:`glob_sorted`, :func:`rglob_sorted`, :func:`listdir_sorted`, :func:`walk_sorted`,
   :func:`is_temp_artifact_name`; removing those that crashed writers left:
@@ -24,7 +25,7 @@ from ._atomic import (
     write_atomic_text,
     write_atomic_yaml,
 )
-from ._canonical import canonical_json, sorted_items
+from ._canonical import canonical_json, sorted_items, sorted_total
 from ._cleanup import remove_stale_temp_files
 from ._listing import glob_sorted, iterdir_sorted, listdir_sorted, rglob_sorted, walk_sorted
 from ._policy import get_error_policy, handle_error_with_policy, set_error_policy
@@ -44,6 +45,7 @@ __all__ = [
     "rglob_sorted",
     "set_error_policy",
     "sorted_items",
+    "sorted_total",
     "walk_sorted",
     "write_atomic_bytes",
     "write_atomic_json",

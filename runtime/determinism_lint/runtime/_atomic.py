@@ -449,6 +449,17 @@ def _resolve_encoding(encoding: str | None, stacklevel: int) -> str | None:
     return text_encoding(encoding, stacklevel + 1)  # type: ignore[no-any-return]
 
 
+def _report_target_name(handle: IO[Any], path: StrOrBytesPath) -> None:
+    """``handle.name`` is ``path`` as given, as with ``open(path)``: code that hands the file
+    object on (``load(config_file=f)``) or checks ``f.name`` sees the target, which exists
+    under that name once the block has ended. Only the raw file's ``name`` is settable."""
+    raw = getattr(getattr(handle, "buffer", handle), "raw", handle)
+    try:
+        raw.name = path
+    except (AttributeError, TypeError):  # pragma: no cover - every ``open()`` result allows it
+        pass
+
+
 class _AtomicOpen:
     """Context manager behind :func:`atomic_open`."""
 
@@ -540,6 +551,7 @@ class _AtomicOpen:
                     raise _error_for(exc, target.fspath, why) from exc
                 raise
             self._temp = temp
+            _report_target_name(handle, self._path)
             return handle
         raise _os_error(errno.EEXIST, target.fspath)
 
@@ -662,7 +674,8 @@ def atomic_open(
 
     A symbolic link is kept: the file it points to is replaced. Existing character/block
     devices, FIFOs and sockets (``/dev/null``) are written in place, as ``open()`` would.
-    ``f.name`` is the temporary file's name.
+    ``f.name`` is ``path`` as given, as with ``open()``; the new content is there under that
+    name once the block has ended.
 
     Raises what ``open()`` raises for the same path (``FileNotFoundError`` for a missing
     directory, ``IsADirectoryError``, ``PermissionError`` for a read-only target), naming

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable, Hashable, Mapping, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Mapping, TypeVar
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+_T = TypeVar("_T")
 
 # Mirrors json.dumps' own checks and messages where it has them.
 _CIRCULAR = "Circular reference detected"
@@ -168,6 +169,24 @@ def sorted_items(mapping: Mapping[_K, _V]) -> list[tuple[_K, _V]]:
     return sorted(items, key=lambda item: _total_key(item[0]))
 
 
+def sorted_total(iterable: Iterable[_T]) -> list[_T]:
+    """Return the members of ``iterable`` as a sorted list; unlike ``sorted``, never raises
+    because members do not compare.
+
+    Members that ``<`` orders totally (all strings, all numbers, all dates, ...) come out
+    exactly as ``sorted(iterable)`` would give them. Otherwise (``None`` among strings, keys of
+    unrelated types, dicts, NaN, frozensets) the type-tagged order of :func:`sorted_items` is
+    used.
+    """
+    values = list(iterable)
+    if not any(_partially_ordered(value) for value in values):
+        try:
+            return sorted(values)  # type: ignore[type-var]
+        except TypeError:
+            pass  # members of unrelated types: the type-tagged order below is total
+    return sorted(values, key=_total_key)
+
+
 def _partially_ordered(key: Any) -> bool:
     """True for keys whose ``<`` is not a total order (so ``sorted`` would depend on input order)."""
     if isinstance(key, float):
@@ -194,7 +213,7 @@ def _total_key(key: Hashable) -> tuple[Any, ...]:
         return (5, bytes(key))
     if isinstance(key, tuple):
         return (6, tuple(_total_key(item) for item in key))
-    if isinstance(key, frozenset):
+    if isinstance(key, (frozenset, set)):
         return (7, tuple(sorted(_total_key(item) for item in key)))
     kind = type(key)
     return (8, f"{kind.__module__}.{kind.__qualname__}", repr(key))
