@@ -2513,16 +2513,34 @@ def _write_call_names(settings: Settings) -> frozenset[str]:
 class NonAtomicOpen(Rule):
     """
     ## What it does
-    Flags `open()` (also `io.open`, `codecs.open`, `gzip.open`, `bz2.open`, `lzma.open`
-    and `Path.open`) in a mode that truncates or creates the file: any mode containing `w`
-    or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...).
+    Flags `open()` (also `io.open`, `codecs.open`, `gzip.open`, `bz2.open`, `lzma.open`,
+    `Path.open`, `fsspec.open`, `smart_open.open`, `tf.io.gfile.GFile`, the `open` method of
+    a file system or path manager: `fs.open(path, "wb")`, `self.fs.open(...)`, a
+    `fsspec.filesystem(...)`, `PathManager.open(...)`, and a local name for one of these:
+    `open_fn = fs.open if fs else open`) in a mode that truncates or creates the file: any
+    mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). Also
+    `fd = os.open(path, O_WRONLY | O_CREAT | O_TRUNC)` when the function then writes to `fd`.
 
     Not flagged: read modes, append (`"a"`), in-place update (`"r+"`), modes that are not
-    known statically, exempt targets (lock files, Markdown reports, logs, `os.devnull`,
-    standard streams, file descriptors, `tempfile` scratch files and files inside a
-    `tempfile.TemporaryDirectory()`), and the temp file of a hand-made temp-then-rename
-    (DET105 looks at that pattern as a whole). An `open()` passed straight to `json.dump`
-    and friends is reported once, by DET102.
+    known statically, and writes that produce no artifact:
+
+    - exempt targets (lock files, Markdown reports, logs, `os.devnull`, standard streams);
+    - scratch space: `tempfile` files and directories (also through `.name`, `mkdtemp()`,
+      a `self.tmp_dir` that the class only ever sets to a temporary directory, pytest's
+      `tmp_path`/`tmpdir`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
+      `*.incomplete`), a folder or file the same function removes afterwards;
+    - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
+      `with ... as f` whose body never uses `f`;
+    - markers and ignore files (`.gitignore`, `.gitkeep`, `.dvcignore`...), rotated logs,
+      a path that is a log file in every assignment that spells it, writes inside a
+      `logging` handler class;
+    - file descriptors, pipe ends and sockets (what the fix declines as not a path), FIFOs
+      made with `os.mkfifo` in the same function;
+    - object-store URLs (`s3://`, `gs://`...: the object appears whole when the upload
+      ends) and writes inside `with fs.transaction:` (fsspec moves them into place);
+    - the temp file of a hand-made temp-then-rename (DET105 looks at that pattern as a
+      whole). An `open()` passed straight to `json.dump` and friends is reported once, by
+      DET102.
 
     ## Why is this bad?
     `open(path, "w")` empties the file first and fills it as the program runs. A crash, a
@@ -2567,6 +2585,9 @@ class NonAtomicOpen(Rule):
     name, so the fix is still not offered where the function reads `f.name` or hands `f` to
     gzip/tar as `fileobj=`.
 
+    No fix for `fsspec.open`, file-system and path-manager openers, local aliases, `os.open`
+    and openers from `extra-writers`: they also take URLs, or are not `open()`.
+
     It is offered only for a call used directly as a `with` item, with the arguments
     `atomic_open` takes (the path, a mode, `encoding`/`errors`/`newline` as keywords), a
     mode that is a literal (or a name bound once to one), and a path: never a file
@@ -2588,6 +2609,9 @@ class NonAtomicOpen(Rule):
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts (defaults: `*.lock`, `*.md`,
       `*.log`, `*.pid`, `/dev/*`).
+    - `extra-writers`: more openers, as `"pkg.mod.open_blob:0:1"` (path argument 0, mode
+      argument 1; without a mode the opener reads) or `".open_file:0:1"` (any method of
+      that name).
     - `safe-writers`: calls that already write atomically.
     """
 
@@ -2612,6 +2636,9 @@ class NonAtomicOpen(Rule):
         "from determinism_lint.runtime import atomic_open\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
         "import os, tempfile\nwith tempfile.TemporaryDirectory() as d:\n"
         "    with open(os.path.join(d, 'input.json'), 'w') as f:\n        f.write(text)\n",
+        "with open(marker, 'x'):\n    pass\n",
+        "import os\nwith open(os.path.join(cache_dir, '.gitignore'), 'w') as f:\n    f.write('*')\n",
+        "with fs.transaction:\n    with fs.open(path, 'wb') as f:\n        f.write(blob)\n",
     )
     INVALID = (
         Invalid(
@@ -2690,6 +2717,17 @@ class NonAtomicOpen(Rule):
             fixed=NO_FIX,
         ),
         Invalid("with open(path, 'w', buffering=1) as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid("with fs.open(config_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX),
+        Invalid("import fsspec\nwith fsspec.open(index_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX),
+        Invalid(
+            "def dump(path, text, fs=None):\n    open_fn = fs.open if fs else open\n"
+            "    with open_fn(path, 'w') as f:\n        f.write(text)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import os\nfd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\nos.write(fd, blob)\n",
+            fixed=NO_FIX,
+        ),
     )
 
     @classmethod
@@ -2889,9 +2927,17 @@ class NonAtomicPathWrite(Rule):
     """
     ## What it does
     Flags `<path>.write_text(...)` and `<path>.write_bytes(...)` (`pathlib.Path`, and the
-    `Path` classes of trio, anyio and others with the same methods), unless the target is
-    exempt (lock files, Markdown reports, logs...) or is the temp file of a hand-made
-    temp-then-rename (DET105).
+    `Path` classes of trio, anyio and others with the same methods), unless the target
+    produces no artifact (exempt, scratch, marker, temp-name, removed afterwards: see
+    DET101) or is the temp file of a hand-made temp-then-rename (DET105).
+
+    The receiver must be a path by evidence: built with `Path(...)`, `/`, `.with_suffix()`,
+    `.parent`; a name bound to one, annotated with a path type, made by a class named
+    `...Path`, returned by a function of the module annotated `-> Path`, a `self.x` that the
+    class only sets to paths, or a name also used with an attribute only paths have
+    (`.read_text()`, `.is_file()`, `.suffix`...). Other objects have `write_text` methods
+    too (`click.HelpFormatter`, consoles, stores): `obj.write_text(s)` with nothing known
+    about `obj` is not reported.
 
     ## Why is this bad?
     `write_text` opens the file with mode `"w"`: it is truncated first and filled
@@ -2954,6 +3000,8 @@ class NonAtomicPathWrite(Rule):
         "import tempfile\nfrom pathlib import Path\nwith tempfile.TemporaryDirectory() as d:\n"
         "    (Path(d) / 'input.json').write_text(text)\n",
         Valid("(out / 'notes.txt').write_text(text)\n", settings=(("exempt_paths", ("*.txt",)),)),
+        "def format_help(formatter, text):\n    formatter.write_text(text)\n",
+        "def save(path, text):\n    path.write_text(text)\n",
     )
     INVALID = (
         Invalid("def save(path: Union[str, Path], text):\n    path.write_text(text)\n", fixed=NO_FIX),
@@ -3051,7 +3099,8 @@ class NonAtomicPathWriter(Rule):
     methods `.to_csv`, `.to_parquet`, `.to_json`, `.to_pickle`, `.to_feather`, `.to_hdf`,
     `.to_excel`, `.to_orc`, `.to_stata`, `.to_netcdf`, the polars methods `.write_parquet`,
     `.write_csv`, `.write_json`, `.write_ndjson`, `.write_ipc`, `.write_avro`,
-    `.write_excel`, and the writers named in `extra-writers`.
+    `.write_excel`, copies into place (`shutil.copyfile`, `shutil.copy`, `shutil.copy2`:
+    `dst` is filled piece by piece), and the writers named in `extra-writers`.
 
     Not flagged: a writer handed a file object or an in-memory buffer (`np.save(f, a)`
     inside `with open(...) as f`, `df.to_csv(buf)` with `buf = io.StringIO()`,
@@ -3060,9 +3109,12 @@ class NonAtomicPathWriter(Rule):
     (`plt.savefig`, `fig.savefig`) are reports, not data artifacts, and are not flagged
     unless `.savefig` is listed in `extra-writers`.
 
-    The frame methods are matched by name, since the type of the receiver is not known;
-    given a path they return `None`, so only a call used as a statement counts
-    (`payload = obj.to_json(x)` is some other class's method).
+    The frame methods are matched by name, since the type of the receiver is not known. A
+    call whose result is used counts only when its argument is visibly where a file goes
+    (`return ds.to_parquet(path_or_buf, storage_options=...)`, `n = df.to_csv(out / "a.csv")`,
+    a path keyword, a name such as `path`/`out_file`): `payload = obj.to_json(x)` is some
+    other class's method, and `console.write_json(data)` with `data: dict` is not a frame
+    writer. Writes that produce no artifact are not flagged (see DET101).
 
     ## Why is this bad?
     These writers open the target themselves and write it piece by piece. A crash or a
@@ -3101,6 +3153,8 @@ class NonAtomicPathWriter(Rule):
 
     - `torch.save` (it names the archive's top folder after the file) and the writers in
       `extra-writers` (what they do with the name is not known);
+    - `shutil.copy`/`copy2` (`dst` may be a directory) and `shutil.copyfile` with
+      `follow_symlinks=` (it may copy a symlink, not a file);
     - `numpy.save`/`savez` without a visible `.npy`/`.npz` (numpy appends the suffix);
     - pandas writers that infer a compression from the name, and `numpy.savetxt`, unless the
       name visibly ends in an extension other than gzip, zip or tar (which store the file's
@@ -3207,6 +3261,15 @@ class NonAtomicPathWriter(Rule):
         Invalid("df.to_csv(out_dir / 'features.csv.gz')\n", fixed=NO_FIX),
         Invalid("df.to_hdf(out_dir / 'store.h5', key='features')\n", fixed=NO_FIX),
         Invalid("df.to_parquet(out_dir / 'features', partition_cols=['day'])\n", fixed=NO_FIX),
+        Invalid(
+            "import shutil\nshutil.copyfile(src, out_dir / 'model.bin')\n",
+            fixed=(
+                "import shutil\nfrom determinism_lint.runtime import atomic_path\n\n"
+                "with atomic_path(out_dir / 'model.bin') as tmp:\n    shutil.copyfile(src, tmp)\n"
+            ),
+        ),
+        Invalid("import shutil\nshutil.copy(checkpoint, backup_path)\n", fixed=NO_FIX),
+        Invalid("def export(ds, path_or_buf):\n    return ds.to_parquet(path_or_buf)\n", fixed=NO_FIX),
     )
 
     @classmethod
