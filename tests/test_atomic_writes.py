@@ -784,7 +784,8 @@ def test_os_open_truncating_and_written() -> None:
         "def f(wfd):\n    with open(wfd, 'wb') as f:\n        f.write(x)\n",
         "import os\ndef f(p):\n    os.mkfifo(p)\n    with open(p, 'w') as f:\n        f.write(x)\n",
         "import shutil\ndef f(d):\n    with open(d + '/x.bin', 'wb') as f:\n        f.write(x)\n    shutil.rmtree(d)\n",
-        "def f(tmp_path):\n    with open(tmp_path / 'x.json', 'w') as f:\n        f.write(x)\n",
+        "def f(tmp_path_factory):\n    d = tmp_path_factory.mktemp('data')\n"
+        "    with open(d / 'x.json', 'w') as f:\n        f.write(x)\n",
         "import tempfile\nwith open(tempfile.NamedTemporaryFile(delete=False).name, 'w') as f:\n    f.write(x)\n",
         "def f(logfile=None, logdir=None):\n    if logdir:\n        logfile = logdir + '/run.log'\n"
         "    with open(logfile, 'w') as f:\n        f.write(x)\n",
@@ -804,3 +805,8 @@ def test_writes_that_produce_no_artifact(source: str) -> None:
 def test_a_write_through_the_handle_is_still_flagged() -> None:
     assert codes("with open(p, 'x') as f:\n    f.write(x)\n") == [(1, "DET101")]
     assert codes("with open(p, 'w') as f:\n    json.dump(obj, f)\n") == [(1, "DET101")]
+
+
+def test_a_local_function_named_like_a_removal_is_not_one() -> None:
+    source = "def unlink(p):\n    pass\n\n\ndef f(p):\n    with open(p, 'w') as f:\n        f.write(x)\n    unlink(p)\n"
+    assert codes(source) == [(6, "DET101")]

@@ -257,8 +257,6 @@ _TEMP_NAME_GLOBS = ("tmp", "temp", "*.tmp", "*.temp", "*.partial", "*.incomplete
 _TEMP_ROOTS = ("/tmp/", "/var/tmp/", "/dev/shm/")
 #: URL schemes of object stores, where a file appears in one piece when the upload ends.
 _OBJECT_STORE_RE = re.compile(r"^(?:s3a?|gs|gcs|az|abfss?|adl|oss|hf|r2|memory)://", re.I)
-#: pytest's temp-dir fixtures, when a plugin module or helper receives them.
-_TMP_FIXTURES = frozenset({"tmp_path", "tmpdir"})
 
 _GLOB_DESCRIPTIONS = {
     "*.lock": "lock file",
@@ -855,8 +853,6 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
         return (REASON_TEMPDIR, False) if _temp_attribute(root, ctx) else (None, False)
     if isinstance(root, ast.Name):
         bind = _single_any(root, ctx)
-        if bind is not None and bind.kind == "param" and root.id in _TMP_FIXTURES:
-            return REASON_TEMPDIR, False
         if bind is None or not isinstance(bind.value, ast.Call):
             return None, False
         if bind.kind == "with":
@@ -974,8 +970,9 @@ def _scope_calls(scope: ScopeNode, ctx: Context) -> dict[str, list[ast.Call]]:
             func = node.func
             last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
             if last in ("mkfifo", "rmtree", "remove", "unlink"):
-                name = ctx.call_name(node) or f".{last}"
-                found.setdefault(name, []).append(node)
+                name = ctx.call_name(node) or (f".{last}" if isinstance(func, ast.Attribute) else None)
+                if name is not None:
+                    found.setdefault(name, []).append(node)
     return found
 
 
@@ -2527,7 +2524,7 @@ class NonAtomicOpen(Rule):
     - exempt targets (lock files, Markdown reports, logs, `os.devnull`, standard streams);
     - scratch space: `tempfile` files and directories (also through `.name`, `mkdtemp()`,
       a `self.tmp_dir` that the class only ever sets to a temporary directory, pytest's
-      `tmp_path`/`tmpdir`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
+      `tmp_path_factory.mktemp()`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
       `*.incomplete`), a folder or file the same function removes afterwards;
     - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
       `with ... as f` whose body never uses `f`;
@@ -3264,7 +3261,7 @@ class NonAtomicPathWriter(Rule):
         Invalid(
             "import shutil\nshutil.copyfile(src, out_dir / 'model.bin')\n",
             fixed=(
-                "import shutil\nfrom determinism_lint.runtime import atomic_path\n\n"
+                "import shutil\n\nfrom determinism_lint.runtime import atomic_path\n\n"
                 "with atomic_path(out_dir / 'model.bin') as tmp:\n    shutil.copyfile(src, tmp)\n"
             ),
         ),
