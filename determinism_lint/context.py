@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 #: Node types the engine's walk always collects (see ``engine.ALWAYS_COLLECTED``).
-_ALWAYS = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom})
+_ALWAYS = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom, ast.Assign})
 _NodeT = TypeVar("_NodeT", bound=ast.AST)
 _FactT = TypeVar("_FactT")
 

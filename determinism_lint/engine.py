@@ -28,7 +28,7 @@ from .settings import Settings
 from .nodes import _CHILD_FIELDS, _child_fields
 
 #: Collected on every walk: the artifact-scope analysis needs every call and function.
-ALWAYS_COLLECTED = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom})
+ALWAYS_COLLECTED = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom, ast.Assign})
 
 
 @dataclass(frozen=True)
@@ -355,13 +355,33 @@ def _one_finding_per_handler(
 def _with_aliases(
     index: dict[str, tuple[Rule, ...]], buckets: dict[type, list[ast.AST]]
 ) -> dict[str, tuple[Rule, ...]]:
-    """``from json import dumps as to_json``: calls to ``to_json`` go where ``dumps`` calls go."""
+    """``from json import dumps as to_json``: calls to ``to_json`` go where ``dumps`` calls go;
+    so do calls of a local alias (``open_fn = fs.open if fs else open``)."""
     extra: dict[str, tuple[Rule, ...]] = {}
     for node in buckets.get(ast.ImportFrom, ()):
         for alias in node.names:  # type: ignore[attr-defined]
             if alias.asname and alias.name in index:
                 known = extra.get(alias.asname, index.get(alias.asname, ()))
                 extra[alias.asname] = known + tuple(rule for rule in index[alias.name] if rule not in known)
+    for node in buckets.get(ast.Assign, ()):
+        targets = node.targets  # type: ignore[attr-defined]
+        value = node.value  # type: ignore[attr-defined]
+        if len(targets) != 1 or targets[0].__class__ is not ast.Name:
+            continue
+        if isinstance(value, ast.IfExp):
+            choices: list[ast.AST] = [value.body, value.orelse]
+        elif isinstance(value, ast.BoolOp):
+            choices = list(value.values)
+        elif isinstance(value, (ast.Name, ast.Attribute)):
+            choices = [value]
+        else:
+            continue
+        name = targets[0].id
+        for choice in choices:
+            last = choice.attr if isinstance(choice, ast.Attribute) else choice.id if isinstance(choice, ast.Name) else None
+            if last is not None and last != name and last in index:
+                known = extra.get(name, index.get(name, ()))
+                extra[name] = known + tuple(rule for rule in index[last] if rule not in known)
     return {**index, **extra} if extra else index
 
 

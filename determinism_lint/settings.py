@@ -111,6 +111,7 @@ MAX_FILE_SIZE_LIMIT = 2**63 - 1
 
 _CODE_RE = re.compile(r"^DET[0-9]{0,3}$")
 _DOTTED_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[0-9]+)?$")
+_OPENER_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[0-9]+:[0-9]+$")
 
 
 class ConfigError(Exception):
@@ -379,6 +380,8 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
             if key in ("extra-writers", "extra-enumerators", "safe-writers", "error-handlers",
                        "artifact-functions", "artifact-modules"):
                 for item in items:
+                    if key == "extra-writers" and _OPENER_RE.match(item):
+                        continue  # ``pkg.fs.open:0:1``: an opener (path argument 0, mode argument 1)
                     if not _DOTTED_RE.match(item):
                         raise ConfigError(
                             f"{where}: {item!r} is not a dotted name (like 'pkg.mod.func',"

@@ -59,8 +59,8 @@ def target_text(site: WriteSite) -> Optional[str]:
         ("from numpy import save as np_save\nnp_save(path, arr)\n", [(2, "DET104")]),
         ("def f(arr):\n    import numpy as np\n    np.save(path, arr)\n", [(3, "DET104")]),
         ("import torch as th\nth.save(state, path)\n", [(2, "DET104")]),
-        ("import io\nwith io.open(path, 'w') as f:\n    pass\n", [(2, "DET101")]),
-        ("import codecs\nwith codecs.open(path, 'w', 'utf-8') as f:\n    pass\n", [(2, "DET101")]),
+        ("import io\nwith io.open(path, 'w') as f:\n    f.write(x)\n", [(2, "DET101")]),
+        ("import codecs\nwith codecs.open(path, 'w', 'utf-8') as f:\n    f.write(x)\n", [(2, "DET101")]),
     ],
 )
 def test_names_resolve_through_imports(source: str, expected: list[tuple[int, str]]) -> None:
@@ -95,7 +95,7 @@ def test_names_resolve_through_imports(source: str, expected: list[tuple[int, st
         "def help(formatter: HelpFormatter, text):\n    formatter.write_text(text)\n",
         "def help(formatter: 'HelpFormatter', text):\n    formatter.write_text(text)\n",
         "term = LegacyWindowsTerm(stream)\nterm.write_text('hello')\n",
-        "def put(store: ObjectStore):\n    with store.open('w') as f:\n        pass\n",
+        "def put(store: ObjectStore):\n    with store.open('w') as f:\n        f.write(x)\n",
     ],
 )
 def test_lookalikes_are_quiet(source: str) -> None:
@@ -112,7 +112,9 @@ def test_lookalikes_are_quiet(source: str) -> None:
         "def save(path: 'os.PathLike[str]', text):\n    path.write_text(text)\n",
         "def save(path: Union[str, Path], text):\n    Path(path).write_text(text)\n",
         "from upath import UPath\np = UPath(uri)\np.write_text(text)\n",
-        "def save(path: Any, text):\n    path.write_text(text)\n",
+        "def patch(file, fix):\n    text = file.read_text('utf8')\n    file.write_text(fix(text), 'utf8')\n",
+        "class Cache:\n    def __init__(self, root):\n        self.index = Path(root) / 'index.txt'\n\n"
+        "    def save(self, text):\n        self.index.write_text(text)\n",
     ],
 )
 def test_path_evidence_keeps_path_methods(source: str) -> None:
@@ -121,18 +123,18 @@ def test_path_evidence_keeps_path_methods(source: str) -> None:
 
 @pytest.mark.parametrize("mode", ["w", "wb", "w+", "wt", "x", "xb", "w+b", "bw"])
 def test_truncating_modes_are_flagged(mode: str) -> None:
-    assert codes(f"with open(path, {mode!r}) as f:\n    pass\n") == [(1, "DET101")]
+    assert codes(f"with open(path, {mode!r}) as f:\n    f.write(x)\n") == [(1, "DET101")]
 
 
 @pytest.mark.parametrize("mode", ["r", "rb", "a", "ab", "a+", "r+", "rb+", "w:gz"])
 def test_other_modes_are_quiet(mode: str) -> None:
-    assert codes(f"with open(path, {mode!r}) as f:\n    pass\n") == []
+    assert codes(f"with open(path, {mode!r}) as f:\n    f.write(x)\n") == []
 
 
 def test_default_mode_and_dynamic_mode_are_quiet() -> None:
-    assert codes("with open(path) as f:\n    pass\n") == []
-    assert codes("def w(path, mode):\n    with open(path, mode) as f:\n        pass\n") == []
-    assert codes("with open(path, **options) as f:\n    pass\n") == []
+    assert codes("with open(path) as f:\n    f.write(x)\n") == []
+    assert codes("def w(path, mode):\n    with open(path, mode) as f:\n        f.write(x)\n") == []
+    assert codes("with open(path, **options) as f:\n    f.write(x)\n") == []
 
 
 def test_simple_local_mode_constant_is_resolved() -> None:
@@ -140,22 +142,22 @@ def test_simple_local_mode_constant_is_resolved() -> None:
     def write(path, binary):
         mode = "wb"
         with open(path, mode) as f:
-            pass
+            f.write(x)
         other = "wb" if binary else "w"
         with open(path, other) as f:
-            pass
+            f.write(x)
         mixed = "w" if binary else "r"
         with open(path, mixed) as f:
-            pass
+            f.write(x)
     """
     assert codes(source) == [(4, "DET101"), (7, "DET101")]
 
 
 def test_path_open_mode_is_the_first_argument() -> None:
-    assert codes("with p.open('w') as f:\n    pass\n") == [(1, "DET101")]
-    assert codes("with p.open(mode='wb') as f:\n    pass\n") == [(1, "DET101")]
-    assert codes("with p.open() as f:\n    pass\n") == []
-    assert codes("with p.open('a') as f:\n    pass\n") == []
+    assert codes("with p.open('w') as f:\n    f.write(x)\n") == [(1, "DET101")]
+    assert codes("with p.open(mode='wb') as f:\n    f.write(x)\n") == [(1, "DET101")]
+    assert codes("with p.open() as f:\n    f.write(x)\n") == []
+    assert codes("with p.open('a') as f:\n    f.write(x)\n") == []
 
 
 # -- exemptions -----------------------------------------------------------------------------
@@ -183,7 +185,7 @@ def test_path_open_mode_is_the_first_argument() -> None:
     ],
 )
 def test_exempt_targets(target: str, reason: str) -> None:
-    source = f"import os, sys, tempfile\nfrom pathlib import Path\nwith open({target}, 'w') as f:\n    pass\n"
+    source = f"import os, sys, tempfile\nfrom pathlib import Path\nwith open({target}, 'w') as f:\n    f.write(x)\n"
     site = only_site(source)
     assert site.exempt_reason == reason
     assert codes(source) == []
@@ -263,11 +265,11 @@ def test_tempfile_scratch_space() -> None:
 def test_user_exempt_paths() -> None:
     source = """
     with open(run_dir / "reports" / "summary.csv", "w") as f:
-        pass
+        f.write(x)
     with open(run_dir / "data" / "summary.csv", "w") as f:
-        pass
+        f.write(x)
     with open(f"{run_dir}/progress.txt", "w") as f:
-        pass
+        f.write(x)
     """
     assert codes(source) == [(2, "DET101"), (4, "DET101"), (6, "DET101")]
     assert codes(source, exempt_paths=("reports/*", "progress.txt")) == [(4, "DET101")]
@@ -277,10 +279,10 @@ def test_user_exempt_paths() -> None:
 
 def test_exempt_glob_needs_the_whole_component() -> None:
     # ``report.md.json`` is not a Markdown file; ``logs/`` is not ``*.log``.
-    assert codes("with open(f'{run}/report.md.json', 'w') as f:\n    pass\n") == [(1, "DET101")]
-    assert codes("with open(run / 'logs' / 'metrics.json', 'w') as f:\n    pass\n") == [(1, "DET101")]
+    assert codes("with open(f'{run}/report.md.json', 'w') as f:\n    f.write(x)\n") == [(1, "DET101")]
+    assert codes("with open(run / 'logs' / 'metrics.json', 'w') as f:\n    f.write(x)\n") == [(1, "DET101")]
     # A ``dev`` split is not ``/dev/*``.
-    assert codes("with open(root / 'dev' / 'part-0.json', 'w') as f:\n    pass\n") == [(1, "DET101")]
+    assert codes("with open(root / 'dev' / 'part-0.json', 'w') as f:\n    f.write(x)\n") == [(1, "DET101")]
 
 
 # -- write_site -----------------------------------------------------------------------------
@@ -297,7 +299,7 @@ def test_exempt_glob_needs_the_whole_component() -> None:
         ("p.open('wb')", "pathlib.Path.open", "wb", "p", None, False, "open"),
         ("import gzip\ngzip.open(p, 'wt')", "gzip.open", "wt", "p", None, False, "open"),
         ("import json\njson.dump(o, open(p, 'w'))", "json.dump", "w", "p", None, False, "dump"),
-        ("p.write_text(s)", "pathlib.Path.write_text", "w", "p", None, False, "path-method"),
+        ("p = Path(d)\np.write_text(s)", "pathlib.Path.write_text", "w", "p", None, False, "path-method"),
         ("from pathlib import Path\nPath.write_bytes(p, b)", "pathlib.Path.write_bytes", "w", "p", None, False,
          "path-method"),
         ("import numpy as np\nnp.save(p, a)", "numpy.save", None, "p", None, False, "path-writer"),
@@ -632,8 +634,8 @@ def test_safe_writer_handle_is_not_a_path() -> None:
 # -- fixability -----------------------------------------------------------------------------
 
 
-def fixable(source: str) -> list[tuple[str, bool]]:
-    return [(f.code, f.fix is not None) for f in check(source, codes=["DET1"])]
+def fixable(source: str, **settings: object) -> list[tuple[str, bool]]:
+    return [(f.code, f.fix is not None) for f in check(source, codes=["DET1"], **settings)]
 
 
 def not_fixed(source: str) -> bool:
@@ -642,30 +644,31 @@ def not_fixed(source: str) -> bool:
 
 
 def test_fix_availability() -> None:
-    assert fixable("with open(p, 'w') as f:\n    pass\n") == [("DET101", True)]
-    assert fixable("with open(p, 'w') as f, open(q) as g:\n    pass\n") == [("DET101", True)]
+    assert fixable("with open(p, 'w') as f:\n    f.write(x)\n") == [("DET101", True)]
+    assert fixable("with open(p, 'w') as f, open(q) as g:\n    f.write(g.read())\n") == [("DET101", True)]
     assert fixable("f = open(p, 'w')\n") == [("DET101", False)]
-    assert fixable("with open(p, 'w', opener=opener) as f:\n    pass\n") == [("DET101", False)]
-    assert fixable("with open(p, 'w', closefd=False) as f:\n    pass\n") == [("DET101", False)]
-    assert fixable("import gzip\nwith gzip.open(p, 'wb') as f:\n    pass\n") == [("DET101", False)]
+    assert fixable("with open(p, 'w', opener=opener) as f:\n    f.write(x)\n") == [("DET101", False)]
+    assert fixable("with open(p, 'w', closefd=False) as f:\n    f.write(x)\n") == [("DET101", False)]
+    assert fixable("import gzip\nwith gzip.open(p, 'wb') as f:\n    f.write(x)\n") == [("DET101", False)]
     assert fixable("import json\njson.dump(o, open(p, 'w'))\n") == [("DET102", True)]
     assert fixable("import json\nx = json.dump(o, open(p, 'w'))\n") == [("DET102", False)]
     # The receiver must be known to be a ``Path``: other objects have ``write_text`` too.
-    assert fixable("p.write_text(s)\n") == [("DET103", False)]
+    assert fixable("p.write_text(s)\n") == []
+    assert fixable("def f(p: Union[str, Path], s):\n    p.write_text(s)\n") == [("DET103", False)]
     assert fixable("(d / 'x.txt').write_text(s)\n") == [("DET103", True)]
     assert fixable("def f(p: Path, s):\n    p.write_text(s)\n") == [("DET103", True)]
     assert fixable("def f(p: Path, s):\n    p.with_suffix('.txt').write_text(s)\n") == [("DET103", True)]
     assert fixable("from pathlib import Path\np = Path(d)\np.write_text(s)\n") == [("DET103", True)]
     assert fixable("from pathlib import Path\np = Path(d)\np.parent.write_text(s)\n") == [("DET103", True)]
-    assert fixable("self.target.write_text(s)\n") == [("DET103", False)]
+    assert fixable("self.target.write_text(s)\n") == []
     assert fixable("def f(p: Path, s):\n    n = p.write_text(s)\n") == [("DET103", False)]
     # Only a path can be replaced atomically: descriptors, pipes and sockets are not.
-    assert not_fixed("with open(3, 'w') as f:\n    pass\n")
-    assert not_fixed("import os\nr, w = os.pipe()\nwith open(w, 'wb') as f:\n    pass\n")
-    assert not_fixed("with open(wfd, 'wb') as f:\n    pass\n")
-    assert not_fixed("import msvcrt\nh = msvcrt.open_osfhandle(x, 0)\nwith open(h, 'wb') as f:\n    pass\n")
-    assert not_fixed("with open(sock.fileno(), 'wb') as f:\n    pass\n")
-    assert not_fixed("def f(fd: int):\n    with open(fd, 'w') as f:\n        pass\n")
+    assert not_fixed("with open(3, 'w') as f:\n    f.write(x)\n")
+    assert not_fixed("import os\nr, w = os.pipe()\nwith open(w, 'wb') as f:\n    f.write(x)\n")
+    assert not_fixed("with open(wfd, 'wb') as f:\n    f.write(x)\n")
+    assert not_fixed("import msvcrt\nh = msvcrt.open_osfhandle(x, 0)\nwith open(h, 'wb') as f:\n    f.write(x)\n")
+    assert not_fixed("with open(sock.fileno(), 'wb') as f:\n    f.write(x)\n")
+    assert not_fixed("def f(fd: int):\n    with open(fd, 'w') as f:\n        f.write(x)\n")
     assert fixable("import numpy as np\nnp.save(d / 'a.npy', x)\n") == [("DET104", True)]
     assert fixable("import numpy as np\nnp.save(d / 'a', x)\n") == [("DET104", False)]
     assert fixable("import numpy as np\nnp.savez(d / 'a.npz', x=x)\n") == [("DET104", True)]
@@ -695,11 +698,11 @@ def test_columns_are_characters_on_non_ascii_lines() -> None:
 
 
 def test_messages_name_the_api_and_mode() -> None:
-    (finding,) = check("with p.open('wb') as f:\n    pass\n", codes=["DET1"])
+    (finding,) = check("with p.open('wb') as f:\n    f.write(x)\n", codes=["DET1"])
     assert finding.message.startswith("`Path.open(..., 'wb')`")
     (finding,) = check("import json as j\nj.dump(o, open(p, 'x'))\n", codes=["DET1"])
     assert finding.message.startswith("`json.dump` into a bare `open(..., 'x')`")
-    (finding,) = check("import os\ndef f(p):\n    p.write_text('x')\n    os.rename(p, q)\n", codes=["DET105"])
+    (finding,) = check("import os\ndef f(p: Path):\n    p.write_text('x')\n    os.rename(p, q)\n", codes=["DET105"])
     assert finding.message.startswith("`os.rename` publishes a file written here")
 
 
@@ -709,3 +712,101 @@ def test_noqa_suppresses() -> None:
 
 def test_rule_metadata() -> None:
     assert [rule.code for rule in RULES] == ["DET101", "DET102", "DET103", "DET104", "DET105"]
+
+
+# -- the write vocabulary: openers, copies, used results, descriptors ------------------------
+
+
+def test_extra_writers_declare_openers() -> None:
+    source = "import mylib\nwith mylib.open_blob(p, 'wb') as f:\n    f.write(b)\nwith mylib.open_blob(p) as f:\n    f.read()\n"
+    assert codes(source) == []
+    assert codes(source, extra_writers=("mylib.open_blob:0:1",)) == [(2, "DET101")]
+    method = "with store.open_file(key, 'w') as f:\n    f.write(text)\n"
+    assert codes(method, extra_writers=(".open_file:0:1",)) == [(1, "DET101")]
+    assert fixable(method, extra_writers=(".open_file:0:1",)) == [("DET101", False)]
+
+
+@pytest.mark.parametrize(
+    "source, flagged",
+    [
+        ("with fs.open(p, 'wb') as f:\n    f.write(b)\n", True),
+        ("with self.fs.open(p, 'w') as f:\n    f.write(b)\n", True),
+        ("with fs.open(p) as f:\n    f.read()\n", False),
+        ("with fs.transaction:\n    with fs.open(p, 'wb') as f:\n        f.write(b)\n", False),
+        ("import fsspec\nwith fsspec.open('gs://bucket/x.bin', 'wb') as f:\n    f.write(b)\n", False),
+        ("import zipfile\nwith zipfile.ZipFile(out, 'w') as zf:\n    with zf.open(name, 'w') as f:\n        f.write(b)\n",
+         False),
+        ("with g_pathmgr.open(p, 'w') as f:\n    f.write(b)\n", True),
+        ("def f(fs=None):\n    opener = fs.open if fs else open\n    with opener(p, 'w') as f:\n        f.write(b)\n",
+         True),
+    ],
+)
+def test_file_system_openers(source: str, flagged: bool) -> None:
+    assert bool(codes(source)) is flagged
+    assert not_fixed(source)
+
+
+def test_copies_into_place() -> None:
+    assert codes("import shutil\nshutil.copyfile(src, dst)\n") == [(2, "DET104")]
+    assert fixable("import shutil\nshutil.copyfile(src, out / 'a.bin')\n") == [("DET104", True)]
+    # ``dst`` may be a directory: no fix for ``copy``/``copy2``.
+    assert fixable("import shutil\nshutil.copy2(src, out / 'a.bin')\n") == [("DET104", False)]
+    (finding,) = check("import shutil\nshutil.copy(src, dst)\n", codes=["DET1"])
+    assert finding.message.startswith("`shutil.copy` copies into the target in place")
+    assert codes("import shutil, tempfile\nd = tempfile.mkdtemp()\nshutil.copy(src, d)\n") == []
+
+
+def test_used_results_of_frame_writers() -> None:
+    assert codes("def f(ds, path_or_buf):\n    return ds.to_parquet(path_or_buf)\n") == [(2, "DET104")]
+    assert codes("n = df.to_csv(out / 'a.csv')\n") == [(1, "DET104")]
+    assert codes("text = df.to_csv(index=False)\n") == []
+    assert codes("payload = obj.to_json(value)\n") == []
+    assert codes("def f(console, data: dict):\n    console.write_json(data)\n") == []
+
+
+def test_os_open_truncating_and_written() -> None:
+    source = "import os\nfd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\nos.write(fd, b)\n"
+    assert codes(source) == [(2, "DET101")]
+    assert codes(source.replace("O_TRUNC", "O_APPEND")) == []
+    assert codes("import os\nfd = os.open(p, os.O_WRONLY | os.O_TRUNC)\nos.close(fd)\n") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "with open(p, 'x'):\n    pass\n",
+        "open(p, 'w').close()\n",
+        "with open(p, 'w+') as f:\n    pass\n",
+        "import os\nwith open(os.path.join(cache, '.gitignore'), 'w') as f:\n    f.write('*')\n",
+        "with open(root / '.dockerignore', 'w') as f:\n    f.write('*')\n",
+        "with open(f'{name}.tmp', 'w') as f:\n    f.write(x)\n",
+        "with open('/tmp/notice', 'w') as f:\n    f.write(x)\n",
+        "def f(wfd):\n    with open(wfd, 'wb') as f:\n        f.write(x)\n",
+        "import os\ndef f(p):\n    os.mkfifo(p)\n    with open(p, 'w') as f:\n        f.write(x)\n",
+        "import shutil\ndef f(d):\n    with open(d + '/x.bin', 'wb') as f:\n        f.write(x)\n    shutil.rmtree(d)\n",
+        "def f(tmp_path_factory):\n    d = tmp_path_factory.mktemp('data')\n"
+        "    with open(d / 'x.json', 'w') as f:\n        f.write(x)\n",
+        "import tempfile\nwith open(tempfile.NamedTemporaryFile(delete=False).name, 'w') as f:\n    f.write(x)\n",
+        "def f(logfile=None, logdir=None):\n    if logdir:\n        logfile = logdir + '/run.log'\n"
+        "    with open(logfile, 'w') as f:\n        f.write(x)\n",
+        "import logging\nclass H(logging.Handler):\n    def emit(self, record):\n"
+        "        with open(self.path, 'w') as f:\n            f.write(x)\n",
+        "import tempfile\nclass W:\n    def __init__(self):\n        self.tmp_dir = tempfile.mkdtemp()\n\n"
+        "    def save(self):\n        with open(self.tmp_dir + '/x', 'w') as f:\n            f.write(x)\n",
+        "def f(formatter, text):\n    formatter.write_text(text)\n",
+        "import os\nclass C:\n    NAME = '.gitkeep'\n\ndef f(d):\n    with open(os.path.join(d, C.NAME), 'w') as f:\n"
+        "        f.write('')\n",
+    ],
+)
+def test_writes_that_produce_no_artifact(source: str) -> None:
+    assert codes(source) == []
+
+
+def test_a_write_through_the_handle_is_still_flagged() -> None:
+    assert codes("with open(p, 'x') as f:\n    f.write(x)\n") == [(1, "DET101")]
+    assert codes("with open(p, 'w') as f:\n    json.dump(obj, f)\n") == [(1, "DET101")]
+
+
+def test_a_local_function_named_like_a_removal_is_not_one() -> None:
+    source = "def unlink(p):\n    pass\n\n\ndef f(p):\n    with open(p, 'w') as f:\n        f.write(x)\n    unlink(p)\n"
+    assert codes(source) == [(6, "DET101")]

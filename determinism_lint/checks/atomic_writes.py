@@ -31,6 +31,8 @@ class _Opener:
     api: str
     path_keywords: tuple[str, ...]
     default_mode: str
+    path_index: int = 0
+    mode_index: int = 1
 
 
 #: Functions that open a file by path: the path is argument 0, the mode argument 1.
@@ -42,8 +44,31 @@ _OPENERS: dict[str, _Opener] = {
     "bz2.open": _Opener("bz2.open", ("filename",), "rb"),
     "lzma.open": _Opener("lzma.open", ("filename",), "rb"),
     "pathlib.Path.open": _Opener("pathlib.Path.open", ("self",), "r"),
+    # Openers of local paths and URLs alike: flagged, never rewritten (``atomic_open`` takes
+    # local paths only).
+    "fsspec.open": _Opener("fsspec.open", ("urlpath",), "rb"),
+    "smart_open.open": _Opener("smart_open.open", ("uri",), "r"),
+    "tensorflow.io.gfile.GFile": _Opener("tf.io.gfile.GFile", ("name",), "r"),
 }
 _PATH_OPEN_API = "pathlib.Path.open"
+
+#: ``<receiver>.open(path, mode)`` of objects that open files by path: fsspec-style file
+#: systems (``fs.open``, ``self.fs.open``, a ``fsspec.filesystem(...)``) and iopath's
+#: ``PathManager.open``. The receiver decides: name -> (receiver pattern, how it opens).
+#: ``ZipFile.open(name, "w")`` and ``Path.open(mode)`` are something else.
+_RECEIVER_OPENERS: dict[str, tuple[re.Pattern[str], _Opener]] = {
+    "filesystem": (
+        re.compile(r"^(?:fs|\w+_fs|(?:\w+_)?file_?system)$", re.I),
+        _Opener("fs.open", ("path",), "rb"),
+    ),
+    "path-manager": (
+        re.compile(r"^(?:\w+_)?path_?(?:manager|mgr)$", re.I),
+        _Opener("PathManager.open", ("path",), "r"),
+    ),
+}
+#: Calls that return a file-system object (``fs = fsspec.filesystem("file")``).
+_FILESYSTEM_FACTORIES = frozenset({"fsspec.filesystem", "fsspec.get_filesystem_class", "fsspec.core.url_to_fs"})
+_FILESYSTEM_CLASS_RE = re.compile(r"FileSystem$")
 
 #: Serializers that write into a file object: dotted name -> keyword names of the file argument
 #: (always positional argument 1).
@@ -84,7 +109,17 @@ _PATH_WRITERS: dict[str, _PathWriter] = {
     "pyarrow.parquet.write_table": _PathWriter(1, ("where",)),
     "pyarrow.feather.write_feather": _PathWriter(1, ("dest",)),
     "matplotlib.pyplot.savefig": _PathWriter(0, ("fname",)),
+    # Copies into place: ``dst`` is filled piece by piece like any other write.
+    "shutil.copyfile": _PathWriter(1, ("dst",)),
+    "shutil.copy": _PathWriter(1, ("dst",)),
+    "shutil.copy2": _PathWriter(1, ("dst",)),
 }
+_COPIES = frozenset({"shutil.copyfile", "shutil.copy", "shutil.copy2"})
+#: ``shutil.copy``/``copy2`` also accept a directory as ``dst``: a temp path would replace it.
+_DIRECTORY_TARGET_WRITERS = frozenset({"shutil.copy", "shutil.copy2"})
+#: ``os.open`` flags that truncate (without them it is an in-place update or an append).
+_OS_OPEN = "os.open"
+_FD_WRITERS = frozenset({"os.write", "os.writev", "os.pwrite", "os.pwritev", "os.fdopen", "builtins.open"})
 
 #: Methods of pandas / xarray / polars frames that write a file given its path (argument 0).
 _METHOD_WRITERS: frozenset[str] = frozenset(
@@ -196,8 +231,32 @@ REASON_TEMPDIR = "scratch file in a temporary directory"
 REASON_FIGURE = "figure (a report, not a data artifact)"
 REASON_RENAMED_TEMP = "temp file renamed into place by hand (see DET105)"
 REASON_ATOMIC_TEMP = "temp path of an atomic writer"
+REASON_TEMPNAME = "temp file name"
+REASON_REMOVED_DIR = "scratch directory removed afterwards"
+REASON_EMPTY = "creates an empty file (nothing is written)"
+REASON_FIFO = "FIFO (made with os.mkfifo)"
+REASON_REMOTE = "object-store URL (uploaded when the file is closed)"
+REASON_LOG_HANDLER = "logging handler"
 #: Reasons of files that are scratch space: a hand-made temp-then-rename may use them.
-_SCRATCH_REASONS = frozenset({REASON_TEMPFILE, REASON_TEMPDIR, REASON_FD})
+_SCRATCH_REASONS = frozenset({REASON_TEMPFILE, REASON_TEMPDIR, REASON_FD, REASON_TEMPNAME, REASON_REMOVED_DIR})
+
+#: File names that are never the artifact, whatever the settings: markers and ignore files
+#: (a torn ``.gitignore`` is rewritten or harmless), rotated logs.
+_BUILTIN_GLOBS: tuple[tuple[str, str], ...] = (
+    (".gitignore", "marker file"),
+    (".*ignore", "ignore file"),
+    (".gitkeep", "marker file"),
+    (".keep", "marker file"),
+    (".gitempty", "marker file"),
+    (".nojekyll", "marker file"),
+    ("*.log.[0-9]", "rotated log"),
+    ("*.log.[0-9][0-9]", "rotated log"),
+)
+#: Names that say "scratch": the file is renamed into place or thrown away, never read as is.
+_TEMP_NAME_GLOBS = ("tmp", "temp", "*.tmp", "*.temp", "*.partial", "*.incomplete")
+_TEMP_ROOTS = ("/tmp/", "/var/tmp/", "/dev/shm/")
+#: URL schemes of object stores, where a file appears in one piece when the upload ends.
+_OBJECT_STORE_RE = re.compile(r"^(?:s3a?|gs|gcs|az|abfss?|adl|oss|hf|r2|memory)://", re.I)
 
 _GLOB_DESCRIPTIONS = {
     "*.lock": "lock file",
@@ -260,6 +319,8 @@ class _Config:
     safe_dotted: dict[str, int]
     extra_dotted: dict[str, int]
     extra_methods: dict[str, int]
+    #: ``extra-writers`` entries with a mode argument (``pkg.fs.open:0:1``): openers.
+    extra_openers: dict[str, _Opener]
     #: ``Name`` ids and ``Attribute`` names worth a closer look; everything else is rejected
     #: before any name resolution.
     name_ids: frozenset[str]
@@ -303,18 +364,24 @@ def _build_config(settings: Settings) -> _Config:
             safe_dotted[name] = index
     extra_dotted: dict[str, int] = {}
     extra_methods: dict[str, int] = {}
+    extra_openers: dict[str, _Opener] = {}
     for entry in settings.extra_writers:
+        name, _, indices = entry.partition(":")
+        if indices.count(":") == 1:
+            path_index, mode_index = (int(part) for part in indices.split(":"))
+            extra_openers[name] = _Opener(name, ("path",), "r", path_index, mode_index)
+            continue
         name, index = _split_entry(entry)
         if name.startswith("."):
             extra_methods[name[1:]] = index
         else:
             extra_dotted[name] = index
     writers = frozenset({*_OPENERS, *_DUMPERS, *_PATH_WRITERS, *_TEMPFILE_SITES, _FDOPEN})
-    writers |= frozenset(safe_dotted) | frozenset(extra_dotted)
+    writers |= frozenset(safe_dotted) | frozenset(extra_dotted) | frozenset(extra_openers)
     # Renames are looked up by ``rename_call`` with its own early test; keeping their names
     # out of these sets keeps ``str.replace`` off the write path.
     known_dotted = writers | frozenset(_RENAMES)
-    last_parts = {name.rsplit(".", 1)[-1] for name in writers}
+    last_parts = {name.rsplit(".", 1)[-1] for name in writers} - {""}
     name_ids = frozenset(last_parts | set(safe_names))
     attr_names = frozenset(
         last_parts | set(safe_names) | set(extra_methods) | _METHOD_WRITERS | _PATH_METHODS | {"open", "savefig"}
@@ -325,6 +392,7 @@ def _build_config(settings: Settings) -> _Config:
         safe_dotted=safe_dotted,
         extra_dotted=extra_dotted,
         extra_methods=extra_methods,
+        extra_openers=extra_openers,
         name_ids=name_ids,
         attr_names=attr_names,
         known_dotted=known_dotted,
@@ -357,6 +425,33 @@ def _module_aliases(ctx: Context, cfg: _Config) -> frozenset[str]:
         return frozenset(found)
 
     return ctx.memo("det1.aliases", ctx.tree, compute)  # type: ignore[return-value]
+
+
+def _choices(value: ast.expr) -> list[ast.expr]:
+    """The callables a local alias may hold: ``a if c else b``, ``a or b``, ``a``."""
+    if isinstance(value, ast.IfExp):
+        return [value.body, value.orelse]
+    if isinstance(value, ast.BoolOp):
+        return list(value.values)
+    return [value]
+
+
+def _local_aliases(ctx: Context, cfg: _Config) -> frozenset[str]:
+    """Names assigned an opener somewhere in the file: ``open_fn = fs.open if fs else open``."""
+
+    def compute() -> frozenset[str]:
+        found = set()
+        for node in ctx.nodes_of(ast.Assign):
+            assert isinstance(node, ast.Assign)
+            if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+                continue
+            if not isinstance(node.value, (ast.IfExp, ast.BoolOp, ast.Name, ast.Attribute)):
+                continue
+            if any(last_name(choice) in cfg.attr_names for choice in _choices(node.value)):
+                found.add(node.targets[0].id)
+        return frozenset(found)
+
+    return ctx.memo("det1.local-aliases", ctx.tree, compute)  # type: ignore[return-value]
 
 
 def _worth_a_look(func: ast.expr, ctx: Context, cfg: _Config) -> bool:
@@ -459,7 +554,9 @@ def _single(name: ast.Name, ctx: Context, kind: str) -> Optional[_Bind]:
 # -- the target of a write ------------------------------------------------------------------
 
 
-def _template(expr: ast.AST, ctx: Context, depth: int = 0) -> str:
+def _template(
+    expr: ast.AST, ctx: Context, depth: int = 0, subst: Optional[dict[str, ast.expr]] = None
+) -> str:
     """The path ``expr`` spells, with ``_UNKNOWN`` for the parts not known statically.
 
     ``run_dir / "report.md"`` -> ``"\\0/report.md"``; ``f"{run}.lock"`` -> ``"\\0.lock"``.
@@ -479,58 +576,84 @@ def _template(expr: ast.AST, ctx: Context, depth: int = 0) -> str:
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 parts.append(value.value)
             elif isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion in (-1, 115):
-                parts.append(_template(value.value, ctx, depth))
+                parts.append(_template(value.value, ctx, depth, subst))
             else:
                 parts.append(_UNKNOWN)
         return "".join(parts)
     if isinstance(expr, ast.BinOp):
         if isinstance(expr.op, ast.Div):
-            return _template(expr.left, ctx, depth) + "/" + _template(expr.right, ctx, depth)
+            return _template(expr.left, ctx, depth, subst) + "/" + _template(expr.right, ctx, depth, subst)
         if isinstance(expr.op, ast.Add):
-            return _template(expr.left, ctx, depth) + _template(expr.right, ctx, depth)
+            return _template(expr.left, ctx, depth, subst) + _template(expr.right, ctx, depth, subst)
         if isinstance(expr.op, ast.Mod) and isinstance(expr.left, ast.Constant):
-            return _template(expr.left, ctx, depth)  # "%s.log" % x: the template still ends in .log
+            return _template(expr.left, ctx, depth, subst)  # "%s.log" % x: the template still ends in .log
         return _UNKNOWN
     if isinstance(expr, ast.Name):
+        if subst and expr.id in subst:
+            return _template(subst[expr.id], ctx, depth, subst)
         bind = _single(expr, ctx, "assign")
-        return _template(bind.value, ctx, depth) if bind is not None and bind.value is not None else _UNKNOWN
+        return _template(bind.value, ctx, depth, subst) if bind is not None and bind.value is not None else _UNKNOWN
     if isinstance(expr, ast.Attribute):
         if expr.attr == "parent":
-            head, sep, _ = _template(expr.value, ctx, depth).rpartition("/")
+            head, sep, _ = _template(expr.value, ctx, depth, subst).rpartition("/")
             return head if sep else _UNKNOWN
+        if isinstance(expr.value, ast.Name):
+            return _class_constant(expr.value.id, expr.attr, ctx)
         return _UNKNOWN
     if isinstance(expr, ast.Call):
-        return _call_template(expr, ctx, depth)
+        return _call_template(expr, ctx, depth, subst)
     return _UNKNOWN
 
 
-def _call_template(call: ast.Call, ctx: Context, depth: int) -> str:
+def _call_template(call: ast.Call, ctx: Context, depth: int, subst: Optional[dict[str, ast.expr]]) -> str:
     if any(isinstance(arg, ast.Starred) for arg in call.args):
         return _UNKNOWN
     func = call.func
     if isinstance(func, ast.Attribute):
         receiver = func.value
         if func.attr == "joinpath":
-            return "/".join([_template(receiver, ctx, depth), *(_template(a, ctx, depth) for a in call.args)])
+            return "/".join([_template(receiver, ctx, depth, subst), *(_template(a, ctx, depth, subst) for a in call.args)])
         if func.attr == "with_suffix" and len(call.args) == 1:
-            head, sep, name = _template(receiver, ctx, depth).rpartition("/")
+            head, sep, name = _template(receiver, ctx, depth, subst).rpartition("/")
             stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
-            return head + sep + stem + _template(call.args[0], ctx, depth)
+            return head + sep + stem + _template(call.args[0], ctx, depth, subst)
         if func.attr == "with_name" and len(call.args) == 1:
-            head, sep, _ = _template(receiver, ctx, depth).rpartition("/")
-            return head + sep + _template(call.args[0], ctx, depth)
+            head, sep, _ = _template(receiver, ctx, depth, subst).rpartition("/")
+            return head + sep + _template(call.args[0], ctx, depth, subst)
         if func.attr in _PASS_THROUGH_METHODS and not call.args:
-            return _template(receiver, ctx, depth)
+            return _template(receiver, ctx, depth, subst)
         if func.attr == "format" and isinstance(receiver, ast.Constant):
-            return _template(receiver, ctx, depth)
+            return _template(receiver, ctx, depth, subst)
     name = ctx.call_name(call)
     if name in _JOIN_FUNCS and call.args:
-        return "/".join(_template(arg, ctx, depth) for arg in call.args)
+        return "/".join(_template(arg, ctx, depth, subst) for arg in call.args)
     if name in _PATH_CTORS:
-        return "/".join(_template(arg, ctx, depth) for arg in call.args) if call.args else "."
+        return "/".join(_template(arg, ctx, depth, subst) for arg in call.args) if call.args else "."
     if name in _PASS_THROUGH and len(call.args) == 1:
-        return _template(call.args[0], ctx, depth)
+        return _template(call.args[0], ctx, depth, subst)
     return _UNKNOWN
+
+
+def _class_constant(class_name: str, attr: str, ctx: Context) -> str:
+    """``DvcIgnore.DVCIGNORE_FILE``: a string constant of a class defined at module level."""
+
+    def compute() -> dict[tuple[str, str], str]:
+        found: dict[tuple[str, str], str] = {}
+        for statement in ctx.tree.body:
+            if isinstance(statement, ast.ClassDef):
+                for item in statement.body:
+                    if (
+                        isinstance(item, ast.Assign)
+                        and len(item.targets) == 1
+                        and isinstance(item.targets[0], ast.Name)
+                        and isinstance(item.value, ast.Constant)
+                        and isinstance(item.value.value, str)
+                    ):
+                        found[(statement.name, item.targets[0].id)] = item.value.value
+        return found
+
+    constants: dict[tuple[str, str], str] = ctx.memo("det1.class-constants", ctx.tree, compute)  # type: ignore[assignment]
+    return constants.get((class_name, attr), _UNKNOWN)
 
 
 def _glob_reason(template: str, patterns: tuple[str, ...]) -> Optional[str]:
@@ -708,17 +831,26 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
     root = _root(target, ctx)
     if isinstance(root, ast.Call):
         name = ctx.call_name(root)
-        if name in ("tempfile.mkdtemp", "tempfile.gettempdir"):
+        if name in ("tempfile.mkdtemp", "tempfile.gettempdir") or _is_mktemp_fixture(root):
             return REASON_TEMPDIR, False
         if name == "tempfile.mktemp":
             return REASON_TEMPFILE, False
         return None, False
-    if isinstance(root, ast.Attribute) and root.attr == "name" and isinstance(root.value, ast.Name):
-        bind = _single_any(root.value, ctx)
-        if bind is not None and bind.kind in ("with", "assign") and isinstance(bind.value, ast.Call):
-            if ctx.call_name(bind.value) in _TEMPFILE_SITES:
+    if isinstance(root, ast.Attribute) and root.attr == "name":
+        # ``NamedTemporaryFile().name``, ``tmp.name``, ``TemporaryDirectory().name``.
+        maker: Optional[ast.expr] = root.value
+        if isinstance(maker, ast.Name):
+            bind = _single_any(maker, ctx)
+            maker = bind.value if bind is not None and bind.kind in ("with", "assign") else None
+        if isinstance(maker, ast.Call):
+            name = ctx.call_name(maker)
+            if name in _TEMPFILE_SITES:
                 return REASON_TEMPFILE, False
+            if name == "tempfile.TemporaryDirectory":
+                return REASON_TEMPDIR, False
         return None, False
+    if isinstance(root, ast.Attribute):
+        return (REASON_TEMPDIR, False) if _temp_attribute(root, ctx) else (None, False)
     if isinstance(root, ast.Name):
         bind = _single_any(root, ctx)
         if bind is None or not isinstance(bind.value, ast.Call):
@@ -733,8 +865,150 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
     return None, False
 
 
+def _is_mktemp_fixture(call: ast.Call) -> bool:
+    """``tmp_path_factory.mktemp("data")``, ``tmpdir_factory.mktemp(...)``."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "mktemp"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("tmp_path_factory", "tmpdir_factory")
+    )
+
+
+def _temp_attribute(expr: ast.Attribute, ctx: Context) -> bool:
+    """``self.tmp_dir`` where every assignment of ``self.tmp_dir`` in the class makes a
+    temporary directory (``tempfile.mkdtemp()``, ``TemporaryDirectory().name``...)."""
+    assigned = _self_assignments(expr, ctx)
+    return bool(assigned) and all(_makes_temp_dir(value, ctx) for value in assigned)
+
+
+def _self_assignments(expr: ast.Attribute, ctx: Context) -> list[ast.expr]:
+    """The values assigned to ``self.<attr>`` anywhere in the enclosing class."""
+    if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
+        return []
+    owner = next((node for node in ctx.ancestors(expr) if isinstance(node, ast.ClassDef)), None)
+    if owner is None:
+        return []
+
+    def compute() -> dict[str, list[ast.expr]]:
+        values: dict[str, list[ast.expr]] = {}
+        for node in ast.walk(owner):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == "self"
+                    ):
+                        values.setdefault(target.attr, []).append(node.value)
+        return values
+
+    found: dict[str, list[ast.expr]] = ctx.memo("det1.self-attrs", owner, compute)  # type: ignore[assignment]
+    return found.get(expr.attr, [])
+
+
+def _makes_temp_dir(value: ast.expr, ctx: Context) -> bool:
+    while isinstance(value, ast.Call) and ctx.call_name(value) in _UNWRAP and value.args:
+        value = value.args[0]
+    if isinstance(value, ast.Attribute) and value.attr == "name" and isinstance(value.value, ast.Call):
+        return ctx.call_name(value.value) == "tempfile.TemporaryDirectory"
+    return isinstance(value, ast.Call) and ctx.call_name(value) in ("tempfile.mkdtemp", "tempfile.gettempdir")
+
+
+def _name_reason(template: str, cfg: _Config) -> Optional[str]:
+    """Why a path spelled ``template`` is not an artifact: a temp name, a marker file, an
+    object-store URL, or an ``exempt-paths`` glob."""
+    path = template.replace("\\", "/")
+    if _OBJECT_STORE_RE.match(path):
+        return REASON_REMOTE
+    if path.startswith(_TEMP_ROOTS):
+        return REASON_TEMPDIR
+    parts = [part for part in path.split("/") if part and part != _UNKNOWN]
+    last = path.rsplit("/", 1)[-1]
+    if any(part in ("tmp", "temp") for part in parts) or (
+        last and any(fnmatchcase(last, pattern) for pattern in _TEMP_NAME_GLOBS[2:])
+    ):
+        return REASON_TEMPNAME
+    if last:
+        for pattern, description in _BUILTIN_GLOBS:
+            if fnmatchcase(last, pattern):
+                return f"{description} ({pattern})"
+    return _glob_reason(template, cfg.exempt_paths)
+
+
+def _alternatives_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optional[str]:
+    """A path named by a variable bound in several places: exempt when every spelling that
+    says anything is exempt (``logfile`` is a parameter, or ``os.path.join(logdir, "x.log")``)."""
+    for node in ast.walk(target):
+        if not isinstance(node, ast.Name):
+            continue
+        binds = _binds(node, ctx)
+        if len(binds) < 2:
+            continue
+        reasons = []
+        for bind in binds:
+            if bind.kind != "assign" or bind.value is None:
+                continue
+            template = _template(target, ctx, subst={node.id: bind.value})
+            if not template.replace(_UNKNOWN, "").strip("/."):
+                continue
+            reason = _name_reason(template, cfg)
+            if reason is None:
+                return None
+            reasons.append(reason)
+        return reasons[0] if reasons else None
+    return None
+
+
+def _scope_calls(scope: ScopeNode, ctx: Context) -> dict[str, list[ast.Call]]:
+    """Calls of ``scope`` (not nested scopes) by resolved name, for the few names asked."""
+    found: dict[str, list[ast.Call]] = {}
+    for node in ctx.fact(statement_nodes, scope):
+        if isinstance(node, ast.Call):
+            func = node.func
+            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if last in ("mkfifo", "rmtree", "remove", "unlink"):
+                name = ctx.call_name(node) or (f".{last}" if isinstance(func, ast.Attribute) else None)
+                if name is not None:
+                    found.setdefault(name, []).append(node)
+    return found
+
+
+def _fifo_or_removed(target: ast.expr, call: ast.Call, ctx: Context) -> Optional[str]:
+    """The same function makes the target a FIFO (``os.mkfifo``), or removes the file or its
+    directory after the write (``shutil.rmtree(folder)``, ``os.remove(path)``): not an artifact."""
+    scope = ctx.enclosing_scope(call)
+    if isinstance(scope, ast.Lambda):
+        return None
+    calls = ctx.fact(_scope_calls, scope)
+    if not calls:
+        return None
+    key = _key(target, ctx)
+    for fifo in calls.get("os.mkfifo", ()):
+        made = argument(fifo, 0, "path")
+        if made is not None and _key(made, ctx) == key:
+            return REASON_FIFO
+    where = _position(call)
+    root_key = ast.dump(_root(target, ctx))
+    for name in ("shutil.rmtree", "os.remove", "os.unlink", ".unlink"):
+        for removal in calls.get(name, ()):
+            if _position(removal) <= where or _exclusive(call, removal, scope, ctx):
+                continue
+            removed = removal.func.value if name == ".unlink" else argument(removal, 0, "path")  # type: ignore[attr-defined]
+            if removed is None:
+                continue
+            if name == "shutil.rmtree":
+                if ast.dump(_root(removed, ctx)) == root_key:
+                    return REASON_REMOVED_DIR
+            elif _key(removed, ctx) == key:
+                return REASON_REMOVED_DIR
+    return None
+
+
 def _target_verdict(
-    target: ast.expr, ctx: Context, cfg: _Config, *, handles: bool
+    target: ast.expr, ctx: Context, cfg: _Config, *, handles: bool, call: Optional[ast.Call] = None
 ) -> tuple[str, Optional[str], bool]:
     """``(status, exempt_reason, atomic)``; status is ``"path"`` or ``"handle"`` (not a path)."""
     if handles and _is_handle(target, ctx, cfg):
@@ -750,7 +1024,13 @@ def _target_verdict(
     reason, atomic = _scratch_reason(target, ctx, cfg)
     if reason is not None:
         return "path", reason, atomic
-    return "path", _glob_reason(_template(target, ctx), cfg.exempt_paths), False
+    if _may_be_descriptor(target, ctx):
+        # What ``fix`` declines as a descriptor, a pipe end or a socket is not reported either.
+        return "path", REASON_FD, False
+    reason = _name_reason(_template(target, ctx), cfg) or _alternatives_reason(target, ctx, cfg)
+    if reason is None and call is not None:
+        reason = _fifo_or_removed(target, call, ctx)
+    return "path", reason, False
 
 
 # -- classification -------------------------------------------------------------------------
@@ -810,14 +1090,15 @@ def _open_parts(
     func = call.func
     opener = _OPENERS.get(resolved or "")
     if opener is not None:
-        target = argument(call, 0, opener.path_keywords[0])
-        mode_expr = argument(call, 1, "mode")
-        if mode_expr is None:
-            if _has_star_kwargs(call):
-                return opener.api, target, None, False
-            return opener.api, target, opener.default_mode, True
-        mode = _literal_mode(mode_expr, ctx)
-        return opener.api, target, mode, mode is not None
+        return _opener_parts(call, opener, ctx)
+    if opener is None and resolved is not None and resolved.endswith(".PathManager.open"):
+        opener = _RECEIVER_OPENERS["path-manager"][1]
+    elif opener is None and isinstance(func, ast.Attribute) and func.attr == "open" and call.args:
+        first = call.args[0]
+        if not isinstance(first, ast.Starred) and _literal_mode(first, ctx) is None:
+            opener = _receiver_opener(func.value, ctx)
+    if opener is not None:
+        return _opener_parts(call, opener, ctx)
     if (
         isinstance(func, ast.Attribute)
         and func.attr == "open"
@@ -841,6 +1122,99 @@ def _open_parts(
             return None
         return _PATH_OPEN_API, func.value, mode, True
     return None
+
+
+def _opener_parts(
+    call: ast.Call, opener: _Opener, ctx: Context
+) -> tuple[str, Optional[ast.expr], Optional[str], bool]:
+    target = argument(call, opener.path_index, opener.path_keywords[0])
+    mode_expr = argument(call, opener.mode_index, "mode")
+    if mode_expr is None:
+        if _has_star_kwargs(call):
+            return opener.api, target, None, False
+        return opener.api, target, opener.default_mode, True
+    mode = _literal_mode(mode_expr, ctx)
+    return opener.api, target, mode, mode is not None
+
+
+def _receiver_opener(receiver: ast.expr, ctx: Context) -> Optional[_Opener]:
+    """How ``<receiver>.open(path, mode)`` opens, when the receiver is a file system or a
+    path manager: by its name (``fs``, ``self.fs``, ``remote_fs``, ``path_manager``), its
+    annotation (``fs: AbstractFileSystem``) or what made it (``fsspec.filesystem(...)``)."""
+    name = receiver.attr if isinstance(receiver, ast.Attribute) else receiver.id if isinstance(receiver, ast.Name) else None
+    if name is None:
+        return None
+    for pattern, opener in _RECEIVER_OPENERS.values():
+        if pattern.match(name):
+            return opener
+    if isinstance(receiver, ast.Name):
+        bind = _single_any(receiver, ctx)
+        if bind is not None and bind.value is not None:
+            value = bind.value
+            if bind.kind == "param":
+                text = value.value if isinstance(value, ast.Constant) else ast.unparse(value)
+                if isinstance(text, str) and re.search(r"FileSystem\b", text):
+                    return _RECEIVER_OPENERS["filesystem"][1]
+            elif bind.kind in ("assign", "tuple") and isinstance(value, ast.Call):
+                made = ctx.call_name(value) or ""
+                last = last_name(value.func) or ""
+                if made in _FILESYSTEM_FACTORIES or _FILESYSTEM_CLASS_RE.search(last):
+                    return _RECEIVER_OPENERS["filesystem"][1]
+    return None
+
+
+def _alias_opener(call: ast.Call, ctx: Context) -> Optional[tuple[str, Optional[ast.expr], Optional[str], bool]]:
+    """``open_fn = fs.open if fs else open; open_fn(path, "w")``: a local name for openers
+    that all take ``(path, mode)``."""
+    func = call.func
+    if not isinstance(func, ast.Name):
+        return None
+    bind = _single(func, ctx, "assign")
+    if bind is None or bind.value is None:
+        return None
+    found: Optional[_Opener] = None
+    for choice in _choices(bind.value):
+        opener: Optional[_Opener] = None
+        if isinstance(choice, (ast.Name, ast.Attribute)):
+            qualified = ctx.qualified_name(choice)
+            if qualified in _OPENERS and qualified != _PATH_OPEN_API:
+                opener = _OPENERS[qualified]  # type: ignore[index]
+            elif isinstance(choice, ast.Attribute) and choice.attr == "open":
+                opener = _receiver_opener(choice.value, ctx)
+        if opener is not None and (found is None or opener.api == "open"):
+            found = opener
+    if found is None:
+        return None
+    _, target, mode, known = _opener_parts(call, found, ctx)
+    return func.id, target, mode, known
+
+
+def _os_open_site(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
+    """``fd = os.open(path, O_WRONLY | O_CREAT | O_TRUNC)`` then ``os.write(fd, ...)``: the
+    file is emptied, then filled through the descriptor."""
+    flags = argument(call, 1, "flags")
+    if flags is None:
+        return None
+    names = {node.attr if isinstance(node, ast.Attribute) else node.id
+             for node in ast.walk(flags) if isinstance(node, (ast.Attribute, ast.Name))}
+    if "O_TRUNC" not in names or "O_APPEND" in names or not names & {"O_WRONLY", "O_RDWR"}:
+        return None
+    parent = ctx.parent(call)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return None
+    fd = parent.targets[0].id
+    scope = ctx.enclosing_scope(call)
+    written = any(
+        isinstance(node, ast.Call)
+        and node.args
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == fd
+        and ctx.call_name(node) in _FD_WRITERS
+        for node in ctx.fact(statement_nodes, scope)
+    )
+    if not written:
+        return None
+    return _moded_site(call, _OS_OPEN, argument(call, 0, "path"), "w", "open", ctx, cfg)
 
 
 def _own_method(call: ast.Call, ctx: Context) -> bool:
@@ -904,6 +1278,63 @@ def _is_dump_file_arg(call: ast.Call, ctx: Context) -> bool:
 
 
 def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
+    site = _classify_call(call, ctx, cfg)
+    if site is None or not site.is_hazard:
+        return site
+    if site.kind == "open" and site.api != _OS_OPEN and _writes_nothing(call, ctx):
+        return _replace_reason(site, REASON_EMPTY)
+    if _in_logging_handler(call, ctx):
+        return _replace_reason(site, REASON_LOG_HANDLER)
+    if site.api in ("fs.open", "fsspec.open") and _in_transaction(call, ctx):
+        # fsspec writes into a temp file and moves it into place when the transaction ends.
+        return WriteSite(call, site.api, site.mode, site.target, None, atomic=True, kind=site.kind)
+    return site
+
+
+def _writes_nothing(call: ast.Call, ctx: Context) -> bool:
+    """``with open(p, "x"): pass``, ``open(p, "w").close()``, a ``with ... as f`` whose body
+    never uses ``f``: the file is created or emptied, and no
+    bytes are written that a crash could tear."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.Attribute) and parent.attr == "close" and isinstance(ctx.parent(parent), ast.Call):
+        return True
+    if isinstance(parent, ast.withitem) and parent.context_expr is call:
+        statement = ctx.parent(parent)
+        if parent.optional_vars is None:
+            return True
+        if isinstance(parent.optional_vars, ast.Name) and isinstance(statement, (ast.With, ast.AsyncWith)):
+            name = parent.optional_vars.id
+            return not any(
+                isinstance(node, ast.Name) and node.id == name
+                for body_statement in statement.body
+                for node in ast.walk(body_statement)
+            )
+    return False
+
+
+def _in_logging_handler(call: ast.Call, ctx: Context) -> bool:
+    """Inside a class derived from a ``logging`` handler: the file is a log."""
+    for ancestor in ctx.ancestors(call):
+        if isinstance(ancestor, ast.ClassDef):
+            return any(
+                (ctx.qualified_name(base) or "").startswith("logging.") and (last_name(base) or "").endswith("Handler")
+                for base in ancestor.bases
+            )
+    return False
+
+
+def _in_transaction(call: ast.Call, ctx: Context) -> bool:
+    """Inside ``with fs.transaction:`` (fsspec commits the files when the block ends)."""
+    for ancestor in ctx.ancestors(call):
+        if isinstance(ancestor, (ast.With, ast.AsyncWith)) and any(
+            isinstance(item.context_expr, ast.Attribute) and item.context_expr.attr == "transaction"
+            for item in ancestor.items
+        ):
+            return True
+    return False
+
+
+def _classify_call(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
     func = call.func
     safe = _safe_match(call, ctx, cfg)
     if safe is not None:
@@ -921,9 +1352,23 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         api = resolved if resolved in cfg.extra_dotted else f".{method}"
         return _path_writer_site(call, api, argument(call, extra_index), None, ctx, cfg, figure_exempt=False)
 
-    parts = _open_parts(call, resolved, ctx)
+    parts = None
+    if cfg.extra_openers:
+        spelled = resolved or dotted(func) or ""
+        for entry, opener in cfg.extra_openers.items():
+            if spelled == entry or spelled.endswith("." + entry.lstrip(".")) and (
+                entry.startswith(".") or "." in spelled
+            ):
+                parts = _opener_parts(call, opener, ctx)
+                break
+    if parts is None:
+        parts = _open_parts(call, resolved, ctx)
+    if parts is None and resolved is None and isinstance(func, ast.Name):
+        parts = _alias_opener(call, ctx)
     if parts is not None:
         return _open_site(call, parts, ctx, cfg)
+    if resolved == _OS_OPEN:
+        return _os_open_site(call, ctx, cfg)
 
     if resolved in _DUMPERS:
         return _dump_site(call, resolved, ctx, cfg)
@@ -940,7 +1385,7 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         return None
     if method in _PATH_METHODS:
         if resolved is None:
-            if not _looks_like_path_method(call, method, ctx):
+            if not _looks_like_path_method(call, method, ctx) or not _path_receiver(func.value, ctx):
                 return None
             target: Optional[ast.expr] = func.value
         else:
@@ -949,22 +1394,120 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
     if resolved is not None:
         return None
     if method in _METHOD_WRITERS:
-        if not isinstance(ctx.parent(call), ast.Expr):
-            # Given a path, the frame writers return None: a call whose result is used
-            # returns text (``df.to_csv()``) or is another class's method (``obj.to_json(x)``).
-            return None
         target = argument(call, 0)
+        by_keyword = False
         if target is None:
             for name in _METHOD_PATH_KEYWORDS:
                 target = keyword(call, name)
                 if target is not None:
+                    by_keyword = True
                     break
+        if target is not None and _visibly_not_a_path(target, ctx):
+            return None  # ``console.write_json(data)`` with ``data: dict``: not a frame writer
+        if not isinstance(ctx.parent(call), ast.Expr) and not (
+            target is not None and (by_keyword or _writes_given_path(call, target, ctx))
+        ):
+            # A call whose result is used returns text (``df.to_csv()``) or is another
+            # class's method (``obj.to_json(x)``), unless the argument is visibly a path.
+            return None
         mode_expr = keyword(call, "mode") if method in _METHODS_WITH_MODE else None
         mode = _literal_mode(mode_expr, ctx) if mode_expr is not None else None
         return _path_writer_site(call, f".{method}", target, mode, ctx, cfg, figure_exempt=True)
     if method == "savefig":
         return _path_writer_site(call, ".savefig", argument(call, 0, "fname"), None, ctx, cfg, figure_exempt=True)
     return None
+
+
+def _visibly_not_a_path(expr: ast.expr, ctx: Context) -> bool:
+    """A literal container or number, or a name annotated or built as something else."""
+    if isinstance(expr, (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.DictComp, ast.ListComp, ast.SetComp)):
+        return True
+    if isinstance(expr, ast.Constant):
+        return not isinstance(expr.value, (str, bytes))
+    return _known_not_a_path(expr, ctx)
+
+
+_PATHISH_NAME_RE = re.compile(
+    r"(?:^|_)(?:path|filepath|filename|fname|file_?path|path_or_buf|output_?file|out_?file|dest(?:ination)?)$", re.I
+)
+
+
+def _writes_given_path(call: ast.Call, target: ast.expr, ctx: Context) -> bool:
+    """``return ds.to_parquet(path_or_buf, storage_options=...)``, ``n = df.to_csv(out / "a.csv")``:
+    the result is used, but the argument is visibly where a file goes."""
+    if keyword(call, "storage_options") is not None:
+        return True
+    if isinstance(target, ast.Constant):
+        return isinstance(target.value, str) and ("/" in target.value or "." in target.value)
+    if _is_local_path(target, ctx, allow_str=False):
+        return True
+    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else None
+    return name is not None and _PATHISH_NAME_RE.search(name) is not None
+
+
+#: Attributes only a path has: a receiver used with one of them elsewhere in the function
+#: is a path (``text = file.read_text(); file.write_text(text)``).
+_PATH_ONLY_ATTRIBUTES = frozenset(
+    {"read_text", "read_bytes", "is_file", "is_dir", "with_suffix", "with_name", "with_stem", "suffix", "stem",
+     "parent", "parents", "iterdir", "touch", "unlink", "mkdir", "resolve", "relative_to", "is_symlink", "rglob"}
+)
+
+
+def _path_receiver(receiver: ast.expr, ctx: Context) -> bool:
+    """``receiver.write_text(...)`` is ``Path.write_text`` by evidence: the receiver is built
+    as a path, annotated with a path type, made by a class named ``...Path``, or used with
+    attributes only paths have. Formatters, consoles and stores have ``write_text`` too."""
+    if _known_path_object(receiver, ctx):
+        return True
+    if isinstance(receiver, ast.Call):
+        called = last_name(receiver.func) or ""
+        return called.endswith("Path") or called in _path_returning_functions(ctx)
+    if isinstance(receiver, ast.Attribute):
+        assigned = _self_assignments(receiver, ctx)
+        return bool(assigned) and all(
+            _is_local_path(value, ctx, allow_str=False) or (
+                isinstance(value, ast.Call) and (last_name(value.func) or "").endswith("Path")
+            )
+            for value in assigned
+        )
+    if not isinstance(receiver, ast.Name):
+        return False
+    binds = _binds(receiver, ctx)
+    if len(binds) == 1 and binds[0].value is not None:
+        bind = binds[0]
+        if bind.kind == "param":
+            annotation = bind.value
+            text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation)
+            if isinstance(text, str) and "Path" in text:
+                return True
+        elif bind.kind == "assign" and isinstance(bind.value, ast.Call):
+            if (last_name(bind.value.func) or "").endswith("Path"):
+                return True
+        elif bind.kind == "with" and _is_path_yielding(bind.value, ctx, _config(ctx.settings)):
+            return True
+    from ._util import local_names
+
+    scope = ctx.enclosing_scope(receiver)
+    for use in ctx.fact(local_names, scope).get(receiver.id, ()):
+        parent = ctx.parent(use)
+        if isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in _PATH_ONLY_ATTRIBUTES:
+            return True
+    return False
+
+
+def _path_returning_functions(ctx: Context) -> frozenset[str]:
+    """Functions and methods of this module whose every definition is annotated ``-> Path``."""
+
+    def compute() -> frozenset[str]:
+        verdicts: dict[str, bool] = {}
+        for node in (*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)):
+            returns = node.returns  # type: ignore[attr-defined]
+            text = "" if returns is None else returns.value if isinstance(returns, ast.Constant) else ast.unparse(returns)
+            name = node.name  # type: ignore[attr-defined]
+            verdicts[name] = verdicts.get(name, True) and isinstance(text, str) and "Path" in text
+        return frozenset(name for name, ok in verdicts.items() if ok)
+
+    return ctx.memo("det1.path-functions", ctx.tree, compute)  # type: ignore[return-value]
 
 
 def _scratch_site(call: ast.Call, api: str, ctx: Context) -> Optional[WriteSite]:
@@ -1024,7 +1567,7 @@ def _moded_site(
     reason: Optional[str] = None
     atomic = False
     if target is not None:
-        _, reason, atomic = _target_verdict(target, ctx, cfg, handles=False)
+        _, reason, atomic = _target_verdict(target, ctx, cfg, handles=False, call=call)
     return WriteSite(call, api, mode, target, reason, atomic=atomic, kind=kind)
 
 
@@ -1034,7 +1577,7 @@ def _path_method_site(
     reason: Optional[str] = None
     atomic = False
     if target is not None:
-        _, reason, atomic = _target_verdict(target, ctx, cfg, handles=False)
+        _, reason, atomic = _target_verdict(target, ctx, cfg, handles=False, call=call)
     return WriteSite(call, api, "w", target, reason, atomic=atomic, kind="path-method")
 
 
@@ -1050,7 +1593,7 @@ def _path_writer_site(
 ) -> Optional[WriteSite]:
     if target is None or (isinstance(target, ast.Constant) and target.value is None):
         return None  # ``df.to_csv()`` returns the text; nothing is written
-    status, reason, atomic = _target_verdict(target, ctx, cfg, handles=True)
+    status, reason, atomic = _target_verdict(target, ctx, cfg, handles=True, call=call)
     if status == "handle":
         return None  # a file object or buffer: whoever opened it owns the verdict
     if reason is None and mode is not None and _mode_kind(mode) == "append":
@@ -1070,7 +1613,10 @@ def _raw_write_site(call: ast.Call, ctx: Context) -> Optional[WriteSite]:
         if func.attr not in cfg.attr_names:  # type: ignore[attr-defined]
             return None
     elif cls is ast.Name:
-        if func.id not in cfg.name_ids and func.id not in _module_aliases(ctx, cfg):  # type: ignore[attr-defined]
+        name_id = func.id  # type: ignore[attr-defined]
+        if name_id not in cfg.name_ids and name_id not in _module_aliases(ctx, cfg) and (
+            name_id not in _local_aliases(ctx, cfg)
+        ):
             return None
     else:
         return None
@@ -1691,6 +2237,8 @@ def _writer_plan(call: ast.Call, site: WriteSite, ctx: Context) -> Optional[_Slo
     target = site.target
     if target is None or not _builtin_writer(api) or api in _NAME_IN_CONTENT:
         return None  # ``extra-writers``: what they do with the name is not known
+    if api in _DIRECTORY_TARGET_WRITERS or (api in _COPIES and keyword(call, "follow_symlinks") is not None):
+        return None  # ``dst`` may be a directory; a copied symlink is no regular file
     if not _can_wrap_statement(call, ctx):
         return None
     slot = _slot_of(call, target)
@@ -1962,16 +2510,34 @@ def _write_call_names(settings: Settings) -> frozenset[str]:
 class NonAtomicOpen(Rule):
     """
     ## What it does
-    Flags `open()` (also `io.open`, `codecs.open`, `gzip.open`, `bz2.open`, `lzma.open`
-    and `Path.open`) in a mode that truncates or creates the file: any mode containing `w`
-    or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...).
+    Flags `open()` (also `io.open`, `codecs.open`, `gzip.open`, `bz2.open`, `lzma.open`,
+    `Path.open`, `fsspec.open`, `smart_open.open`, `tf.io.gfile.GFile`, the `open` method of
+    a file system or path manager: `fs.open(path, "wb")`, `self.fs.open(...)`, a
+    `fsspec.filesystem(...)`, `PathManager.open(...)`, and a local name for one of these:
+    `open_fn = fs.open if fs else open`) in a mode that truncates or creates the file: any
+    mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). Also
+    `fd = os.open(path, O_WRONLY | O_CREAT | O_TRUNC)` when the function then writes to `fd`.
 
     Not flagged: read modes, append (`"a"`), in-place update (`"r+"`), modes that are not
-    known statically, exempt targets (lock files, Markdown reports, logs, `os.devnull`,
-    standard streams, file descriptors, `tempfile` scratch files and files inside a
-    `tempfile.TemporaryDirectory()`), and the temp file of a hand-made temp-then-rename
-    (DET105 looks at that pattern as a whole). An `open()` passed straight to `json.dump`
-    and friends is reported once, by DET102.
+    known statically, and writes that produce no artifact:
+
+    - exempt targets (lock files, Markdown reports, logs, `os.devnull`, standard streams);
+    - scratch space: `tempfile` files and directories (also through `.name`, `mkdtemp()`,
+      a `self.tmp_dir` that the class only ever sets to a temporary directory, pytest's
+      `tmp_path_factory.mktemp()`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
+      `*.incomplete`), a folder or file the same function removes afterwards;
+    - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
+      `with ... as f` whose body never uses `f`;
+    - markers and ignore files (`.gitignore`, `.gitkeep`, `.dvcignore`...), rotated logs,
+      a path that is a log file in every assignment that spells it, writes inside a
+      `logging` handler class;
+    - file descriptors, pipe ends and sockets (what the fix declines as not a path), FIFOs
+      made with `os.mkfifo` in the same function;
+    - object-store URLs (`s3://`, `gs://`...: the object appears whole when the upload
+      ends) and writes inside `with fs.transaction:` (fsspec moves them into place);
+    - the temp file of a hand-made temp-then-rename (DET105 looks at that pattern as a
+      whole). An `open()` passed straight to `json.dump` and friends is reported once, by
+      DET102.
 
     ## Why is this bad?
     `open(path, "w")` empties the file first and fills it as the program runs. A crash, a
@@ -2016,6 +2582,9 @@ class NonAtomicOpen(Rule):
     name, so the fix is still not offered where the function reads `f.name` or hands `f` to
     gzip/tar as `fileobj=`.
 
+    No fix for `fsspec.open`, file-system and path-manager openers, local aliases, `os.open`
+    and openers from `extra-writers`: they also take URLs, or are not `open()`.
+
     It is offered only for a call used directly as a `with` item, with the arguments
     `atomic_open` takes (the path, a mode, `encoding`/`errors`/`newline` as keywords), a
     mode that is a literal (or a name bound once to one), and a path: never a file
@@ -2037,6 +2606,9 @@ class NonAtomicOpen(Rule):
     ## Options
     - `exempt-paths`: extra path globs that are not artifacts (defaults: `*.lock`, `*.md`,
       `*.log`, `*.pid`, `/dev/*`).
+    - `extra-writers`: more openers, as `"pkg.mod.open_blob:0:1"` (path argument 0, mode
+      argument 1; without a mode the opener reads) or `".open_file:0:1"` (any method of
+      that name).
     - `safe-writers`: calls that already write atomically.
     """
 
@@ -2061,6 +2633,9 @@ class NonAtomicOpen(Rule):
         "from determinism_lint.runtime import atomic_open\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
         "import os, tempfile\nwith tempfile.TemporaryDirectory() as d:\n"
         "    with open(os.path.join(d, 'input.json'), 'w') as f:\n        f.write(text)\n",
+        "with open(marker, 'x'):\n    pass\n",
+        "import os\nwith open(os.path.join(cache_dir, '.gitignore'), 'w') as f:\n    f.write('*')\n",
+        "with fs.transaction:\n    with fs.open(path, 'wb') as f:\n        f.write(blob)\n",
     )
     INVALID = (
         Invalid(
@@ -2139,6 +2714,17 @@ class NonAtomicOpen(Rule):
             fixed=NO_FIX,
         ),
         Invalid("with open(path, 'w', buffering=1) as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid("with fs.open(config_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX),
+        Invalid("import fsspec\nwith fsspec.open(index_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX),
+        Invalid(
+            "def dump(path, text, fs=None):\n    open_fn = fs.open if fs else open\n"
+            "    with open_fn(path, 'w') as f:\n        f.write(text)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import os\nfd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\nos.write(fd, blob)\n",
+            fixed=NO_FIX,
+        ),
     )
 
     @classmethod
@@ -2338,9 +2924,17 @@ class NonAtomicPathWrite(Rule):
     """
     ## What it does
     Flags `<path>.write_text(...)` and `<path>.write_bytes(...)` (`pathlib.Path`, and the
-    `Path` classes of trio, anyio and others with the same methods), unless the target is
-    exempt (lock files, Markdown reports, logs...) or is the temp file of a hand-made
-    temp-then-rename (DET105).
+    `Path` classes of trio, anyio and others with the same methods), unless the target
+    produces no artifact (exempt, scratch, marker, temp-name, removed afterwards: see
+    DET101) or is the temp file of a hand-made temp-then-rename (DET105).
+
+    The receiver must be a path by evidence: built with `Path(...)`, `/`, `.with_suffix()`,
+    `.parent`; a name bound to one, annotated with a path type, made by a class named
+    `...Path`, returned by a function of the module annotated `-> Path`, a `self.x` that the
+    class only sets to paths, or a name also used with an attribute only paths have
+    (`.read_text()`, `.is_file()`, `.suffix`...). Other objects have `write_text` methods
+    too (`click.HelpFormatter`, consoles, stores): `obj.write_text(s)` with nothing known
+    about `obj` is not reported.
 
     ## Why is this bad?
     `write_text` opens the file with mode `"w"`: it is truncated first and filled
@@ -2403,9 +2997,11 @@ class NonAtomicPathWrite(Rule):
         "import tempfile\nfrom pathlib import Path\nwith tempfile.TemporaryDirectory() as d:\n"
         "    (Path(d) / 'input.json').write_text(text)\n",
         Valid("(out / 'notes.txt').write_text(text)\n", settings=(("exempt_paths", ("*.txt",)),)),
+        "def format_help(formatter, text):\n    formatter.write_text(text)\n",
+        "def save(path, text):\n    path.write_text(text)\n",
     )
     INVALID = (
-        Invalid("path.write_text(text)\n", fixed=NO_FIX),  # not known to be a ``Path``
+        Invalid("def save(path: Union[str, Path], text):\n    path.write_text(text)\n", fixed=NO_FIX),
         Invalid(
             "(cache_dir / 'index.bin').write_bytes(blob)\n",
             fixed=(
@@ -2420,7 +3016,7 @@ class NonAtomicPathWrite(Rule):
                 "write_atomic_text(Path(out, 'config.yaml'), dump(config))\n"
             ),
         ),
-        Invalid("n = out.write_text(payload, encoding='utf-8')\n", fixed=NO_FIX),
+        Invalid("out = Path(d)\nn = out.write_text(payload, encoding='utf-8')\n", fixed=NO_FIX),
         Invalid(
             "from pathlib import Path\nPath.write_text(target, text)\n",
             fixed=(
@@ -2449,7 +3045,11 @@ class NonAtomicPathWrite(Rule):
                 "path = Path(out)\nwrite_atomic_bytes(path, data=blob)\n"
             ),
         ),
-        Invalid("self.target.write_text(text)\n", fixed=NO_FIX),
+        Invalid(
+            "class Run:\n    def __init__(self, root):\n        self.target = Path(root) / 'meta.txt'\n\n"
+            "    def save(self, text):\n        self.target.write_text(text)\n",
+            fixed=NO_FIX,
+        ),
     )
 
     @classmethod
@@ -2496,7 +3096,8 @@ class NonAtomicPathWriter(Rule):
     methods `.to_csv`, `.to_parquet`, `.to_json`, `.to_pickle`, `.to_feather`, `.to_hdf`,
     `.to_excel`, `.to_orc`, `.to_stata`, `.to_netcdf`, the polars methods `.write_parquet`,
     `.write_csv`, `.write_json`, `.write_ndjson`, `.write_ipc`, `.write_avro`,
-    `.write_excel`, and the writers named in `extra-writers`.
+    `.write_excel`, copies into place (`shutil.copyfile`, `shutil.copy`, `shutil.copy2`:
+    `dst` is filled piece by piece), and the writers named in `extra-writers`.
 
     Not flagged: a writer handed a file object or an in-memory buffer (`np.save(f, a)`
     inside `with open(...) as f`, `df.to_csv(buf)` with `buf = io.StringIO()`,
@@ -2505,9 +3106,12 @@ class NonAtomicPathWriter(Rule):
     (`plt.savefig`, `fig.savefig`) are reports, not data artifacts, and are not flagged
     unless `.savefig` is listed in `extra-writers`.
 
-    The frame methods are matched by name, since the type of the receiver is not known;
-    given a path they return `None`, so only a call used as a statement counts
-    (`payload = obj.to_json(x)` is some other class's method).
+    The frame methods are matched by name, since the type of the receiver is not known. A
+    call whose result is used counts only when its argument is visibly where a file goes
+    (`return ds.to_parquet(path_or_buf, storage_options=...)`, `n = df.to_csv(out / "a.csv")`,
+    a path keyword, a name such as `path`/`out_file`): `payload = obj.to_json(x)` is some
+    other class's method, and `console.write_json(data)` with `data: dict` is not a frame
+    writer. Writes that produce no artifact are not flagged (see DET101).
 
     ## Why is this bad?
     These writers open the target themselves and write it piece by piece. A crash or a
@@ -2546,6 +3150,8 @@ class NonAtomicPathWriter(Rule):
 
     - `torch.save` (it names the archive's top folder after the file) and the writers in
       `extra-writers` (what they do with the name is not known);
+    - `shutil.copy`/`copy2` (`dst` may be a directory) and `shutil.copyfile` with
+      `follow_symlinks=` (it may copy a symlink, not a file);
     - `numpy.save`/`savez` without a visible `.npy`/`.npz` (numpy appends the suffix);
     - pandas writers that infer a compression from the name, and `numpy.savetxt`, unless the
       name visibly ends in an extension other than gzip, zip or tar (which store the file's
@@ -2652,6 +3258,15 @@ class NonAtomicPathWriter(Rule):
         Invalid("df.to_csv(out_dir / 'features.csv.gz')\n", fixed=NO_FIX),
         Invalid("df.to_hdf(out_dir / 'store.h5', key='features')\n", fixed=NO_FIX),
         Invalid("df.to_parquet(out_dir / 'features', partition_cols=['day'])\n", fixed=NO_FIX),
+        Invalid(
+            "import shutil\nshutil.copyfile(src, out_dir / 'model.bin')\n",
+            fixed=(
+                "import shutil\n\nfrom determinism_lint.runtime import atomic_path\n\n"
+                "with atomic_path(out_dir / 'model.bin') as tmp:\n    shutil.copyfile(src, tmp)\n"
+            ),
+        ),
+        Invalid("import shutil\nshutil.copy(checkpoint, backup_path)\n", fixed=NO_FIX),
+        Invalid("def export(ds, path_or_buf):\n    return ds.to_parquet(path_or_buf)\n", fixed=NO_FIX),
     )
 
     @classmethod
@@ -2663,9 +3278,12 @@ class NonAtomicPathWriter(Rule):
         site = write_site(node, ctx)
         if site is None or site.kind != "path-writer" or not site.is_hazard:
             return
-        message = (
-            f"`{_display(site.api)}` writes the target in place: a crash leaves it truncated or half-written"
-        )
+        if site.api in _COPIES:
+            message = f"`{site.api}` copies into the target in place: a crash leaves a truncated copy there"
+        else:
+            message = (
+                f"`{_display(site.api)}` writes the target in place: a crash leaves it truncated or half-written"
+            )
         # The same test ``fix`` applies, so ``check`` never advertises a fix that ``fix`` declines.
         fixable = _writer_plan(node, site, ctx) is not None and _writer_target_is_local(node, site, ctx)
         yield Report(node, message, fixable=fixable)
