@@ -23,18 +23,18 @@ ARTIFACT = textwrap.dedent(
     """\
     import json
     import logging
-
+    from pathlib import Path
     logger = logging.getLogger(__name__)
 
 
-    def write_manifest(path, manifest):
+    def write_manifest(path: Path, manifest):
         try:
             path.write_text(json.dumps(manifest, sort_keys=True))
         except Exception:{silent}
             pass
 
 
-    def save_index(path, index):
+    def save_index(path: Path, index):
         try:
             path.write_text(json.dumps(index, sort_keys=True))
         except:{bare}
