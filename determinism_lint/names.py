@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from typing import Optional, Union
 
 from .nodes import children_list
@@ -106,7 +107,7 @@ def collect_statement_bindings(scope: ScopeNode) -> dict[str, str]:
         elif cls is ast.Delete:
             for target in node.targets:  # type: ignore[attr-defined]
                 _bind_target(bindings, target)
-        elif hasattr(ast, "Match") and cls is ast.Match:
+        elif sys.version_info >= (3, 10) and cls is ast.Match:
             for case in node.cases:  # type: ignore[attr-defined]
                 for pattern in ast.walk(case.pattern):
                     if isinstance(pattern, (ast.MatchAs, ast.MatchStar)) and pattern.name:
@@ -165,12 +166,10 @@ def collect_bindings(scope: ScopeNode) -> dict[str, str]:
                 if isinstance(inner, ast.NamedExpr):
                     _bind_target(bindings, inner.target)
             continue
-        elif isinstance(node, ast.MatchAs) and node.name:
-            _record(bindings, node.name, LOCAL)
-        elif isinstance(node, ast.MatchStar) and node.name:
-            _record(bindings, node.name, LOCAL)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            _record(bindings, node.rest, LOCAL)
+        elif sys.version_info >= (3, 10) and isinstance(node, (ast.MatchAs, ast.MatchStar, ast.MatchMapping)):
+            bound = node.rest if isinstance(node, ast.MatchMapping) else node.name
+            if bound:
+                _record(bindings, bound, LOCAL)
         todo.extend(reversed(children_list(node)))
     for name in declared_global:
         bindings.pop(name, None)
