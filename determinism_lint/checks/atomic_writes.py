@@ -281,7 +281,7 @@ def _config(settings: Settings) -> _Config:
     # Keyed by identity: hashing a Settings (all its tuples) on every call costs more than
     # the rest of the early rejection.
     if _LAST[0] is settings:
-        return _LAST[1]  # type: ignore[no-any-return]
+        return _LAST[1]
     cached = _CONFIG_CACHE.get(id(settings))
     if cached is None or cached[0] is not settings:
         if len(_CONFIG_CACHE) > 32:
@@ -513,8 +513,8 @@ def _call_template(call: ast.Call, ctx: Context, depth: int) -> str:
         if func.attr == "joinpath":
             return "/".join([_template(receiver, ctx, depth), *(_template(a, ctx, depth) for a in call.args)])
         if func.attr == "with_suffix" and len(call.args) == 1:
-            head, sep, name = _template(receiver, ctx, depth).rpartition("/")
-            stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+            head, sep, base = _template(receiver, ctx, depth).rpartition("/")
+            stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
             return head + sep + stem + _template(call.args[0], ctx, depth)
         if func.attr == "with_name" and len(call.args) == 1:
             head, sep, _ = _template(receiver, ctx, depth).rpartition("/")
@@ -942,7 +942,7 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         if resolved is None:
             if not _looks_like_path_method(call, method, ctx):
                 return None
-            target: Optional[ast.expr] = func.value
+            target = func.value if isinstance(func, ast.Attribute) else None  # a method: always an attribute
         else:
             target = argument(call, 0, "self")
         return _path_method_site(call, f"pathlib.Path.{method}", target, ctx, cfg)
@@ -1169,7 +1169,7 @@ def _key(expr: ast.expr, ctx: Context) -> str:
         if isinstance(expr, ast.Name):
             bind = _single(expr, ctx, "assign")
             if bind is not None and isinstance(bind.value, (ast.Name, ast.Call)):
-                value = bind.value
+                value: ast.expr = bind.value
                 while (
                     isinstance(value, ast.Call)
                     and len(value.args) == 1
@@ -1726,7 +1726,7 @@ def _writer_plan(call: ast.Call, site: WriteSite, ctx: Context) -> Optional[_Slo
             and (compression.value is None or compression.value in _NAMELESS_COMPRESSIONS | {"infer"})
         ):
             return None
-        if (compression is None or compression.value == "infer") and _name_embedding_risk(  # type: ignore[attr-defined]
+        if (compression is None or compression.value == "infer") and _name_embedding_risk(
             _template(target, ctx)
         ):
             return None

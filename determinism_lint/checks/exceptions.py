@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+import sys
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
 from ..model import FixSafety
 from ._util import last_name, walk_statements_local
@@ -474,7 +475,10 @@ def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[ast.Try]:
     return None
 
 
-TRY_TYPES: tuple[type, ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+if sys.version_info >= (3, 11):
+    TRY_TYPES: tuple[type[Union[ast.Try, ast.TryStar]], ...] = (ast.Try, ast.TryStar)
+else:
+    TRY_TYPES = (ast.Try,)
 
 
 class BroadExceptInArtifactCode(Rule):
