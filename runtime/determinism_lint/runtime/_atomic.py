@@ -444,7 +444,7 @@ def _parse_mode(mode: str) -> _Mode:
 
 def _resolve_encoding(encoding: str | None, stacklevel: int) -> str | None:
     """Pick the encoding ``open()`` would use, warning like ``open()`` under -X warn_default_encoding."""
-    text_encoding = getattr(io, "text_encoding", None)  # Python 3.10+
+    text_encoding: Callable[[str | None, int], str] | None = getattr(io, "text_encoding", None)  # Python 3.10+
     if text_encoding is None:
         # Python 3.9: open() with encoding=None uses the locale encoding; so will our open().
         return encoding
