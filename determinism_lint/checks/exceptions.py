@@ -463,7 +463,7 @@ def does_artifact_work(body: list[ast.stmt], ctx: Context) -> Optional[ast.Call]
     return None
 
 
-def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[ast.Try]:
+def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[TryNode]:
     """The nearest ``try`` whose *body* (not handlers, else or finally) holds ``node``."""
     child = node
     for ancestor in ctx.ancestors(node):
@@ -476,8 +476,10 @@ def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[ast.Try]:
 
 
 if sys.version_info >= (3, 11):
-    TRY_TYPES: tuple[type[Union[ast.Try, ast.TryStar]], ...] = (ast.Try, ast.TryStar)
+    TryNode = Union[ast.Try, ast.TryStar]
+    TRY_TYPES: tuple[type[TryNode], ...] = (ast.Try, ast.TryStar)
 else:
+    TryNode = ast.Try
     TRY_TYPES = (ast.Try,)
 
 
