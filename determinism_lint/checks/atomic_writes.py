@@ -508,13 +508,14 @@ def _call_template(call: ast.Call, ctx: Context, depth: int) -> str:
     if any(isinstance(arg, ast.Starred) for arg in call.args):
         return _UNKNOWN
     func = call.func
+    name: Optional[str]  # a file name, then the callee's dotted name
     if isinstance(func, ast.Attribute):
         receiver = func.value
         if func.attr == "joinpath":
             return "/".join([_template(receiver, ctx, depth), *(_template(a, ctx, depth) for a in call.args)])
         if func.attr == "with_suffix" and len(call.args) == 1:
-            head, sep, base = _template(receiver, ctx, depth).rpartition("/")
-            stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+            head, sep, name = _template(receiver, ctx, depth).rpartition("/")
+            stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
             return head + sep + stem + _template(call.args[0], ctx, depth)
         if func.attr == "with_name" and len(call.args) == 1:
             head, sep, _ = _template(receiver, ctx, depth).rpartition("/")
