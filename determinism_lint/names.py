@@ -56,6 +56,11 @@ def _bind_arguments(bindings: dict[str, str], args: ast.arguments) -> None:
 
 
 _TRY_TYPES: tuple[type, ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+# A ``try`` statement of the running Python (``try``/``except*`` is 3.11+).
+if sys.version_info >= (3, 11):
+    TryNode = Union[ast.Try, ast.TryStar]
+else:
+    TryNode = ast.Try
 
 
 def collect_statement_bindings(scope: ScopeNode) -> dict[str, str]:

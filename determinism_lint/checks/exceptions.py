@@ -5,8 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-import sys
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
 from ._util import last_name, walk_statements_local
@@ -15,6 +14,7 @@ from .base import NO_FIX, Invalid, Report, Rule
 if TYPE_CHECKING:
     from ..context import Context
     from ..fixer import Edit, FixContext
+    from ..names import TryNode
 
 BROAD_EXCEPTIONS = frozenset({"builtins.Exception", "builtins.BaseException"})
 
@@ -475,12 +475,7 @@ def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[TryNode]:
     return None
 
 
-if sys.version_info >= (3, 11):
-    TryNode = Union[ast.Try, ast.TryStar]
-    TRY_TYPES: tuple[type[TryNode], ...] = (ast.Try, ast.TryStar)
-else:
-    TryNode = ast.Try
-    TRY_TYPES = (ast.Try,)
+TRY_TYPES: tuple[type[TryNode], ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
 class BroadExceptInArtifactCode(Rule):
