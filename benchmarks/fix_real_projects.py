@@ -466,11 +466,12 @@ class Project:
         if code != 0:
             raise RuntimeError(f"install failed (see {self.dir / 'install.log'}):\n{_first_lines(text[-3000:], 30)}")
         # The fixed code imports determinism_lint.runtime (standard library only): make this
-        # checkout's package importable without building it and without putting the whole
-        # repository (its tests/ package) on the path.
+        # checkout's runtime importable as production code gets it, from the runtime
+        # distribution alone (``determinism_lint`` is then a namespace package holding only
+        # ``runtime``), without building it and without the linter or the repository's tests.
         shim = self.dir / "determinism_lint_path"
         shim.mkdir()
-        (shim / "determinism_lint").symlink_to(ROOT / "determinism_lint", target_is_directory=True)
+        (shim / "determinism_lint").symlink_to(ROOT / "runtime" / "determinism_lint", target_is_directory=True)
         site = subprocess.run([self.python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                               check=True, capture_output=True, text=True).stdout.strip()
         write_atomic_text(Path(site) / "determinism_lint_runtime.pth", str(shim) + "\n", encoding="utf-8")

@@ -334,7 +334,7 @@ def _one_finding_per_handler(
             continue
         reports = sorted(reports, key=lambda pair: (pair[0].handler_rank, pair[0].code))
         (_, kept), others = reports[0], reports[1:]
-        notes = [rule.handler_note for rule, _ in others if rule.handler_note]
+        notes = [note for note in (rule.handler_note_for(finding) for rule, finding in others) if note]
         message = f"{kept.message}; the handler also {' and '.join(notes)}" if notes else kept.message
         replaced[id(kept)] = dataclasses.replace(kept, message=message, also=tuple(finding for _, finding in others))
         for _, finding in others:

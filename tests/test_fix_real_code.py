@@ -313,7 +313,7 @@ def test_a_parameter_called_logging_is_not_captured() -> None:
 
     def configure(logging, value):
         try:
-            logging.level = int(value)
+            logging.configure(int(value))
         except Exception:
             pass
     """
@@ -331,9 +331,9 @@ def test_a_shadowed_module_logger_is_not_used() -> None:
 
     def run(logger, value):
         try:
-            return int(value)
+            logger.configure(int(value))
         except Exception:
-            return None
+            pass
     """
     result = fixed(source)
     assert 'logging.getLogger(__name__).debug("run: ignored Exception", exc_info=True)' in result

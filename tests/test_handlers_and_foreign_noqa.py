@@ -69,11 +69,11 @@ def test_silent_bare_except_is_one_det401_that_says_it_is_silent() -> None:
 def test_silent_broad_handler_around_artifact_work_is_one_det402() -> None:
     findings = found(artifact())
     assert [(line, code) for line, code, _ in findings] == [(10, "DET402"), (17, "DET401")]
-    assert findings[0][2].endswith("; the handler also does not fail closed around artifact work")
+    assert findings[0][2].endswith("; the handler also does not fail closed around `path.write_text(...)` on line 9")
     # The bare one logs, so it is not silent, but it swallows the failed write.
     assert findings[1][2] == (
         "bare `except:` also catches KeyboardInterrupt and SystemExit;"
-        " the handler also does not fail closed around artifact work"
+        " the handler also does not fail closed around `path.write_text(...)` on line 16"
     )
 
 
@@ -81,7 +81,9 @@ def test_bare_silent_handler_around_artifact_work_names_both() -> None:
     source = "import json\n\ndef save_all(p, d):\n    try:\n        json.dump(d, p)\n    except:\n        pass\n"
     ((_, code, message),) = found(source)
     assert code == "DET401"
-    assert message.endswith("; the handler also swallows the error silently and does not fail closed around artifact work")
+    assert message.endswith(
+        "; the handler also swallows the error silently and does not fail closed around `json.dump(...)` on line 5"
+    )
 
 
 def test_the_finding_goes_to_an_enabled_rule() -> None:
@@ -89,7 +91,10 @@ def test_the_finding_goes_to_an_enabled_rule() -> None:
     assert [c for _, c, _ in found(handler(), select=("DET402",))] == ["DET402"]
     only_403 = found(artifact(), select=("DET403",))
     assert [(line, c) for line, c, _ in only_403] == [(10, "DET403"), (17, "DET403")]
-    assert only_403[0][2] == RULES_BY_CODE["DET403"].message
+    assert only_403[0][2] == (
+        "broad `except` swallows the failure of `path.write_text(...)` on line 9: the artifact may end up"
+        " incomplete; re-raise or apply the error policy"
+    )
 
 
 def test_handlers_flagged_by_one_rule_keep_its_plain_message() -> None:

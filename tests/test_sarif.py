@@ -564,6 +564,7 @@ MANY = textwrap.dedent(
             second = None
         try:
             third = json.dumps(c)
+            emit(third)
         except Exception:
             pass
         return first, second, third

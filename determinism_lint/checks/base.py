@@ -103,6 +103,10 @@ class Rule:
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         raise NotImplementedError
 
+    def handler_note_for(self, finding: Any) -> str:
+        """What this rule's ``finding`` adds to another rule's finding on the same handler."""
+        return self.handler_note
+
     @classmethod
     def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
         """Callee names (last dotted part) this rule wants, or ``None`` for every call."""
