@@ -568,7 +568,7 @@ _WRITE_METHOD_RE = re.compile(r"^(write\w*|dump|writerows?|flush)$")
 def _call_label(call: ast.Call) -> str:
     text = ast.unparse(call.func)
     if len(text) > 40:
-        text = "." + last_name(call.func) if isinstance(call.func, ast.Attribute) else text[:40]
+        text = "." + call.func.attr if isinstance(call.func, ast.Attribute) else text[:40]
     return f"{text}(...)"
 
 
@@ -664,13 +664,13 @@ def _local_function_work(ctx: Context) -> dict[str, ArtifactWork]:
         changed = True
         while changed:
             changed = False
-            for holder, calls in sorted(edges.items()):
-                if holder in work:
+            for caller, local_calls in sorted(edges.items()):
+                if caller in work:
                     continue
-                for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
+                for call in sorted(local_calls, key=lambda c: (c.lineno, c.col_offset)):
                     target = work.get(_local_callee(call) or "")
                     if target is not None and target.call is not call:
-                        work[holder] = ArtifactWork(call, _call_label(call), via=target.describe())
+                        work[caller] = ArtifactWork(call, _call_label(call), via=target.describe())
                         changed = True
                         break
         return work
@@ -818,7 +818,7 @@ def _module_files(module: str, level: int, ctx: Context) -> list[str]:
             if parent == current:
                 break
             current = parent
-    candidates = []
+    candidates: list[str] = []
     for base in bases:
         stem = os.path.join(base, *parts) if parts else base
         candidates.extend((stem + ".py", os.path.join(stem, "__init__.py")))
