@@ -309,7 +309,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS if problems else EXIT_CLEAN
     if stdin:
         results: Iterable[FileResult] = [
-            Engine(settings).check_source(sources[name], name) for name in files  # type: ignore[arg-type]
+            Engine(settings).check_source(sources[name], name) for name in files
         ]
     else:
         results = iter_engine(files, resolver, args.jobs)
@@ -359,7 +359,7 @@ class _Report:
     """Writes findings out as they come, one file at a time (memory stays bounded on huge
     runs), and keeps only counts for the summary."""
 
-    def __init__(self, args: argparse.Namespace, resolver: SettingsResolver, sources: dict[str, Optional[bytes]]) -> None:
+    def __init__(self, args: argparse.Namespace, resolver: SettingsResolver, sources: dict[str, bytes]) -> None:
         self.args = args
         self.resolver = resolver
         self.sources = sources

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional, Sequence, Union
+from typing import Optional, Protocol, Sequence, Union
 
 from .settings import Settings, config_table_of, load_settings
 
@@ -54,14 +54,20 @@ class Overrides:
         return settings.replace(**changes) if changes else settings
 
 
+class AppliesOverrides(Protocol):
+    """What :class:`SettingsResolver` applies on top of every config, as :class:`Overrides`."""
+
+    def apply(self, settings: Settings) -> Settings: ...
+
+
 class SettingsResolver:
     """The settings that govern each path of a run."""
 
-    def __init__(self, config_file: Optional[str] = None, overrides: Optional[Overrides] = None,
+    def __init__(self, config_file: Optional[str] = None, overrides: Optional[AppliesOverrides] = None,
                  *, option: str = "--config") -> None:
         """``overrides``: anything with ``apply(settings) -> settings`` (the flake8 plugin
         passes its ``--det-*`` options)."""
-        self.overrides = overrides if overrides is not None else Overrides()
+        self.overrides: AppliesOverrides = overrides if overrides is not None else Overrides()
         self._fixed: Optional[Settings] = None
         if config_file is not None:
             self._fixed = self.overrides.apply(load_settings(config_file, option=option))

@@ -88,7 +88,7 @@ class Context:
                 found = cache[current]
                 break
             if isinstance(current, _FUNCTION_TYPES):
-                found = current  # type: ignore[assignment]
+                found = current
                 break
             passed.append(current)
             current = parents.get(current)
@@ -109,17 +109,17 @@ class Context:
             current = parent
         return current
 
-    def nodes_of(self, node_type: type) -> list[ast.AST]:
+    def nodes_of(self, node_type: type[_NodeT]) -> list[_NodeT]:
         """Every node of exactly ``node_type`` in the file, in walk order.
 
         Calls and function definitions are always collected by the engine's walk; other
         types cost a walk of their own.
         """
         if self._buckets is not None and node_type in self._buckets:
-            return self._buckets[node_type]
+            return cast("list[_NodeT]", self._buckets[node_type])  # a bucket holds one node type
         if self._buckets is not None and node_type in _ALWAYS:
             return []
-        return [node for node in self.parents if type(node) is node_type]
+        return [cast(_NodeT, node) for node in self.parents if type(node) is node_type]
 
     @property
     def calls_by_name(self) -> dict[str, list[ast.AST]]:
@@ -127,7 +127,7 @@ class Context:
         if self._calls_by_name is None:
             grouped: dict[str, list[ast.AST]] = {}
             for call in self.nodes_of(ast.Call):
-                func = call.func  # type: ignore[attr-defined]
+                func = call.func
                 key = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
                 if key is not None:
                     grouped.setdefault(key, []).append(call)

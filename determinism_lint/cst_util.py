@@ -19,7 +19,7 @@ def is_only_pass(body: cst.BaseSuite) -> bool:
 
 def prepend_statements(
     body: cst.BaseSuite, statements: Sequence[cst.BaseStatement], *, drop_pass: bool = True
-) -> cst.BaseSuite:
+) -> cst.IndentedBlock:
     """``statements`` first in ``body``; a body that only held ``pass`` loses it.
 
     A one-line suite (``except Exception: pass``) becomes an indented block, so the
@@ -168,7 +168,7 @@ def names_bound_except_import(module: cst.Module, import_module: str) -> set[str
         elif isinstance(node, (cst.For, cst.CompFor)):
             _target_names(node.target, found)
         elif isinstance(node, cst.AsName):
-            _target_names(node.name, found)  # type: ignore[arg-type]
+            _target_names(node.name, found)
         elif isinstance(node, cst.NamedExpr):
             _target_names(node.target, found)
         elif isinstance(node, (cst.Global, cst.Nonlocal)):

@@ -14,11 +14,14 @@ import enum
 import os
 import sys
 from dataclasses import dataclass
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
 from .cst_util import dotted_name
+
+# What a module's body holds (``cst.Module.body``).
+_Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
 
 @dataclass(frozen=True, order=True)
@@ -236,7 +239,7 @@ class _Line:
     small: cst.BaseSmallStatement
 
 
-def _groups(body: Sequence[cst.BaseStatement], start: int, end: int, first_party: Optional[str]) -> list[list[_Line]]:
+def _groups(body: Sequence[_Statement], start: int, end: int, first_party: Optional[str]) -> list[list[_Line]]:
     """Runs of one-import lines in ``body[start:end]``; a blank line, a comment or a
     ``try:``/``if`` block ends a run."""
     groups: list[list[_Line]] = []
@@ -244,7 +247,7 @@ def _groups(body: Sequence[cst.BaseStatement], start: int, end: int, first_party
     for index in range(start, end):
         statement = body[index]
         small = _import_line(statement)
-        if small is None or (current and getattr(statement, "leading_lines", ())):
+        if small is None or (current and statement.leading_lines):
             if current:
                 groups.append(current)
             current = []
@@ -296,8 +299,8 @@ def add_imports(module: cst.Module, imports: Sequence[NeededImport], path: str) 
 
 
 def _insert(
-    body: list[cst.BaseStatement], head_end: int, needed: NeededImport, first_party: Optional[str]
-) -> list[cst.BaseStatement]:
+    body: list[_Statement], head_end: int, needed: NeededImport, first_party: Optional[str]
+) -> list[_Statement]:
     kind = _kind_of_needed(needed, first_party)
     start = _leading_strings(body)
     groups = [g for g in _groups(body, start, head_end, first_party) if any(line.kind is not Kind.FUTURE for line in g)]
@@ -352,8 +355,8 @@ def _insert(
 
 
 def _put(
-    body: list[cst.BaseStatement], index: int, new: cst.SimpleStatementLine, *, ensure_blank_after: bool = False
-) -> list[cst.BaseStatement]:
+    body: list[_Statement], index: int, new: cst.SimpleStatementLine, *, ensure_blank_after: bool = False
+) -> list[_Statement]:
     body = list(body)
     if ensure_blank_after and index < len(body):
         following = body[index]

@@ -105,7 +105,7 @@ def _binding_kinds(tree: cst.CSTNode) -> dict[str, list[str]]:
             elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
                 _target_names(node.target, found)
             elif isinstance(node, cst.AsName) and not isinstance(node.name, cst.Name):
-                _target_names(node.name, found)  # type: ignore[arg-type]
+                _target_names(node.name, found)
             elif isinstance(node, cst.WithItem) and node.asname is not None and isinstance(node.asname.name, cst.Name):
                 found.add(node.asname.name.value)
             elif isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):

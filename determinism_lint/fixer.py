@@ -210,16 +210,20 @@ _IDENTIFIER_RE = re.compile(r"(?<![.\w])[^\W\d]\w*")
 # -- finding -> node ----------------------------------------------------------------------
 
 
-def _nodes_at(wrapper: MetadataWrapper) -> dict[tuple[int, int], list[tuple[cst.CSTNode, tuple[int, int]]]]:
+# (line, column) where nodes start -> those nodes with where each ends.
+_NodeTable = dict[tuple[int, int], list[tuple[cst.CSTNode, tuple[int, int]]]]
+
+
+def _nodes_at(wrapper: MetadataWrapper) -> _NodeTable:
     positions = wrapper.resolve(PositionProvider)
-    table: dict[tuple[int, int], list[tuple[cst.CSTNode, tuple[int, int]]]] = {}
+    table: _NodeTable = {}
     for node, where in positions.items():
         start = (where.start.line, where.start.column)
         table.setdefault(start, []).append((node, (where.end.line, where.end.column)))
     return table
 
 
-def _node_for(finding: Finding, table, node_types: tuple[type, ...]) -> Optional[cst.CSTNode]:
+def _node_for(finding: Finding, table: _NodeTable, node_types: tuple[type, ...]) -> Optional[cst.CSTNode]:
     """The node of a fixable type that starts, and preferably also ends, where the finding does.
 
     Several nodes can start at one position (``d`` and ``d.items()``); the end position
@@ -246,7 +250,7 @@ class _Applier(cst.CSTTransformer):
         for edit in edits:
             self._by_target.setdefault(id(edit.target), []).append(edit.apply)
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+    def on_leave(self, original_node, updated_node):
         applies = self._by_target.get(id(original_node))
         if not applies:
             return updated_node

@@ -380,11 +380,11 @@ def _analyse(tree: ast.Module, text: str, path: str, settings: Settings, engine:
         if suppress is not None:
             handlers.append(suppress)
             continue
-        write = write_site(call, ctx)  # type: ignore[arg-type]  # ``nodes_of`` is untyped
+        write = write_site(call, ctx)
         if write is not None:
             writes.append(_write_entry(write, ctx, found))
             continue
-        listing = find_listing(call, ctx)  # type: ignore[arg-type]
+        listing = find_listing(call, ctx)
         if listing is not None:
             listings.append(_listing_entry(listing, ctx, found))
 
@@ -847,7 +847,7 @@ def _sorted_later(name: str, after: ast.AST, ctx: Context) -> Optional[int]:
     from .checks._order import sorts_in_place
     from .checks._util import walk_local
 
-    start = getattr(after, "end_lineno", None) or getattr(after, "lineno", 0)
+    start = getattr(after, "end_lineno", 0) or getattr(after, "lineno", 0)
     lines = []
     for node in walk_local(ctx.enclosing_scope(after)):
         line = getattr(node, "lineno", 0)

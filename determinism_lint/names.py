@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from typing import Optional, Union
 
 from .nodes import children_list
@@ -55,6 +56,11 @@ def _bind_arguments(bindings: dict[str, str], args: ast.arguments) -> None:
 
 
 _TRY_TYPES: tuple[type, ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+# A ``try`` statement of the running Python (``try``/``except*`` is 3.11+).
+if sys.version_info >= (3, 11):
+    TryNode = Union[ast.Try, ast.TryStar]
+else:
+    TryNode = ast.Try
 
 
 def collect_statement_bindings(scope: ScopeNode) -> dict[str, str]:
@@ -106,7 +112,7 @@ def collect_statement_bindings(scope: ScopeNode) -> dict[str, str]:
         elif cls is ast.Delete:
             for target in node.targets:  # type: ignore[attr-defined]
                 _bind_target(bindings, target)
-        elif hasattr(ast, "Match") and cls is ast.Match:
+        elif sys.version_info >= (3, 10) and cls is ast.Match:
             for case in node.cases:  # type: ignore[attr-defined]
                 for pattern in ast.walk(case.pattern):
                     if isinstance(pattern, (ast.MatchAs, ast.MatchStar)) and pattern.name:
@@ -165,12 +171,10 @@ def collect_bindings(scope: ScopeNode) -> dict[str, str]:
                 if isinstance(inner, ast.NamedExpr):
                     _bind_target(bindings, inner.target)
             continue
-        elif isinstance(node, ast.MatchAs) and node.name:
-            _record(bindings, node.name, LOCAL)
-        elif isinstance(node, ast.MatchStar) and node.name:
-            _record(bindings, node.name, LOCAL)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            _record(bindings, node.rest, LOCAL)
+        elif sys.version_info >= (3, 10) and isinstance(node, (ast.MatchAs, ast.MatchStar, ast.MatchMapping)):
+            bound = node.rest if isinstance(node, ast.MatchMapping) else node.name
+            if bound:
+                _record(bindings, bound, LOCAL)
         todo.extend(reversed(children_list(node)))
     for name in declared_global:
         bindings.pop(name, None)

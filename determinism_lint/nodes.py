@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Iterator
 
 # Fields that never hold nodes worth visiting: expression contexts and operators are
@@ -15,13 +16,18 @@ _SCALAR_FIELDS = frozenset(
     }
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Classes whose ``value`` is a plain constant, not a node.
+if sys.version_info >= (3, 10):
+    _CONSTANT_VALUE_TYPES: tuple[type, ...] = (ast.Constant, ast.MatchSingleton)
+else:
+    _CONSTANT_VALUE_TYPES = (ast.Constant,)
 
 
 def _child_fields(cls: type) -> tuple[str, ...]:
     fields = _CHILD_FIELDS.get(cls)
     if fields is None:
         skip = _SCALAR_FIELDS
-        if cls in (ast.Constant, ast.MatchSingleton):
+        if cls in _CONSTANT_VALUE_TYPES:
             skip = skip | {"value"}
         elif cls in (ast.Global, ast.Nonlocal):
             skip = skip | {"names"}

@@ -291,10 +291,10 @@ def sarif_fixes(
     engines: dict[Settings, Engine] = {}
     fixes: dict[Finding, list[dict[str, Any]]] = {}
     for path in sorted(by_path):
-        own = settings.for_path(path) if hasattr(settings, "for_path") else settings  # type: ignore[union-attr]
-        engine = engines.get(own)  # type: ignore[arg-type]
+        own = settings.for_path(path) if hasattr(settings, "for_path") else settings
+        engine = engines.get(own)
         if engine is None:
-            engine = engines[own] = Engine(own)  # type: ignore[index,arg-type]
+            engine = engines[own] = Engine(own)
         try:
             with open(path, "rb") as handle:
                 original = handle.read()

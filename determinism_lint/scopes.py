@@ -89,13 +89,13 @@ def evidence_roots(ctx: Context) -> frozenset[str]:
     def compute() -> frozenset[str]:
         roots: set[str] = set()
         for node in ctx.nodes_of(ast.Import):
-            for alias in node.names:  # type: ignore[attr-defined]
+            for alias in node.names:
                 if alias.name.split(".", 1)[0] in _EVIDENCE_MODULES:
                     roots.add(alias.asname or alias.name.split(".", 1)[0])
-        for node in ctx.nodes_of(ast.ImportFrom):
-            module = (node.module or "").split(".", 1)[0]  # type: ignore[attr-defined]
-            if module in _EVIDENCE_MODULES and not node.level:  # type: ignore[attr-defined]
-                roots.update(alias.asname or alias.name for alias in node.names)  # type: ignore[attr-defined]
+        for from_node in ctx.nodes_of(ast.ImportFrom):
+            module = (from_node.module or "").split(".", 1)[0]
+            if module in _EVIDENCE_MODULES and not from_node.level:
+                roots.update(alias.asname or alias.name for alias in from_node.names)
         return frozenset(roots)
 
     return ctx.memo("evidence-roots", ctx.tree, compute)  # type: ignore[return-value]
@@ -170,7 +170,7 @@ def hash_object_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
     def compute() -> frozenset[str]:
         from .checks._util import local_nodes
 
-        names = set()
+        names: set[str] = set()
         for node in ctx.fact(local_nodes, scope):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 name = ctx.call_name(node.value)
@@ -291,7 +291,7 @@ class ArtifactScopes:
             scope = ctx.enclosing_function(node)
             scope_key = id(scope) if isinstance(scope, _FUNCTIONS) else id(tree)
             if isinstance(scope, ast.Lambda):
-                holder = ctx.enclosing_function(scope)
+                holder: Optional[ast.AST] = ctx.enclosing_function(scope)
                 while isinstance(holder, ast.Lambda):
                     holder = ctx.enclosing_function(holder)
                 scope_key = id(holder) if holder is not None else id(tree)
@@ -360,7 +360,7 @@ class ArtifactScopes:
                 if entry in (function.name, qualname, f"{module}.{qualname}", f"{module}.{function.name}"):
                     return f"listed in artifact-functions ({entry})"
         pattern = _name_pattern(settings.artifact_patterns).match(function.name.lower())
-        if pattern is not None:
+        if pattern is not None and pattern.lastgroup is not None:  # the group is named p<index>
             return f"name matches artifact pattern {settings.artifact_patterns[int(pattern.lastgroup[1:])]!r}"
         if module_artifact:
             return f"module {module} is listed in artifact-modules"

@@ -128,7 +128,7 @@ _EQUALITY_ASSERTS = frozenset({"assertEqual", "assertListEqual", "assertNotEqual
 #: Methods whose result keeps the order of an iterable argument (``", ".join``, ``pool.map``).
 _PASSING_METHODS = frozenset({"format", "imap", "imap_unordered", "join", "map", "starmap"})
 
-_CONDITIONAL = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.IfExp, ast.comprehension)
+_CONDITIONAL: tuple[type, ...] = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.IfExp, ast.comprehension)
 if hasattr(ast, "match_case"):
     _CONDITIONAL = (*_CONDITIONAL, ast.match_case)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -607,6 +607,7 @@ def _last_one_wins(
     if isinstance(loop, ast.comprehension):
         return None
     candidates: list[tuple[str, ast.AST]] = [(name, loop.target) for name in sorted(target_names)]
+    assigned: list[ast.expr]
     for node in nodes:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             value = node.value

@@ -342,7 +342,7 @@ def _config(settings: Settings) -> _Config:
     # Keyed by identity: hashing a Settings (all its tuples) on every call costs more than
     # the rest of the early rejection.
     if _LAST[0] is settings:
-        return _LAST[1]  # type: ignore[no-any-return]
+        return _LAST[1]
     cached = _CONFIG_CACHE.get(id(settings))
     if cached is None or cached[0] is not settings:
         if len(_CONFIG_CACHE) > 32:
@@ -609,6 +609,7 @@ def _call_template(call: ast.Call, ctx: Context, depth: int, subst: Optional[dic
     if any(isinstance(arg, ast.Starred) for arg in call.args):
         return _UNKNOWN
     func = call.func
+    name: Optional[str]  # a file name, then the callee's dotted name
     if isinstance(func, ast.Attribute):
         receiver = func.value
         if func.attr == "joinpath":
@@ -1387,7 +1388,7 @@ def _classify_call(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[Write
         if resolved is None:
             if not _looks_like_path_method(call, method, ctx) or not _path_receiver(func.value, ctx):
                 return None
-            target: Optional[ast.expr] = func.value
+            target = func.value if isinstance(func, ast.Attribute) else None  # a method: always an attribute
         else:
             target = argument(call, 0, "self")
         return _path_method_site(call, f"pathlib.Path.{method}", target, ctx, cfg)
@@ -1715,7 +1716,7 @@ def _key(expr: ast.expr, ctx: Context) -> str:
         if isinstance(expr, ast.Name):
             bind = _single(expr, ctx, "assign")
             if bind is not None and isinstance(bind.value, (ast.Name, ast.Call)):
-                value = bind.value
+                value: ast.expr = bind.value
                 while (
                     isinstance(value, ast.Call)
                     and len(value.args) == 1
@@ -2274,7 +2275,7 @@ def _writer_plan(call: ast.Call, site: WriteSite, ctx: Context) -> Optional[_Slo
             and (compression.value is None or compression.value in _NAMELESS_COMPRESSIONS | {"infer"})
         ):
             return None
-        if (compression is None or compression.value == "infer") and _name_embedding_risk(  # type: ignore[attr-defined]
+        if (compression is None or compression.value == "infer") and _name_embedding_risk(
             _template(target, ctx)
         ):
             return None

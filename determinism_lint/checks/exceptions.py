@@ -21,6 +21,7 @@ from .base import NO_FIX, Invalid, Report, Rule
 if TYPE_CHECKING:
     from ..context import Context
     from ..fixer import Edit, FixContext
+    from ..names import TryNode
 
 BROAD_EXCEPTIONS = frozenset({"builtins.Exception", "builtins.BaseException"})
 
@@ -513,7 +514,7 @@ def does_artifact_work(body: list[ast.stmt], ctx: Context) -> Optional[ast.Call]
     return None
 
 
-def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[ast.Try]:
+def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[TryNode]:
     """The nearest ``try`` whose *body* (not handlers, else or finally) holds ``node``."""
     child = node
     for ancestor in ctx.ancestors(node):
@@ -525,7 +526,7 @@ def _enclosing_try_body(node: ast.AST, ctx: Context) -> Optional[ast.Try]:
     return None
 
 
-TRY_TYPES: tuple[type, ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+TRY_TYPES: tuple[type[TryNode], ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
 # -- evidence: the artifact work a ``try`` body does ---------------------------------------
@@ -567,7 +568,7 @@ _WRITE_METHOD_RE = re.compile(r"^(write\w*|dump|writerows?|flush)$")
 def _call_label(call: ast.Call) -> str:
     text = ast.unparse(call.func)
     if len(text) > 40:
-        text = "." + last_name(call.func) if isinstance(call.func, ast.Attribute) else text[:40]
+        text = "." + call.func.attr if isinstance(call.func, ast.Attribute) else text[:40]
     return f"{text}(...)"
 
 
@@ -663,13 +664,13 @@ def _local_function_work(ctx: Context) -> dict[str, ArtifactWork]:
         changed = True
         while changed:
             changed = False
-            for holder, calls in sorted(edges.items()):
-                if holder in work:
+            for caller, local_calls in sorted(edges.items()):
+                if caller in work:
                     continue
-                for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
+                for call in sorted(local_calls, key=lambda c: (c.lineno, c.col_offset)):
                     target = work.get(_local_callee(call) or "")
                     if target is not None and target.call is not call:
-                        work[holder] = ArtifactWork(call, _call_label(call), via=target.describe())
+                        work[caller] = ArtifactWork(call, _call_label(call), via=target.describe())
                         changed = True
                         break
         return work
@@ -817,7 +818,7 @@ def _module_files(module: str, level: int, ctx: Context) -> list[str]:
             if parent == current:
                 break
             current = parent
-    candidates = []
+    candidates: list[str] = []
     for base in bases:
         stem = os.path.join(base, *parts) if parts else base
         candidates.extend((stem + ".py", os.path.join(stem, "__init__.py")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from typing import Optional
+from typing import Any, Optional
 
 MAX_PATHS_SHOWN = 5
 #: Differences described in full per pair of runs in the text report.
@@ -99,7 +99,8 @@ def _difference_lines(difference: dict) -> list[str]:
 
 
 def _key_path_text(item: dict, first: int, second: int) -> str:
-    path, change, values = item["path"], item["change"], item.get("values")
+    path, change = item["path"], item["change"]
+    values: Any = item.get("values")  # two JSON values, for the changes that show them
     if change == "value":
         return f"{path}: {values[0]} (run-{first}) vs {values[1]} (run-{second})"
     if change == "only-in-first":

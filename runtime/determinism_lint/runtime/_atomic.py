@@ -30,6 +30,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     BinaryIO,
+    Callable,
     Iterator,
     Literal,
     NamedTuple,
@@ -59,7 +60,8 @@ else:
     try:
         import fcntl as _fcntl
     except ImportError:  # pragma: no cover - Windows
-        _fcntl = None
+        # A module or None: the checker types the name from the import alone.
+        _fcntl = None  # type: ignore[assignment]
     _FULLFSYNC = None
 
 _LOG = logging.getLogger("determinism_lint.runtime")
@@ -442,18 +444,18 @@ def _parse_mode(mode: str) -> _Mode:
 
 def _resolve_encoding(encoding: str | None, stacklevel: int) -> str | None:
     """Pick the encoding ``open()`` would use, warning like ``open()`` under -X warn_default_encoding."""
-    text_encoding = getattr(io, "text_encoding", None)  # Python 3.10+
+    text_encoding: Callable[[str | None, int], str] | None = getattr(io, "text_encoding", None)  # Python 3.10+
     if text_encoding is None:
         # Python 3.9: open() with encoding=None uses the locale encoding; so will our open().
         return encoding
-    return text_encoding(encoding, stacklevel + 1)  # type: ignore[no-any-return]
+    return text_encoding(encoding, stacklevel + 1)
 
 
 def _report_target_name(handle: IO[Any], path: StrOrBytesPath) -> None:
     """``handle.name`` is ``path`` as given, as with ``open(path)``: code that hands the file
     object on (``load(config_file=f)``) or checks ``f.name`` sees the target, which exists
     under that name once the block has ended. Only the raw file's ``name`` is settable."""
-    raw = getattr(getattr(handle, "buffer", handle), "raw", handle)
+    raw: Any = getattr(getattr(handle, "buffer", handle), "raw", handle)  # io.FileIO, normally
     try:
         raw.name = path
     except (AttributeError, TypeError):  # pragma: no cover - every ``open()`` result allows it
@@ -700,8 +702,13 @@ def atomic_path(path: bytes) -> AbstractContextManager[bytes]: ...
 def atomic_path(path: _PathT) -> AbstractContextManager[_PathT]: ...
 
 
+# A path-like typed only as such may still be a PurePath at run time, which gives a PurePath.
 @overload
-def atomic_path(path: os.PathLike[str]) -> AbstractContextManager[str]: ...
+def atomic_path(path: os.PathLike[str]) -> AbstractContextManager[str | PurePath]: ...
+
+
+@overload
+def atomic_path(path: os.PathLike[bytes]) -> AbstractContextManager[str]: ...
 
 
 def atomic_path(path: StrOrBytesPath) -> AbstractContextManager[Any]:
@@ -830,7 +837,7 @@ def write_atomic_bytes(path: StrOrBytesPath, data: Buffer) -> int:
 
     Accepts any bytes-like object. Returns the number of bytes written.
     """
-    view = memoryview(data)  # type: ignore[arg-type]
+    view = memoryview(data)
     with atomic_open(path, "wb") as handle:
         return handle.write(view)
 
@@ -861,7 +868,7 @@ def write_atomic_json(
     obj: Any,
     *,
     indent: int | str | None = 2,
-    default: Any = None,
+    default: Callable[[Any], Any] | None = None,
 ) -> None:
     """Atomically write ``canonical_json(obj, indent=indent, default=default)`` as UTF-8.
 

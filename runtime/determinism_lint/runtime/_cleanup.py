@@ -21,13 +21,14 @@ import errno
 import os
 import stat
 import time
-from typing import Union
+from typing import AnyStr, Union, overload
 
 from ._tempnames import is_own_temp_name
 
 try:
     import fcntl as _fcntl
 except ImportError:  # pragma: no cover - Windows
+    # A module or None: the checker types the name from the import alone.
     _fcntl = None  # type: ignore[assignment]
 
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -36,9 +37,21 @@ PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 DEFAULT_STALE_AGE = 3600.0
 
 
+@overload
+def remove_stale_temp_files(
+    directory: Union[str, "os.PathLike[str]"], *, older_than: float = ..., recursive: bool = ...
+) -> list[str]: ...
+
+
+@overload
+def remove_stale_temp_files(
+    directory: Union[bytes, "os.PathLike[bytes]"], *, older_than: float = ..., recursive: bool = ...
+) -> list[bytes]: ...
+
+
 def remove_stale_temp_files(
     directory: PathArg, *, older_than: float = DEFAULT_STALE_AGE, recursive: bool = False
-) -> list:
+) -> Union[list[str], list[bytes]]:
     """Remove the atomic writers' temporary files in ``directory`` that no writer is using.
 
     A file is removed when its name is one of this package's temporary names, it is a regular
@@ -55,7 +68,13 @@ def remove_stale_temp_files(
     if older_than < 0:
         raise ValueError("older_than must be 0 or more seconds")
     root = os.fspath(directory)
-    removed: list = []
+    if isinstance(root, bytes):  # the same call twice: each one has a single path type
+        return _remove_stale_below(root, older_than, recursive)
+    return _remove_stale_below(root, older_than, recursive)
+
+
+def _remove_stale_below(root: AnyStr, older_than: float, recursive: bool) -> list[AnyStr]:
+    removed: list[AnyStr] = []
     now = time.time()
     pending = [root]
     while pending:

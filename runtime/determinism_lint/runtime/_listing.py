@@ -53,7 +53,7 @@ def rglob_sorted(root: StrPath, pattern: str, *, include_temp: bool = False) -> 
 
 
 @overload
-def listdir_sorted(root: bytes, *, include_temp: bool = ...) -> list[bytes]: ...
+def listdir_sorted(root: bytes | os.PathLike[bytes], *, include_temp: bool = ...) -> list[bytes]: ...
 
 
 @overload
@@ -63,8 +63,8 @@ def listdir_sorted(root: StrPath | int = ..., *, include_temp: bool = ...) -> li
 def listdir_sorted(root: Any = ".", *, include_temp: bool = False) -> list[Any]:
     """``sorted(os.listdir(root))`` without in-flight temporary files.
 
-    Like :func:`os.listdir`, a ``bytes`` directory gives ``bytes`` names and anything else
-    ``str`` names.
+    Like :func:`os.listdir`, a ``bytes`` directory (or a path-like giving ``bytes``) gives
+    ``bytes`` names and anything else ``str`` names.
     """
     names = sorted(os.listdir(root))
     if include_temp:
