@@ -1179,7 +1179,7 @@ def _alias_opener(call: ast.Call, ctx: Context) -> Optional[tuple[str, Optional[
         if isinstance(choice, (ast.Name, ast.Attribute)):
             qualified = ctx.qualified_name(choice)
             if qualified in _OPENERS and qualified != _PATH_OPEN_API:
-                opener = _OPENERS[qualified]  # type: ignore[index]
+                opener = _OPENERS[qualified]
             elif isinstance(choice, ast.Attribute) and choice.attr == "open":
                 opener = _receiver_opener(choice.value, ctx)
         if opener is not None and (found is None or opener.api == "open"):
@@ -1386,9 +1386,11 @@ def _classify_call(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[Write
         return None
     if method in _PATH_METHODS:
         if resolved is None:
+            if not isinstance(func, ast.Attribute):  # a method: always an attribute
+                return None
             if not _looks_like_path_method(call, method, ctx) or not _path_receiver(func.value, ctx):
                 return None
-            target = func.value if isinstance(func, ast.Attribute) else None  # a method: always an attribute
+            target = func.value
         else:
             target = argument(call, 0, "self")
         return _path_method_site(call, f"pathlib.Path.{method}", target, ctx, cfg)
@@ -1478,7 +1480,7 @@ def _path_receiver(receiver: ast.expr, ctx: Context) -> bool:
         bind = binds[0]
         if bind.kind == "param":
             annotation = bind.value
-            text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation)
+            text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation) if annotation else ""
             if isinstance(text, str) and "Path" in text:
                 return True
         elif bind.kind == "assign" and isinstance(bind.value, ast.Call):
