@@ -189,7 +189,10 @@ def _serializer_evidence(call: ast.Call, name: str, ctx: Context) -> Optional[st
             sink = _caller_sink(call, ctx)
         if sink is None or sink[0] not in (HASH, FILE):
             return None
-        return f"serializes ({name}) into `{_spelling(sink[1])}` on line {getattr(sink[1], 'lineno', call.lineno)}"
+        return (
+            f"serializes ({name}) on line {call.lineno} into `{_spelling(sink[1])}`"
+            f" on line {getattr(sink[1], 'lineno', call.lineno)}"
+        )
     if stream is not None and is_scratch_stream(stream, ctx):
         return None
     return f"serializes ({name})"
@@ -386,7 +389,7 @@ class ArtifactScopes:
                 continue
             why = classify_call(node, ctx)
             if why is not None:
-                direct[scope_key] = f"{why} on line {node.lineno}"
+                direct[scope_key] = why if " on line " in why else f"{why} on line {node.lineno}"
 
         by_name: dict[str, list[FunctionNode]] = {}
         for function in functions:

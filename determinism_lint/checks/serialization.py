@@ -213,7 +213,9 @@ def _fixed_key_order(obj: ast.AST, ctx: Context, depth: int = 2) -> bool:
         return isinstance(func, ast.Attribute) and func.attr == "json" and not obj.args
     if isinstance(obj, ast.Name) and depth > 0:
         built = ctx.fact(_literal_key_builds, ctx.enclosing_scope(obj)).get(obj.id)
-        return built is not None and _fixed_key_order(built, ctx, depth - 1)
+        return built is not None and all(
+            _fixed_key_order(value, ctx, depth - 1) or _no_mappings(value, ctx) for value in built
+        )
     return False
 
 
@@ -229,24 +231,26 @@ def _visibly_unordered(value: ast.AST, ctx: Context) -> bool:
     return False
 
 
-def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, ast.AST]:
-    """For each local name bound exactly once to a mapping and afterwards changed only by
-    stores under literal keys (``d["k"] = v``, not in a loop), the value it was bound to;
-    one pass over the scope. A store under a computed key, ``update``/``setdefault`` or a
-    second binding spoils the name: its order then comes from elsewhere."""
-    values: dict[str, ast.AST] = {}
+def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, tuple[ast.AST, ...]]:
+    """For each local name whose every binding is a plain ``name = value`` and that is
+    afterwards changed only by stores under literal keys (``d["k"] = v``) or inside loops over
+    a fixed sequence (a list or tuple literal, ``range``), the values it was bound to; one pass
+    over the scope. A store under a computed key in a loop over anything else,
+    ``update``/``setdefault``, or a binding by ``for``/``with`` spoils the name: its order then
+    comes from elsewhere."""
+    values: dict[str, list[ast.AST]] = {}
     spoiled: set[str] = set()
     for node in ctx.fact(local_nodes, scope):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    if target.id in values or isinstance(node, ast.AugAssign) or node.value is None:
+                    if isinstance(node, ast.AugAssign) or node.value is None:
                         spoiled.add(target.id)
                     else:
-                        values[target.id] = node.value
+                        values.setdefault(target.id, []).append(node.value)
                 elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                    if not isinstance(target.slice, ast.Constant) or _in_loop(node, scope, ctx):
+                    if not isinstance(target.slice, ast.Constant) and not _in_fixed_loops(node, scope, ctx):
                         spoiled.add(target.value.id)
                 else:
                     for inner in ast.walk(target):
@@ -261,17 +265,40 @@ def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, ast.AST]:
                                for inner in ast.walk(item.optional_vars) if isinstance(inner, ast.Name))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             receiver = node.func.value
-            if isinstance(receiver, ast.Name) and node.func.attr in ("update", "setdefault", "__setitem__", "fromkeys"):
+            if isinstance(receiver, ast.Name) and node.func.attr in _FILLING_METHODS | {"__setitem__"}:
                 spoiled.add(receiver.id)
-    return {name: value for name, value in values.items() if name not in spoiled}
+    return {name: tuple(found) for name, found in values.items() if name not in spoiled}
 
 
-def _in_loop(node: ast.AST, scope: ast.AST, ctx: Context) -> bool:
+def _in_fixed_loops(node: ast.AST, scope: ast.AST, ctx: Context) -> bool:
+    """Every loop around ``node`` (up to ``scope``) iterates a sequence of fixed order."""
     for ancestor in ctx.ancestors(node):
         if ancestor is scope:
-            return False
-        if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
             return True
+        if isinstance(ancestor, ast.While):
+            return False
+        if isinstance(ancestor, (ast.For, ast.AsyncFor)) and not _fixed_sequence(ancestor.iter, ctx):
+            return False
+    return True
+
+
+def _fixed_sequence(expr: ast.AST, ctx: Context) -> bool:
+    """A list or tuple literal, ``range(...)``, ``enumerate``/``zip`` of such, or a name bound
+    once (in the function or at module level) to a list or tuple literal."""
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        return True
+    if isinstance(expr, ast.Call):
+        name = ctx.call_name(expr)
+        if name == "builtins.range":
+            return True
+        if name in ("builtins.enumerate", "builtins.zip", "builtins.reversed"):
+            return bool(expr.args) and all(_fixed_sequence(arg, ctx) for arg in expr.args)
+        return False
+    if isinstance(expr, ast.Name):
+        for scope in (ctx.enclosing_scope(expr), ctx.tree):
+            bound = ctx.fact(_single_assignments, scope).get(expr.id)
+            if bound is not None:
+                return isinstance(bound, (ast.List, ast.Tuple))
     return False
 
 
