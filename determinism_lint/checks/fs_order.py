@@ -207,7 +207,9 @@ class UnsortedListing(Rule):
     function of the same module calls it and lets the order escape. A drop-in wrapper of
     `os.listdir` whose callers this module cannot see mirrors the standard library's contract
     and stays quiet. A `return` inside the loop over the entries is a first match, and is
-    flagged wherever it is.
+    flagged wherever it is. A listing passed to a function of the same module
+    (`delete_all(*root.glob("*.egg-info"))`, `write_lines(os.listdir(d), target)`) is judged
+    by what that function does with the parameter, and the message names the sink inside it.
 
     ## Why is this bad?
     The operating system returns directory entries in whatever order the file system keeps
@@ -752,6 +754,10 @@ class UnsortedWalk(Rule):
         # Bottom-up, the walk has already listed and descended before the body runs.
         dirs_sorted = _is_topdown(call, listing) and _sorted_in_body(loop, dirs)
         files_escape = None if files is None else name_uses_are_order_sensitive(files, loop.target, loop, ctx)
+        if walk_escape is not None and returned_to_unknown_callers(walk_escape, ctx):
+            walk_escape = None
+        if files_escape is not None and returned_to_unknown_callers(files_escape, ctx):
+            files_escape = None
         sort_dirs = walk_escape is not None and not dirs_sorted
         if not sort_dirs and files_escape is None:
             return
