@@ -434,6 +434,9 @@ def test_listing_returned_to_callers_this_module_cannot_see() -> None:
     assert codes("import os\ndef manifest_names(d):\n    return os.listdir(d)\n") == [(3, "DET301")]
     assert codes("import os\ndef pick(d):\n    for n in os.listdir(d):\n        if n.endswith('.pt'):\n"
                  "            return n\n") == [(3, "DET301")]
+    # A generator that yields entries as the walk finds them streams its order out: flagged.
+    assert codes("import os\ndef package_paths(top):\n    for root, _, files in os.walk(top):\n"
+                 "        for name in files:\n            yield os.path.join(root, name)\n") == [(3, "DET302")]
 
 
 def test_walk_not_in_a_loop() -> None:

@@ -220,7 +220,7 @@ def sorts_in_place(statement: ast.AST, name: str) -> bool:
 
 
 def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
-    """True when the order escapes only by ``return``/``yield`` from a function that reaches
+    """True when the order escapes only by ``return``/``yield from`` from a function that reaches
     no sink by evidence (not artifact-shaping) and that no function of this module calls in
     an order-sensitive way: a drop-in wrapper of ``os.listdir`` mirrors the stdlib contract,
     and its callers decide. A caller in the module that lets the order escape (stores it,
@@ -230,12 +230,15 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
     function = ctx.enclosing_function(escape)
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or ctx.in_artifact_scope(escape):
         return False
-    if isinstance(escape, ast.Return):
+    if isinstance(escape, (ast.Return, ast.Yield)):
         for ancestor in ctx.ancestors(escape):
             if ancestor is function:
                 break
             if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
-                return False  # ``return`` inside the loop: the first match wins, a choice by order
+                # Inside the loop: a ``return`` picks the first match; a ``yield`` streams the
+                # entries one by one as the loop finds them, to callers that usually consume
+                # them as they come (write them, add them to an archive). Both stay findings.
+                return False
     for call in ctx.calls_by_name.get(function.name, ()):
         func = call.func  # type: ignore[attr-defined]
         if isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):

@@ -206,8 +206,9 @@ class UnsortedListing(Rule):
     callers: that counts only where the function is artifact-shaping by evidence, or where a
     function of the same module calls it and lets the order escape. A drop-in wrapper of
     `os.listdir` whose callers this module cannot see mirrors the standard library's contract
-    and stays quiet. A `return` inside the loop over the entries is a first match, and is
-    flagged wherever it is. A listing passed to a function of the same module
+    and stays quiet. A `return` inside the loop over the entries is a first match, and a
+    `yield` inside it streams the entries to callers as the loop finds them: both are flagged
+    wherever they are. A listing passed to a function of the same module
     (`delete_all(*root.glob("*.egg-info"))`, `write_lines(os.listdir(d), target)`) is judged
     by what that function does with the parameter, and the message names the sink inside it.
 
