@@ -128,8 +128,63 @@ def _value_kind(value: ast.AST, ctx: Context, known: dict[str, str]) -> Optional
     return None
 
 
+def _attribute_kinds(tree: ast.AST, ctx: Context) -> dict[tuple[int, str], str]:
+    """``(id(class), attribute) -> "dict" | "set"`` for attributes a class visibly keeps as a
+    dict or a set: a class-body annotation (dataclass fields, ``failed: set[str]``),
+    ``self.x: Set[str] = ...``, or every ``self.x = ...`` in its methods binding a set (or a
+    dict) literal, comprehension or constructor call. Conflicting bindings leave it unknown.
+    A fact: one pass over the classes of the module."""
+    kinds: dict[tuple[int, str], Optional[str]] = {}
+
+    def note(key: tuple[int, str], kind: Optional[str], declared: bool) -> None:
+        if declared:
+            kinds[key] = kind
+        elif key not in kinds:
+            kinds[key] = kind
+        elif kinds[key] != kind:
+            kinds[key] = None
+
+    for cls in ctx.nodes_of(ast.ClassDef):
+        assert isinstance(cls, ast.ClassDef)
+        declared: set[str] = set()
+        for statement in cls.body:
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                kind = _annotation_kind(statement.annotation)
+                if kind is not None:
+                    note((id(cls), statement.target.id), kind, True)
+                    declared.add(statement.target.id)
+        for method in cls.body:
+            if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ctx.fact(local_nodes, method):
+                if isinstance(node, ast.AnnAssign):
+                    targets, annotated = [node.target], _annotation_kind(node.annotation)
+                elif isinstance(node, ast.Assign):
+                    targets, annotated = node.targets, None
+                else:
+                    continue
+                for target in targets:
+                    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                            and target.value.id == "self" and target.attr not in declared):
+                        value = getattr(node, "value", None)
+                        kind = annotated or (_value_kind(value, ctx, {}) if value is not None else None)
+                        note((id(cls), target.attr), kind, annotated is not None)
+    return {key: kind for key, kind in kinds.items() if kind is not None}
+
+
+def _self_attribute_kind(expr: ast.Attribute, ctx: Context) -> Optional[str]:
+    if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
+        return None
+    for ancestor in ctx.ancestors(expr):
+        if isinstance(ancestor, ast.ClassDef):
+            return ctx.fact(_attribute_kinds, ctx.tree).get((id(ancestor), expr.attr))
+    return None
+
+
 def _kind(expr: ast.AST, ctx: Context, known: Optional[dict[str, str]] = None) -> Optional[str]:
     """``"dict"`` for a dict or a dict view, ``"set"`` for a set, else ``None``."""
+    if isinstance(expr, ast.Attribute):
+        return _self_attribute_kind(expr, ctx)
     if isinstance(expr, ast.Call):
         func = expr.func
         if isinstance(func, ast.Attribute) and func.attr in _VIEW_METHODS and not expr.args and not expr.keywords:
@@ -410,7 +465,10 @@ class SetOrderReachesArtifact(_OrderRule):
     Flags iteration over a set (a loop, a comprehension, `list(s)`, `"".join(s)`) in
     artifact-shaping code when the order reaches a hash, a list or string that is hashed or
     serialized, or a file. Sets are recognised from literals, comprehensions, `set()` and
-    `frozenset()` calls, set operators and annotations.
+    `frozenset()` calls, set operators and annotations, and on `self` from what the class
+    shows: a class-body annotation (`files: set[str]` in a dataclass), `self.failed:
+    Set[str] = set()`, or every `self.x = ...` in its methods binding a set. The message
+    names the sink and its line.
 
     ## Why is this bad?
     The iteration order of a set of strings depends on the per-process hash seed
