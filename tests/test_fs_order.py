@@ -423,6 +423,13 @@ def test_listing_returned_to_callers_this_module_cannot_see() -> None:
     assert codes("import os\ndef xwalk(top):\n    yield from os.walk(top)\n") == []
     assert codes("import glob\ndef records(p, load):\n    out = []\n    for f in glob.iglob(p):\n"
                  "        out.append(load(f))\n    return out\n") == []
+    # A wrapper of a wrapper (``rglob`` returning ``self.glob(...)``) hands the order on too.
+    wrappers = (
+        "from pathlib import Path\nclass XPath:\n    def glob(self, pattern):\n"
+        "        yield from Path(self.root).glob(pattern)\n    def rglob(self, pattern):\n"
+        "        return self.glob('**/' + pattern)\n"
+    )
+    assert codes(wrappers) == []
     # A caller in the module that lets the order escape keeps the finding.
     paired = (
         "import os\nclass Pairs:\n    def names(self, path):\n        out = []\n"

@@ -239,15 +239,26 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
                 # entries one by one as the loop finds them, to callers that usually consume
                 # them as they come (write them, add them to an archive). Both stay findings.
                 return False
-    for call in ctx.calls_by_name.get(function.name, ()):
-        func = call.func  # type: ignore[attr-defined]
-        if isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
-            continue
-        if ctx.enclosing_function(call) is function:
-            return False  # recursion: the walk goes on through the function itself
-        if consumer_is_order_sensitive(call, ctx) is not None:
-            return False
-    return True
+    visiting: set[int] = ctx.memo("order.unknown-callers", ctx.tree, set)  # type: ignore[assignment]
+    if id(function) in visiting:
+        return False  # callers that call each other: keep the finding
+    visiting.add(id(function))
+    try:
+        for call in ctx.calls_by_name.get(function.name, ()):
+            func = call.func  # type: ignore[attr-defined]
+            if isinstance(func, ast.Attribute) and not (
+                isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+            ):
+                continue
+            if ctx.enclosing_function(call) is function:
+                return False  # recursion: the walk goes on through the function itself
+            escape = consumer_is_order_sensitive(call, ctx)
+            # A caller that only passes the order on to its own unseen callers is a wrapper too.
+            if escape is not None and not returned_to_unknown_callers(escape, ctx):
+                return False
+        return True
+    finally:
+        visiting.discard(id(function))
 
 
 def describe(node: ast.AST) -> str:
