@@ -175,9 +175,17 @@ def _attribute_kinds(tree: ast.AST, ctx: Context) -> dict[tuple[int, str], str]:
 def _self_attribute_kind(expr: ast.Attribute, ctx: Context) -> Optional[str]:
     if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
         return None
+    computing: set[int] = ctx.memo("attribute-kinds.computing", ctx.tree, set)  # type: ignore[assignment]
+    if computing:
+        return None  # asked while the fact itself is computed (``self.a | self.b``): unknown
     for ancestor in ctx.ancestors(expr):
         if isinstance(ancestor, ast.ClassDef):
-            return ctx.fact(_attribute_kinds, ctx.tree).get((id(ancestor), expr.attr))
+            computing.add(1)
+            try:
+                kinds = ctx.fact(_attribute_kinds, ctx.tree)
+            finally:
+                computing.discard(1)
+            return kinds.get((id(ancestor), expr.attr))
     return None
 
 

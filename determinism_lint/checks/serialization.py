@@ -249,9 +249,11 @@ def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, tuple[ast.AST
                         spoiled.add(target.id)
                     else:
                         values.setdefault(target.id, []).append(node.value)
-                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                    if not isinstance(target.slice, ast.Constant) and not _in_fixed_loops(node, scope, ctx):
-                        spoiled.add(target.value.id)
+                elif isinstance(target, ast.Subscript) and isinstance(_subscript_base(target), ast.Name):
+                    # ``d["a"] = v`` and ``d["a"]["b"] = v``: literal keys keep a fixed order.
+                    base = _subscript_base(target)
+                    if not _literal_subscripts(target) and not _in_fixed_loops(node, scope, ctx):
+                        spoiled.add(base.id)  # type: ignore[union-attr]
                 else:
                     for inner in ast.walk(target):
                         if isinstance(inner, ast.Name):
@@ -268,6 +270,22 @@ def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, tuple[ast.AST
             if isinstance(receiver, ast.Name) and node.func.attr in _FILLING_METHODS | {"__setitem__"}:
                 spoiled.add(receiver.id)
     return {name: tuple(found) for name, found in values.items() if name not in spoiled}
+
+
+def _subscript_base(target: ast.Subscript) -> ast.AST:
+    node: ast.AST = target
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    return node
+
+
+def _literal_subscripts(target: ast.Subscript) -> bool:
+    node: ast.AST = target
+    while isinstance(node, ast.Subscript):
+        if not isinstance(node.slice, ast.Constant):
+            return False
+        node = node.value
+    return True
 
 
 def _in_fixed_loops(node: ast.AST, scope: ast.AST, ctx: Context) -> bool:
@@ -587,7 +605,9 @@ class UnstableHashInput(Rule):
     or other container, and `pickle.dumps(...)` used as hash input: arguments of
     `hashlib.*(...)`/`hmac.new(...)` and of `.update(...)` on a hash object. Containers are
     recognised from what the code shows: literals, comprehensions, `dict()`/`set()` calls,
-    `vars()`/`__dict__`, and annotations such as `dict`, `Mapping` or `set`.
+    `vars()`/`__dict__`, and annotations such as `dict`, `Mapping` or `set`. Quiet on `str()`
+    of a dict whose key order is fixed by the code (literal keys, filled only under literal
+    keys, as for DET201): its text is the same in every run.
 
     ## Why is this bad?
     `str()` of a dict follows insertion order; `str()` of a set of strings follows the
@@ -639,6 +659,8 @@ class UnstableHashInput(Rule):
         "import hashlib\ndef key(params):\n    return hashlib.sha256(canonical_json(params).encode()).hexdigest()\n",
         "import hashlib\ndef key(params: dict):\n    h = hashlib.sha256()\n    h.update(json.dumps(params, sort_keys=True).encode())\n",
         "def show(params: dict):\n    print(str(params))\n",
+        "import hashlib\ndef definition_name(image, cpu):\n    spec = {'image': image, 'resources': {}}\n"
+        "    spec['resources']['cpu'] = cpu\n    return hashlib.sha224(str(spec).encode()).hexdigest()\n",
     )
     INVALID = (
         Invalid("import hashlib\ndef key(params: dict):\n    return hashlib.sha256(str(params).encode()).hexdigest()\n"),
@@ -680,6 +702,8 @@ class UnstableHashInput(Rule):
     def _unstable_text(node: ast.Call, ctx: Context) -> Optional[str]:
         func = node.func
         if isinstance(func, ast.Name) and func.id in ("str", "repr") and node.args:
+            if _fixed_key_order(node.args[0], ctx):
+                return None  # a dict with literal keys, built in code order: the same text every run
             if ctx.is_builtin(func, func.id) and _is_container_value(node.args[0], ctx):
                 return f"`{func.id}()` of a container"
             return None
