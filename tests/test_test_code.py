@@ -33,7 +33,7 @@ TEST_MODULE = textwrap.dedent(
             json.dump({"x": 1}, handle)
         pickle.dump({"k": 1}, open(tmp_path / "state.pkl", "wb"))
         (tmp_path / "index.txt").write_text("\\n".join(os.listdir(tmp_path)))
-        digest = hashlib.sha256(str({"a": 1}).encode()).hexdigest()
+        digest = hashlib.sha256(str({"a": 1, "tags": {"x", "y"}}).encode()).hexdigest()
         run_id = hash("run")
         (tmp_path / f"run-{run_id}").mkdir()
         assert digest and run_id == hash("run")
