@@ -155,13 +155,100 @@ def classify_call(call: ast.Call, ctx: Context) -> Optional[str]:
             if name.startswith(HASH_MODULES) or name in HASH_CALLS:
                 return f"computes a hash ({name})"
             if name in SERIALIZERS and not _only_reported(call, ctx):
-                return f"serializes ({name})"
+                return _serializer_evidence(call, name, ctx)
     from .checks.atomic_writes import write_site
 
     site = write_site(call, ctx)
     if site is not None and site.writes_artifact:
         return f"writes a file ({site.api})"
     return None
+
+
+#: Serializers that return their text (or bytes) instead of writing a stream.
+_TEXT_SERIALIZERS = frozenset(name for name in SERIALIZERS if name.endswith(("dumps", "packb")))
+#: Streams that keep nothing: the console, and files that vanish when closed.
+_CONSOLE_STREAMS = frozenset({"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"})
+_SCRATCH_OPENERS = frozenset(
+    {"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile", "io.StringIO",
+     "io.BytesIO"}
+)
+
+
+def _serializer_evidence(call: ast.Call, name: str, ctx: Context) -> Optional[str]:
+    """Serializing is evidence only where the bytes persist: a dump into a stream that is not
+    the console or a scratch file, or text that reaches a hash or a file write. Text that is only
+    returned, printed, logged or sent elsewhere (a prompt, a web response) is no evidence."""
+    stream = call.args[1] if len(call.args) >= 2 else next(
+        (kw.value for kw in call.keywords if kw.arg in ("fp", "stream", "file")), None
+    )
+    if name in _TEXT_SERIALIZERS or (stream is None and name.startswith("yaml.")):
+        from .checks._flow import FILE, HASH, RETURN, first_sink
+
+        sink = first_sink(call, ctx)
+        if sink is not None and sink[0] == RETURN:
+            sink = _caller_sink(call, ctx)
+        if sink is None or sink[0] not in (HASH, FILE):
+            return None
+        return (
+            f"serializes ({name}) on line {call.lineno} into `{_spelling(sink[1])}`"
+            f" on line {getattr(sink[1], 'lineno', call.lineno)}"
+        )
+    if stream is not None and is_scratch_stream(stream, ctx):
+        return None
+    return f"serializes ({name})"
+
+
+def _caller_sink(call: ast.Call, ctx: Context) -> Optional[tuple[str, ast.AST]]:
+    """Text returned by the function holding ``call``: the first hash or file write that a
+    call of that function in this module passes it to (``out.write(build(data))``)."""
+    from .checks._flow import FILE, HASH, first_sink
+
+    function = ctx.enclosing_function(call)
+    if not isinstance(function, _FUNCTIONS):
+        return None
+    for caller in ctx.calls_by_name.get(function.name, ()):
+        assert isinstance(caller, ast.Call)
+        if _local_callee(caller) != function.name or ctx.enclosing_function(caller) is function:
+            continue
+        sink = first_sink(caller, ctx)
+        if sink is not None and sink[0] in (HASH, FILE):
+            return sink
+    return None
+
+
+def is_scratch_stream(stream: ast.AST, ctx: Context) -> bool:
+    """``sys.stdout``, or a name bound by ``with tempfile.NamedTemporaryFile(...) as f`` (or an
+    in-memory buffer) in the same function: bytes written there are not kept."""
+    if ctx.qualified_name(stream) in _CONSOLE_STREAMS:
+        return True
+    if not isinstance(stream, ast.Name):
+        return False
+    return stream.id in ctx.fact(scratch_stream_names, ctx.enclosing_scope(stream))
+
+
+def scratch_stream_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
+    """Names bound in ``scope`` to a temp file or an in-memory buffer; a fact, one pass."""
+    from .checks._util import local_nodes
+
+    names: set[str] = set()
+    for node in ctx.fact(local_nodes, scope):
+        if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+            value = node.context_expr
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+        else:
+            continue
+        if isinstance(value, ast.Call) and ctx.call_name(value) in _SCRATCH_OPENERS:
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.targets[0]  # type: ignore[union-attr]
+            names.add(target.id)  # type: ignore[union-attr]
+    return frozenset(names)
+
+
+def _spelling(node: ast.AST) -> str:
+    """``f.write(...)`` for a call: the callee's source text and an ellipsis."""
+    if isinstance(node, ast.Call):
+        return f"{ast.unparse(node.func)}(...)"
+    return type(node).__name__
 
 
 def hash_object_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
@@ -302,7 +389,7 @@ class ArtifactScopes:
                 continue
             why = classify_call(node, ctx)
             if why is not None:
-                direct[scope_key] = f"{why} on line {node.lineno}"
+                direct[scope_key] = why if " on line " in why else f"{why} on line {node.lineno}"
 
         by_name: dict[str, list[FunctionNode]] = {}
         for function in functions:

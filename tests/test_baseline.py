@@ -24,7 +24,7 @@ def save_report(path, data):
         handle.write(json.dumps(data))
 
 
-def load_all(directory):
+def manifest_of(directory):
     out = []
     for name in os.listdir(directory):
         out.append(name)
@@ -102,7 +102,7 @@ def test_survives_lines_inserted_above_and_reformatting(project: Path, capsys) -
     baseline_of(project, capsys)
     moved = (
         '"""A module docstring added later."""\n\n# and a comment\n'
-        + LEGACY.replace("def load_all(directory):", "def load_all(\n    directory,\n):")
+        + LEGACY.replace("def manifest_of(directory):", "def manifest_of(\n    directory,\n):")
         .replace('with open(path, "w") as handle:', 'with open(path,"w")   as handle:  # noqa: SIM115')
         .replace("    except:\n", "    except :  # noqa: SIM105\n")
         + "\n\ndef unrelated():\n    return [1,\n            2]\n"

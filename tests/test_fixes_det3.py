@@ -404,9 +404,9 @@ def test_fixed_iterators_stay_iterators(tmp_path: Path, tree: Path) -> None:
         ),
         # Module level: other modules may import the iterator.
         (
-            "from pathlib import Path\nSHARDS = Path('data').glob('*.parquet')\n\ndef f():\n    return list(SHARDS)\n",
+            "from pathlib import Path\nSHARDS = Path('data').glob('*.parquet')\n\ndef shard_manifest():\n    return list(SHARDS)\n",
             "from pathlib import Path\nSHARDS = iter(sorted(Path('data').glob('*.parquet')))\n\n"
-            "def f():\n    return list(SHARDS)\n",
+            "def shard_manifest():\n    return list(SHARDS)\n",
         ),
         # Joined, starred, chained: any iterable will do.
         (
@@ -443,7 +443,7 @@ def test_fix_forms(source: str, expected: str) -> None:
     [
         # The iterator object itself is used.
         "import glob\ndef f(p):\n    it = glob.iglob(p)\n    out.extend(it)\n    it.close()\n",
-        "import os\ndef f(d):\n    it = os.scandir(d)\n    with it:\n        return [e.name for e in it]\n",
+        "import os\ndef manifest_names(d):\n    it = os.scandir(d)\n    with it:\n        return [e.name for e in it]\n",
         # A DirEntry iterator handed to code we cannot see.
         "import os\ndef f(d):\n    return consume(os.scandir(d))\n",
         # `_` as the directory list, and the directory order matters.

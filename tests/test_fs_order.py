@@ -144,12 +144,12 @@ QUIET = {
 
 SENSITIVE = {
     "append": ("import os\nfor n in os.listdir(d):\n    out.append(n)\n", "out.append(...)"),
-    "return": ("import os\ndef f(d):\n    return os.listdir(d)\n", "return os.listdir(d)"),
+    "return": ("import os\ndef manifest(d):\n    return os.listdir(d)\n", "return os.listdir(d)"),
     "next": ("from pathlib import Path\nckpt = next(Path(d).glob('*.pt'))\n", "next("),
     "index": ("import glob\nfirst = glob.glob('*.csv')[0]\n", "glob.glob('*.csv')[0]"),
     "enumerate": ("import os\nids = {n: i for i, n in enumerate(os.listdir(d))}\n", "enumerate(...)"),
     "hash": ("import os\nfor n in os.listdir(d):\n    h.update(n.encode())\n", "h.update(...)"),
-    "join": ("import os\ndef f(d):\n    return '\\n'.join(os.listdir(d))\n", "return"),
+    "join": ("import os\ndef manifest(d):\n    return '\\n'.join(os.listdir(d))\n", "return"),
     "json": ("import json, os\ntext = json.dumps(os.listdir(d))\n", "json.dumps(...)"),
     "unknown call": ("import os\nprocess(os.listdir(d))\n", "process(...)"),
     "first match": (
@@ -176,7 +176,7 @@ def test_sensitive_consumers(source: str, where: str) -> None:
 def test_the_finding_points_at_the_listing_and_names_the_escape_line() -> None:
     source = (
         "import glob\n"
-        "def load(d):\n"
+        "def load_manifest(d):\n"
         "    files = glob.glob(\n"
         "        d + '/*.csv'\n"
         "    )\n"
@@ -195,7 +195,7 @@ def test_one_finding_per_listing() -> None:
 
 
 def test_two_listings_in_one_expression() -> None:
-    source = "import glob\ndef f():\n    files = glob.glob('a/*') + glob.glob('b/*')\n    return files\n"
+    source = "import glob\ndef manifest():\n    files = glob.glob('a/*') + glob.glob('b/*')\n    return files\n"
     assert codes(source) == [(3, "DET301"), (3, "DET301")]
     sorted_later = (
         "import glob\ndef f():\n    files = glob.glob('a/*') + glob.glob('b/*')\n    files.sort()\n    return files\n"
@@ -226,12 +226,12 @@ def test_noqa() -> None:
     ],
 )
 def test_variable_tracking(body: str, expected: list[tuple[int, str]]) -> None:
-    source = "import os\ndef f(d, flag):\n    names = os.listdir(d)\n" + body
+    source = "import os\ndef manifest(d, flag):\n    names = os.listdir(d)\n" + body
     assert codes(source) == expected
 
 
 def test_module_level_listing_used_in_functions() -> None:
-    used = "import glob\nFILES = glob.glob('conf/*.yaml')\n\ndef load():\n    return [read(f) for f in FILES]\n"
+    used = "import glob\nFILES = glob.glob('conf/*.yaml')\n\ndef config_digest():\n    return [read(f) for f in FILES]\n"
     assert codes(used) == [(2, "DET301")]
     counted = "import glob\nFILES = glob.glob('conf/*.yaml')\n\ndef count():\n    return len(FILES)\n"
     assert codes(counted) == []
@@ -399,7 +399,7 @@ def test_path_walk_and_fwalk() -> None:
 
 
 def test_walk_in_a_comprehension() -> None:
-    flagged = "import os\ndef f(d):\n    return [os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs]\n"
+    flagged = "import os\ndef tree_manifest(d):\n    return [os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs]\n"
     finding = one(flagged)
     assert finding.code == "DET302" and finding.fix is None
     assert codes("import os\npaths = sorted(os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs)\n") == []
@@ -417,7 +417,36 @@ def test_walk_is_not_reported_by_det301() -> None:
     assert [f.code for f in check("import os\nfor r, d, f in os.walk(x):\n    out.append(f)\n")] == ["DET302"]
 
 
+def test_listing_returned_to_callers_this_module_cannot_see() -> None:
+    # A drop-in wrapper: its callers decide; quiet unless the function reaches a sink.
+    assert codes("import os\ndef xlistdir(path):\n    return os.listdir(path)\n") == []
+    assert codes("import os\ndef xwalk(top):\n    yield from os.walk(top)\n") == []
+    assert codes("import glob\ndef records(p, load):\n    out = []\n    for f in glob.iglob(p):\n"
+                 "        out.append(load(f))\n    return out\n") == []
+    # A wrapper of a wrapper (``rglob`` returning ``self.glob(...)``) hands the order on too.
+    wrappers = (
+        "from pathlib import Path\nclass XPath:\n    def glob(self, pattern):\n"
+        "        yield from Path(self.root).glob(pattern)\n    def rglob(self, pattern):\n"
+        "        return self.glob('**/' + pattern)\n"
+    )
+    assert codes(wrappers) == []
+    # A caller in the module that lets the order escape keeps the finding.
+    paired = (
+        "import os\nclass Pairs:\n    def names(self, path):\n        out = []\n"
+        "        for name in os.listdir(path):\n            out.append(os.path.join(path, name))\n"
+        "        return out\n    def __init__(self, a, b):\n        self.images = self.names(a)\n"
+    )
+    assert codes(paired) == [(5, "DET301")]
+    # In artifact-shaping code, and for a first match returned from the loop, it is flagged.
+    assert codes("import os\ndef manifest_names(d):\n    return os.listdir(d)\n") == [(3, "DET301")]
+    assert codes("import os\ndef pick(d):\n    for n in os.listdir(d):\n        if n.endswith('.pt'):\n"
+                 "            return n\n") == [(3, "DET301")]
+    # A generator that yields entries as the walk finds them streams its order out: flagged.
+    assert codes("import os\ndef package_paths(top):\n    for root, _, files in os.walk(top):\n"
+                 "        for name in files:\n            yield os.path.join(root, name)\n") == [(3, "DET302")]
+
+
 def test_walk_not_in_a_loop() -> None:
-    finding = one("import os\ndef f(d):\n    entries = list(os.walk(d))\n    return entries\n")
+    finding = one("import os\ndef tree_manifest(d):\n    entries = list(os.walk(d))\n    return entries\n")
     assert finding.code == "DET302" and finding.fix is None
     assert codes("import os\nn = len(list(os.walk(d)))\n") == []

@@ -520,7 +520,7 @@ def test_each_of_several_same_rule_findings_gets_its_own_fix(project: Path, caps
 
 
 def test_fix_columns_count_code_points_and_keep_crlf(project: Path, capsys) -> None:
-    source = "import json\r\n\r\n\r\ndef dump(d):\r\n    return '\u00e9t\u00e9 \U0001f600' + json.dumps(d)\r\n"
+    source = "import json\r\n\r\n\r\ndef dump_state(d):\r\n    return '\u00e9t\u00e9 \U0001f600' + json.dumps(d)\r\n"
     write(project / "a.py", source.encode("utf-8"))
     document = sarif(capsys, "a.py")
     assert document["runs"][0]["columnKind"] == "unicodeCodePoints"

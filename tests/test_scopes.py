@@ -46,9 +46,13 @@ def is_artifact(verdict: str) -> bool:
         ("import hashlib\ndef f(chunks):\n    h = hashlib.md5()\n    for c in chunks:\n"
          "        h.update(c)\n", "computes a hash (hashlib.md5)"),
         ("import json\ndef f(obj, handle):\n    json.dump(obj, handle)\n", "serializes (json.dump)"),
-        ("import json\ndef f(obj):\n    return json.dumps(obj)\n", "serializes (json.dumps)"),
-        ("import yaml\ndef f(obj):\n    return yaml.dump(obj)\n", "serializes (yaml.dump)"),
-        ("import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n", "serializes (pickle.dumps)"),
+        ("import hashlib, json\ndef f(obj):\n    return hashlib.sha256(json.dumps(obj).encode())\n",
+         "computes a hash (hashlib.sha256)"),
+        ("import json\ndef f(obj, path):\n    text = json.dumps(obj)\n    path.write_text(text)\n",
+         "serializes (json.dumps) on line 3 into `path.write_text(...)` on line 4"),
+        ("import yaml\ndef f(obj, handle):\n    yaml.dump(obj, handle)\n", "serializes (yaml.dump)"),
+        ("import pickle\ndef f(obj, handle):\n    handle.write(pickle.dumps(obj))\n",
+         "serializes (pickle.dumps) on line 3 into `handle.write(...)` on line 3"),
         ("from determinism_lint.runtime import canonical_json\ndef f(obj):\n    return canonical_json(obj)\n",
          "serializes (canonical_json)"),
         ("def f(text):\n    with open('out/data.csv', 'w') as handle:\n        handle.write(text)\n", "writes a file"),
@@ -57,6 +61,24 @@ def is_artifact(verdict: str) -> bool:
 def test_evidence_kinds(tmp_path: Path, body: str, reason: str) -> None:
     verdict = verdicts(tmp_path, body)["f"]
     assert verdict.startswith(f"artifact-shaping: {reason}"), verdict
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Text that is only returned, printed, sent or logged is no evidence of an artifact.
+        "import json\ndef f(obj):\n    return json.dumps(obj)\n",
+        "import yaml\ndef f(obj):\n    return yaml.dump(obj)\n",
+        "import pickle\ndef f(obj):\n    return pickle.dumps(obj)\n",
+        "import json\ndef f(rows):\n    prompt = 'Answer as JSON: ' + json.dumps(rows)\n    return ask(prompt)\n",
+        "import json, sys\ndef f(obj):\n    sys.stdout.write(json.dumps(obj))\n",
+        "import json, sys\ndef f(obj):\n    json.dump(obj, sys.stdout)\n",
+        "import json, tempfile\ndef f(obj):\n    with tempfile.NamedTemporaryFile('w') as tmp:\n"
+        "        json.dump(obj, tmp)\n        return run_daemon(tmp.name)\n",
+    ],
+)
+def test_serializing_without_a_persistent_sink_is_no_evidence(tmp_path: Path, body: str) -> None:
+    assert verdicts(tmp_path, body)["f"] == "not artifact-shaping"
 
 
 def test_hash_object_update_is_evidence(tmp_path: Path) -> None:
@@ -121,7 +143,7 @@ def test_propagation_through_self_method(tmp_path: Path) -> None:
         import json
         class Store:
             def encode(self, obj):
-                return json.dumps(obj, sort_keys=True)
+                self.handle.write(json.dumps(obj, sort_keys=True))
             def put(self, obj):
                 return self.encode(obj)
             def size(self):
@@ -135,11 +157,11 @@ def test_propagation_through_self_method(tmp_path: Path) -> None:
 
 def test_call_order_does_not_matter(tmp_path: Path) -> None:
     source = """
-        import pickle
+        import hashlib, pickle
         def top(x):
             return helper(x)
         def helper(x):
-            return pickle.dumps(x)
+            return hashlib.sha256(pickle.dumps(x))
     """
     assert is_artifact(verdicts(tmp_path, source)["top"])
 
@@ -206,9 +228,9 @@ def test_artifact_pragma(tmp_path: Path) -> None:
 
 def test_not_artifact_pragma_beats_evidence_names_and_callees(tmp_path: Path) -> None:
     source = """
-        import json
+        import hashlib, json
         def encode(x):
-            return json.dumps(x)
+            return hashlib.sha256(json.dumps(x).encode())
         def save_debug(x):  # determinism-lint: not-artifact
             print(json.dumps(x))
             return encode(x)

@@ -28,13 +28,14 @@ TEST_MODULE = textwrap.dedent(
 
     def test_export_roundtrip(tmp_path):
         cfg = tmp_path / "cfg.yaml"
-        cfg.write_text(yaml.dump({"b": 1, "a": 2}, sort_keys=False))
+        cfg.write_text(yaml.dump(dict(os.environ), sort_keys=False))
         with open(tmp_path / "data.json", "w") as handle:
             json.dump({"x": 1}, handle)
         pickle.dump({"k": 1}, open(tmp_path / "state.pkl", "wb"))
         (tmp_path / "index.txt").write_text("\\n".join(os.listdir(tmp_path)))
-        digest = hashlib.sha256(str({"a": 1}).encode()).hexdigest()
+        digest = hashlib.sha256(str({"a": 1, "tags": {"x", "y"}}).encode()).hexdigest()
         run_id = hash("run")
+        (tmp_path / f"run-{run_id}").mkdir()
         assert digest and run_id == hash("run")
 
 

@@ -53,7 +53,9 @@ def _call_sink(call: ast.Call, arg: ast.AST, ctx: Context) -> Optional[str]:
     if _is_hash_call(call, ctx):
         return HASH
     if isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS:
-        return FILE
+        from ..scopes import is_scratch_stream
+
+        return None if is_scratch_stream(func.value, ctx) else FILE
     last = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else None)
     if last in WRITE_HELPERS:
         return FILE
@@ -65,7 +67,9 @@ def _call_sink(call: ast.Call, arg: ast.AST, ctx: Context) -> Optional[str]:
     if name == "builtins.print":
         for kw in call.keywords:
             if kw.arg == "file":
-                return FILE
+                from ..scopes import is_scratch_stream
+
+                return None if is_scratch_stream(kw.value, ctx) else FILE
     return None
 
 

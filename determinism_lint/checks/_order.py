@@ -125,6 +125,11 @@ _ORDERLESS_ASSERTS = frozenset(
 )
 #: ``unittest`` equality assertions: order-free only against an empty or one-element literal.
 _EQUALITY_ASSERTS = frozenset({"assertEqual", "assertListEqual", "assertNotEqual", "assertSequenceEqual"})
+#: ``str`` methods whose result keeps the text (and so the order) of the string they are called on.
+_TEXT_METHODS = frozenset(
+    {"capitalize", "casefold", "center", "encode", "expandtabs", "ljust", "lower", "lstrip", "replace", "rjust",
+     "rstrip", "strip", "title", "upper", "zfill"}
+)
 #: Methods whose result keeps the order of an iterable argument (``", ".join``, ``pool.map``).
 _PASSING_METHODS = frozenset({"format", "imap", "imap_unordered", "join", "map", "starmap"})
 
@@ -214,6 +219,48 @@ def sorts_in_place(statement: ast.AST, name: str) -> bool:
     return False
 
 
+def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
+    """True when the order escapes only by ``return``/``yield from`` from a function that reaches
+    no sink by evidence (not artifact-shaping) and that no function of this module calls in
+    an order-sensitive way: a drop-in wrapper of ``os.listdir`` mirrors the stdlib contract,
+    and its callers decide. A caller in the module that lets the order escape (stores it,
+    pairs it by index, returns it again) keeps the finding."""
+    if not isinstance(escape, (ast.Return, ast.Yield, ast.YieldFrom)) or ctx.settings.strict:
+        return False
+    function = ctx.enclosing_function(escape)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or ctx.in_artifact_scope(escape):
+        return False
+    if isinstance(escape, (ast.Return, ast.Yield)):
+        for ancestor in ctx.ancestors(escape):
+            if ancestor is function:
+                break
+            if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
+                # Inside the loop: a ``return`` picks the first match; a ``yield`` streams the
+                # entries one by one as the loop finds them, to callers that usually consume
+                # them as they come (write them, add them to an archive). Both stay findings.
+                return False
+    visiting: set[int] = ctx.memo("order.unknown-callers", ctx.tree, set)  # type: ignore[assignment]
+    if id(function) in visiting:
+        return False  # callers that call each other: keep the finding
+    visiting.add(id(function))
+    try:
+        for call in ctx.calls_by_name.get(function.name, ()):
+            func = call.func  # type: ignore[attr-defined]
+            if isinstance(func, ast.Attribute) and not (
+                isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+            ):
+                continue
+            if ctx.enclosing_function(call) is function:
+                return False  # recursion: the walk goes on through the function itself
+            escape = consumer_is_order_sensitive(call, ctx)
+            # A caller that only passes the order on to its own unseen callers is a wrapper too.
+            if escape is not None and not returned_to_unknown_callers(escape, ctx):
+                return False
+        return True
+    finally:
+        visiting.discard(id(function))
+
+
 def describe(node: ast.AST) -> str:
     """A short, stable description of an escape node for messages: ``\\`out.append(...)\\` on line 12``."""
     line = getattr(node, "lineno", None)
@@ -265,7 +312,63 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
             return _Flow(call)
         if attr == "extend" and isinstance(func.value, ast.Name):
             return _flows_into_local(func.value.id, ctx.enclosing_statement(call), call, ctx)
+    callee = ctx.fact(_module_functions, ctx.tree).get(func.id) if isinstance(func, ast.Name) else None
+    if callee is not None and ctx.enclosing_function(call) is not callee:
+        parameter = _parameter_for(node, call, callee)
+        if parameter is not None:
+            # A function of this module: what its body does with the parameter decides.
+            escape = name_uses_are_order_sensitive(parameter.arg, parameter, callee, ctx)
+            if escape is None:
+                return None
+            if isinstance(escape, ast.Return):
+                return _Flow(call)
+            return escape
     return call
+
+
+def _module_functions(tree: ast.AST, ctx: Context) -> dict[str, ast.FunctionDef]:
+    """Functions defined once at the top level of the module, by name; a fact."""
+    found: dict[str, ast.FunctionDef] = {}
+    twice: set[str] = set()
+    for statement in getattr(tree, "body", ()):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.Import,
+                                  ast.ImportFrom)):
+            names = (
+                [statement.name] if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                else [t.id for t in getattr(statement, "targets", ()) if isinstance(t, ast.Name)]
+                + [(a.asname or a.name).split(".")[0] for a in getattr(statement, "names", ())]
+            )
+            for name in names:
+                if name in found or name in twice:
+                    twice.add(name)
+                    found.pop(name, None)
+                elif isinstance(statement, ast.FunctionDef) and not statement.decorator_list:
+                    found[name] = statement
+                else:
+                    twice.add(name)
+    return found
+
+
+def _parameter_for(node: ast.AST, call: ast.Call, callee: ast.FunctionDef) -> Optional[ast.arg]:
+    """The parameter of ``callee`` that receives ``node`` (an argument of ``call``), if plain."""
+    args = callee.args
+    positional = [*args.posonlyargs, *args.args]
+    if not positional and args.vararg is not None and any(arg is node for arg in call.args):
+        return args.vararg  # ``def delete_all(*paths)``: every positional argument lands there
+    for index, arg in enumerate(call.args):
+        if arg is node:
+            if isinstance(node, ast.Starred):
+                # ``f(*listing)``: the entries land in ``*args`` when every positional slot before is filled.
+                return args.vararg if args.vararg is not None and index >= len(positional) else None
+            if index < len(positional):
+                return positional[index]
+            return None
+        if isinstance(arg, ast.Starred):
+            return None
+    for keyword_arg in call.keywords:
+        if keyword_arg.value is node and keyword_arg.arg is not None:
+            return next((arg for arg in (*positional, *args.kwonlyargs) if arg.arg == keyword_arg.arg), None)
+    return None
 
 
 def _on_attribute(node: ast.AST, attribute: ast.Attribute, ctx: Context) -> _Result:
@@ -274,7 +377,7 @@ def _on_attribute(node: ast.AST, attribute: ast.Attribute, ctx: Context) -> _Res
         return attribute
     if attribute.attr in _OWN_HARMLESS_METHODS:
         return None
-    if attribute.attr == "copy":
+    if attribute.attr == "copy" or attribute.attr in _TEXT_METHODS:
         return _Flow(call)
     return call
 

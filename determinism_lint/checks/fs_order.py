@@ -13,6 +13,7 @@ from ._order import (
     describe,
     loop_body_is_order_sensitive,
     name_uses_are_order_sensitive,
+    returned_to_unknown_callers,
     sorts_in_place,
 )
 from ._util import argument, keyword, name_index, walk_local
@@ -201,6 +202,16 @@ class UnsortedListing(Rule):
     into a dict by key. A list that is sorted in place (`names.sort()`) before its first
     order-sensitive use is fine too. `os.walk` has its own rule (DET302).
 
+    Returning or yielding the entries (or a list built from them) hands the order to the
+    callers: that counts only where the function is artifact-shaping by evidence, or where a
+    function of the same module calls it and lets the order escape. A drop-in wrapper of
+    `os.listdir` whose callers this module cannot see mirrors the standard library's contract
+    and stays quiet. A `return` inside the loop over the entries is a first match, and a
+    `yield` inside it streams the entries to callers as the loop finds them: both are flagged
+    wherever they are. A listing passed to a function of the same module
+    (`delete_all(*root.glob("*.egg-info"))`, `write_lines(os.listdir(d), target)`) is judged
+    by what that function does with the parameter, and the message names the sink inside it.
+
     ## Why is this bad?
     The operating system returns directory entries in whatever order the file system keeps
     them: it differs between ext4, XFS, APFS, NTFS and network file systems, and changes as
@@ -291,6 +302,9 @@ class UnsortedListing(Rule):
         "import os\nimport logging\nlogging.info('found %s', os.listdir(d))\n",
         "def listdir(d):\n    return ['a', 'b']\n\nfor name in listdir('x'):\n    out.append(name)\n",
         "import fsspec\nfs = fsspec.filesystem('s3')\nfor path in fs.glob('bucket/*.json'):\n    out.append(path)\n",
+        "import os\ndef xlistdir(path):\n    return os.listdir(path)\n",
+        "import glob\ndef find_records(pattern, load):\n    found = []\n    for path in glob.iglob(pattern):\n"
+        "        found.append(load(path))\n    return found\n",
     )
     INVALID = (
         Invalid(
@@ -298,8 +312,8 @@ class UnsortedListing(Rule):
             fixed="import os\nfor name in sorted(os.listdir(d)):\n    out.append(name)\n",
         ),
         Invalid(
-            "from os import listdir\ndef f(d):\n    return listdir(d)\n",
-            fixed="from os import listdir\ndef f(d):\n    return sorted(listdir(d))\n",
+            "from os import listdir\ndef manifest_names(d):\n    return listdir(d)\n",
+            fixed="from os import listdir\ndef manifest_names(d):\n    return sorted(listdir(d))\n",
         ),
         Invalid(
             "import glob as g\nfirst = g.glob('*.csv')[0]\n",
@@ -320,16 +334,16 @@ class UnsortedListing(Rule):
             "    h.update(e.name.encode())\n",
         ),
         Invalid(
-            "import glob\ndef f():\n    files = glob.glob('*.csv')\n    return ','.join(files)\n",
-            fixed="import glob\ndef f():\n    files = sorted(glob.glob('*.csv'))\n    return ','.join(files)\n",
+            "import glob\ndef csv_manifest():\n    files = glob.glob('*.csv')\n    return ','.join(files)\n",
+            fixed="import glob\ndef csv_manifest():\n    files = sorted(glob.glob('*.csv'))\n    return ','.join(files)\n",
         ),
         Invalid(
             "import json, glob\njson.dumps(glob.glob('*.csv'))\n",
             fixed="import json, glob\njson.dumps(sorted(glob.glob('*.csv')))\n",
         ),
         Invalid(
-            "from pathlib import Path\ndef shards(root):\n    for p in root.rglob('*.parquet'):\n        yield p",
-            fixed="from pathlib import Path\ndef shards(root):\n    for p in sorted(root.rglob('*.parquet')):\n"
+            "from pathlib import Path\ndef shard_manifest(root):\n    for p in root.rglob('*.parquet'):\n        yield p",
+            fixed="from pathlib import Path\ndef shard_manifest(root):\n    for p in sorted(root.rglob('*.parquet')):\n"
             "        yield p",
         ),
         Invalid(
@@ -368,8 +382,8 @@ class UnsortedListing(Rule):
         ),
         # A generator that leaves the function stays an iterator: callers may call ``next`` on it.
         Invalid(
-            "def shard_paths(root):\n    return root.glob('*.parquet')\n",
-            fixed="def shard_paths(root):\n    return iter(sorted(root.glob('*.parquet')))\n",
+            "def shard_manifest(root):\n    return root.glob('*.parquet')\n",
+            fixed="def shard_manifest(root):\n    return iter(sorted(root.glob('*.parquet')))\n",
         ),
         Invalid(
             "import glob\ndef f(pattern):\n    found = glob.iglob(pattern)\n    header = next(found)\n"
@@ -379,23 +393,23 @@ class UnsortedListing(Rule):
             "    return header, [p for p in found]\n",
         ),
         Invalid(
-            "def f(root):\n    paths = root.iterdir()\n    return [p.name for p in paths]\n",
-            fixed="def f(root):\n    paths = sorted(root.iterdir())\n    return [p.name for p in paths]\n",
+            "def manifest(root):\n    paths = root.iterdir()\n    return [p.name for p in paths]\n",
+            fixed="def manifest(root):\n    paths = sorted(root.iterdir())\n    return [p.name for p in paths]\n",
         ),
         Invalid(
-            "import os\ndef f(d):\n    lines = []\n    for e in os.scandir(  # the shard directory\n        d\n    ):\n"
+            "import os\ndef manifest_lines(d):\n    lines = []\n    for e in os.scandir(  # the shard directory\n        d\n    ):\n"
             "        lines.append(e.name)\n    return lines\n",
-            fixed="import os\ndef f(d):\n    lines = []\n    for e in sorted(os.scandir(  # the shard directory\n"
+            fixed="import os\ndef manifest_lines(d):\n    lines = []\n    for e in sorted(os.scandir(  # the shard directory\n"
             "        d\n    ),"
             " key=lambda entry: entry.name):\n        lines.append(e.name)\n    return lines\n",
         ),
         # An iterator object: ``it.close()`` / returned ``DirEntry`` iterators have no fix.
         Invalid(
-            "import os\ndef f(d):\n    it = os.scandir(d)\n    names = [e.name for e in it]\n    it.close()\n"
+            "import os\ndef manifest_names(d):\n    it = os.scandir(d)\n    names = [e.name for e in it]\n    it.close()\n"
             "    return names\n",
             fixed=NO_FIX,
         ),
-        Invalid("import os\ndef entries(d):\n    return os.scandir(d)\n", fixed=NO_FIX),
+        Invalid("import os\ndef manifest_entries(d):\n    return os.scandir(d)\n", fixed=NO_FIX),
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
@@ -404,7 +418,7 @@ class UnsortedListing(Rule):
         if listing is None or listing.kind == "walk" or matches_at_most_one(listing, ctx):
             return
         escape = consumer_is_order_sensitive(node, ctx)
-        if escape is None:
+        if escape is None or returned_to_unknown_callers(escape, ctx):
             return
         yield self._report(listing, escape, ctx)
 
@@ -483,6 +497,8 @@ class UnsortedWalk(Rule):
     A walk whose body only deletes, copies, counts, sums, logs or stores into a dict by key is
     not flagged, and neither is one whose results are collected and sorted afterwards.
     Walks used in comprehensions or through `next(os.walk(...))` are flagged without a fix.
+    A walk passed on whole to callers this module cannot see (`yield from os.walk(top)` in a
+    function that is not artifact-shaping) stays quiet, as for DET301.
 
     ## Why is this bad?
     `os.walk` lists every directory with `os.scandir`, so both the order in which
@@ -564,6 +580,7 @@ class UnsortedWalk(Rule):
         return _listing_call_names(settings)
 
     VALID = (
+        "import os\ndef xwalk(top, **kwargs):\n    yield from os.walk(top, **kwargs)\n",
         "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in sorted(files):\n"
         "        out.append(os.path.join(root, f))\n",
         "import os\nfor root, dirs, files in os.walk(tmp):\n    for f in files:\n"
@@ -623,7 +640,7 @@ class UnsortedWalk(Rule):
             fixed=NO_FIX,
         ),
         Invalid(
-            "import os\ndef f(d):\n    return [os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs]\n",
+            "import os\ndef tree_manifest(d):\n    return [os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs]\n",
             fixed=NO_FIX,
         ),
         Invalid(
@@ -685,7 +702,7 @@ class UnsortedWalk(Rule):
                     yield report
                 return
         escape = consumer_is_order_sensitive(node, ctx)
-        if escape is not None:
+        if escape is not None and not returned_to_unknown_callers(escape, ctx):
             yield Report(
                 node,
                 f"`{listing.label}` visits directories and files in arbitrary order and the order reaches"
@@ -738,6 +755,10 @@ class UnsortedWalk(Rule):
         # Bottom-up, the walk has already listed and descended before the body runs.
         dirs_sorted = _is_topdown(call, listing) and _sorted_in_body(loop, dirs)
         files_escape = None if files is None else name_uses_are_order_sensitive(files, loop.target, loop, ctx)
+        if walk_escape is not None and returned_to_unknown_callers(walk_escape, ctx):
+            walk_escape = None
+        if files_escape is not None and returned_to_unknown_callers(files_escape, ctx):
+            files_escape = None
         sort_dirs = walk_escape is not None and not dirs_sorted
         if not sort_dirs and files_escape is None:
             return

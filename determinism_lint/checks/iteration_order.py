@@ -128,8 +128,71 @@ def _value_kind(value: ast.AST, ctx: Context, known: dict[str, str]) -> Optional
     return None
 
 
+def _attribute_kinds(tree: ast.AST, ctx: Context) -> dict[tuple[int, str], str]:
+    """``(id(class), attribute) -> "dict" | "set"`` for attributes a class visibly keeps as a
+    dict or a set: a class-body annotation (dataclass fields, ``failed: set[str]``),
+    ``self.x: Set[str] = ...``, or every ``self.x = ...`` in its methods binding a set (or a
+    dict) literal, comprehension or constructor call. Conflicting bindings leave it unknown.
+    A fact: one pass over the classes of the module."""
+    kinds: dict[tuple[int, str], Optional[str]] = {}
+
+    def note(key: tuple[int, str], kind: Optional[str], declared: bool) -> None:
+        if declared:
+            kinds[key] = kind
+        elif key not in kinds:
+            kinds[key] = kind
+        elif kinds[key] != kind:
+            kinds[key] = None
+
+    for cls in ctx.nodes_of(ast.ClassDef):
+        assert isinstance(cls, ast.ClassDef)
+        declared: set[str] = set()
+        for statement in cls.body:
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                kind = _annotation_kind(statement.annotation)
+                if kind is not None:
+                    note((id(cls), statement.target.id), kind, True)
+                    declared.add(statement.target.id)
+        for method in cls.body:
+            if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ctx.fact(local_nodes, method):
+                if isinstance(node, ast.AnnAssign):
+                    targets, annotated = [node.target], _annotation_kind(node.annotation)
+                elif isinstance(node, ast.Assign):
+                    targets, annotated = node.targets, None
+                else:
+                    continue
+                for target in targets:
+                    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                            and target.value.id == "self" and target.attr not in declared):
+                        value = getattr(node, "value", None)
+                        kind = annotated or (_value_kind(value, ctx, {}) if value is not None else None)
+                        note((id(cls), target.attr), kind, annotated is not None)
+    return {key: kind for key, kind in kinds.items() if kind is not None}
+
+
+def _self_attribute_kind(expr: ast.Attribute, ctx: Context) -> Optional[str]:
+    if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
+        return None
+    computing: set[int] = ctx.memo("attribute-kinds.computing", ctx.tree, set)  # type: ignore[assignment]
+    if computing:
+        return None  # asked while the fact itself is computed (``self.a | self.b``): unknown
+    for ancestor in ctx.ancestors(expr):
+        if isinstance(ancestor, ast.ClassDef):
+            computing.add(1)
+            try:
+                kinds = ctx.fact(_attribute_kinds, ctx.tree)
+            finally:
+                computing.discard(1)
+            return kinds.get((id(ancestor), expr.attr))
+    return None
+
+
 def _kind(expr: ast.AST, ctx: Context, known: Optional[dict[str, str]] = None) -> Optional[str]:
     """``"dict"`` for a dict or a dict view, ``"set"`` for a set, else ``None``."""
+    if isinstance(expr, ast.Attribute):
+        return _self_attribute_kind(expr, ctx)
     if isinstance(expr, ast.Call):
         func = expr.func
         if isinstance(func, ast.Attribute) and func.attr in _VIEW_METHODS and not expr.args and not expr.keywords:
@@ -140,8 +203,8 @@ def _kind(expr: ast.AST, ctx: Context, known: Optional[dict[str, str]] = None) -
     return _value_kind(expr, ctx, known or {})
 
 
-def reaches_bytes(escape: ast.AST, ctx: Context) -> Optional[str]:
-    """Where an order escape ends in bytes: ``"hash"``, ``"file"`` or ``"serialize"``, else None."""
+def reaches_bytes(escape: ast.AST, ctx: Context) -> Optional[tuple[str, ast.AST]]:
+    """Where an order escape ends in bytes: ``("hash" | "file" | "serialize", sink node)``, else None."""
     node: Optional[ast.AST] = escape
     statement = ctx.enclosing_statement(escape)
     while node is not None:
@@ -151,11 +214,11 @@ def reaches_bytes(escape: ast.AST, ctx: Context) -> Optional[str]:
             value = (node.args[0] if node.args else node) if node is escape else escape
             kind = _call_sink(node, value, ctx)
             if kind in _BYTE_SINKS:
-                return kind
+                return kind, node  # type: ignore[return-value]
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in _ACCUMULATORS and isinstance(func.value, ast.Name):
                 if func.attr in ("writerow", "writerows"):
-                    return FILE
+                    return FILE, node
                 return _accumulator_sink(func.value.id, node, ctx)
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             return _accumulator_sink(node.target.id, node, ctx)
@@ -165,18 +228,51 @@ def reaches_bytes(escape: ast.AST, ctx: Context) -> Optional[str]:
     if isinstance(escape, ast.Name):
         return None
     found = next(sinks(escape, ctx), None)
-    return found[0] if found is not None and found[0] in _BYTE_SINKS else None
+    return found if found is not None and found[0] in _BYTE_SINKS else None
 
 
-def _accumulator_sink(name: str, site: ast.AST, ctx: Context) -> Optional[str]:
+def _accumulator_sink(name: str, site: ast.AST, ctx: Context) -> Optional[tuple[str, ast.AST]]:
     """Where the list or string ``name``, built at ``site``, ends up: a byte sink or None."""
     receiver = site.func.value if isinstance(site, ast.Call) and isinstance(site.func, ast.Attribute) else None
     for node in ctx.fact(local_names, ctx.enclosing_scope(site)).get(name, ()):
         if isinstance(node.ctx, ast.Load) and node is not receiver:
             found = next(sinks(node, ctx), None)
             if found is not None and found[0] in _BYTE_SINKS:
-                return found[0]
+                return found
     return None
+
+
+_TARGETS = {"hash": "a hash", "file": "a file", "serialize": "serialized output"}
+
+
+def _sink_text(sink: tuple[str, ast.AST], escape: ast.AST) -> str:
+    """``a file, `handle.write(...)` on line 12, through `rows.append(...)` on line 9``."""
+    kind, where = sink
+    text = f"{_TARGETS[kind]}, {describe(where)}"
+    return text if where is escape else f"{text}, through {describe(escape)}"
+
+
+def _fixed_order_dict(iterable: ast.AST, ctx: Context) -> bool:
+    """The dict (or the dict behind a ``.items()`` view) has a key order fixed by the code: see
+    ``serialization._fixed_key_order``; a module-level name bound once to such a dict counts."""
+    from .serialization import _fixed_key_order, _literal_key_builds, _no_mappings
+
+    mapping = iterable
+    if isinstance(mapping, ast.Call) and isinstance(mapping.func, ast.Attribute) and mapping.func.attr in _VIEW_METHODS:
+        mapping = mapping.func.value
+    if _fixed_key_order(mapping, ctx):
+        return True
+    if isinstance(mapping, ast.Name) and ctx.enclosing_function(mapping) is not None:
+        scope = ctx.enclosing_scope(mapping)
+        arguments = getattr(scope, "args", None)
+        parameters = {arg.arg for arg in ast.walk(arguments) if isinstance(arg, ast.arg)} if arguments else set()
+        bound_here = any(
+            not isinstance(use.ctx, ast.Load) for use in ctx.fact(local_names, scope).get(mapping.id, ())
+        )
+        if mapping.id not in parameters and not bound_here:
+            built = ctx.fact(_literal_key_builds, ctx.tree).get(mapping.id)
+            return built is not None and all(_fixed_key_order(v, ctx) or _no_mappings(v, ctx) for v in built)
+    return False
 
 
 class _OrderRule(Rule):
@@ -187,17 +283,15 @@ class _OrderRule(Rule):
         iterable = _iteration_sites(node)
         if iterable is None or not ctx.in_artifact_scope(node) or _kind(iterable, ctx) != self.kind:
             return
+        if self.kind == "dict" and _fixed_order_dict(iterable, ctx):
+            return
         escape = consumer_is_order_sensitive(iterable, ctx)
         if escape is None:
             return
         sink = reaches_bytes(escape, ctx)
         if sink is None:
             return
-        target = {"hash": "a hash", "file": "a file", "serialize": "serialized output"}[sink]
-        yield Report(
-            iterable,
-            f"{self.noun} order reaches {target} through {describe(escape)}: iterate `sorted(...)` instead",
-        )
+        yield Report(iterable, f"{self.noun} order reaches {_sink_text(sink, escape)}: iterate `sorted(...)` instead")
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         """Sort in a total order, so that the fix never makes the code raise: ``d.items()``
@@ -252,7 +346,13 @@ class DictOrderReachesArtifact(_OrderRule):
     comprehension, `list(d)`, `"".join(d)`) in artifact-shaping code when the iteration
     order reaches a hash update, a list or string that is later hashed or serialized, or a
     file, and nothing sorts it on the way. Dicts are recognised from what the code shows:
-    literals, comprehensions, `dict()` calls, `.items()`-style views, annotations.
+    literals, comprehensions, `dict()` calls, `.items()`-style views, annotations. The message
+    names the sink and its line, and the step on the way (`rows.append(...)`).
+
+    Quiet where the key order is fixed by the code: a dict literal with literal keys, a
+    module-level dict literal, `dict(a=..., b=...)`, `dataclasses.asdict(...)`, a loaded
+    document, or a dict filled only under literal keys. A dict filled by key in a loop over a
+    directory listing or a set takes that order and is flagged.
 
     ## Why is this bad?
     A dict iterates in insertion order, and insertion order is an accident of how the dict
@@ -373,7 +473,10 @@ class SetOrderReachesArtifact(_OrderRule):
     Flags iteration over a set (a loop, a comprehension, `list(s)`, `"".join(s)`) in
     artifact-shaping code when the order reaches a hash, a list or string that is hashed or
     serialized, or a file. Sets are recognised from literals, comprehensions, `set()` and
-    `frozenset()` calls, set operators and annotations.
+    `frozenset()` calls, set operators and annotations, and on `self` from what the class
+    shows: a class-body annotation (`files: set[str]` in a dataclass), `self.failed:
+    Set[str] = set()`, or every `self.x = ...` in its methods binding a set. The message
+    names the sink and its line.
 
     ## Why is this bad?
     The iteration order of a set of strings depends on the per-process hash seed
@@ -565,8 +668,7 @@ class UnorderedResultsReachArtifact(Rule):
             return
         sink = reaches_bytes(escape, ctx)
         if sink is not None:
-            target = {"hash": "a hash", "file": "a file", "serialize": "serialized output"}[sink]
-            yield Report(node, f"results in completion order reach {target} through {describe(escape)}")
+            yield Report(node, f"results in completion order reach {_sink_text(sink, escape)}")
 
 
 RULES: tuple[type[Rule], ...] = (DictOrderReachesArtifact, SetOrderReachesArtifact, UnorderedResultsReachArtifact)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
 from ._flow import FILE, HASH, RETURN, SERIALIZE, _is_hash_call, first_sink
-from ._util import keyword, last_name, local_nodes, walk_local
+from ._util import keyword, last_name, local_names, local_nodes, walk_local
 from .base import Invalid, Report, Rule
 
 if TYPE_CHECKING:
@@ -146,6 +146,8 @@ def _single_assignments(scope: ast.AST, ctx: Context) -> dict[str, ast.AST]:
                         spoiled.add(target.id)
                     else:
                         values[target.id] = node.value
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    spoiled.add(target.value.id)  # ``x = {}`` then ``x[k] = v``: filled later
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             receiver = node.func.value
             if isinstance(receiver, ast.Name) and node.func.attr in _FILLING_METHODS:
@@ -173,6 +175,148 @@ def _fixed_order_value(value: ast.AST, ctx: Context) -> bool:
         if name == "list" and len(value.args) == 1 and isinstance(value.args[0], ast.Call):
             inner = value.args[0].func
             return isinstance(inner, ast.Name) and inner.id == "range" and ctx.is_builtin(inner, "range")
+    return False
+
+
+#: Calls whose mapping has a fixed key order: field order, keyword order, or the order of
+#: the document it was loaded from.
+_FIXED_ORDER_CALLS = frozenset(
+    {"dataclasses.asdict", "json.load", "json.loads", "yaml.safe_load", "yaml.load", "yaml.full_load",
+     "tomllib.load", "tomllib.loads", "toml.load", "toml.loads", "attr.asdict", "attrs.asdict"}
+)
+_UNORDERED_CALLS = frozenset({"builtins.set", "builtins.frozenset"})
+
+
+def _fixed_key_order(obj: ast.AST, ctx: Context, depth: int = 2) -> bool:
+    """The mapping's keys come in an order fixed by the code or the data it was loaded from:
+    a dict literal with literal keys (and ``**`` of such), ``dict(a=..., b=...)``,
+    ``dataclasses.asdict(...)``, a parsed document, or a local name bound once to one of these
+    and then filled only under literal keys (``d["a"] = ...``). Values are not followed except
+    where they are visibly unordered (a set)."""
+    if isinstance(obj, ast.Dict):
+        for key, value in zip(obj.keys, obj.values):
+            if key is None:
+                if not _fixed_key_order(value, ctx, depth):
+                    return False
+            elif not isinstance(key, ast.Constant) or _visibly_unordered(value, ctx):
+                return False
+        return True
+    if isinstance(obj, ast.Call):
+        name = ctx.call_name(obj)
+        if name == "builtins.dict":
+            return not obj.args and all(kw.arg is not None and not _visibly_unordered(kw.value, ctx)
+                                        for kw in obj.keywords)
+        if name in _FIXED_ORDER_CALLS:
+            return True
+        func = obj.func
+        # ``response.json()``: the order of the document received.
+        return isinstance(func, ast.Attribute) and func.attr == "json" and not obj.args
+    if isinstance(obj, ast.Name) and depth > 0:
+        built = ctx.fact(_literal_key_builds, ctx.enclosing_scope(obj)).get(obj.id)
+        return built is not None and all(
+            _fixed_key_order(value, ctx, depth - 1) or _no_mappings(value, ctx) for value in built
+        )
+    return False
+
+
+def _visibly_unordered(value: ast.AST, ctx: Context) -> bool:
+    if isinstance(value, (ast.Set, ast.SetComp)):
+        return True
+    if isinstance(value, ast.Call):
+        name = ctx.call_name(value)
+        if name in _UNORDERED_CALLS:
+            return True
+        if name in ("builtins.list", "builtins.tuple") and value.args:
+            return _visibly_unordered(value.args[0], ctx)
+    return False
+
+
+def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, tuple[ast.AST, ...]]:
+    """For each local name whose every binding is a plain ``name = value`` and that is
+    afterwards changed only by stores under literal keys (``d["k"] = v``) or inside loops over
+    a fixed sequence (a list or tuple literal, ``range``), the values it was bound to; one pass
+    over the scope. A store under a computed key in a loop over anything else,
+    ``update``/``setdefault``, or a binding by ``for``/``with`` spoils the name: its order then
+    comes from elsewhere."""
+    values: dict[str, list[ast.AST]] = {}
+    spoiled: set[str] = set()
+    for node in ctx.fact(local_nodes, scope):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    if isinstance(node, ast.AugAssign) or node.value is None:
+                        spoiled.add(target.id)
+                    else:
+                        values.setdefault(target.id, []).append(node.value)
+                elif isinstance(target, ast.Subscript) and isinstance(_subscript_base(target), ast.Name):
+                    # ``d["a"] = v`` and ``d["a"]["b"] = v``: literal keys keep a fixed order.
+                    base = _subscript_base(target)
+                    if not _literal_subscripts(target) and not _in_fixed_loops(node, scope, ctx):
+                        spoiled.add(base.id)  # type: ignore[union-attr]
+                else:
+                    for inner in ast.walk(target):
+                        if isinstance(inner, ast.Name):
+                            spoiled.add(inner.id)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.NamedExpr, ast.comprehension)):
+            for inner in ast.walk(getattr(node, "target", None) or ast.Pass()):
+                if isinstance(inner, ast.Name):
+                    spoiled.add(inner.id)
+            if isinstance(node, ast.With):
+                spoiled.update(inner.id for item in node.items if item.optional_vars is not None
+                               for inner in ast.walk(item.optional_vars) if isinstance(inner, ast.Name))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name) and node.func.attr in _FILLING_METHODS | {"__setitem__"}:
+                spoiled.add(receiver.id)
+    return {name: tuple(found) for name, found in values.items() if name not in spoiled}
+
+
+def _subscript_base(target: ast.Subscript) -> ast.AST:
+    node: ast.AST = target
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    return node
+
+
+def _literal_subscripts(target: ast.Subscript) -> bool:
+    node: ast.AST = target
+    while isinstance(node, ast.Subscript):
+        if not isinstance(node.slice, ast.Constant):
+            return False
+        node = node.value
+    return True
+
+
+def _in_fixed_loops(node: ast.AST, scope: ast.AST, ctx: Context) -> bool:
+    """Every loop around ``node`` (up to ``scope``) iterates a sequence of fixed order."""
+    for ancestor in ctx.ancestors(node):
+        if ancestor is scope:
+            return True
+        if isinstance(ancestor, ast.While):
+            return False
+        if isinstance(ancestor, (ast.For, ast.AsyncFor)) and not _fixed_sequence(ancestor.iter, ctx):
+            return False
+    return True
+
+
+def _fixed_sequence(expr: ast.AST, ctx: Context) -> bool:
+    """A list or tuple literal, ``range(...)``, ``enumerate``/``zip`` of such, or a name bound
+    once (in the function or at module level) to a list or tuple literal."""
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        return True
+    if isinstance(expr, ast.Call):
+        name = ctx.call_name(expr)
+        if name == "builtins.range":
+            return True
+        if name in ("builtins.enumerate", "builtins.zip", "builtins.reversed"):
+            return bool(expr.args) and all(_fixed_sequence(arg, ctx) for arg in expr.args)
+        return False
+    if isinstance(expr, ast.Name):
+        for scope in (ctx.enclosing_scope(expr), ctx.tree):
+            bound = ctx.fact(_single_assignments, scope).get(expr.id)
+            if bound is not None:
+                return isinstance(bound, (ast.List, ast.Tuple))
     return False
 
 
@@ -215,13 +359,54 @@ def _add_keyword_fix(node: Any, ctx: FixContext, name: str, value: str) -> Optio
     return Edit(node, apply)
 
 
+def _persistent_sink(node: ast.Call, name: str, ctx: Context, strict: bool) -> Optional[str]:
+    """How the serialized text of ``node`` persists (``"written by `json.dump(...)` on line 3"``),
+    or None: a dump into the console or a temp file, or text that is only printed, logged or
+    returned from a function that reaches no sink by other evidence."""
+    from ..scopes import _spelling, is_scratch_stream
+
+    if not name.endswith("dumps") and not (name.startswith("yaml.") and len(node.args) < 2
+                                          and keyword(node, "stream") is None):
+        stream = node.args[1] if len(node.args) >= 2 else (keyword(node, "fp") or keyword(node, "stream"))
+        if stream is not None and is_scratch_stream(stream, ctx):
+            return None
+        return f"written by `{_spelling(node)}` on line {node.lineno}"
+    sink = first_sink(node, ctx)
+    if sink is None:
+        return None
+    kind, where = sink
+    text = f"`{_spelling(where)}` on line {getattr(where, 'lineno', node.lineno)}"
+    if kind == HASH:
+        return f"reaches hash input {text}"
+    if kind in (FILE, SERIALIZE):
+        return f"reaches {text}"
+    if kind == RETURN:
+        # Returned to callers this module cannot see: a sink only where the function reaches
+        # one by other evidence (its scope is artifact-shaping for another reason).
+        reason = ctx.scopes.reason(ctx.enclosing_scope(node)) or ""
+        if strict or reason:
+            return f"is returned on line {where.lineno} from artifact-shaping code ({reason or 'strict mode'})"
+    return None
+
+
 class UnsortedJsonDump(Rule):
     """
     ## What it does
     Flags `json.dump(...)` and `json.dumps(...)` without `sort_keys=True` in
-    artifact-shaping code when the output is written to a file, hashed (directly, via
-    `.encode()` or through a local variable), or returned from the function. Quiet when
-    the object cannot hold a mapping (a constant, a string, a `sorted(...)` list).
+    artifact-shaping code when the output persists: `json.dump` into a stream that is not
+    the console or a temp file, or `json.dumps` text that is written to a file or hashed
+    (directly, via `.encode()` or through a local variable). Text returned from a function
+    counts only where that function reaches a sink by other evidence; text that is printed,
+    logged or sent (a prompt, a web response) does not. The message names the sink and its
+    line.
+
+    Quiet when the object cannot hold a mapping (a constant, a string, a `sorted(...)` list)
+    or when its key order is fixed: a dict literal with literal keys (values are not
+    followed, unless one is visibly a set), `dict(a=..., b=...)`, `{**fixed, ...}`,
+    `dataclasses.asdict(...)`, a document loaded with `json.load`/`yaml.safe_load`, or a
+    local dict filled only under literal keys (`d["load"] = ...; d["train"] = ...`). A dict
+    filled by key in a loop (`index[name] = ...` for each listed file) takes the loop's order
+    and is flagged.
 
     ## Why is this bad?
     JSON objects keep the insertion order of the dict. Two runs that build the same
@@ -291,6 +476,13 @@ class UnsortedJsonDump(Rule):
         "import json\ndef write_label(f, x):\n    json.dump(str(x).strip(), f)\n",
         "import json\ndef save_info(info, f):\n    ordered = {k: info[k] for k in sorted(info)}\n"
         "    json.dump(ordered, f, indent=2)\n",
+        "import json\ndef write_meta(f, params):\n    json.dump({'version': 2, 'params': params}, f)\n",
+        "import dataclasses, json\ndef save_run(run, path):\n    path.write_text(json.dumps(dataclasses.asdict(run)))\n",
+        "import json\ndef save_timings(f, load, train):\n    times = {}\n    times['load'] = load\n"
+        "    times['train'] = train\n    json.dump(times, f)\n",
+        "import json\ndef to_response(record):\n    return json.dumps(record)\n",
+        "import json, tempfile\ndef send(report):\n    with tempfile.NamedTemporaryFile('w') as tmp:\n"
+        "        json.dump(report, tmp)\n        notify(tmp.name)\n",
     )
     INVALID = (
         Invalid(
@@ -318,8 +510,12 @@ class UnsortedJsonDump(Rule):
             ),
         ),
         Invalid(
-            "import json\ndef write_meta(f, params):\n    json.dump({'version': 2, 'params': params}, f)\n",
-            fixed="import json\ndef write_meta(f, params):\n    json.dump({'version': 2, 'params': params}, f, sort_keys=True)\n",
+            "import json, os\ndef write_index(d, f):\n    index = {}\n    for name in os.listdir(d):\n"
+            "        index[name] = os.path.getsize(os.path.join(d, name))\n    json.dump(index, f)\n",
+            fixed=(
+                "import json, os\ndef write_index(d, f):\n    index = {}\n    for name in os.listdir(d):\n"
+                "        index[name] = os.path.getsize(os.path.join(d, name))\n    json.dump(index, f, sort_keys=True)\n"
+            ),
         ),
         Invalid(
             "import json\ndef publish(m, path):\n    path.write_text(json.dumps(m, indent=2))\n",
@@ -339,16 +535,14 @@ class UnsortedJsonDump(Rule):
             return
         if _is_true(keyword(node, "sort_keys")) or any(kw.arg is None for kw in node.keywords):
             return
-        if _no_mappings(node.args[0] if node.args else keyword(node, "obj"), ctx):
+        obj = node.args[0] if node.args else keyword(node, "obj")
+        if _no_mappings(obj, ctx) or (obj is not None and _fixed_key_order(obj, ctx)):
             return
         if not ctx.in_artifact_scope(node):
             return
-        if name == "json.dump":
-            yield Report(node)
-            return
-        sink = first_sink(node, ctx)
-        if sink is not None and sink[0] in (HASH, FILE, RETURN, SERIALIZE):
-            yield Report(node)
+        where = _persistent_sink(node, name, ctx, ctx.settings.strict)
+        if where is not None:
+            yield Report(node, f"JSON {where} without `sort_keys=True`: key order follows dict insertion order")
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         return _add_keyword_fix(node, ctx, "sort_keys", "True")
@@ -411,7 +605,9 @@ class UnstableHashInput(Rule):
     or other container, and `pickle.dumps(...)` used as hash input: arguments of
     `hashlib.*(...)`/`hmac.new(...)` and of `.update(...)` on a hash object. Containers are
     recognised from what the code shows: literals, comprehensions, `dict()`/`set()` calls,
-    `vars()`/`__dict__`, and annotations such as `dict`, `Mapping` or `set`.
+    `vars()`/`__dict__`, and annotations such as `dict`, `Mapping` or `set`. Quiet on `str()`
+    of a dict whose key order is fixed by the code (literal keys, filled only under literal
+    keys, as for DET201): its text is the same in every run.
 
     ## Why is this bad?
     `str()` of a dict follows insertion order; `str()` of a set of strings follows the
@@ -463,6 +659,8 @@ class UnstableHashInput(Rule):
         "import hashlib\ndef key(params):\n    return hashlib.sha256(canonical_json(params).encode()).hexdigest()\n",
         "import hashlib\ndef key(params: dict):\n    h = hashlib.sha256()\n    h.update(json.dumps(params, sort_keys=True).encode())\n",
         "def show(params: dict):\n    print(str(params))\n",
+        "import hashlib\ndef definition_name(image, cpu):\n    spec = {'image': image, 'resources': {}}\n"
+        "    spec['resources']['cpu'] = cpu\n    return hashlib.sha224(str(spec).encode()).hexdigest()\n",
     )
     INVALID = (
         Invalid("import hashlib\ndef key(params: dict):\n    return hashlib.sha256(str(params).encode()).hexdigest()\n"),
@@ -504,6 +702,8 @@ class UnstableHashInput(Rule):
     def _unstable_text(node: ast.Call, ctx: Context) -> Optional[str]:
         func = node.func
         if isinstance(func, ast.Name) and func.id in ("str", "repr") and node.args:
+            if _fixed_key_order(node.args[0], ctx):
+                return None  # a dict with literal keys, built in code order: the same text every run
             if ctx.is_builtin(func, func.id) and _is_container_value(node.args[0], ctx):
                 return f"`{func.id}()` of a container"
             return None
@@ -524,9 +724,16 @@ def _fstring_containers(node: ast.JoinedStr, ctx: Context) -> bool:
 class BuiltinHashPersisted(Rule):
     """
     ## What it does
-    Flags the builtin `hash()` used outside `__hash__` methods and plain comparisons:
-    assigned, returned, formatted into a name, used as a key or index, or reduced with
-    `%` to pick a shard. Quiet for `hash()` of a number literal or `int(...)`.
+    Flags the builtin `hash()` where its value can leave the process: formatted into text
+    or a name (`str()`, f-strings, `format`), reduced with `%` to pick a shard, written,
+    hashed or serialized (directly or through a local variable), or, for visible text
+    (`str()`, `.encode()`, f-strings, string literals), returned. The message says where the
+    value goes and on which line.
+
+    Quiet where the value cannot be salted or stays in memory: numbers and tuples of numbers
+    (`hash((1, 2))`, `int(...)`, `len(...)`), `__hash__` methods, comparisons, a key of an
+    in-memory dict or set (`cache[hash(k)] = v`, `seen.add(hash(fn))`), a seed, and a value of
+    unknown type returned to callers this module cannot see.
 
     ## Why is this bad?
     `hash()` of `str` and `bytes` (and of tuples holding them) is salted per process
@@ -571,12 +778,16 @@ class BuiltinHashPersisted(Rule):
         "def same(a, b):\n    return hash(a) == hash(b)\n",
         "x = hash(42)\n",
         "def hash(x):\n    return 1\nrun_id = hash('abc')\n",
+        "import random\ndef rng_for(seed, epoch, i):\n    return random.Random(hash((seed, epoch, i)))\n",
+        "cache = {}\ndef remember(k, v):\n    cache[hash(k)] = v\n",
+        "def memo_key(targets):\n    return hash(frozenset(targets))\n",
+        "def warn_once(fn, seen):\n    key = hash(fn)\n    if key not in seen:\n        seen.add(key)\n",
     )
     INVALID = (
         Invalid("def shard_for(key, n):\n    return hash(key) % n\n"),
         Invalid("def run_dir(cfg):\n    run_id = hash(str(cfg))\n    return f'runs/{run_id}'\n"),
-        Invalid("cache = {}\ndef remember(k, v):\n    cache[hash(k)] = v\n"),
         Invalid("def name(parts):\n    return f'shard-{hash(tuple(parts))}.parquet'\n"),
+        Invalid("def lock_name(path: str):\n    return hash(path.strip())\n"),
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
@@ -594,17 +805,107 @@ class BuiltinHashPersisted(Rule):
         function = ctx.enclosing_function(node)
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and function.name == "__hash__":
             return
-        parent = ctx.parent(node)
-        if isinstance(parent, ast.Compare):
-            return
-        yield Report(node)
+        salted = _visibly_salted(arg, ctx)
+        if salted is False:
+            return  # numbers, and tuples of them: the same in every process
+        where = _hash_value_use(node, ctx, depth=2)
+        if where is None:
+            return  # compared, or kept in memory as a key or a set member
+        if where == "returned" and not salted:
+            return  # an unknown value returned to callers this module cannot see
+        what = "of text " if salted else ""
+        yield Report(
+            node,
+            f"builtin `hash()` {what}is salted per process and its value {where}: it differs between runs;"
+            " use hashlib or zlib.crc32",
+        )
+
+
+_NUMERIC_CALLS = frozenset({"builtins.int", "builtins.len", "builtins.float", "builtins.round", "builtins.id",
+                            "builtins.ord", "builtins.abs"})
+_TEXT_CALLS = frozenset({"builtins.str", "builtins.repr", "builtins.bytes", "builtins.format"})
+
+
+def _visibly_salted(arg: ast.AST, ctx: Context) -> Optional[bool]:
+    """True for text (str/bytes literals, f-strings, ``str()``, ``.encode()``, tuples holding
+    them), False for numbers and tuples of numbers, None when the code does not show it."""
+    if isinstance(arg, ast.Constant):
+        return isinstance(arg.value, (str, bytes))
+    if isinstance(arg, ast.JoinedStr):
+        return True
+    if isinstance(arg, ast.Call):
+        name = ctx.call_name(arg)
+        if name in _NUMERIC_CALLS:
+            return False
+        if name in _TEXT_CALLS:
+            return True
+        if isinstance(arg.func, ast.Attribute) and arg.func.attr in _STRING_METHODS | {"encode"}:
+            return True
+        return None
+    if isinstance(arg, ast.Tuple):
+        kinds = [_visibly_salted(element, ctx) for element in arg.elts]
+        if any(kind is True for kind in kinds):
+            return True
+        if all(kind is False for kind in kinds):
+            return False
+    return None
+
+
+#: Methods that take a key and keep it in memory (``seen.add(hash(x))``, ``cache.get(...)``).
+_IN_MEMORY_KEY_METHODS = frozenset({"add", "discard", "remove", "get", "pop", "setdefault", "__contains__"})
+
+
+def _hash_value_use(node: ast.AST, ctx: Context, depth: int) -> Optional[str]:
+    """Where the value of ``hash(...)`` goes when that can keep it beyond the process: turned
+    into text (``str()``, f-string, ``format``), reduced with ``%`` to pick a shard, written,
+    hashed or serialized; ``"returned"`` when returned; None when it stays an in-memory key or
+    is only compared. Follows plain local names ``depth`` assignments deep."""
+    current = node
+    parent = ctx.parent(current)
+    while parent is not None:
+        if isinstance(parent, (ast.FormattedValue, ast.JoinedStr)):
+            return f"is formatted into text on line {parent.lineno}"
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mod) and parent.left is current:
+            return f"picks a shard with `%` on line {parent.lineno}"
+        if isinstance(parent, ast.Call):
+            if parent.func is current:
+                return None
+            name = ctx.call_name(parent)
+            if name in _TEXT_CALLS:
+                return f"is turned into text by `{name.rsplit('.', 1)[-1]}()` on line {parent.lineno}"
+            sink = first_sink(current, ctx)
+            if sink is not None and sink[0] in (HASH, FILE, SERIALIZE):
+                return f"reaches `{ast.unparse(sink[1].func)}(...)` on line {sink[1].lineno}"  # type: ignore[attr-defined]
+            return None  # an in-memory key, a seed, an argument to code we cannot see
+        if isinstance(parent, (ast.Tuple, ast.List, ast.BinOp, ast.UnaryOp)):
+            current = parent
+            parent = ctx.parent(current)
+            continue
+        if isinstance(parent, ast.Return):
+            return "returned"
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is current:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if depth > 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                scope = ctx.enclosing_scope(parent)
+                for use in ctx.fact(local_names, scope).get(targets[0].id, ()):
+                    if isinstance(use.ctx, ast.Load) and use.lineno >= parent.lineno:
+                        found = _hash_value_use(use, ctx, depth - 1)
+                        if found is not None:
+                            return found
+            return None
+        return None
+    return None
 
 
 class UnsortedYamlDump(Rule):
     """
     ## What it does
     Flags `yaml.dump(...)`/`yaml.safe_dump(...)` with `sort_keys=False` in artifact-shaping
-    code when the output is written to a stream, hashed, or returned.
+    code when the output persists: written to a stream that is not the console or a temp file,
+    written to a file or hashed as text, or returned from a function that reaches a sink by
+    other evidence. The message names the sink and its line. Quiet when the key order is
+    fixed (a dict literal with literal keys, `dataclasses.asdict(...)`, a loaded document: see
+    DET201), since `sort_keys=False` then keeps a deliberate order.
 
     ## Why is this bad?
     PyYAML sorts mapping keys by default; `sort_keys=False` opts out and makes the document
@@ -656,6 +957,9 @@ class UnsortedYamlDump(Rule):
         "import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f)\n",
         "import yaml\ndef save_config(c, f):\n    yaml.dump(c, f, sort_keys=True)\n",
         "import yaml\ndef show(c):\n    print(yaml.safe_dump(c, sort_keys=False))\n",
+        "import yaml\ndef config_text(c):\n    return yaml.dump(c, sort_keys=False, default_flow_style=False)\n",
+        "import yaml\ndef write_task(f, includes, task):\n"
+        "    yaml.dump({'include': includes, 'task': task}, f, sort_keys=False)\n",
     )
     INVALID = (
         Invalid(
@@ -663,8 +967,10 @@ class UnsortedYamlDump(Rule):
             fixed="import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f, sort_keys=True)\n",
         ),
         Invalid(
-            "import yaml\ndef config_text(c):\n    return yaml.dump(c, sort_keys=False, default_flow_style=False)\n",
-            fixed="import yaml\ndef config_text(c):\n    return yaml.dump(c, sort_keys=True, default_flow_style=False)\n",
+            "import hashlib, yaml\ndef config_digest(c):\n"
+            "    return hashlib.sha256(yaml.dump(c, sort_keys=False).encode()).hexdigest()\n",
+            fixed="import hashlib, yaml\ndef config_digest(c):\n"
+            "    return hashlib.sha256(yaml.dump(c, sort_keys=True).encode()).hexdigest()\n",
         ),
         Invalid(
             "from yaml import safe_dump\ndef write_params(c, path):\n    path.write_text(safe_dump(c, sort_keys=False))\n",
@@ -679,15 +985,14 @@ class UnsortedYamlDump(Rule):
             return
         if ctx.call_name(node) not in ("yaml.dump", "yaml.safe_dump", "yaml.dump_all", "yaml.safe_dump_all"):
             return
+        obj = node.args[0] if node.args else keyword(node, "data")
+        if obj is not None and (_fixed_key_order(obj, ctx) or _no_mappings(obj, ctx)):
+            return
         if not ctx.in_artifact_scope(node):
             return
-        writes_stream = len(node.args) >= 2 or keyword(node, "stream") is not None
-        if writes_stream:
-            yield Report(node)
-            return
-        sink = first_sink(node, ctx)
-        if sink is not None and sink[0] in (HASH, FILE, RETURN):
-            yield Report(node)
+        where = _persistent_sink(node, ctx.call_name(node) or "yaml.dump", ctx, ctx.settings.strict)
+        if where is not None:
+            yield Report(node, f"YAML {where} with `sort_keys=False`: key order follows dict insertion order")
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         return _add_keyword_fix(node, ctx, "sort_keys", "True")
