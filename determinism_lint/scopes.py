@@ -239,8 +239,9 @@ def scratch_stream_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
         else:
             continue
         if isinstance(value, ast.Call) and ctx.call_name(value) in _SCRATCH_OPENERS:
-            target = node.optional_vars if isinstance(node, ast.withitem) else node.targets[0]  # type: ignore[union-attr]
-            names.add(target.id)  # type: ignore[union-attr]
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.targets[0]
+            if isinstance(target, ast.Name):
+                names.add(target.id)
     return frozenset(names)
 
 

@@ -252,9 +252,9 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
                 continue
             if ctx.enclosing_function(call) is function:
                 return False  # recursion: the walk goes on through the function itself
-            escape = consumer_is_order_sensitive(call, ctx)
+            onward = consumer_is_order_sensitive(call, ctx)
             # A caller that only passes the order on to its own unseen callers is a wrapper too.
-            if escape is not None and not returned_to_unknown_callers(escape, ctx):
+            if onward is not None and not returned_to_unknown_callers(onward, ctx):
                 return False
         return True
     finally:

@@ -157,6 +157,7 @@ def _attribute_kinds(tree: ast.AST, ctx: Context) -> dict[tuple[int, str], str]:
             if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in ctx.fact(local_nodes, method):
+                targets: list[ast.expr]
                 if isinstance(node, ast.AnnAssign):
                     targets, annotated = [node.target], _annotation_kind(node.annotation)
                 elif isinstance(node, ast.Assign):
@@ -214,7 +215,7 @@ def reaches_bytes(escape: ast.AST, ctx: Context) -> Optional[tuple[str, ast.AST]
             value = (node.args[0] if node.args else node) if node is escape else escape
             kind = _call_sink(node, value, ctx)
             if kind in _BYTE_SINKS:
-                return kind, node  # type: ignore[return-value]
+                return kind, node
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in _ACCUMULATORS and isinstance(func.value, ast.Name):
                 if func.attr in ("writerow", "writerows"):

@@ -252,8 +252,12 @@ def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, tuple[ast.AST
                 elif isinstance(target, ast.Subscript) and isinstance(_subscript_base(target), ast.Name):
                     # ``d["a"] = v`` and ``d["a"]["b"] = v``: literal keys keep a fixed order.
                     base = _subscript_base(target)
-                    if not _literal_subscripts(target) and not _in_fixed_loops(node, scope, ctx):
-                        spoiled.add(base.id)  # type: ignore[union-attr]
+                    if (
+                        isinstance(base, ast.Name)
+                        and not _literal_subscripts(target)
+                        and not _in_fixed_loops(node, scope, ctx)
+                    ):
+                        spoiled.add(base.id)
                 else:
                     for inner in ast.walk(target):
                         if isinstance(inner, ast.Name):
@@ -375,7 +379,7 @@ def _persistent_sink(node: ast.Call, name: str, ctx: Context, strict: bool) -> O
     if sink is None:
         return None
     kind, where = sink
-    text = f"`{_spelling(where)}` on line {getattr(where, 'lineno', node.lineno)}"
+    text = f"`{_spelling(where)}` on line {getattr(where, 'lineno', getattr(node, 'lineno', 1))}"
     if kind == HASH:
         return f"reaches hash input {text}"
     if kind in (FILE, SERIALIZE):
@@ -385,7 +389,7 @@ def _persistent_sink(node: ast.Call, name: str, ctx: Context, strict: bool) -> O
         # one by other evidence (its scope is artifact-shaping for another reason).
         reason = ctx.scopes.reason(ctx.enclosing_scope(node)) or ""
         if strict or reason:
-            return f"is returned on line {where.lineno} from artifact-shaping code ({reason or 'strict mode'})"
+            return f"is returned on line {getattr(where, 'lineno', '?')} from artifact-shaping code ({reason or 'strict mode'})"
     return None
 
 
