@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Iterable, Optional
+from pathlib import Path
+from typing import Any, Iterable, Optional
 
+from determinism_lint.cli import main
 from determinism_lint.engine import Engine
 from determinism_lint.model import Finding
 from determinism_lint.settings import Settings
@@ -36,3 +38,20 @@ def expected_findings(source: str) -> list[tuple[int, str]]:
             for code in re.split(r"\s*,\s*", match.group("codes")):
                 expected.append((number, code))
     return sorted(expected)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8) or bytes to ``path``, creating its folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    """``determinism-lint ARGV`` in this process: exit code, stdout, stderr."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

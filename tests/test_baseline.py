@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from determinism_lint.cli import main
+from .helpers import run, write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,21 +37,6 @@ def step():
     except:
         pass
 """
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def codes(out: str) -> list[str]:

@@ -13,24 +13,11 @@ import pytest
 
 from determinism_lint.cli import main
 
+from .helpers import run, write
+
 BARE = "try:\n    step()\nexcept:\n    pass\n"  # one DET401 on line 3 that says it is also silent (DET402)
 BARE_MESSAGE = "bare `except:` also catches KeyboardInterrupt and SystemExit; the handler also swallows the error silently"
 CLEAN = "import logging\n\nlogger = logging.getLogger(__name__)\n"
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -8,34 +8,20 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from determinism_lint.cli import build_parser, main
+from determinism_lint.cli import build_parser
 from determinism_lint.engine import Engine
 from determinism_lint.model import Finding
 from determinism_lint.settings import Settings
 
+from .helpers import run, write
+
 BARE = "try:\n    step()\nexcept:\n    pass\n"  # DET401 + DET402 on line 3
 CLEAN = "import logging\n\nlogger = logging.getLogger(__name__)\n"
 DUMP = "import json\n\n\ndef write_manifest(data, out):\n    out.write(json.dumps(data))\n"  # DET201
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def codes_by_path(out: str) -> dict[str, set[str]]:

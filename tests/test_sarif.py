@@ -24,6 +24,8 @@ from determinism_lint.model import FixInfo, FixSafety, Finding
 from determinism_lint.sarif import render_sarif, sarif_fixes, text_replacements
 from determinism_lint.settings import Settings
 
+from .helpers import write
+
 jsonschema = pytest.importorskip("jsonschema")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,15 +50,6 @@ SOURCE = textwrap.dedent(
         out.write(json.dumps(data))
     """
 )
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
