@@ -160,10 +160,11 @@ class Context:
 
     @property
     def is_test_code(self) -> bool:
-        """True when this file is test code (``test-paths``): never artifact code."""
+        """True when this file is test code or development tooling (``test-paths``,
+        ``dev-paths``): never artifact code."""
         found = self._cache.get(("test-code", 0))
         if found is None:
-            found = self._cache[("test-code", 0)] = self.settings.is_test_path(self.path)
+            found = self._cache[("test-code", 0)] = self.settings.is_not_artifact_path(self.path)
         return bool(found)
 
     def in_artifact_scope(self, node: ast.AST) -> bool:

@@ -65,7 +65,7 @@ def rule_page(rule: type[Rule], *, generated_note: bool = True) -> str:
     elif rule.applies_in_tests:
         scope = "all code, test code included"
     else:
-        scope = "all code except test code (`test-paths`)"
+        scope = "all code except test code and development tooling (`test-paths`, `dev-paths`)"
     note = ["<!-- Generated from the rule's docstring by `python -m determinism_lint.docs`; do not edit. -->", ""]
     lines = [
         f"# {rule.code}: {rule.name}",
@@ -112,7 +112,7 @@ def index_page(rules: Sequence[type[Rule]]) -> str:
         "Fix: `safe` fixes are applied by `determinism-lint fix`; `unsafe` ones need `--unsafe-fixes`;",
         "`none` means the finding is reported and never rewritten. Rules marked *artifact* fire only",
         "in artifact-shaping code unless `strict = true`; none but those marked *all* fire in test code",
-        "(`test-paths`).",
+        "(`test-paths`) or development tooling (`dev-paths`).",
         "",
     ]
     for prefix, title in FAMILIES:

@@ -217,8 +217,9 @@ class Engine:
 
     def _rules_for(self, path: str) -> tuple[Rule, ...]:
         rules = self.rules
-        if self.settings.test_paths and self.settings.is_test_path(path):
-            # Test code is not artifact code: only the rules that say they apply there run.
+        if self.settings.is_not_artifact_path(path):
+            # Test code and development tooling are not artifact code: only the rules that
+            # say they apply in test code run there.
             rules = tuple(rule for rule in rules if rule.applies_in_tests)
         if self.settings.per_file_ignores:
             rules = tuple(rule for rule in rules if self.settings.is_enabled(rule.code, path))

@@ -71,6 +71,7 @@ class DeterminismChecker:
         for option, what in (
             ("--det-exempt-paths", "extra write-target globs that are not artifacts"),
             ("--det-test-paths", "extra globs of test code, where only some rules apply"),
+            ("--det-dev-paths", "extra globs of development tooling (build, release, benchmark scripts)"),
             ("--det-extra-writers", "extra writers that take a path (pkg.mod.func[:N] or .method)"),
             ("--det-extra-enumerators", "extra directory-listing calls"),
             ("--det-safe-writers", "calls that already write atomically"),
@@ -157,6 +158,7 @@ def _with_flake8_options(settings: Settings, options: Any) -> Settings:
     for option, field in (
         ("det_exempt_paths", "exempt_paths"),
         ("det_test_paths", "test_paths"),
+        ("det_dev_paths", "dev_paths"),
         ("det_extra_writers", "extra_writers"),
         ("det_extra_enumerators", "extra_enumerators"),
         ("det_safe_writers", "safe_writers"),

@@ -98,7 +98,21 @@ DEFAULT_ERROR_HANDLERS: tuple[str, ...] = ("handle_error_with_policy",)
 
 #: Test code, as pytest lays it out: not artifact code. Globs as for ``exclude``: a pattern
 #: without ``/`` matches any path component (``tests`` is every ``tests/`` folder).
-DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_PATHS: tuple[str, ...] = (
+    "tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py",
+    # behave's step implementations
+    "features/steps", "*/features/steps",
+)
+
+#: Development tooling: packaging, CI, release and benchmark scripts and the docs build. What
+#: they write (a bumped version file, a copied licence, a timing table) is rebuilt on demand,
+#: never a pipeline artifact, so they are treated like test code.
+DEFAULT_DEV_PATHS: tuple[str, ...] = (
+    "setup.py", "noxfile.py", "release.py", "release_*.py",
+    ".github", ".actions", ".ci", "devtools",
+    "benchmarks", "benchmark", "asv_bench", "*_benchmarks",
+    "docs", "doc",
+)
 
 DEFAULT_HELPERS_MODULE = "determinism_lint.runtime"
 #: Level of the log call that ``fix`` adds to a silent handler. ``debug``: a fallback that runs
@@ -150,6 +164,9 @@ class Settings:
     cli_exclude: tuple[str, ...] = ()
     #: Files that hold test code (path globs): only rules that apply in test code run there.
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    #: Development tooling (path globs): build, release, CI and benchmark scripts, the docs
+    #: build. Not artifact code: only rules that apply in test code run there.
+    dev_paths: tuple[str, ...] = DEFAULT_DEV_PATHS
     #: ``# noqa: E722`` (and the other codes a rule lists in ``foreign_noqa``) suppress the
     #: finding that flags the same hazard.
     honor_foreign_noqa: bool = True
@@ -181,6 +198,14 @@ class Settings:
     def is_test_path(self, path: str) -> bool:
         """True when ``path`` holds test code (matches ``test-paths``/``extend-test-paths``)."""
         return any(path_matches(path, pattern, self.root) for pattern in self.test_paths)
+
+    def is_dev_path(self, path: str) -> bool:
+        """True when ``path`` holds development tooling (matches ``dev-paths``/``extend-dev-paths``)."""
+        return any(path_matches(path, pattern, self.root) for pattern in self.dev_paths)
+
+    def is_not_artifact_path(self, path: str) -> bool:
+        """True when ``path`` is test code or development tooling: never artifact code."""
+        return self.is_test_path(path) or self.is_dev_path(path)
 
     @property
     def all_exempt_paths(self) -> tuple[str, ...]:
@@ -259,6 +284,8 @@ _LIST_KEYS = {
     "error-handlers": "error_handlers",
     "test-paths": "test_paths",
     "extend-test-paths": "extend_test_paths",
+    "dev-paths": "dev_paths",
+    "extend-dev-paths": "extend_dev_paths",
 }
 _OTHER_KEYS = (
     "fix-log-level",
@@ -368,6 +395,7 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
     extend_patterns: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     extend_test_paths: tuple[str, ...] = ()
+    extend_dev_paths: tuple[str, ...] = ()
     for key in sorted(table):
         value = table[key]
         where = f"{source}: [tool.{TABLE}] {key}"
@@ -393,6 +421,8 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
                 extend_select = items
             elif key == "extend-test-paths":
                 extend_test_paths = items
+            elif key == "extend-dev-paths":
+                extend_dev_paths = items
             else:
                 values[_LIST_KEYS[key]] = items
         elif key in ("strict", "respect-gitignore", "honor-foreign-noqa"):
@@ -420,6 +450,8 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
         settings = settings.replace(select=settings.select + extend_select)
     if extend_test_paths:
         settings = settings.replace(test_paths=settings.test_paths + extend_test_paths)
+    if extend_dev_paths:
+        settings = settings.replace(dev_paths=settings.dev_paths + extend_dev_paths)
     return settings
 
 

@@ -120,8 +120,60 @@ def test_artifact_rules_never_apply_in_tests_and_every_rule_says_why() -> None:
 
 
 def test_default_test_paths_are_pytests_layout() -> None:
-    assert DEFAULT_TEST_PATHS == ("tests", "test", "test_*.py", "*_test.py", "conftest.py")
+    assert DEFAULT_TEST_PATHS[:6] == ("tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py")
     assert Settings().is_test_path("tests/x.py") and not Settings().is_test_path("src/x.py")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "dvc/testing/tmp_dir.py",  # a pytest plugin shipped with the package
+        "features/steps/cli_steps.py",  # behave
+        "e2e/features/steps/cli_steps.py",
+    ],
+)
+def test_shipped_test_helpers_and_behave_steps_are_test_code(path: str) -> None:
+    assert Settings().is_test_path(path)
+    assert codes(path) == [(BARE_LINE, "DET401")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "setup.py",
+        "stubs/setup.py",
+        "noxfile.py",
+        "utils/release.py",
+        ".github/scripts/bump.py",
+        ".actions/assistant.py",
+        "benchmarks/benchmark_map.py",
+        "kedro_benchmarks/benchmark_runner.py",
+        "docs/source/conf_helpers.py",
+    ],
+)
+def test_development_tooling_is_not_artifact_code(path: str) -> None:
+    settings = Settings()
+    assert settings.is_dev_path(path) and not settings.is_test_path(path)
+    assert codes(path) == [(BARE_LINE, "DET401")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["src/pkg/export.py", "pkg/features/build.py", "pkg/steps/train.py", "pkg/testing_utils.py",
+     "pkg/setup_data.py", "pkg/releases.py", "scripts/train.py", "tools/train.py"],
+)
+def test_pipeline_code_is_not_taken_for_tooling(path: str) -> None:
+    assert not Settings().is_not_artifact_path(path)
+    assert codes(path) != [(BARE_LINE, "DET401")]
+
+
+def test_config_replaces_or_extends_dev_paths() -> None:
+    cleared = settings_from_table({"dev-paths": []}, source="pyproject.toml")
+    assert not cleared.is_dev_path("setup.py") and codes("setup.py", dev_paths=()) != [(BARE_LINE, "DET401")]
+    extended = settings_from_table({"extend-dev-paths": ["tools"]}, source="pyproject.toml")
+    assert extended.is_dev_path("tools/bump_version.py") and extended.is_dev_path("setup.py")
+    with pytest.raises(ConfigError, match="extend-dev-paths must be a list of strings"):
+        settings_from_table({"extend-dev-paths": "tools"}, source="pyproject.toml")
 
 
 def test_config_replaces_or_extends_test_paths() -> None:
@@ -164,7 +216,7 @@ def test_explain_scopes_says_test_code(tmp_path: Path, monkeypatch) -> None:
 
 def _project(tmp_path: Path, table: str = "") -> Path:
     (tmp_path / "pyproject.toml").write_text("[tool.determinism-lint]\n" + table)
-    for rel in ("tests/test_export.py", "features/steps/cli_steps.py", "src/pkg/export.py"):
+    for rel in ("tests/test_export.py", "e2e/steps/cli_steps.py", "src/pkg/export.py"):
         target = tmp_path / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(TEST_MODULE)
@@ -184,13 +236,13 @@ def test_cli_default_quiets_tests_only(tmp_path: Path, monkeypatch, capsys) -> N
     monkeypatch.chdir(_project(tmp_path))
     found = _reported(capsys, ".")
     assert found["tests/test_export.py"] == {"DET401"}
-    assert "DET101" in found["features/steps/cli_steps.py"] and "DET101" in found["src/pkg/export.py"]
+    assert "DET101" in found["e2e/steps/cli_steps.py"] and "DET101" in found["src/pkg/export.py"]
 
 
 def test_cli_extend_test_paths(tmp_path: Path, monkeypatch, capsys) -> None:
-    monkeypatch.chdir(_project(tmp_path, 'extend-test-paths = ["features"]\n'))
+    monkeypatch.chdir(_project(tmp_path, 'extend-test-paths = ["e2e"]\n'))
     found = _reported(capsys, ".")
-    assert found["tests/test_export.py"] == found["features/steps/cli_steps.py"] == {"DET401"}
+    assert found["tests/test_export.py"] == found["e2e/steps/cli_steps.py"] == {"DET401"}
     assert "DET101" in found["src/pkg/export.py"]
 
 
