@@ -19,6 +19,7 @@ from typing import Iterator, Optional, Sequence, Union
 import libcst as cst
 
 from .cst_util import dotted_name
+from .stdlib_modules import STDLIB_MODULE_NAMES
 
 # What a module's body holds (``cst.Module.body``).
 _Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
@@ -40,18 +41,7 @@ class Kind(enum.Enum):
     LOCAL = "local"
 
 
-_FALLBACK_STDLIB = frozenset(
-    "abc argparse array ast asyncio base64 bisect builtins bz2 calendar codecs collections"
-    " concurrent configparser contextlib copy csv ctypes dataclasses datetime decimal difflib"
-    " email enum errno fnmatch functools gc getpass gettext glob gzip hashlib heapq hmac html"
-    " http importlib inspect io ipaddress itertools json keyword locale logging lzma math"
-    " mimetypes multiprocessing numbers operator os pathlib pickle pkgutil platform pprint"
-    " queue random re reprlib secrets select shlex shutil signal socket sqlite3 ssl stat"
-    " statistics string struct subprocess sys tarfile tempfile textwrap threading time"
-    " timeit traceback types typing unicodedata unittest urllib uuid warnings weakref xml"
-    " zipfile zlib".split()
-)
-STDLIB_MODULES: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", _FALLBACK_STDLIB))
+STDLIB_MODULES: frozenset[str] = STDLIB_MODULE_NAMES | frozenset(getattr(sys, "stdlib_module_names", ()))
 
 
 def first_party_package(path: str) -> Optional[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import textwrap
 
 import pytest
@@ -16,6 +17,7 @@ from determinism_lint.settings import Settings, path_matches
 SKIPPED = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match statements are new in Python 3.10")
 def test_walk_reaches_every_node_including_match_and_fstrings() -> None:
     source = textwrap.dedent(
         """

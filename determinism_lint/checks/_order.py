@@ -1317,5 +1317,5 @@ def _short(node: Optional[ast.AST], limit: int = 40) -> str:
         text = ast.unparse(node)
     except Exception:  # an odd node shape must not break a message
         return type(node).__name__.lower()
-    text = " ".join(text.split())
+    text = " ".join(text.split()).replace("lambda :", "lambda:")  # Python 3.9 spells it so
     return text if len(text) <= limit else text[: limit - 3] + "..."

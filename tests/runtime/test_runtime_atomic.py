@@ -190,6 +190,7 @@ def test_default_encoding_matches_open(tmp_path: Path, utf8_mode: str) -> None:
     assert (tmp_path / "helper").read_bytes() == plain
 
 
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="EncodingWarning is new in Python 3.10")
 def test_default_encoding_warning_points_at_caller(tmp_path: Path) -> None:
     script = tmp_path / "caller.py"
     script.write_text(
