@@ -45,8 +45,8 @@ def _escape_text(node: Optional[ast.AST]) -> Optional[str]:
     if node is None:
         return None
     if isinstance(node, ast.withitem):
+        return "with"
     return ast.unparse(node).splitlines()[0].replace("lambda :", "lambda:")  # 3.9 spelling
-    return ast.unparse(node).splitlines()[0]
 
 
 def _consumer(source: str) -> Optional[str]:
