@@ -403,11 +403,15 @@ class _Report:
     def _count(self, finding: Finding) -> None:
         self.total += 1
         self.stats.add(finding)
-        if finding.code != UNCHECKED_CODE and finding.fix is not None:
-            if finding.fix.safety is FixSafety.SAFE:
-                self.safe += 1
-            else:
-                self.unsafe += 1
+        if finding.code == UNCHECKED_CODE:
+            return
+        # A finding that stands for several on one handler (``also``) is fixable when any of
+        # them is, and safely so when any of them has a safe fix (``fix`` applies that one).
+        fixes = [one.fix for one in (finding, *finding.also) if one.fix is not None]
+        if any(fix.safety is FixSafety.SAFE for fix in fixes):
+            self.safe += 1
+        elif fixes:
+            self.unsafe += 1
 
     def _write(self, findings: Sequence[Finding]) -> None:
         if not findings or self.args.statistics:

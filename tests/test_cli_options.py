@@ -435,3 +435,22 @@ def test_verify_with_no_output_is_a_setup_error(tmp_path: Path, capsys, monkeypa
     assert code == 2
     assert "determinism-lint: error:" in err and "wrote no files into its output directory" in err
     assert "nothing was compared" in out
+
+
+SILENT_BARE = """\
+def go(f):
+    try:
+        f()
+    except:
+        pass
+"""
+
+
+def test_check_summary_counts_the_safe_fix_of_a_merged_handler_finding(project: Path, capsys) -> None:
+    # One DET401 stands for the silent swallow too; `fix` applies the safe log-call fix of
+    # the swallow, so the summary counts the finding as safely fixable.
+    write(project / "a.py", SILENT_BARE)
+    code, out, err = run(capsys, "check", "a.py")
+    assert code == 1 and out.count("DET401") == 1 and "also swallows the error silently" in out
+    assert "1 fixable with `determinism-lint fix`." in err
+    assert "Fixed 1 finding in 1 file." in run(capsys, "fix", "a.py")[2]
