@@ -13,25 +13,21 @@ import os
 import re
 import sys
 import textwrap
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Iterable, Iterator, Optional, Sequence, TextIO, Union
 
 from . import __version__
 from .checks import ALL_RULES, RULES_BY_CODE
-from .configs import Overrides, SettingsResolver, settings_per_file
+from .configs import Overrides, SettingsResolver
 from .discovery import discover, is_path_excluded
 from .engine import Engine, FileResult
 from .formats import ANNOTATION_LEVELS, Statistics, render_full, render_github, render_text, use_color
 from .model import PSEUDO_RULE_NAMES, UNCHECKED_CODE, Finding, FixSafety
 from .settings import ConfigError, Settings, parse_code_list
+from .workers import map_files
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-
-#: Below this many files a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 64
-
 
 class UsageError(Exception):
     pass
@@ -219,31 +215,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 # -- running the engine over files ------------------------------------------------------
 
-_WORKER_ENGINES: list[Engine] = []
-
-
-def _init_worker(settings: Sequence[Settings]) -> None:
-    _WORKER_ENGINES[:] = [Engine(item) for item in settings]
-
-
-def _check_in_worker(task: tuple[int, str]) -> FileResult:
-    return _WORKER_ENGINES[task[0]].check_path(task[1])
+def _check_one(engine: Engine, path: str) -> FileResult:
+    return engine.check_path(path)
 
 
 def iter_engine(files: Sequence[str], settings: Union[Settings, SettingsResolver], jobs: int = 0) -> Iterator[FileResult]:
     """Check ``files``, each with its own settings; results come one file at a time, in the
     order of ``files`` whatever the parallelism, so a caller can write them out as they come."""
-    distinct, indexes = settings_per_file(files, settings)
-    if jobs <= 0:
-        jobs = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_THRESHOLD else 1
-    if jobs == 1 or len(files) < 2:
-        engines = [Engine(item) for item in distinct]
-        for index, path in enumerate(files):
-            yield engines[indexes[index]].check_path(path)
-        return
-    chunk = max(1, len(files) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(distinct,)) as pool:
-        yield from pool.map(_check_in_worker, list(zip(indexes, files)), chunksize=chunk)
+    return map_files(_check_one, files, settings, jobs)
 
 
 def run_engine(files: Sequence[str], settings: Union[Settings, SettingsResolver], jobs: int = 0) -> list[FileResult]:

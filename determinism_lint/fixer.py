@@ -16,11 +16,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import functools
 import re
 import os
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
@@ -33,6 +33,7 @@ from .fix_imports import NeededImport, add_imports
 from .positions import char_col
 from .model import UNCHECKED_CODE, Finding, FixSafety
 from .settings import Settings
+from .workers import map_files
 
 if TYPE_CHECKING:
     from .configs import SettingsResolver
@@ -535,18 +536,8 @@ def _accept(engine, path, module, findings, planned, dropped) -> tuple[list, Opt
 
 # -- running over files -------------------------------------------------------------------
 
-_WORKER: Optional[tuple[list[Engine], bool]] = None
-
-
-def _init_worker(settings: Sequence[Settings], unsafe: bool) -> None:
-    global _WORKER
-    _WORKER = ([Engine(item) for item in settings], unsafe)
-
-
-def _fix_in_worker(task: tuple[int, str]) -> FileFix:
-    assert _WORKER is not None
-    engines, unsafe = _WORKER
-    return fix_file(task[1], engines[task[0]], unsafe=unsafe)
+def _fix_one(engine: Engine, path: str, *, unsafe: bool) -> FileFix:
+    return fix_file(path, engine, unsafe=unsafe)
 
 
 #: Why a file is left alone although it has fixable findings.
@@ -582,27 +573,8 @@ def plan_fixes(
         inside = [path for path in files if path not in outside]
         done = dict(zip(inside, plan_fixes(inside, settings, unsafe=unsafe, jobs=jobs, progress=progress)))
         return [done[path] if path in done else FileFix(path=path, error=OUTSIDE_TREE) for path in files]
-    from .configs import settings_per_file
-
-    distinct, indexes = settings_per_file(files, settings)
-    if jobs <= 0:
-        jobs = min(os.cpu_count() or 1, 8) if len(files) >= 64 else 1
-    if jobs == 1 or len(files) < 2:
-        engines = [Engine(item) for item in distinct]
-        results = []
-        for index, path in enumerate(files):
-            results.append(fix_file(path, engines[indexes[index]], unsafe=unsafe))
-            if progress:
-                _progress(index + 1, len(files))
-        return results
-    results = []
-    tasks = list(zip(indexes, files))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(distinct, unsafe)) as pool:
-        for index, item in enumerate(pool.map(_fix_in_worker, tasks, chunksize=max(1, len(files) // (jobs * 8)))):
-            results.append(item)
-            if progress:
-                _progress(index + 1, len(files))
-    return results
+    task = functools.partial(_fix_one, unsafe=unsafe)
+    return list(map_files(task, files, settings, jobs, on_result=_progress if progress else None))
 
 
 def _progress(done: int, total: int) -> None:
