@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 
 from .checks import ALL_RULES
 from .checks.base import Rule
+from .options import options_of_rule
 
 REQUIRED_HEADINGS: tuple[str, ...] = (
     "What it does",
@@ -22,9 +23,10 @@ REQUIRED_HEADINGS: tuple[str, ...] = (
     "Use instead",
     "Fix safety",
     "Test code",
-    "Options",
 )
 OPTIONAL_HEADINGS: tuple[str, ...] = ("References",)
+#: Sections of every page that come from declarations, not from the docstring.
+GENERATED_HEADINGS: tuple[str, ...] = ("Options",)
 _FENCE_RE = re.compile(r"```python\n(?P<code>.*?)```", re.DOTALL)
 _HEADING_RE = re.compile(r"^## (?P<title>.+?)\s*$", re.MULTILINE)
 
@@ -48,6 +50,25 @@ def sections(rule: type[Rule]) -> dict[str, str]:
     return found
 
 
+def options_section(rule: type[Rule]) -> str:
+    """The page's *Options* section, from the options' declarations (``options.py``)."""
+    lines = []
+    for option in options_of_rule(rule.code, rule.artifact_only):
+        keys = f"`{option.key}`" + (f" / `{option.extend}`" if option.extend else "")
+        lines.append(f"- {keys}: {option.help}.")
+    return "\n".join(lines) if lines else "None."
+
+
+def page_sections(rule: type[Rule]) -> dict[str, str]:
+    """The docstring's sections with *Options* generated, before *References*."""
+    parts = {title: body for title, body in sections(rule).items() if title != "Options"}
+    references = parts.pop("References", None)
+    parts["Options"] = options_section(rule)
+    if references is not None:
+        parts["References"] = references
+    return parts
+
+
 def code_blocks(text: str) -> list[str]:
     return [match.group("code") for match in _FENCE_RE.finditer(text)]
 
@@ -59,7 +80,7 @@ def page_name(rule: type[Rule]) -> str:
 def rule_page(rule: type[Rule], *, generated_note: bool = True) -> str:
     """The rule's reference page; ``generated_note=False`` leaves out the comment for
     maintainers (``explain`` prints the page to a terminal)."""
-    parts = sections(rule)
+    parts = page_sections(rule)
     if rule.artifact_only:
         scope = "artifact-shaping code only (everywhere with `strict = true`); never test code"
     elif rule.applies_in_tests:

@@ -19,7 +19,8 @@ from .engine import Engine
 from .model import UNCHECKED_CODE
 from .configs import SettingsResolver
 from .noqa import without_foreign_suppressed
-from .settings import ConfigError, Settings, load_settings, validate_fix_log_level
+from .options import OPTIONS, Kind
+from .settings import ConfigError, Settings, parse_option_value, load_settings
 
 Flake8Error = tuple[int, int, str, type]
 
@@ -48,42 +49,23 @@ class DeterminismChecker:
             help="determinism-lint: pyproject.toml to read [tool.determinism-lint] from"
             " (default: the nearest one above each checked file)",
         )
-        manager.add_option(
-            "--det-strict",
-            action="store_true",
-            parse_from_config=True,
-            help="determinism-lint: treat all code as artifact-shaping",
-        )
-        manager.add_option(
-            "--det-no-foreign-noqa",
-            action="store_true",
-            parse_from_config=True,
-            help="determinism-lint: `# noqa: E722` (S110, S112, BLE001) does not suppress the DET"
-            " finding for the same hazard",
-        )
-        manager.add_option(
-            "--det-fix-log-level",
-            parse_from_config=True,
-            metavar="LEVEL",
-            help="determinism-lint: level of the log call the fix adds to a silent handler"
-            " (debug, info, warning, error; default: debug)",
-        )
-        for option, what in (
-            ("--det-exempt-paths", "extra write-target globs that are not artifacts"),
-            ("--det-test-paths", "extra globs of test code, where only some rules apply"),
-            ("--det-dev-paths", "extra globs of development tooling (build, release, benchmark scripts)"),
-            ("--det-extra-writers", "extra writers that take a path (pkg.mod.func[:N] or .method)"),
-            ("--det-extra-enumerators", "extra directory-listing calls"),
-            ("--det-safe-writers", "calls that already write atomically"),
-        ):
-            manager.add_option(
-                option,
-                default="",
-                parse_from_config=True,
-                comma_separated_list=True,
-                metavar="LIST",
-                help=f"determinism-lint: {what} (added to pyproject.toml's list)",
-            )
+        for option in OPTIONS:
+            if option.flake8 is None:
+                continue
+            text = "determinism-lint: " + (option.flake8_help or option.help).replace("`", "")
+            if option.kind is Kind.BOOL:
+                manager.add_option(option.flake8, action="store_true", parse_from_config=True, help=text)
+            elif option.kind.is_list:
+                manager.add_option(
+                    option.flake8,
+                    default="",
+                    parse_from_config=True,
+                    comma_separated_list=True,
+                    metavar="LIST",
+                    help=f"{text} (added to pyproject.toml's list)",
+                )
+            else:
+                manager.add_option(option.flake8, parse_from_config=True, metavar="VALUE", help=text)
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
@@ -145,27 +127,24 @@ def settings_from_flake8(options: Any, config: Optional[str] = None) -> Settings
 
 def _with_flake8_options(settings: Settings, options: Any) -> Settings:
     changes: dict[str, object] = {}
-    if getattr(options, "det_strict", False):
-        changes["strict"] = True
-    if getattr(options, "det_no_foreign_noqa", False):
-        changes["honor_foreign_noqa"] = False
     dropped = _ignored_by_flake8(options)
     if dropped:
         changes["ignore"] = settings.ignore + dropped
-    level = getattr(options, "det_fix_log_level", None)
-    if level:
-        changes["fix_log_level"] = validate_fix_log_level(level, "--det-fix-log-level")
-    for option, field in (
-        ("det_exempt_paths", "exempt_paths"),
-        ("det_test_paths", "test_paths"),
-        ("det_dev_paths", "dev_paths"),
-        ("det_extra_writers", "extra_writers"),
-        ("det_extra_enumerators", "extra_enumerators"),
-        ("det_safe_writers", "safe_writers"),
-    ):
-        extra = tuple(item for item in (getattr(options, option, None) or ()) if item)
-        if extra:
-            changes[field] = getattr(settings, field) + extra
+    defaults = Settings()
+    for option in OPTIONS:
+        dest = option.flake8_dest
+        if dest is None:
+            continue
+        value = getattr(options, dest, None)
+        if option.kind is Kind.BOOL:
+            if value:  # the flag turns the default around: --det-strict, --det-no-foreign-noqa
+                changes[option.field] = not getattr(defaults, option.field)
+        elif option.kind.is_list:
+            extra = tuple(item for item in (value or ()) if item)
+            if extra:
+                changes[option.field] = getattr(settings, option.field) + extra
+        elif value:
+            changes[option.field] = parse_option_value(option, value, option.flake8 or option.key)
     return settings.replace(**changes) if changes else settings
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
+from .options import EXTENDS, KNOWN_KEYS, OPTIONS_BY_KEY, Kind, Option
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on older interpreters only
@@ -267,36 +269,6 @@ def _relative_to(posix_path: str, root: str) -> str:
 
 # -- reading pyproject.toml -------------------------------------------------------------
 
-_LIST_KEYS = {
-    "select": "select",
-    "extend-select": "extend_select",
-    "ignore": "ignore",
-    "exclude": "exclude",
-    "extend-exclude": "extend_exclude",
-    "exempt-paths": "exempt_paths",
-    "extra-writers": "extra_writers",
-    "extra-enumerators": "extra_enumerators",
-    "safe-writers": "safe_writers",
-    "artifact-functions": "artifact_functions",
-    "artifact-modules": "artifact_modules",
-    "artifact-patterns": "artifact_patterns",
-    "extend-artifact-patterns": "extend_artifact_patterns",
-    "error-handlers": "error_handlers",
-    "test-paths": "test_paths",
-    "extend-test-paths": "extend_test_paths",
-    "dev-paths": "dev_paths",
-    "extend-dev-paths": "extend_dev_paths",
-}
-_OTHER_KEYS = (
-    "fix-log-level",
-    "helpers-module",
-    "honor-foreign-noqa",
-    "max-file-size",
-    "per-file-ignores",
-    "respect-gitignore",
-    "strict",
-)
-KNOWN_KEYS: tuple[str, ...] = tuple(sorted(set(_LIST_KEYS) | set(_OTHER_KEYS)))
 
 
 def config_table_of(path: str) -> Optional[Mapping[str, Any]]:
@@ -392,67 +364,58 @@ def settings_from_table(table: Mapping[str, Any], *, source: str, root: str = ".
             f" known keys: {', '.join(KNOWN_KEYS)}"
         )
     values: dict[str, Any] = {"root": root, "config_file": source}
-    extend_patterns: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    extend_test_paths: tuple[str, ...] = ()
-    extend_dev_paths: tuple[str, ...] = ()
+    extensions: dict[str, tuple[str, ...]] = {}
     for key in sorted(table):
-        value = table[key]
         where = f"{source}: [tool.{TABLE}] {key}"
-        if key in _LIST_KEYS:
-            items = _string_list(value, where)
-            if key in ("select", "ignore", "extend-select"):
-                items = tuple(validate_code_prefix(item, where) for item in items)
-                if key == "select" and not items:
-                    raise ConfigError(f"{where} is empty: it would turn every rule off; list codes such as [\"DET\"]")
-            if key in ("extra-writers", "extra-enumerators", "safe-writers", "error-handlers",
-                       "artifact-functions", "artifact-modules"):
-                for item in items:
-                    if key == "extra-writers" and _OPENER_RE.match(item):
-                        continue  # ``pkg.fs.open:0:1``: an opener (path argument 0, mode argument 1)
-                    if not _DOTTED_RE.match(item):
-                        raise ConfigError(
-                            f"{where}: {item!r} is not a dotted name (like 'pkg.mod.func',"
-                            " 'pkg.mod.func:1' or '.method')"
-                        )
-            if key == "extend-artifact-patterns":
-                extend_patterns = items
-            elif key == "extend-select":
-                extend_select = items
-            elif key == "extend-test-paths":
-                extend_test_paths = items
-            elif key == "extend-dev-paths":
-                extend_dev_paths = items
-            else:
-                values[_LIST_KEYS[key]] = items
-        elif key in ("strict", "respect-gitignore", "honor-foreign-noqa"):
-            if not isinstance(value, bool):
-                raise ConfigError(f"{where} must be true or false, not {value!r}")
-            values[key.replace("-", "_")] = value
-        elif key == "helpers-module":
-            if not isinstance(value, str) or not _DOTTED_RE.match(value) or value.startswith("."):
-                raise ConfigError(f"{where} must be a dotted module name like 'myproj.io_utils'")
-            values["helpers_module"] = value
-        elif key == "fix-log-level":
-            values["fix_log_level"] = validate_fix_log_level(value, where)
-        elif key == "max-file-size":
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_FILE_SIZE_LIMIT:
-                raise ConfigError(
-                    f"{where} must be a positive number of bytes up to {MAX_FILE_SIZE_LIMIT}, not {value!r}"
-                )
-            values["max_file_size"] = value
-        elif key == "per-file-ignores":
-            values["per_file_ignores"] = _per_file_ignores(value, where)
+        option = OPTIONS_BY_KEY.get(key)
+        if option is None:  # ``extend-select`` and the other ``extend-*`` twins
+            extended = EXTENDS[key]
+            extensions[extended.field] = parse_option_value(extended, table[key], where, extending=True)
+        else:
+            values[option.field] = parse_option_value(option, table[key], where)
     settings = Settings(**values)
-    if extend_patterns:
-        settings = settings.replace(artifact_patterns=settings.artifact_patterns + extend_patterns)
-    if extend_select:
-        settings = settings.replace(select=settings.select + extend_select)
-    if extend_test_paths:
-        settings = settings.replace(test_paths=settings.test_paths + extend_test_paths)
-    if extend_dev_paths:
-        settings = settings.replace(dev_paths=settings.dev_paths + extend_dev_paths)
+    for name in sorted(extensions):
+        settings = settings.replace(**{name: getattr(settings, name) + extensions[name]})
     return settings
+
+
+def parse_option_value(option: Option, value: Any, where: str, *, extending: bool = False) -> Any:
+    """``value`` checked against ``option``'s kind; every mistake names the key."""
+    kind = option.kind
+    if kind.is_list:
+        items = _string_list(value, where)
+        if kind is Kind.CODES:
+            items = tuple(validate_code_prefix(item, where) for item in items)
+            if option.key == "select" and not extending and not items:
+                raise ConfigError(f"{where} is empty: it would turn every rule off; list codes such as [\"DET\"]")
+        elif kind in (Kind.NAMES, Kind.WRITERS):
+            for item in items:
+                if kind is Kind.WRITERS and _OPENER_RE.match(item):
+                    continue  # ``pkg.fs.open:0:1``: an opener (path argument 0, mode argument 1)
+                if not _DOTTED_RE.match(item):
+                    raise ConfigError(
+                        f"{where}: {item!r} is not a dotted name (like 'pkg.mod.func',"
+                        " 'pkg.mod.func:1' or '.method')"
+                    )
+        return items
+    if kind is Kind.BOOL:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, not {value!r}")
+        return value
+    if kind is Kind.MODULE:
+        if not isinstance(value, str) or not _DOTTED_RE.match(value) or value.startswith("."):
+            raise ConfigError(f"{where} must be a dotted module name like 'myproj.io_utils'")
+        return value
+    if kind is Kind.LEVEL:
+        return validate_fix_log_level(value, where)
+    if kind is Kind.SIZE:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_FILE_SIZE_LIMIT:
+            raise ConfigError(
+                f"{where} must be a positive number of bytes up to {MAX_FILE_SIZE_LIMIT}, not {value!r}"
+            )
+        return value
+    assert kind is Kind.PER_FILE_IGNORES
+    return _per_file_ignores(value, where)
 
 
 def validate_fix_log_level(value: Any, where: str) -> str:
