@@ -512,7 +512,8 @@ def explain_scopes(
         for info in ArtifactScopes(ctx).all():
             line = getattr(info.node, "lineno", 1)
             if ctx.is_test_code:
-                verdict = "not artifact-shaping: test code (test-paths)"
+                kind = "test code (test-paths)" if own.is_test_path(path) else "development tooling (dev-paths)"
+                verdict = f"not artifact-shaping: {kind}"
                 reason: Optional[str] = None
             elif own.strict:
                 verdict = "artifact-shaping (strict mode)"

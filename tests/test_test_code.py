@@ -267,3 +267,13 @@ def test_each_rule_page_says_whether_it_applies_in_test_code() -> None:
         opening = "Checked in test code" if rule.applies_in_tests else "Not checked in test code"
         assert section.startswith(opening), rule.code
         assert ("never test code" in docs.rule_page(rule)) == rule.artifact_only, rule.code
+
+
+def test_explain_scopes_says_development_tooling(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "benchmarks" / "bench_export.py"
+    target.parent.mkdir()
+    target.write_text(TEST_MODULE)
+    report = explain_scopes(["benchmarks/bench_export.py"], Settings())
+    assert "save_fixture: not artifact-shaping: development tooling (dev-paths)" in report
+    assert "test-paths" not in report
