@@ -6,20 +6,19 @@ configuration error. ``check`` never imports libcst: start-up time matters in pr
 One module per part: ``_args`` (the parser and the settings it gives), ``_inputs`` (the files
 or standard input, the engine run over them, the output), ``_report`` (how ``check`` writes
 findings and its summary), ``_check``, ``_fix``, ``_rules`` (``rules`` and ``explain``) and
-``_main`` (the subcommand table and ``main``, the console script's entry point).
+``_main`` (the subcommand table and ``main``, the console script's entry point). The settings
+a command line gives are built in :mod:`determinism_lint.arguments`, which ``inventory`` shares.
 """
 
 from __future__ import annotations
 
+from ..arguments import UsageError, resolver_from_args, settings_from_args
 from ._args import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
     EXIT_USAGE,
     FORMAT_CHOICES,
-    UsageError,
     build_parser,
-    resolver_from_args,
-    settings_from_args,
 )
 from ._check import cmd_check
 from ._fix import cmd_fix

@@ -6,11 +6,11 @@ import argparse
 import sys
 from typing import Iterable, Sequence
 
+from ..arguments import UsageError, resolver_from_args
 from ..configs import SettingsResolver
 from ..engine import Engine, FileResult
 from ..model import Finding
-
-from ._args import EXIT_CLEAN, EXIT_FINDINGS, UsageError, resolver_from_args
+from ._args import EXIT_CLEAN, EXIT_FINDINGS
 from ._fix import _fix
 from ._inputs import _discover, _emit, _stdin_mode, _stdin_result, iter_engine
 from ._report import _Report

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..arguments import UsageError, resolver_from_args
 from ..configs import SettingsResolver
 from ..engine import Engine
-
-from ._args import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError, resolver_from_args
+from ._args import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
 from ._inputs import _discover, _stdin_mode, _stdin_result
 
 

@@ -7,13 +7,12 @@ import argparse
 import sys
 from typing import Iterator, Optional, Sequence, Union
 
+from ..arguments import UsageError
 from ..configs import SettingsResolver
 from ..discovery import discover, is_path_excluded
 from ..engine import Engine, FileResult
 from ..settings import Settings
 from ..workers import map_files
-
-from ._args import UsageError
 
 
 # -- running the engine over files ------------------------------------------------------

@@ -7,9 +7,9 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from ..arguments import UsageError
 from ..settings import ConfigError
-
-from ._args import EXIT_FINDINGS, EXIT_USAGE, UsageError, build_parser
+from ._args import EXIT_FINDINGS, EXIT_USAGE, build_parser
 from ._check import cmd_check
 from ._fix import cmd_fix
 from ._rules import cmd_explain, cmd_rules

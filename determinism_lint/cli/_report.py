@@ -14,7 +14,6 @@ from ..configs import SettingsResolver
 from ..engine import FileResult
 from ..formats import Statistics, render_full, render_github, render_text, use_color
 from ..model import UNCHECKED_CODE, Finding, FixSafety
-
 from ._inputs import _emit
 
 

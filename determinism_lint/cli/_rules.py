@@ -7,10 +7,10 @@ import json
 import sys
 import textwrap
 
+from ..arguments import UsageError
 from ..checks import ALL_RULES, RULES_BY_CODE
 from ..model import PSEUDO_RULE_NAMES, UNCHECKED_CODE
-
-from ._args import EXIT_CLEAN, UsageError
+from ._args import EXIT_CLEAN
 
 
 #: Codes the tool reports that are not rules: (name, message, documentation).

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     import argparse as argparse_module
 
-    from ..cli import resolver_from_args
+    from ..arguments import resolver_from_args
 
     resolver = resolver_from_args(argparse_module.Namespace(**{"select": None, "ignore": None, "config": None, **vars(args)}))
     problems: list[str] = []
