@@ -707,3 +707,40 @@ def test_det405_only_where_the_work_can_raise_what_is_caught() -> None:
     found = check(source, codes=["DET4"])
     assert [(f.line, f.code) for f in found] == [(38, "DET405"), (48, "DET405")]
     assert "the failure of `open(...)` on line 36" in found[0].message
+
+
+def test_strict_det403_skips_handlers_that_lose_nothing() -> None:
+    source = """\
+    import subprocess
+    import traceback
+
+
+    def stop(proc, pids):
+        try:
+            proc.kill()
+        except Exception:
+            log.debug("already gone")
+        try:
+            subprocess.call(["pkill", "-P", *pids])
+        except Exception:
+            log.debug("no children")
+
+
+    def serve(worker):
+        while True:
+            try:
+                worker.step()
+            except Exception:
+                traceback.print_exc()
+                break
+
+
+    def step(run):
+        try:
+            run.train()
+        except Exception:
+            log.error("training failed")
+    """
+    # Strict mode reports a broad handler without evidence of artifact work, but not one
+    # around a release or one that reports the traceback and stops.
+    assert codes(source, strict=True) == [(28, "DET403")]

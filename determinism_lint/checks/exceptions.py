@@ -1058,6 +1058,11 @@ class BroadExceptInArtifactCode(Rule):
       or a log call whose message or comment states the degradation ("Unable to cache to
       disk", "skipping", "continuing without ..."). That is a decision, made visible, and a
       maintainer will not change it; a silent handler with such a comment is still reported.
+    - in `strict` mode, where a broad handler is reported without evidence of artifact work,
+      one that **loses nothing**: its `try` only releases something (`proc.kill()`,
+      `subprocess.call(["pkill", ...])`, `shutil.rmtree(d)`), attempts a probe import or
+      sends a fire-and-forget ping (as for DET402), guards an optional import, or the handler
+      reports the traceback and stops (as for DET401).
 
     Also flags `contextlib.suppress(Exception)` (or `BaseException`) around artifact work
     (without a fix); elsewhere it is the explicit spelling of "ignore", and quiet.
@@ -1241,7 +1246,7 @@ class BroadExceptInArtifactCode(Rule):
         fixable = node.type is not None and not states_intent_to_continue(node, ctx)
         work = artifact_work(parent.body, ctx)
         if work is None:
-            if ctx.settings.strict:
+            if ctx.settings.strict and not is_no_swallow(node, parent, ctx):
                 yield Report(node, fixable=fixable)
             return
         if retries_the_work(node, work) or states_visible_degradation(node, ctx):
@@ -1856,6 +1861,20 @@ def is_fire_and_forget_request(body: list[ast.stmt]) -> bool:
         return False
     target = call.args[0] if call.args else keyword(call, "url")
     return target is not None and not (isinstance(target, ast.Constant) and not isinstance(target.value, str))
+
+
+def is_no_swallow(handler: ast.ExceptHandler, parent: TryNode, ctx: Context) -> bool:
+    """Whatever the handler catches, nothing is lost: an optional import or a compat binding,
+    a handler that reports the traceback and stops, a ``try`` that only releases something
+    (``proc.kill()``, ``pkill``), a probe import, or a fire-and-forget ping."""
+    return (
+        is_import_fallback(handler, ctx)
+        or is_compat_binding(handler, ctx)
+        or reports_traceback_and_stops(handler, ctx)
+        or is_cleanup_only(parent.body)
+        or is_probe_import(parent, ctx)
+        or is_fire_and_forget_request(parent.body)
+    )
 
 
 def _in_loop(node: ast.AST, ctx: Context) -> bool:
