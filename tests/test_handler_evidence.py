@@ -744,3 +744,34 @@ def test_strict_det403_skips_handlers_that_lose_nothing() -> None:
     # Strict mode reports a broad handler without evidence of artifact work, but not one
     # around a release or one that reports the traceback and stops.
     assert codes(source, strict=True) == [(28, "DET403")]
+
+
+def test_a_fail_method_that_only_records_and_a_stop_around_artifact_work() -> None:
+    source = """\
+    import json
+    import traceback
+
+
+    class Job:
+        def fail(self, reason):
+            self.status = "failed: %s" % reason
+
+        def run(self):
+            try:
+                self.step()
+            except:
+                self.fail("step")
+
+
+    def write_manifests(manifests, out):
+        for name, manifest in manifests.items():
+            try:
+                with open(out / name, "w") as f:
+                    json.dump(manifest, f)
+            except:
+                traceback.print_exc()
+                break
+    """
+    # ``Job.fail`` records a status and returns: the Ctrl-C is swallowed. Stopping the loop
+    # with a traceback is no DET401, but the manifests written so far are still incomplete.
+    assert codes(source) == [(12, "DET401"), (21, "DET403")]
