@@ -27,9 +27,9 @@ def messages(source: str) -> list[str]:
 
 def test_silent_pass_and_continue_stay_flagged_anywhere() -> None:
     source = """\
-    def ping(session, url):
+    def upload(session, url, blob):
         try:
-            session.head(url, timeout=3)
+            session.put(url, data=blob, timeout=3)
         except Exception:
             pass
 
@@ -183,6 +183,106 @@ def test_fallback_returns_and_suppress_are_not_det402() -> None:
     assert codes(source) == []
 
 
+def test_killing_processes_is_best_effort_cleanup() -> None:
+    source = """\
+    import asyncio
+    import subprocess
+
+
+    async def kill_tree(pids):
+        try:
+            sub_term = await asyncio.create_subprocess_exec("pkill", "-TERM", "-P", *pids)
+            await sub_term.wait()
+        except Exception:
+            pass
+        try:
+            subprocess.call(["kill", "-KILL", *pids])
+        except Exception:
+            pass
+
+
+    async def start_tree(cmd):
+        try:
+            proc = await asyncio.create_subprocess_exec(cmd)
+            await proc.wait()
+        except Exception:
+            pass
+    """
+    # Starting a command that is not ``kill``/``pkill`` is work, not cleanup.
+    assert codes(source) == [(21, "DET402")]
+
+
+def test_a_probe_import_is_checked_afterwards() -> None:
+    source = """\
+    import importlib
+    import sys
+
+
+    def local_exception(name):
+        try:
+            module_name, class_name = name.rsplit(".", 1)
+            __import__(module_name, None, None, "*")
+        except Exception:
+            pass
+        if module_name in sys.modules:
+            return getattr(sys.modules[module_name], class_name)
+        return None
+
+
+    def load_plugins(names):
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:
+                pass
+    """
+    # In a loop, with nothing that looks at the outcome, a plugin silently goes missing.
+    assert codes(source) == [(20, "DET402")]
+
+
+def test_a_fire_and_forget_ping_is_quiet_but_not_an_upload() -> None:
+    source = """\
+    import requests
+
+
+    def increase_load_count(session, name):
+        try:
+            session.head(f"{BUCKET}/{name}", headers=HEADERS, timeout=3)
+        except Exception:
+            pass
+
+
+    def send_event(event):
+        try:
+            requests.post(EVENTS_URL, json=event, timeout=1)
+        except Exception:
+            pass
+
+
+    def publish(url, blob):
+        try:
+            requests.post(url, data=blob, timeout=30)
+        except Exception:
+            pass
+
+
+    def notify(url):
+        try:
+            requests.post(url)
+        except Exception:
+            pass
+
+
+    def drain(queue):
+        try:
+            queue.get(False, timeout=1)
+        except Exception:
+            pass
+    """
+    # An upload, a request without a timeout, and a queue read are not pings.
+    assert codes(source) == [(21, "DET402"), (28, "DET402"), (35, "DET402")]
+
+
 # -- DET401: optional imports ------------------------------------------------------------------
 
 
@@ -211,6 +311,173 @@ def test_bare_except_around_an_optional_import_is_quiet() -> None:
                 return None
     """
     assert codes(source) == [(20, "DET401")]
+
+
+# -- DET401: handlers that re-raise, stop, or only release ---------------------------------------
+
+
+def test_bare_except_that_converts_or_exits_is_quiet() -> None:
+    source = """\
+    import json
+    import sys
+
+    import click
+
+
+    class JSONType(click.ParamType):
+        def convert(self, value, param, ctx):
+            try:
+                return json.loads(value)
+            except:
+                self.fail("%s is not a valid JSON object" % value, param, ctx)
+
+
+    def field_value(fun, ctx):
+        try:
+            return fun(ctx)
+        except:
+            raise ParameterFieldFailed(fun.__name__)
+
+
+    def decode(parser, encoded):
+        try:
+            return json.loads(encoded)
+        except:
+            parser.error("could not decode the configuration")
+
+
+    def worker(queue):
+        try:
+            process(queue)
+        except:
+            traceback.print_exc()
+            sys.exit(1)
+
+
+    def no_task(step):
+        try:
+            return step.task
+        except:
+            raise_not_found(step)
+
+
+    def raise_not_found(step):
+        msg = "no task for %s" % step
+        raise LookupError(msg)
+
+
+    def fetch(session, url, retries):
+        for attempt in range(retries):
+            try:
+                return session.get(url)
+            except:
+                if attempt == retries - 1:
+                    raise
+
+
+    def log_failure(logger, step):
+        try:
+            step()
+        except:
+            logger.error("step failed")
+    """
+    # A retry that re-raises only on the last attempt swallows Ctrl-C on the others, and
+    # ``logger.error`` raises nothing.
+    assert codes(source) == [(53, "DET401"), (61, "DET401")]
+
+
+def test_bare_except_that_reports_the_traceback_and_stops_is_quiet() -> None:
+    source = """\
+    import os
+    import sys
+    import traceback
+
+
+    def serve(worker):
+        while True:
+            try:
+                worker.process(sys.stdin.readline())
+            except:
+                print("worker: %s" % traceback.format_exc(), file=sys.stderr)
+                break
+
+
+    def run_in_child(func, arg, output_file):
+        try:
+            exit_code = 1
+            write(output_file, func(arg))
+            exit_code = 0
+        except:
+            traceback.print_exc()
+        finally:
+            os._exit(exit_code)
+
+
+    def serve_forever(worker):
+        while True:
+            try:
+                worker.process(sys.stdin.readline())
+            except:
+                traceback.print_exc()
+
+
+    def poll(worker):
+        while True:
+            try:
+                worker.poll()
+            except:
+                print("poll failed")
+                break
+    """
+    # Going on after the traceback, or stopping without one, hides the Ctrl-C.
+    assert codes(source) == [(30, "DET401"), (38, "DET401")]
+
+
+def test_bare_except_around_a_release_is_quiet_but_not_around_a_wait() -> None:
+    source = """\
+    import shutil
+
+
+    class Worker:
+        def kill(self):
+            try:
+                self._proc.kill()
+            except:
+                pass
+
+        def close(self):
+            try:
+                if self._tmpdir:
+                    shutil.rmtree(self._tmpdir)
+                    self._tmpdir = None
+            except:
+                pass
+
+        def join(self):
+            try:
+                self._thread.join()
+            except:
+                pass
+    """
+    # ``join()`` blocks: it is where a Ctrl-C arrives.
+    assert codes(source) == [(22, "DET401")]
+
+
+def test_a_compat_binding_at_module_level_is_quiet() -> None:
+    source = """\
+    try:
+        blocking_error = BlockingIOError
+    except:
+        blocking_error = OSError
+
+
+    def pick():
+        try:
+            return BlockingIOError
+        except:
+            return OSError
+    """
+    assert codes(source) == [(10, "DET401")]
 
 
 # -- DET403: the work it loses, named; helpers that re-raise; retries; stated degradation ------------
@@ -440,3 +707,71 @@ def test_det405_only_where_the_work_can_raise_what_is_caught() -> None:
     found = check(source, codes=["DET4"])
     assert [(f.line, f.code) for f in found] == [(38, "DET405"), (48, "DET405")]
     assert "the failure of `open(...)` on line 36" in found[0].message
+
+
+def test_strict_det403_skips_handlers_that_lose_nothing() -> None:
+    source = """\
+    import subprocess
+    import traceback
+
+
+    def stop(proc, pids):
+        try:
+            proc.kill()
+        except Exception:
+            log.debug("already gone")
+        try:
+            subprocess.call(["pkill", "-P", *pids])
+        except Exception:
+            log.debug("no children")
+
+
+    def serve(worker):
+        while True:
+            try:
+                worker.step()
+            except Exception:
+                traceback.print_exc()
+                break
+
+
+    def step(run):
+        try:
+            run.train()
+        except Exception:
+            log.error("training failed")
+    """
+    # Strict mode reports a broad handler without evidence of artifact work, but not one
+    # around a release or one that reports the traceback and stops.
+    assert codes(source, strict=True) == [(28, "DET403")]
+
+
+def test_a_fail_method_that_only_records_and_a_stop_around_artifact_work() -> None:
+    source = """\
+    import json
+    import traceback
+
+
+    class Job:
+        def fail(self, reason):
+            self.status = "failed: %s" % reason
+
+        def run(self):
+            try:
+                self.step()
+            except:
+                self.fail("step")
+
+
+    def write_manifests(manifests, out):
+        for name, manifest in manifests.items():
+            try:
+                with open(out / name, "w") as f:
+                    json.dump(manifest, f)
+            except:
+                traceback.print_exc()
+                break
+    """
+    # ``Job.fail`` records a status and returns: the Ctrl-C is swallowed. Stopping the loop
+    # with a traceback is no DET401, but the manifests written so far are still incomplete.
+    assert codes(source) == [(12, "DET401"), (21, "DET403")]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from ..model import FixSafety
 from ..scopes import SERIALIZERS
-from ._util import last_name, walk_statements_local
+from ._util import dotted, keyword, last_name, walk_statements_local
 from .base import NO_FIX, Invalid, Report, Rule
 
 if TYPE_CHECKING:
@@ -96,14 +96,96 @@ def is_import_fallback(handler: ast.ExceptHandler, ctx: Context) -> bool:
     )
 
 
+def is_compat_binding(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    """``try: blocking_error = BlockingIOError`` / ``except: blocking_error = OSError`` at module
+    level: a name that differs between Python versions, bound once on import."""
+    parent = ctx.parent(handler)
+    if not isinstance(parent, TRY_TYPES) or not isinstance(ctx.parent(parent), ast.Module):
+        return False
+
+    def binds_a_name(statement: ast.stmt) -> bool:
+        return (
+            isinstance(statement, ast.Assign)
+            and all(isinstance(target, ast.Name) for target in statement.targets)
+            and dotted(statement.value) is not None
+        )
+
+    return all(binds_a_name(statement) for statement in [*parent.body, *handler.body])
+
+
+def handler_always_raises(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    """Every path through the handler raises: a bare ``raise``, a converted error
+    (``raise ConfigError(...) from e``), or a call that never returns (``sys.exit(1)``, click's
+    ``self.fail(...)``, ``parser.error(...)``, a helper of the project whose every path raises)."""
+    return _block_always_raises(handler.body, lambda call: always_raises(call, ctx))
+
+
+#: Calls that format or print the traceback being handled.
+_TRACEBACK_CALLS = frozenset(
+    {"traceback.print_exc", "traceback.format_exc", "traceback.print_exception", "traceback.format_exception",
+     "sys.exc_info"}
+)
+
+
+def reports_traceback_and_stops(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    """The handler reports the error with its traceback (``traceback.print_exc()``,
+    ``logger.exception(...)``, ``exc_info=True``) and then stops: it leaves its loop (``break``
+    or a bare ``return``), or the ``finally`` of its ``try`` ends the process (``os._exit(code)``
+    in a forked child). A Ctrl-C is shown and still stops the work, as it would have without
+    the handler."""
+    body = handler.body
+    if not body:
+        return False
+    last = body[-1]
+    parent = ctx.parent(handler)
+    leaves_loop = _in_loop(handler, ctx) and (
+        isinstance(last, ast.Break) or (isinstance(last, ast.Return) and last.value is None)
+    )
+    ends_process = isinstance(parent, TRY_TYPES) and _block_always_raises(
+        parent.finalbody, lambda call: always_raises(call, ctx)
+    )
+    if not (leaves_loop or ends_process):
+        return False
+    for node in walk_statements_local(body):
+        if not isinstance(node, ast.Call):
+            continue
+        if ctx.call_name(node) in _TRACEBACK_CALLS:
+            return True
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "exception":
+            return True
+        exc_info = keyword(node, "exc_info")
+        if exc_info is not None and not (isinstance(exc_info, ast.Constant) and not exc_info.value):
+            return True
+    return False
+
+
 class BareExcept(Rule):
     """
     ## What it does
-    Flags a bare `except:` clause, unless the handler ends by re-raising with a bare `raise`,
-    or guards an optional import (`try: import cPickle as pickle` / `except: import pickle`,
-    also with plain bindings of what was imported): that runs once, on import, where there is
-    nothing to interrupt or lose. When the handler is also silent (DET402) or swallows
-    artifact work (DET403), this is the one finding for it, and the message says so.
+    Flags a bare `except:` clause, unless the handler lets a Ctrl-C still stop the work:
+
+    - **It always raises**: a bare `raise`, a converted error (`raise ConfigError(...)`), or
+      a call that never returns: `sys.exit(...)`, `os._exit(...)`, click's `self.fail(...)`/
+      `ctx.fail(...)`, argparse's `parser.error(...)`, or a function of the project whose
+      every path raises. A `KeyboardInterrupt` is caught only to stop the run another way.
+      One that raises only on some paths (`if attempt == last: raise`) is still flagged.
+    - **It reports the traceback and stops**: `traceback.print_exc()`,
+      `logger.exception(...)` or `exc_info=True`, then `break` or a bare `return` out of the
+      loop it guards, or the `finally` of its `try` ends the process (`os._exit(code)` in a
+      forked child). The Ctrl-C is shown, and the loop or process ends as it would have.
+    - **Its `try` only releases something** that does not block: `proc.kill()`,
+      `os.kill(...)`, `subprocess.call(["pkill", ...])`, `worker.shutdown()`, `f.close()`,
+      `os.remove(p)`, `shutil.rmtree(d)`. A `join()` or `wait()` is where a Ctrl-C arrives:
+      a bare `except:` around one is still flagged.
+    - **It guards an optional import** (`try: import cPickle as pickle` /
+      `except: import pickle`, also with plain bindings of what was imported), or binds a
+      name that differs between Python versions at module level (`try: blocking_error =
+      BlockingIOError` / `except: blocking_error = OSError`): that runs once, on import,
+      where there is nothing to interrupt or lose.
+
+    When the handler is also silent (DET402) or swallows artifact work (DET403), this is the
+    one finding for it, and the message says so. `# noqa: E722` (pycodestyle, ruff) and
+    `# noqa: B001` (flake8-bugbear) on the `except` line suppress it too.
 
     ## Why is this bad?
     A bare `except:` catches everything, including `KeyboardInterrupt` and `SystemExit`.
@@ -131,8 +213,8 @@ class BareExcept(Rule):
     ## Fix safety
     The fix rewrites `except:` to `except Exception:`. It is unsafe: the handler no longer
     catches `KeyboardInterrupt`, `SystemExit` and `GeneratorExit`, which changes control flow.
-    A handler that ends in a bare `raise` is not flagged, since it hides nothing. A handler
-    that was also silent is then reported as DET402, whose fix adds a log call.
+    A handler that always raises is not flagged, since it hides nothing. A handler that was
+    also silent is then reported as DET402, whose fix adds a log call.
 
     ## Test code
     Checked in test code too: in a test, a bare `except:` also swallows what `pytest.fail()`
@@ -162,6 +244,12 @@ class BareExcept(Rule):
         "try:\n    step()\nexcept:\n    cleanup()\n    raise\n",
         "try:\n    step()\nexcept (OSError, ValueError):\n    pass\n",
         "try:\n    # Python 2\n    import cPickle as pickle\nexcept:\n    import pickle\n",
+        "try:\n    return json.loads(value)\nexcept:\n    self.fail('not valid JSON', param, ctx)\n",
+        "try:\n    val = fun(ctx)\nexcept:\n    raise ParameterFieldFailed(name)\n",
+        "import traceback\nwhile True:\n    try:\n        worker.process(read())\n    except:\n        traceback.print_exc()\n"
+        "        break\n",
+        "try:\n    self._proc.kill()\nexcept:\n    pass\n",
+        "try:\n    blocking_error = BlockingIOError\nexcept:\n    blocking_error = OSError\n",
     )
     INVALID = (
         Invalid(
@@ -172,14 +260,30 @@ class BareExcept(Rule):
             "for path in paths:\n    try:\n        load(path)\n    except:  # keep going\n        continue\n",
             fixed="for path in paths:\n    try:\n        load(path)\n    except Exception:  # keep going\n        continue\n",
         ),
+        Invalid(
+            "for i in range(retries):\n    try:\n        return session.get(url)\n    except:\n"
+            "        if i == retries - 1:\n            raise\n",
+            fixed="for i in range(retries):\n    try:\n        return session.get(url)\n    except Exception:\n"
+            "        if i == retries - 1:\n            raise\n",
+        ),
+        Invalid(
+            "try:\n    self._thread.join()\nexcept:\n    pass\n",
+            fixed="try:\n    self._thread.join()\nexcept Exception:\n    pass\n",
+        ),
     )
 
     fix_node = ("ExceptHandler",)
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.ExceptHandler)
-        if node.type is None and not ends_in_bare_raise(node.body) and not is_import_fallback(node, ctx):
-            yield Report(node)
+        if node.type is not None or is_import_fallback(node, ctx) or is_compat_binding(node, ctx):
+            return
+        if handler_always_raises(node, ctx) or reports_traceback_and_stops(node, ctx):
+            return
+        parent = ctx.parent(node)
+        if isinstance(parent, TRY_TYPES) and is_cleanup_only(parent.body, RELEASE_METHODS):
+            return
+        yield Report(node)
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         import libcst as cst
@@ -212,13 +316,23 @@ class SilentExcept(Rule):
       whether a maintainer would change the code, and a swallow the author explained is a
       decision already made and reviewed. No setting: to see these, use ruff's S110/S112.
     - **Best-effort cleanup**: the `try` body only releases something (`close`, `unlink`,
-      `remove`, `rmtree`, `kill`, `terminate`, `shutdown`, ...), or the handler runs as
+      `remove`, `rmtree`, `kill`, `terminate`, `shutdown`, ..., or runs `kill`/`pkill`
+      through `subprocess` or `asyncio.create_subprocess_exec` and waits for it), or the handler runs as
       cleanup: in a `finally` block, in `__del__`/`__exit__`, or in a function registered
       with `atexit.register`/`weakref.finalize`. An error there would only mask the one
       already on its way, or surface at exit where nobody can act on it.
     - **A fallback value**: outside a loop, the `try` body only binds a value
       (`size = fs.info(path)["size"]`, `return parse(text)`) and the handler passes: the
       value from before stays, as it would with `except Exception: size = 0`.
+    - **A probe import**: the `try` body only attempts an import (`__import__(name)`,
+      `importlib.import_module(name)`, an `import`), outside a loop or in a function that
+      then looks the module up in `sys.modules`: the outcome is checked where it is used.
+      In a loop with no such check (`for name in plugins: import_module(name)`), a plugin
+      silently goes missing: flagged.
+    - **A fire-and-forget request**: the `try` body is one HTTP `head`/`get`/`post` with a
+      `timeout`, whose response is unused and which sends no `data=`/`files=` (a
+      download-count ping, a telemetry event). An upload, or a request without a timeout,
+      is still flagged.
 
     A handler that returns or assigns a fallback (`except Exception: return None`) is not
     this rule's: it is a fallback, flagged by DET403 only when the `try` body does artifact
@@ -339,6 +453,9 @@ class SilentExcept(Rule):
         "                pass\n",
         "size = 0\ntry:\n    size = fs.info(path)['size']\nexcept Exception:\n    pass\n",
         "from contextlib import suppress\nwith suppress(Exception):\n    value = literal_eval(value)\n",
+        "try:\n    subprocess.call(['pkill', '-TERM', '-P', pid])\nexcept Exception:\n    pass\n",
+        "try:\n    __import__(module_name)\nexcept Exception:\n    pass\nif module_name in sys.modules:\n    use(module_name)\n",
+        "try:\n    session.head(url, timeout=3)\nexcept Exception:\n    pass\n",
     )
     INVALID = (
         Invalid(
@@ -393,6 +510,17 @@ class SilentExcept(Rule):
         Invalid(
             "def rows(reader):\n    try:\n        yield from reader\n    except BaseException:\n        pass\n",
             fixed=NO_FIX,
+        ),
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\n"
+            "def publish(url, blob):\n    try:\n        requests.post(url, data=blob, timeout=30)\n"
+            "    except Exception:\n        pass\n",
+            fixed=(
+                "import logging\nlogger = logging.getLogger(__name__)\n"
+                "def publish(url, blob):\n    try:\n        requests.post(url, data=blob, timeout=30)\n"
+                "    except Exception:\n"
+                '        logger.debug("publish: ignored Exception", exc_info=True)\n'
+            ),
         ),
         Invalid(
             "def notify(v):\n    try:\n        send(v)\n    except Exception:\n        pass\n",
@@ -781,6 +909,8 @@ def _raising_functions(tree: ast.Module) -> frozenset[str]:
 
         def raising(call: ast.Call) -> bool:
             name = last_name(call.func)
+            if dotted(call.func) in NEVER_RETURNING_CALLS:
+                return True
             return name is not None and (name in found or _RAISING_NAME_RE.search(name) is not None)
 
         for function in functions:
@@ -842,16 +972,55 @@ def _imported_raising(name: str, ctx: Context) -> bool:
     return False
 
 
+#: Calls that end the process or raise by contract: ``sys.exit``, ``pytest.fail``...
+NEVER_RETURNING_CALLS = frozenset(
+    {"sys.exit", "os._exit", "os.abort", "pytest.fail", "pytest.skip", "pytest.exit", "pytest.xfail"}
+)
+
+#: ``ctx.fail(...)``, ``self.fail(...)`` (click's ``Context``/``ParamType``, unittest), ``ctx.exit()``,
+#: ``parser.error(...)``/``parser.exit()`` (argparse): the method raises, on receivers named for
+#: the object that has it. ``logger.error`` and ``job.fail()`` on other receivers are not these.
+_CONTEXT_RECEIVER_RE = re.compile(r"^(self|ctx|context|\w*_ctx)$")
+_PARSER_RECEIVER_RE = re.compile(r"^\w*parser$", re.IGNORECASE)
+
+
+def _local_raising(ctx: Context) -> frozenset[str]:
+    found = ctx.memo("det4.raising", ctx.tree, lambda: _raising_functions(ctx.tree))
+    assert isinstance(found, frozenset)
+    return found
+
+
+def never_returns(call: ast.Call, ctx: Context) -> bool:
+    """``call`` ends the run or raises by contract: an exit, ``pytest.fail``, click's
+    ``ctx.fail(...)``/``self.fail(...)`` in a parameter type, argparse's ``parser.error(...)``."""
+    name = ctx.call_name(call)
+    if name is not None and name in NEVER_RETURNING_CALLS:
+        return True
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    receiver = last_name(func.value)
+    if receiver is None:
+        return False
+    if func.attr == "fail" and _CONTEXT_RECEIVER_RE.match(receiver):
+        # ``self.fail()`` of a class of this module that only records a failure is not it.
+        defined = any(getattr(node, "name", None) == "fail" for node in ctx.nodes_of(ast.FunctionDef))
+        return receiver != "self" or not defined or "fail" in _local_raising(ctx)
+    if func.attr == "exit" and receiver != "self" and _CONTEXT_RECEIVER_RE.match(receiver):
+        return True
+    return func.attr in ("error", "exit") and _PARSER_RECEIVER_RE.match(receiver) is not None
+
+
 def always_raises(call: ast.Call, ctx: Context) -> bool:
-    """``call`` never returns: a helper named for raising (``raise_error(...)``), a function of
+    """``call`` never returns: an exit or a method that raises by contract (``ctx.fail(...)``,
+    ``parser.error(...)``), a helper named for raising (``raise_error(...)``), a function of
     this module whose every path raises, or one imported from the checked project that does."""
     name = last_name(call.func)
     if name is None:
         return False
-    if _RAISING_NAME_RE.search(name):
+    if _RAISING_NAME_RE.search(name) or never_returns(call, ctx):
         return True
-    local = ctx.memo("det4.raising", ctx.tree, lambda: _raising_functions(ctx.tree))
-    if name in local:  # type: ignore[operator]
+    if name in _local_raising(ctx):
         return True
     if isinstance(call.func, ast.Name):
         return bool(ctx.memo(f"det4.imported-raising.{name}", ctx.tree, lambda: _imported_raising(name, ctx)))
@@ -889,6 +1058,11 @@ class BroadExceptInArtifactCode(Rule):
       or a log call whose message or comment states the degradation ("Unable to cache to
       disk", "skipping", "continuing without ..."). That is a decision, made visible, and a
       maintainer will not change it; a silent handler with such a comment is still reported.
+    - in `strict` mode, where a broad handler is reported without evidence of artifact work,
+      one that **loses nothing**: its `try` only releases something (`proc.kill()`,
+      `subprocess.call(["pkill", ...])`, `shutil.rmtree(d)`), attempts a probe import or
+      sends a fire-and-forget ping (as for DET402), guards an optional import, or the handler
+      reports the traceback and stops (as for DET401).
 
     Also flags `contextlib.suppress(Exception)` (or `BaseException`) around artifact work
     (without a fix); elsewhere it is the explicit spelling of "ignore", and quiet.
@@ -1072,7 +1246,7 @@ class BroadExceptInArtifactCode(Rule):
         fixable = node.type is not None and not states_intent_to_continue(node, ctx)
         work = artifact_work(parent.body, ctx)
         if work is None:
-            if ctx.settings.strict:
+            if ctx.settings.strict and not is_no_swallow(node, parent, ctx):
                 yield Report(node, fixable=fixable)
             return
         if retries_the_work(node, work) or states_visible_degradation(node, ctx):
@@ -1514,21 +1688,57 @@ CLEANUP_METHODS = frozenset(
 )
 
 
-def is_cleanup_only(body: list[ast.stmt]) -> bool:
-    """Every statement releases something: ``os.unlink(p)``, ``proc.kill()``, ``reader.close()``
-    (optionally under an ``if``), or clears a reference."""
+#: The release calls that do not block: where a Ctrl-C lands is a ``join()`` or a ``wait()``, so a
+#: bare ``except:`` around those still swallows it.
+RELEASE_METHODS = CLEANUP_METHODS - frozenset({"join", "wait", "stop", "__exit__", "__aexit__", "disconnect"})
+
+#: Commands that stop processes, run through ``subprocess``/``asyncio``.
+_KILL_COMMANDS = frozenset({"kill", "pkill", "killall", "taskkill"})
+_SPAWN_CALLS = frozenset(
+    {"call", "run", "check_call", "check_output", "Popen", "create_subprocess_exec", "create_subprocess_shell",
+     "system"}
+)
+
+
+def _is_kill_command(call: ast.Call) -> bool:
+    """``subprocess.call(["pkill", "-P", pid])``, ``asyncio.create_subprocess_exec("kill", ...)``,
+    ``os.system("kill -9 ...")``: a process is told to stop."""
+    if last_name(call.func) not in _SPAWN_CALLS or not call.args:
+        return False
+    first = call.args[0]
+    if isinstance(first, (ast.List, ast.Tuple)) and first.elts:
+        first = first.elts[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.split():
+        return os.path.basename(first.value.split()[0]) in _KILL_COMMANDS
+    return False
+
+
+def _unawaited_call(node: Optional[ast.AST]) -> Optional[ast.Call]:
+    if isinstance(node, ast.Await):
+        node = node.value
+    return node if isinstance(node, ast.Call) else None
+
+
+def is_cleanup_only(body: list[ast.stmt], methods: frozenset[str] = CLEANUP_METHODS) -> bool:
+    """Every statement releases something: ``os.unlink(p)``, ``proc.kill()``, ``reader.close()``,
+    runs ``kill``/``pkill`` (optionally binding the process to wait for it), all optionally under
+    an ``if``, or clears a reference."""
     for statement in body:
         if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Call, ast.Await)):
-            call = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
-            if not isinstance(call, ast.Call) or last_name(call.func) not in CLEANUP_METHODS:
+            call = _unawaited_call(statement.value)
+            if call is None or (last_name(call.func) not in methods and not _is_kill_command(call)):
                 return False
         elif isinstance(statement, ast.If):
-            if not is_cleanup_only(statement.body) or not is_cleanup_only(statement.orelse):
+            if not is_cleanup_only(statement.body, methods) or not is_cleanup_only(statement.orelse, methods):
                 return False
         elif isinstance(statement, (ast.Delete, ast.Pass)):
             continue
         elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
             continue
+        elif isinstance(statement, ast.Assign):
+            call = _unawaited_call(statement.value)
+            if call is None or not _is_kill_command(call):
+                return False
         else:
             return False
     return True
@@ -1591,6 +1801,10 @@ def quiet_reason(handler: ast.ExceptHandler, ctx: Context) -> Optional[str]:
         return "best-effort cleanup"
     if in_cleanup_context(handler, ctx):
         return "runs as cleanup"
+    if is_probe_import(parent, ctx):
+        return "a probe import"
+    if is_fire_and_forget_request(parent.body):
+        return "a fire-and-forget request"
     if (
         all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)) for s in handler.body)
         and is_store_only(parent.body)
@@ -1598,6 +1812,69 @@ def quiet_reason(handler: ast.ExceptHandler, ctx: Context) -> Optional[str]:
     ):
         return "a fallback value"
     return None
+
+
+def _is_import_call(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Call) and last_name(node.func) in ("__import__", "import_module")
+
+
+def is_probe_import(parent: TryNode, ctx: Context) -> bool:
+    """The ``try`` body only attempts an import (``__import__(name)``,
+    ``importlib.import_module(name)``, an ``import`` statement, with the bindings that prepare
+    it), and the outcome is looked at afterwards: outside a loop (a missing name fails where it
+    is used), or in a function that checks ``sys.modules``."""
+    attempted = False
+    for statement in parent.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            attempted = True
+        elif isinstance(statement, ast.Expr) and _is_import_call(statement.value):
+            attempted = True
+        elif isinstance(statement, ast.Assign):
+            attempted = attempted or _is_import_call(statement.value)
+        else:
+            return False
+    if not attempted:
+        return False
+    if not _in_loop(parent, ctx):
+        return True
+    function = next((a for a in ctx.ancestors(parent) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    return function is not None and any(
+        isinstance(node, ast.Attribute) and node.attr == "modules" and dotted(node) == "sys.modules"
+        for node in ast.walk(function)
+    )
+
+
+#: HTTP methods that send no resource: a ping, a check, an event.
+_PING_METHODS = frozenset({"head", "get", "post", "options"})
+
+
+def is_fire_and_forget_request(body: list[ast.stmt]) -> bool:
+    """The ``try`` body is one HTTP request with a ``timeout``, whose response is not used and
+    which uploads no payload (``data=``, ``files=``): a telemetry ping, which must never fail the
+    program. ``session.put(url, data=blob)``, an upload, is not one."""
+    if len(body) != 1 or not isinstance(body[0], ast.Expr):
+        return False
+    call = _unawaited_call(body[0].value)
+    if call is None or not isinstance(call.func, ast.Attribute) or call.func.attr not in _PING_METHODS:
+        return False
+    if keyword(call, "timeout") is None or keyword(call, "data") is not None or keyword(call, "files") is not None:
+        return False
+    target = call.args[0] if call.args else keyword(call, "url")
+    return target is not None and not (isinstance(target, ast.Constant) and not isinstance(target.value, str))
+
+
+def is_no_swallow(handler: ast.ExceptHandler, parent: TryNode, ctx: Context) -> bool:
+    """Whatever the handler catches, nothing is lost: an optional import or a compat binding,
+    a handler that reports the traceback and stops, a ``try`` that only releases something
+    (``proc.kill()``, ``pkill``), a probe import, or a fire-and-forget ping."""
+    return (
+        is_import_fallback(handler, ctx)
+        or is_compat_binding(handler, ctx)
+        or reports_traceback_and_stops(handler, ctx)
+        or is_cleanup_only(parent.body)
+        or is_probe_import(parent, ctx)
+        or is_fire_and_forget_request(parent.body)
+    )
 
 
 def _in_loop(node: ast.AST, ctx: Context) -> bool:
