@@ -31,7 +31,7 @@ MAX_LINES = 600
 #: MAX_LINES its entry goes.
 OVERSIZED = {
     "determinism_lint/checks/atomic_writes.py": 3457,
-    "determinism_lint/checks/exceptions.py": 1689,
+    "determinism_lint/checks/exceptions.py": 1966,
     "determinism_lint/checks/_order.py": 1321,
     "determinism_lint/checks/fs_order.py": 1187,
     "determinism_lint/checks/serialization.py": 1005,
