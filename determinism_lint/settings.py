@@ -110,7 +110,7 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
 #: they write (a bumped version file, a copied licence, a timing table) is rebuilt on demand,
 #: never a pipeline artifact, so they are treated like test code.
 DEFAULT_DEV_PATHS: tuple[str, ...] = (
-    "setup.py", "noxfile.py", "release.py", "release_*.py", "vendor.py", "*stub_gen*.py", "stubgen*.py",
+    "setup.py", "noxfile.py", "release.py", "release_*.py",
     ".github", ".actions", ".ci", "github_actions", "devtools",
     "benchmarks", "benchmark", "asv_bench", "*_benchmarks",
     "docs", "doc",
