@@ -800,6 +800,12 @@ def test_os_open_truncating_and_written() -> None:
         "        with open(self.path, 'w') as f:\n            f.write(x)\n",
         "import tempfile\nclass W:\n    def __init__(self):\n        self.tmp_dir = tempfile.mkdtemp()\n\n"
         "    def save(self):\n        with open(self.tmp_dir + '/x', 'w') as f:\n            f.write(x)\n",
+        # Cleared to ``None`` before it is made and after it is removed: still a temp dir.
+        "import os, shutil, tempfile\nclass S3:\n    def __init__(self):\n        self._tmpdir = None\n\n"
+        "    def __enter__(self):\n        self._tmpdir = tempfile.mkdtemp(prefix='s3.')\n\n"
+        "    def close(self):\n        shutil.rmtree(self._tmpdir)\n        self._tmpdir = None\n\n"
+        "    def get(self, name, blob):\n        with open(os.path.join(self._tmpdir, name), 'wb') as f:\n"
+        "            f.write(blob)\n",
         "def f(formatter, text):\n    formatter.write_text(text)\n",
         "import os\nclass C:\n    NAME = '.gitkeep'\n\ndef f(d):\n    with open(os.path.join(d, C.NAME), 'w') as f:\n"
         "        f.write('')\n",
@@ -847,6 +853,15 @@ def test_callers_decide_a_parameter_only_with_temp_provenance() -> None:
     assert codes(helper + "extract(b, out_dir)\n") == [(4, "DET101")]
     assert codes(helper + "def run(tmp_dir):\n    extract(b, tmp_dir)\n") == [(4, "DET101")]
     assert codes(helper + "extract(*args)\n") == [(4, "DET101")]
+
+
+def test_an_attribute_set_to_a_kept_folder_somewhere_is_not_scratch() -> None:
+    source = (
+        "import os, tempfile\nclass W:\n    def __init__(self, out=None):\n        self.dir = out\n"
+        "        if out is None:\n            self.dir = tempfile.mkdtemp()\n\n"
+        "    def save(self, blob):\n        with open(os.path.join(self.dir, 'a'), 'wb') as f:\n            f.write(blob)\n"
+    )
+    assert codes(source) == [(9, "DET101")]
 
 
 def test_a_temporary_workspace_class_and_a_plain_one() -> None:

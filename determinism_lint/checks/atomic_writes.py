@@ -888,8 +888,13 @@ def _is_mktemp_fixture(call: ast.Call) -> bool:
 
 def _temp_attribute(expr: ast.Attribute, ctx: Context) -> bool:
     """``self.tmp_dir`` where every assignment of ``self.tmp_dir`` in the class makes a
-    temporary directory (``tempfile.mkdtemp()``, ``TemporaryDirectory().name``...)."""
-    assigned = _self_assignments(expr, ctx)
+    temporary directory (``tempfile.mkdtemp()``, ``TemporaryDirectory().name``...), apart
+    from ``self.tmp_dir = None`` before it is made or after it is removed."""
+    assigned = [
+        value
+        for value in _self_assignments(expr, ctx)
+        if not (isinstance(value, ast.Constant) and value.value is None)
+    ]
     return bool(assigned) and all(_makes_temp_dir(value, ctx) for value in assigned)
 
 
@@ -2814,7 +2819,7 @@ class NonAtomicOpen(Rule):
 
     - exempt targets (lock files, Markdown reports, logs, `os.devnull`, standard streams);
     - scratch space: `tempfile` files and directories (also through `.name`, `mkdtemp()`,
-      a `self.tmp_dir` that the class only ever sets to a temporary directory, pytest's
+      a `self.tmp_dir` that the class only ever sets to a temporary directory (or `None`), pytest's
       `tmp_path_factory.mktemp()`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
       `*.incomplete`), a folder or file the same function removes afterwards;
     - scratch paths by provenance: a path built on a parameter named as temporary (`tmp`,
