@@ -707,6 +707,9 @@ def test_messages_name_the_api_and_mode() -> None:
     assert finding.message.startswith(
         "`os.rename` on line 4 publishes the file written by `p.write_text(...)` on line 3"
     )
+    source = "import os, tempfile\nfd, tmp = tempfile.mkstemp()\nos.write(fd, b)\nos.close(fd)\nos.replace(tmp, p)\n"
+    (finding,) = check(source, codes=["DET105"])
+    assert finding.message.startswith("`os.replace` on line 5 publishes the file written by `os.write(...)` on line 3")
     (finding,) = check("import numpy as np\nnp.save(out_dir / 'emb.npy', a)\n", codes=["DET1"])
     assert finding.message.startswith("`numpy.save` on line 2 writes `out_dir / 'emb.npy'` in place")
     (finding,) = check("from pathlib import Path\nPath(out, 'a.txt').write_text(t)\n", codes=["DET1"])

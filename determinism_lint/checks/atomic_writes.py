@@ -2066,6 +2066,10 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
         unsynced.add(id(rename.call))
         if connected:
             sources[id(rename.call)] = min(connected, key=lambda site: _position(site.call)).call
+        else:  # written through ``os.write(fd, ...)``: name it when there is only one
+            through_fd = [call for call in os_writes if _position(call) < where]
+            if len(through_fd) == 1:
+                sources[id(rename.call)] = through_fd[0]
     return _RenameFacts(frozenset(temp_writes), frozenset(unsynced), sources)
 
 
