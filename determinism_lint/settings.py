@@ -111,7 +111,7 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
 #: never a pipeline artifact, so they are treated like test code.
 DEFAULT_DEV_PATHS: tuple[str, ...] = (
     "setup.py", "noxfile.py", "release.py", "release_*.py",
-    ".github", ".actions", ".ci", "devtools",
+    ".github", ".actions", ".ci", "github_actions", "devtools",
     "benchmarks", "benchmark", "asv_bench", "*_benchmarks",
     "docs", "doc",
 )

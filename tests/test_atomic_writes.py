@@ -685,7 +685,7 @@ def test_position_of_a_multi_line_call() -> None:
     source = "import torch\n\n\ndef save(m, d):\n    torch.save(\n        m.state_dict(),\n        d / 'last.pt',\n    )\n"
     (finding,) = check(source, codes=["DET1"])
     assert (finding.line, finding.col, finding.end_line, finding.end_col) == (5, 5, 8, 6)
-    assert finding.message.startswith("`torch.save` writes the target in place")
+    assert finding.message.startswith("`torch.save` on line 5 writes `d / 'last.pt'` in place")
 
 
 def test_columns_are_characters_on_non_ascii_lines() -> None:
@@ -698,12 +698,22 @@ def test_columns_are_characters_on_non_ascii_lines() -> None:
 
 
 def test_messages_name_the_api_and_mode() -> None:
+    # Every message names the write (its API, or the call for DET105) and its line.
     (finding,) = check("with p.open('wb') as f:\n    f.write(x)\n", codes=["DET1"])
-    assert finding.message.startswith("`Path.open(..., 'wb')`")
+    assert finding.message.startswith("`Path.open(..., 'wb')` on line 1 writes `p` in place")
     (finding,) = check("import json as j\nj.dump(o, open(p, 'x'))\n", codes=["DET1"])
-    assert finding.message.startswith("`json.dump` into a bare `open(..., 'x')`")
+    assert finding.message.startswith("`json.dump` on line 2 into a bare `open(p, 'x')`")
     (finding,) = check("import os\ndef f(p: Path):\n    p.write_text('x')\n    os.rename(p, q)\n", codes=["DET105"])
-    assert finding.message.startswith("`os.rename` publishes a file written here")
+    assert finding.message.startswith(
+        "`os.rename` on line 4 publishes the file written by `p.write_text(...)` on line 3"
+    )
+    source = "import os, tempfile\nfd, tmp = tempfile.mkstemp()\nos.write(fd, b)\nos.close(fd)\nos.replace(tmp, p)\n"
+    (finding,) = check(source, codes=["DET105"])
+    assert finding.message.startswith("`os.replace` on line 5 publishes the file written by `os.write(...)` on line 3")
+    (finding,) = check("import numpy as np\nnp.save(out_dir / 'emb.npy', a)\n", codes=["DET1"])
+    assert finding.message.startswith("`numpy.save` on line 2 writes `out_dir / 'emb.npy'` in place")
+    (finding,) = check("from pathlib import Path\nPath(out, 'a.txt').write_text(t)\n", codes=["DET1"])
+    assert finding.message.startswith("`Path.write_text` on line 2 writes `Path(out, 'a.txt')` in place")
 
 
 def test_noqa_suppresses() -> None:
@@ -752,7 +762,7 @@ def test_copies_into_place() -> None:
     # ``dst`` may be a directory: no fix for ``copy``/``copy2``.
     assert fixable("import shutil\nshutil.copy2(src, out / 'a.bin')\n") == [("DET104", False)]
     (finding,) = check("import shutil\nshutil.copy(src, dst)\n", codes=["DET1"])
-    assert finding.message.startswith("`shutil.copy` copies into the target in place")
+    assert finding.message.startswith("`shutil.copy` on line 2 copies into `dst` in place")
     assert codes("import shutil, tempfile\nd = tempfile.mkdtemp()\nshutil.copy(src, d)\n") == []
 
 
@@ -793,6 +803,12 @@ def test_os_open_truncating_and_written() -> None:
         "        with open(self.path, 'w') as f:\n            f.write(x)\n",
         "import tempfile\nclass W:\n    def __init__(self):\n        self.tmp_dir = tempfile.mkdtemp()\n\n"
         "    def save(self):\n        with open(self.tmp_dir + '/x', 'w') as f:\n            f.write(x)\n",
+        # Cleared to ``None`` before it is made and after it is removed: still a temp dir.
+        "import os, shutil, tempfile\nclass S3:\n    def __init__(self):\n        self._tmpdir = None\n\n"
+        "    def __enter__(self):\n        self._tmpdir = tempfile.mkdtemp(prefix='s3.')\n\n"
+        "    def close(self):\n        shutil.rmtree(self._tmpdir)\n        self._tmpdir = None\n\n"
+        "    def get(self, name, blob):\n        with open(os.path.join(self._tmpdir, name), 'wb') as f:\n"
+        "            f.write(blob)\n",
         "def f(formatter, text):\n    formatter.write_text(text)\n",
         "import os\nclass C:\n    NAME = '.gitkeep'\n\ndef f(d):\n    with open(os.path.join(d, C.NAME), 'w') as f:\n"
         "        f.write('')\n",
@@ -810,3 +826,79 @@ def test_a_write_through_the_handle_is_still_flagged() -> None:
 def test_a_local_function_named_like_a_removal_is_not_one() -> None:
     source = "def unlink(p):\n    pass\n\n\ndef f(p):\n    with open(p, 'w') as f:\n        f.write(x)\n    unlink(p)\n"
     assert codes(source) == [(6, "DET101")]
+
+
+# -- writes that are no kept artifact, by mechanism ------------------------------------------
+
+
+def test_a_temp_named_parameter_is_scratch_but_its_rename_is_still_checked() -> None:
+    source = textwrap.dedent(
+        """\
+        import os
+
+        def publish(data, path, tmp):
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        """
+    )
+    assert codes(source) == [(6, "DET105")]
+    assert codes("def download(client, key, tmp):\n    with open(tmp, 'wb') as t:\n        t.write(client.get(key))\n") == []
+
+
+def test_callers_decide_a_parameter_only_with_temp_provenance() -> None:
+    helper = "import os\n\ndef extract(blob, dest):\n    with open(os.path.join(dest, 'a.py'), 'wb') as f:\n        f.write(blob)\n\n"
+    assert codes(helper + "import tempfile\nwith tempfile.TemporaryDirectory() as d:\n    extract(b, d)\n") == []
+    assert codes(helper + "import tempfile\nextract(b, dest=tempfile.mkdtemp())\n") == []
+    # No caller in the module, a caller passing a kept folder, or one passing its own
+    # parameter named ``tmp_dir`` (projects keep state in folders called tmp): reported.
+    assert codes(helper) == [(4, "DET101")]
+    assert codes(helper + "extract(b, out_dir)\n") == [(4, "DET101")]
+    assert codes(helper + "def run(tmp_dir):\n    extract(b, tmp_dir)\n") == [(4, "DET101")]
+    assert codes(helper + "extract(*args)\n") == [(4, "DET101")]
+
+
+def test_an_attribute_set_to_a_kept_folder_somewhere_is_not_scratch() -> None:
+    source = (
+        "import os, tempfile\nclass W:\n    def __init__(self, out=None):\n        self.dir = out\n"
+        "        if out is None:\n            self.dir = tempfile.mkdtemp()\n\n"
+        "    def save(self, blob):\n        with open(os.path.join(self.dir, 'a'), 'wb') as f:\n            f.write(blob)\n"
+    )
+    assert codes(source) == [(9, "DET101")]
+
+
+def test_a_temporary_workspace_class_and_a_plain_one() -> None:
+    body = (
+        "    def _update_config(self, conf):\n"
+        "        with open(os.path.join(self.root_dir, 'config.local'), 'wb') as f:\n"
+        "            conf.write(f)\n"
+    )
+    temp = (
+        "import os\nimport tempfile\n\nclass TempExecutor:\n    @classmethod\n    def create(cls, repo):\n"
+        "        return cls(repo, tempfile.mkdtemp())\n\n" + body
+    )
+    assert codes(temp) == []
+    plain = "import os\n\nclass Executor:\n    @classmethod\n    def create(cls, repo):\n        return cls(repo, repo.root)\n\n" + body
+    assert codes(plain) == [(9, "DET101")]
+
+
+def test_profiler_dumps_child_logs_and_env_scripts_are_not_artifacts() -> None:
+    assert codes("import os\nwith open(os.path.join(d, 'train.pstats'), 'wb') as f:\n    f.write(s)\n") == []
+    assert codes("import subprocess\nlog = open(log_path, 'w')\nsubprocess.Popen(cmd, stderr=log)\n") == []
+    assert codes("with open(env_file, 'w') as f:\n    f.write(f'export RUN_ID={run_id}\\n')\n") == []
+    # Data in the same file, or a handle that is not the child's output: reported.
+    assert codes("with open(env_file, 'w') as f:\n    f.write('RUN_ID=%s\\n' % run_id)\n") == [(1, "DET101")]
+    assert codes("import subprocess\nlog = open(out_path, 'w')\nlog.write(subprocess.check_output(cmd))\n") == [
+        (2, "DET101")
+    ]
+
+
+def test_a_delegating_wrapper_is_quiet_and_its_callers_are_reported() -> None:
+    wrapper = (
+        "class Stream:\n    def to_json(self, path_or_buf, **kwargs):\n"
+        "        return Dataset(self.table).to_json(path_or_buf, **kwargs)\n\n"
+    )
+    assert codes(wrapper) == []
+    assert codes(wrapper + "Stream().to_json('out/data.jsonl')\n") == [(5, "DET104")]
+    # Forwarding to itself through ``self`` is not a delegation to another writer.
+    assert codes("class Frame:\n    def to_csv(self, path):\n        self.to_csv(path)\n") == [(3, "DET104")]

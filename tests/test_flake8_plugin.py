@@ -90,7 +90,7 @@ def test_plugin_one_finding_per_handler_follows_flake8_ignore(tmp_path: Path) ->
 
 
 def test_plugin_quiet_in_test_code(tmp_path: Path) -> None:
-    source = "def test_x(tmp_path):\n    open(tmp_path / 'a', 'w').write('x')\n" + BARE
+    source = "def test_x(workdir):\n    open(workdir / 'a', 'w').write('x')\n" + BARE
     for rel in ("tests/test_io.py", "features/steps.py", "src/io.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(source)

@@ -13,7 +13,8 @@ from determinism_lint.engine import Engine
 from determinism_lint.scopes import explain_scopes
 from determinism_lint.settings import DEFAULT_TEST_PATHS, ConfigError, Settings, settings_from_table
 
-# What a pytest module of a pipeline project typically does: scratch files in tmp_path,
+# What a pytest module of a pipeline project typically does: scratch files in a work-dir fixture
+# (not named tmp_path: a parameter named as temporary is scratch in production code too),
 # listings and JSON of what it wrote, hashes compared in the same run, and handlers that
 # expect a call to fail.
 TEST_MODULE = textwrap.dedent(
@@ -26,16 +27,16 @@ TEST_MODULE = textwrap.dedent(
     import yaml
 
 
-    def test_export_roundtrip(tmp_path):
-        cfg = tmp_path / "cfg.yaml"
+    def test_export_roundtrip(workdir):
+        cfg = workdir / "cfg.yaml"
         cfg.write_text(yaml.dump(dict(os.environ), sort_keys=False))
-        with open(tmp_path / "data.json", "w") as handle:
+        with open(workdir / "data.json", "w") as handle:
             json.dump({"x": 1}, handle)
-        pickle.dump({"k": 1}, open(tmp_path / "state.pkl", "wb"))
-        (tmp_path / "index.txt").write_text("\\n".join(os.listdir(tmp_path)))
+        pickle.dump({"k": 1}, open(workdir / "state.pkl", "wb"))
+        (workdir / "index.txt").write_text("\\n".join(os.listdir(workdir)))
         digest = hashlib.sha256(str({"a": 1, "tags": {"x", "y"}}).encode()).hexdigest()
         run_id = hash("run")
-        (tmp_path / f"run-{run_id}").mkdir()
+        (workdir / f"run-{run_id}").mkdir()
         assert digest and run_id == hash("run")
 
 
@@ -146,6 +147,7 @@ def test_shipped_test_helpers_and_behave_steps_are_test_code(path: str) -> None:
         "utils/release.py",
         ".github/scripts/bump.py",
         ".actions/assistant.py",
+        "tools/github_actions/extract_release_notes.py",
         "benchmarks/benchmark_map.py",
         "kedro_benchmarks/benchmark_runner.py",
         "docs/source/conf_helpers.py",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
@@ -237,8 +237,17 @@ REASON_EMPTY = "creates an empty file (nothing is written)"
 REASON_FIFO = "FIFO (made with os.mkfifo)"
 REASON_REMOTE = "object-store URL (uploaded when the file is closed)"
 REASON_LOG_HANDLER = "logging handler"
+REASON_PROFILE = "profiler dump (diagnostic output)"
+REASON_ENV_SCRIPT = "shell env-export script (sourced by the next command)"
+REASON_CHILD_LOG = "stdout/stderr log of a child process"
+REASON_TEMP_PARAM = "scratch path (a parameter named as temporary)"
+REASON_TEMP_CALLERS = "scratch path (every caller in the module passes a temporary directory)"
+REASON_TEMP_WORKSPACE = "workspace of an object the class creates in a temporary directory"
 #: Reasons of files that are scratch space: a hand-made temp-then-rename may use them.
-_SCRATCH_REASONS = frozenset({REASON_TEMPFILE, REASON_TEMPDIR, REASON_FD, REASON_TEMPNAME, REASON_REMOVED_DIR})
+_SCRATCH_REASONS = frozenset(
+    {REASON_TEMPFILE, REASON_TEMPDIR, REASON_FD, REASON_TEMPNAME, REASON_REMOVED_DIR, REASON_TEMP_PARAM,
+     REASON_TEMP_CALLERS, REASON_TEMP_WORKSPACE}
+)
 
 #: File names that are never the artifact, whatever the settings: markers and ignore files
 #: (a torn ``.gitignore`` is rewritten or harmless), rotated logs.
@@ -879,8 +888,13 @@ def _is_mktemp_fixture(call: ast.Call) -> bool:
 
 def _temp_attribute(expr: ast.Attribute, ctx: Context) -> bool:
     """``self.tmp_dir`` where every assignment of ``self.tmp_dir`` in the class makes a
-    temporary directory (``tempfile.mkdtemp()``, ``TemporaryDirectory().name``...)."""
-    assigned = _self_assignments(expr, ctx)
+    temporary directory (``tempfile.mkdtemp()``, ``TemporaryDirectory().name``...), apart
+    from ``self.tmp_dir = None`` before it is made or after it is removed."""
+    assigned = [
+        value
+        for value in _self_assignments(expr, ctx)
+        if not (isinstance(value, ast.Constant) and value.value is None)
+    ]
     return bool(assigned) and all(_makes_temp_dir(value, ctx) for value in assigned)
 
 
@@ -1008,6 +1022,249 @@ def _fifo_or_removed(target: ast.expr, call: ast.Call, ctx: Context) -> Optional
     return None
 
 
+#: Name parts that say a parameter holds a scratch path (``tmp``, ``tmp_dir``, ``scratch_path``).
+_TEMP_TOKENS = frozenset({"tmp", "temp", "scratch", "tmpdir", "tempdir", "tmpfile", "tempfile", "tmppath"})
+#: Callables that run ``target=`` with ``args=`` later: a thread or a process.
+_DEFERRED_TARGET_KEYWORD = "target"
+
+
+def _temp_named(name: str) -> bool:
+    return any(token in _TEMP_TOKENS for token in name.lower().split("_") if token)
+
+
+def _param_function(name: ast.Name, ctx: Context) -> Optional[ast.AST]:
+    """The function ``name`` is a parameter of, when that parameter is its only binding."""
+    for scope in ctx.resolver.enclosing_scopes(name):
+        found = ctx.fact(_collect_binds, scope).get(name.id)
+        if found:
+            if len(found) == 1 and found[0].kind == "param" and isinstance(
+                scope, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ):
+                return scope
+            return None
+    return None
+
+
+def _is_temp_expr(expr: ast.expr, ctx: Context, cfg: _Config) -> bool:
+    """``expr`` is visibly a path in scratch space: made by ``tempfile`` or under a temporary
+    directory, or spelled as a temp name. A caller's own parameter named ``tmp_dir`` is no
+    evidence here: projects keep state in folders called ``tmp`` too."""
+    if _scratch_reason(expr, ctx, cfg)[0] in (REASON_TEMPDIR, REASON_TEMPFILE):
+        return True
+    return _name_reason(_template(expr, ctx), cfg) in (REASON_TEMPNAME, REASON_TEMPDIR)
+
+
+def _passed_values(function: ast.AST, param: str, ctx: Context) -> Optional[list[ast.expr]]:
+    """What the calls in this module pass as ``param`` of ``function``: direct calls by name
+    (``f(a)``, ``self.f(a)``) and ``Thread(target=f, args=(...))``. ``None`` when a call
+    passes it in a way not known statically, or when nothing calls the function."""
+    assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+    positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
+    in_class = isinstance(ctx.parent(function), ast.ClassDef)
+    is_static = any(last_name(decorator) == "staticmethod" for decorator in function.decorator_list)
+    values: list[ast.expr] = []
+    for call in ctx.nodes_of(ast.Call):
+        assert isinstance(call, ast.Call)
+        func = call.func
+        args: list[ast.expr]
+        if isinstance(func, ast.Name) and func.id == function.name and not in_class:
+            args, offset = list(call.args), 0
+        elif isinstance(func, ast.Attribute) and func.attr == function.name and in_class:
+            args, offset = list(call.args), 0 if is_static else 1
+        else:
+            target = keyword(call, _DEFERRED_TARGET_KEYWORD)
+            if not (isinstance(target, ast.Name) and target.id == function.name and not in_class):
+                continue
+            passed = keyword(call, "args")
+            if not isinstance(passed, (ast.Tuple, ast.List)):
+                return None
+            args, offset = list(passed.elts), 0
+        if any(isinstance(arg, ast.Starred) for arg in args) or any(kw.arg is None for kw in call.keywords):
+            return None
+        value = keyword(call, param)
+        if value is None and param in positional:
+            index = positional.index(param) - offset
+            value = args[index] if 0 <= index < len(args) else None
+        if value is None:
+            return None
+        values.append(value)
+    return values or None
+
+
+def _param_scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optional[str]:
+    """A path built on a parameter named as temporary (``tmp``, ``scratch_dir``), or on a
+    parameter that every caller in the module fills with a temporary path."""
+    root = _root(target, ctx)
+    if not isinstance(root, ast.Name):
+        return None
+    function = _param_function(root, ctx)
+    if function is None:
+        return None
+    if _temp_named(root.id):
+        return REASON_TEMP_PARAM
+
+    def compute() -> bool:
+        values = _passed_values(function, root.id, ctx)
+        return values is not None and all(_is_temp_expr(value, ctx, cfg) for value in values)
+
+    found = ctx.memo(f"det1.temp-callers.{root.id}", function, compute)
+    return REASON_TEMP_CALLERS if found else None
+
+
+def _temp_workspace(target: ast.expr, ctx: Context, cfg: _Config) -> bool:
+    """``os.path.join(self.root_dir, "config")`` in a class that creates its instances in a
+    temporary directory (``cls(..., mkdtemp())``, ``cls._from_entry(repo, tmp_dir)`` with
+    ``tmp_dir = mkdtemp(...)``): the object's workspace is a scratch clone."""
+    root = _root(target, ctx)
+    base: ast.expr = root
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    if not (isinstance(root, ast.Attribute) and isinstance(base, ast.Name) and base.id == "self"):
+        return False
+    owner = next((node for node in ctx.ancestors(target) if isinstance(node, ast.ClassDef)), None)
+    if owner is None:
+        return False
+
+    def compute() -> bool:
+        own_names = ("cls", owner.name)
+        for node in ast.walk(owner):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            head = func.value if isinstance(func, ast.Attribute) else func
+            if not (isinstance(head, ast.Name) and head.id in own_names):
+                continue
+            passed = [*node.args, *(kw.value for kw in node.keywords)]
+            if any(
+                not isinstance(value, ast.Starred) and _scratch_reason(value, ctx, cfg)[0] == REASON_TEMPDIR
+                for value in passed
+            ):
+                return True
+        return False
+
+    return bool(ctx.memo("det1.temp-workspace", owner, compute))
+
+
+def _target_strings(target: ast.expr, ctx: Context) -> Iterator[str]:
+    """String constants in the expression of a path and in the one assignment of each name in it."""
+    todo: list[ast.AST] = [target]
+    seen = 0
+    while todo and seen < 64:
+        node = todo.pop()
+        seen += 1
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                yield sub.value
+            elif isinstance(sub, ast.Name) and node is target:
+                bind = _single(sub, ctx, "assign")
+                if bind is not None and bind.value is not None:
+                    todo.append(bind.value)
+
+
+_PROFILE_SUFFIXES = (".prof", ".pstats", ".cprof")
+
+
+def _profiler_dump(call: ast.Call, target: Optional[ast.expr], ctx: Context) -> bool:
+    """The file is a profiler dump: its name ends in ``.prof``/``.pstats``, or the same
+    function dumps profiler stats (``profile.dump_stats(...)``) and writes the result."""
+    if target is not None and any(text.endswith(_PROFILE_SUFFIXES) for text in _target_strings(target, ctx)):
+        return True
+    scope = ctx.enclosing_scope(call)
+    if isinstance(scope, ast.Lambda) or isinstance(scope, ast.Module):
+        return False
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "dump_stats"
+        for node in ctx.fact(statement_nodes, scope)
+    )
+
+
+def _handle_name(call: ast.Call, ctx: Context) -> Optional[tuple[str, ast.AST]]:
+    """``with open(...) as f`` / ``f = open(...)``: the handle's name and the statement."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.withitem) and parent.context_expr is call and isinstance(parent.optional_vars, ast.Name):
+        statement = ctx.parent(parent)
+        if statement is not None:
+            return parent.optional_vars.id, statement
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        return parent.targets[0].id, ctx.enclosing_scope(call)
+    return None
+
+
+def _leading_text(expr: ast.expr) -> Optional[str]:
+    """The literal text a written value starts with: ``"export A=%s" % v``, ``f"export {k}"``."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mod, ast.Add)):
+        return _leading_text(expr.left)
+    if isinstance(expr, ast.JoinedStr) and expr.values:
+        first = expr.values[0]
+        return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
+        return _leading_text(expr.func.value)
+    return None
+
+
+def _env_export_script(call: ast.Call, ctx: Context) -> bool:
+    """Every ``f.write(...)`` to the handle writes ``export NAME=...`` lines: a shell script
+    of environment variables that the next command sources, not a kept artifact."""
+    found = _handle_name(call, ctx)
+    if found is None:
+        return False
+    name, holder = found
+    writes = [
+        node
+        for node in ast.walk(holder)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == name
+        and node.func.attr in ("write", "writelines")
+    ]
+    if not writes:
+        return False
+    for write in writes:
+        text = _leading_text(write.args[0]) if write.args else None
+        if text is None or not text.lstrip().startswith("export "):
+            return False
+    return True
+
+
+def _child_process_log(call: ast.Call, ctx: Context) -> bool:
+    """``Popen(cmd, stdout=open(log, "w"))``, or a handle from ``open`` given as a child
+    process's ``stdout=``/``stderr=``: the file is the child's output log."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.keyword) and parent.arg in ("stdout", "stderr"):
+        return True
+    found = _handle_name(call, ctx)
+    if found is None:
+        return False
+    name, holder = found
+    return any(
+        isinstance(node, ast.keyword)
+        and node.arg in ("stdout", "stderr")
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        for node in ast.walk(holder)
+    )
+
+
+def _delegating_wrapper(call: ast.Call, method: str, target: Optional[ast.expr], ctx: Context) -> bool:
+    """``def to_csv(self, path_or_buf, ...): return Dataset(...).to_csv(path_or_buf, ...)``: a
+    method that hands its own path parameter to another object's method of the same name.
+    The write happens (and is reported) in that method; callers of the wrapper are writes too."""
+    if not isinstance(target, ast.Name):
+        return False
+    function = ctx.enclosing_function(call)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or function.name != method:
+        return False
+    if not isinstance(ctx.parent(function), ast.ClassDef):
+        return False
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+        return False
+    return _param_function(target, ctx) is function
+
+
 def _target_verdict(
     target: ast.expr, ctx: Context, cfg: _Config, *, handles: bool, call: Optional[ast.Call] = None
 ) -> tuple[str, Optional[str], bool]:
@@ -1025,6 +1282,11 @@ def _target_verdict(
     reason, atomic = _scratch_reason(target, ctx, cfg)
     if reason is not None:
         return "path", reason, atomic
+    reason = _param_scratch_reason(target, ctx, cfg)
+    if reason is None and _temp_workspace(target, ctx, cfg):
+        reason = REASON_TEMP_WORKSPACE
+    if reason is not None:
+        return "path", reason, False
     if _may_be_descriptor(target, ctx):
         # What ``fix`` declines as a descriptor, a pipe end or a socket is not reported either.
         return "path", REASON_FD, False
@@ -1286,6 +1548,12 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         return _replace_reason(site, REASON_EMPTY)
     if _in_logging_handler(call, ctx):
         return _replace_reason(site, REASON_LOG_HANDLER)
+    if _profiler_dump(call, site.target, ctx):
+        return _replace_reason(site, REASON_PROFILE)
+    if site.kind == "open" and _child_process_log(call, ctx):
+        return _replace_reason(site, REASON_CHILD_LOG)
+    if site.kind == "open" and _env_export_script(call, ctx):
+        return _replace_reason(site, REASON_ENV_SCRIPT)
     if site.api in ("fs.open", "fsspec.open") and _in_transaction(call, ctx):
         # fsspec writes into a temp file and moves it into place when the transaction ends.
         return WriteSite(call, site.api, site.mode, site.target, None, atomic=True, kind=site.kind)
@@ -1407,6 +1675,8 @@ def _classify_call(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[Write
                     break
         if target is not None and _visibly_not_a_path(target, ctx):
             return None  # ``console.write_json(data)`` with ``data: dict``: not a frame writer
+        if _delegating_wrapper(call, method, target, ctx):
+            return None
         if not isinstance(ctx.parent(call), ast.Expr) and not (
             target is not None and (by_keyword or _writes_given_path(call, target, ctx))
         ):
@@ -1666,6 +1936,8 @@ class _RenameFacts:
     temp_writes: frozenset[int]
     #: ``id()`` of rename calls that publish a file written here without any fsync.
     unsynced: frozenset[int]
+    #: ``id()`` of an unsynced rename -> the first write of the file it publishes.
+    sources: dict[int, ast.Call] = field(default_factory=dict, compare=False, hash=False)
 
 
 _NO_FACTS = _RenameFacts(frozenset(), frozenset())
@@ -1775,6 +2047,7 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
     )
     temp_writes: set[int] = set()
     unsynced: set[int] = set()
+    sources: dict[int, ast.Call] = {}
     for rename in renames:
         where = _position(rename.call)
         before = [
@@ -1791,7 +2064,13 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
         if rename.dest is not None and _glob_reason(_template(rename.dest, ctx), cfg.exempt_paths):
             continue
         unsynced.add(id(rename.call))
-    return _RenameFacts(frozenset(temp_writes), frozenset(unsynced))
+        if connected:
+            sources[id(rename.call)] = min(connected, key=lambda site: _position(site.call)).call
+        else:  # written through ``os.write(fd, ...)``: name it when there is only one
+            through_fd = [call for call in os_writes if _position(call) < where]
+            if len(through_fd) == 1:
+                sources[id(rename.call)] = through_fd[0]
+    return _RenameFacts(frozenset(temp_writes), frozenset(unsynced), sources)
 
 
 def _branches(node: ast.AST, scope: ScopeNode, ctx: Context) -> dict[int, str]:
@@ -1898,6 +2177,24 @@ def _is_statement(call: ast.Call, ctx: Context) -> bool:
 
 def _display(api: str) -> str:
     return api.replace("pathlib.", "")
+
+
+_MAX_SPELLING = 60
+
+
+def _short(expr: ast.AST) -> str:
+    text = " ".join(ast.unparse(expr).split())
+    return text if len(text) <= _MAX_SPELLING else text[: _MAX_SPELLING - 3] + "..."
+
+
+def _sink(call: ast.Call) -> str:
+    """The write a message names, with its line: a backquoted ``np.save(...)`` on line 12."""
+    return f"`{_short(call.func)}(...)` on line {call.lineno}"
+
+
+def _written(site: WriteSite) -> str:
+    """What a write overwrites, for messages: the backquoted path expression, or "the target"."""
+    return "the target" if site.target is None else f"`{_short(site.target)}`"
 
 
 # -- fixes ----------------------------------------------------------------------------------
@@ -2526,14 +2823,24 @@ class NonAtomicOpen(Rule):
 
     - exempt targets (lock files, Markdown reports, logs, `os.devnull`, standard streams);
     - scratch space: `tempfile` files and directories (also through `.name`, `mkdtemp()`,
-      a `self.tmp_dir` that the class only ever sets to a temporary directory, pytest's
+      a `self.tmp_dir` that the class only ever sets to a temporary directory (or `None`), pytest's
       `tmp_path_factory.mktemp()`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
       `*.incomplete`), a folder or file the same function removes afterwards;
+    - scratch paths by provenance: a path built on a parameter named as temporary (`tmp`,
+      `tmp_dir`, `scratch_path`), or on a parameter that every call in the module fills with
+      a temporary path (`extract(blob, tempfile.mkdtemp())`, also
+      `Thread(target=copy_out, args=(pipe, tmp_log))`), and a path under `self.<attr>` in a
+      class that creates its own instances in a temporary directory
+      (`cls(..., tempfile.mkdtemp())`: a scratch clone or executor workspace);
     - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
       `with ... as f` whose body never uses `f`;
     - markers and ignore files (`.gitignore`, `.gitkeep`, `.dvcignore`...), rotated logs,
       a path that is a log file in every assignment that spells it, writes inside a
       `logging` handler class;
+    - diagnostic and hand-off files: profiler dumps (a `.prof`/`.pstats` name, or a
+      function that calls `dump_stats`), a child process's output log (an `open()` given
+      to `subprocess` as `stdout=`/`stderr=`), and a shell script of `export NAME=...`
+      lines that the next command sources;
     - file descriptors, pipe ends and sockets (what the fix declines as not a path), FIFOs
       made with `os.mkfifo` in the same function;
     - object-store URLs (`s3://`, `gs://`...: the object appears whole when the upload
@@ -2639,8 +2946,78 @@ class NonAtomicOpen(Rule):
         "with open(marker, 'x'):\n    pass\n",
         "import os\nwith open(os.path.join(cache_dir, '.gitignore'), 'w') as f:\n    f.write('*')\n",
         "with fs.transaction:\n    with fs.open(path, 'wb') as f:\n        f.write(blob)\n",
+        # A profiler dump is diagnostic output.
+        "import os\n\ndef save_profile(out_dir, name, stats):\n"
+        "    with open(os.path.join(out_dir, name + '.prof'), 'wb') as f:\n        f.write(stats)\n",
+        "def dump_profile(profile, dst_fs, dst):\n    profile.dump_stats('local.out')\n"
+        "    with dst_fs.open(dst, 'wb') as f:\n        f.write(read('local.out'))\n",
+        # The output log of a child process.
+        "import subprocess\nsubprocess.Popen(cmd, stdout=open(out_log, 'w'), stderr=open(err_log, 'w'))\n",
+        "import subprocess\nwith open(output_path, 'w') as out:\n    subprocess.run(cmd, stdout=out, check=True)\n",
+        # A script of environment variables for the next shell command.
+        "def export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"
+        "        for k, v in params.items():\n            f.write('export METAFLOW_%s=%s\\n' % (k.upper(), v))\n",
+        # Scratch paths by provenance.
+        "def download(client, key, tmp):\n    with open(tmp, mode='wb') as t:\n        t.write(client.get(key))\n",
+        "import os, tempfile\n\ndef extract(blob, dest_dir):\n"
+        "    with open(os.path.join(dest_dir, 'code.py'), 'wb') as f:\n        f.write(blob)\n\n"
+        "extract(blob, tempfile.mkdtemp())\n",
+        "import os, tempfile, threading\n\nclass Command:\n    def run(self):\n"
+        "        self.temp_dir = tempfile.mkdtemp()\n        log = os.path.join(self.temp_dir, 'stdout')\n\n"
+        "        def copy_out(pipe, log_file):\n            with open(log_file, 'w') as f:\n"
+        "                f.write(pipe.read())\n\n"
+        "        threading.Thread(target=copy_out, args=(self.proc.stdout, log)).start()\n",
+        "import os\nfrom tempfile import mkdtemp\n\nclass TempDirExecutor(Executor):\n"
+        "    @classmethod\n    def from_entry(cls, repo, entry):\n        tmp_dir = mkdtemp(dir=repo.tmp_dir)\n"
+        "        return cls._from_stash_entry(repo, entry, tmp_dir)\n\n    def _update_config(self, conf):\n"
+        "        with open(os.path.join(self.root_dir, '.dvc', 'config.local'), 'wb') as f:\n"
+        "            conf.write(f)\n",
     )
     INVALID = (
+        # Not every line is an ``export``: the file holds data.
+        Invalid(
+            "import json\n\ndef export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"
+            "        f.write('export A=1\\n')\n        f.write(json.dumps(params))\n",
+            fixed=(
+                "import json\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "def export_parameters(output_file, params):\n    with atomic_open(output_file, 'w') as f:\n"
+                "        f.write('export A=1\\n')\n        f.write(json.dumps(params))\n"
+            ),
+        ),
+        # One call passes a kept directory.
+        Invalid(
+            "import os, tempfile\n\ndef extract(blob, dest_dir):\n"
+            "    with open(os.path.join(dest_dir, 'code.py'), 'wb') as f:\n        f.write(blob)\n\n"
+            "extract(blob, tempfile.mkdtemp())\nextract(blob, out_dir)\n",
+            fixed=(
+                "import os, tempfile\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "def extract(blob, dest_dir):\n"
+                "    with atomic_open(os.path.join(dest_dir, 'code.py'), 'wb') as f:\n        f.write(blob)\n\n"
+                "extract(blob, tempfile.mkdtemp())\nextract(blob, out_dir)\n"
+            ),
+        ),
+        # The class never makes a temporary directory: ``self.root_dir`` is the user's.
+        Invalid(
+            "import os\n\nclass WorkspaceExecutor(Executor):\n    def _update_config(self, conf):\n"
+            "        with open(os.path.join(self.root_dir, '.dvc', 'config.local'), 'wb') as f:\n"
+            "            conf.write(f)\n",
+            fixed=(
+                "import os\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "class WorkspaceExecutor(Executor):\n    def _update_config(self, conf):\n"
+                "        with atomic_open(os.path.join(self.root_dir, '.dvc', 'config.local'), 'wb') as f:\n"
+                "            conf.write(f)\n"
+            ),
+        ),
+        # The log handle is not the child's output: the function writes its results there.
+        Invalid(
+            "import subprocess\nwith open(results_path, 'w') as out:\n"
+            "    out.write(subprocess.run(cmd, capture_output=True, text=True).stdout)\n",
+            fixed=(
+                "import subprocess\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(results_path, 'w') as out:\n"
+                "    out.write(subprocess.run(cmd, capture_output=True, text=True).stdout)\n"
+            ),
+        ),
         Invalid(
             "with open(path, 'w') as f:\n    f.write(text)\n",
             fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
@@ -2745,7 +3122,7 @@ class NonAtomicOpen(Rule):
             and not _handle_may_leak(node, ctx)
         )
         message = (
-            f"`{_display(site.api)}(..., {site.mode!r})` writes the target in place:"
+            f"`{_display(site.api)}(..., {site.mode!r})` on line {node.lineno} writes {_written(site)} in place:"
             " a crash leaves it truncated or half-written"
         )
         yield Report(node, message, fixable=fixable)
@@ -2903,8 +3280,9 @@ class DumpIntoOpen(Rule):
         if site is None or site.kind != "dump" or not site.is_hazard:
             return
         message = (
-            f"`{site.api}` into a bare `open(..., {site.mode!r})`: the file is never closed promptly"
-            " and the write is not atomic"
+            f"`{site.api}` on line {node.lineno} into a bare `open({_short(site.target) if site.target else '...'},"
+            f" {site.mode!r})`: the file is"
+            " never closed promptly and the write is not atomic"
         )
         yield Report(node, message, fixable=_dump_plan(node, site, ctx) is not None)
 
@@ -3065,7 +3443,8 @@ class NonAtomicPathWrite(Rule):
         if site is None or site.kind != "path-method" or not site.is_hazard:
             return
         message = (
-            f"`{_display(site.api)}` writes the target in place: a crash leaves it truncated or half-written"
+            f"`{_display(site.api)}` on line {node.lineno} writes {_written(site)} in place:"
+            " a crash leaves it truncated or half-written"
         )
         fixable = _is_statement(node, ctx) and _path_method_rewrite(node, site, ctx) is not None
         yield Report(node, message, fixable=fixable)
@@ -3114,7 +3493,11 @@ class NonAtomicPathWriter(Rule):
     (`return ds.to_parquet(path_or_buf, storage_options=...)`, `n = df.to_csv(out / "a.csv")`,
     a path keyword, a name such as `path`/`out_file`): `payload = obj.to_json(x)` is some
     other class's method, and `console.write_json(data)` with `data: dict` is not a frame
-    writer. Writes that produce no artifact are not flagged (see DET101).
+    writer. A method that only hands its own path parameter to another object's method of
+    the same name (`def to_csv(self, path_or_buf): return Dataset(t).to_csv(path_or_buf)`)
+    is a delegating wrapper, not the writer: the write is reported where it happens, and
+    calls of the wrapper with a path are reported too. Writes that produce no artifact are
+    not flagged (see DET101).
 
     ## Why is this bad?
     These writers open the target themselves and write it piece by piece. A crash or a
@@ -3202,6 +3585,10 @@ class NonAtomicPathWriter(Rule):
         "df.to_csv(run_dir / 'metrics.csv', mode='a', header=False)\n",
         "import matplotlib.pyplot as plt\nplt.savefig(out_dir / 'loss.png')\n",
         "def save(path, arr):\n    pass\n\nsave(out, arr)\n",
+        # A delegating wrapper: the write happens in ``Dataset.to_csv``.
+        "class IterableDataset:\n    def to_csv(self, path_or_buf, batch_size=None, **kwargs):\n"
+        "        table = concat(self.iter(batch_size))\n"
+        "        return Dataset(table).to_csv(path_or_buf, batch_size=batch_size, **kwargs)\n",
         Valid(
             "import io\nimport mylib\nbuf = io.BytesIO()\nmylib.export(table, buf)\n",
             settings=(("extra_writers", ("mylib.export:1",)),),
@@ -3270,6 +3657,17 @@ class NonAtomicPathWriter(Rule):
         ),
         Invalid("import shutil\nshutil.copy(checkpoint, backup_path)\n", fixed=NO_FIX),
         Invalid("def export(ds, path_or_buf):\n    return ds.to_parquet(path_or_buf)\n", fixed=NO_FIX),
+        # Not a wrapper: the method writes a file of its own under the given directory, or
+        # has another name than the writer it calls.
+        Invalid(
+            "import os\n\nclass Features:\n    def to_csv(self, out_dir):\n"
+            "        self.frame.to_csv(os.path.join(out_dir, 'features.csv'))\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "class Features:\n    def export(self, path_or_buf):\n        return Dataset(self.table).to_csv(path_or_buf)\n",
+            fixed=NO_FIX,
+        ),
     )
 
     @classmethod
@@ -3282,10 +3680,14 @@ class NonAtomicPathWriter(Rule):
         if site is None or site.kind != "path-writer" or not site.is_hazard:
             return
         if site.api in _COPIES:
-            message = f"`{site.api}` copies into the target in place: a crash leaves a truncated copy there"
+            message = (
+                f"`{site.api}` on line {node.lineno} copies into {_written(site)} in place:"
+                " a crash leaves a truncated copy there"
+            )
         else:
             message = (
-                f"`{_display(site.api)}` writes the target in place: a crash leaves it truncated or half-written"
+                f"`{_display(site.api)}` on line {node.lineno} writes {_written(site)} in place:"
+                " a crash leaves it truncated or half-written"
             )
         # The same test ``fix`` applies, so ``check`` never advertises a fix that ``fix`` declines.
         fixable = _writer_plan(node, site, ctx) is not None and _writer_target_is_local(node, site, ctx)
@@ -3439,8 +3841,10 @@ class RenameWithoutFsync(Rule):
             return
         facts = _rename_facts(ctx.enclosing_scope(node), ctx)
         if id(node) in facts.unsynced:
+            source = facts.sources.get(id(node))
+            written = f"the file written by {_sink(source)}" if source is not None else "a file written here"
             message = (
-                f"`{rename.api}` publishes a file written here, but nothing calls `os.fsync`:"
+                f"`{rename.api}` on line {node.lineno} publishes {written}, but nothing calls `os.fsync`:"
                 " after a power loss the target can be empty or partial"
             )
             yield Report(node, message, fixable=False)
