@@ -13,7 +13,7 @@ import pytest
 
 from determinism_lint.cli import main
 
-from .helpers import run, write
+from ..helpers import run, write
 
 BARE = "try:\n    step()\nexcept:\n    pass\n"  # one DET401 on line 3 that says it is also silent (DET402)
 BARE_MESSAGE = "bare `except:` also catches KeyboardInterrupt and SystemExit; the handler also swallows the error silently"
@@ -255,7 +255,7 @@ def test_check_does_not_import_libcst(tmp_path: Path) -> None:
         print(rc)
         """
     )
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": str(root)}, timeout=120,
@@ -266,7 +266,7 @@ def test_check_does_not_import_libcst(tmp_path: Path) -> None:
 
 def test_module_entry_point_exit_codes(tmp_path: Path) -> None:
     write(tmp_path / "a.py", BARE)
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     assert _run_subprocess(["check", "a.py"], tmp_path, PYTHONPATH=root).returncode == 1
     assert _run_subprocess(["check", "--bogus"], tmp_path, PYTHONPATH=root).returncode == 2
     assert _run_subprocess([], tmp_path, PYTHONPATH=root).returncode == 2

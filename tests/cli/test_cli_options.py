@@ -17,7 +17,7 @@ from determinism_lint.engine import Engine
 from determinism_lint.model import Finding
 from determinism_lint.settings import Settings
 
-from .helpers import run, write
+from ..helpers import check_result, run, write
 
 BARE = "try:\n    step()\nexcept:\n    pass\n"  # DET401 + DET402 on line 3
 CLEAN = "import logging\n\nlogger = logging.getLogger(__name__)\n"
@@ -244,7 +244,7 @@ def test_skip_file_pragma(project: Path, capsys) -> None:
     write(project / "b.py", BARE + "x = '# determinism-lint: skip-file'\n")
     _, out, _ = run(capsys, "check", ".")
     assert set(codes_by_path(out)) == {"b.py"}
-    assert Engine().check_source(b"# determinism-lint: skip-file\r\n" + BARE.encode(), "c.py").findings == ()
+    assert check_result(b"# determinism-lint: skip-file\r\n" + BARE.encode(), "c.py").findings == ()
 
 
 # -- standard input -------------------------------------------------------------------------

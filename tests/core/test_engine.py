@@ -9,10 +9,12 @@ import textwrap
 import pytest
 
 from determinism_lint.context import Context
-from determinism_lint.engine import Engine, _walk
+from determinism_lint.engine import _walk
 from determinism_lint.noqa import parse_noqa, suppresses
 from determinism_lint.positions import byte_col, char_col
 from determinism_lint.settings import Settings, path_matches
+
+from ..helpers import check_result
 
 SKIPPED = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
@@ -90,8 +92,7 @@ def test_columns_are_characters_not_bytes() -> None:
     assert char_col(line, len("naïve = 'ß'; ".encode())) == len("naïve = 'ß'; ")
     assert byte_col(line, char_col(line, 15)) == 15
     source = "label = 'héllo'; open('out.json', 'w')\n"
-    engine = Engine(Settings(select=("DET1",)))
-    findings = engine.check_source(source, "x.py").findings
+    findings = check_result(source, "x.py", select=("DET1",)).findings
     if findings:  # the write rules are registered
         assert findings[0].col == source.index("open") + 1
 
@@ -134,14 +135,14 @@ def test_rule_crash_is_reported_not_raised() -> None:
             raise RuntimeError("boom")
             yield Report(node)
 
-    result = Engine(Settings(), rules=[Exploding]).check_source("x = y\n", "x.py")
+    result = check_result("x = y\n", "x.py", rules=[Exploding])
     assert [f.code for f in result.findings] == ["DET000"]
     assert "internal error in DET499 (RuntimeError: boom" in result.findings[0].message
 
 
 def test_check_tree_output_is_sorted() -> None:
     source = "try:\n    a()\nexcept:\n    pass\ntry:\n    b()\nexcept:\n    pass\n"
-    findings = Engine().check_source(source, "x.py").findings
+    findings = check_result(source, "x.py").findings
     assert list(findings) == sorted(findings)
 
 
@@ -150,7 +151,7 @@ def test_call_filter_follows_import_aliases() -> None:
         "import hashlib\nfrom json import dumps as to_json\n"
         "def config_hash(c):\n    return hashlib.sha256(to_json(c).encode()).hexdigest()\n"
     )
-    findings = Engine().check_source(source, "x.py").findings
+    findings = check_result(source, "x.py").findings
     assert [(f.line, f.code) for f in findings] == [(4, "DET201")]
 
 
@@ -160,7 +161,7 @@ def test_call_filter_aliases_for_suppress_and_pickle() -> None:
         "with ignoring(Exception):\n    DIGEST = hashlib.sha256(b'seed').hexdigest()\n"
         "def key(obj):\n    return hashlib.sha256(freeze(obj)).hexdigest()\n"
     )
-    findings = Engine().check_source(source, "x.py").findings
+    findings = check_result(source, "x.py").findings
     assert [(f.line, f.code) for f in findings] == [(4, "DET403"), (7, "DET202")]
 
 

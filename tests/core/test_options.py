@@ -15,7 +15,7 @@ from determinism_lint.checks import ALL_RULES
 from determinism_lint.options import EXTENDS, KNOWN_KEYS, OPTIONS, OPTIONS_BY_KEY, Kind, options_of_rule
 from determinism_lint.settings import ConfigError, Settings, settings_from_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: Settings fields that no config key sets: where the config was found, and the command
 #: line's own excludes.
 NOT_OPTIONS = {"root", "config_file", "cli_exclude"}

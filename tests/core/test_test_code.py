@@ -9,9 +9,10 @@ import pytest
 
 from determinism_lint.checks import ALL_RULES
 from determinism_lint.cli import main
-from determinism_lint.engine import Engine
 from determinism_lint.scopes import explain_scopes
 from determinism_lint.settings import DEFAULT_TEST_PATHS, ConfigError, Settings, settings_from_table
+
+from ..helpers import check_result
 
 # What a pytest module of a pipeline project typically does: scratch files in tmp_path,
 # listings and JSON of what it wrote, hashes compared in the same run, and handlers that
@@ -67,7 +68,7 @@ BARE_LINE = TEST_MODULE.splitlines().index("    except:") + 1
 
 
 def codes(path: str, source: str = TEST_MODULE, **settings: object) -> list[tuple[int, str]]:
-    result = Engine(Settings(**settings)).check_source(source, path)  # type: ignore[arg-type]
+    result = check_result(source, path, **settings)
     assert result.checked, result.findings
     return [(finding.line, finding.code) for finding in result.findings]
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from determinism_lint.cli import main
-from determinism_lint.engine import Engine
 from determinism_lint.noqa import unused_noqa_findings
 from determinism_lint.settings import Settings
+
+from ..helpers import check_result
 
 # A bare, silent handler: one DET401 on the `except` line that stands for DET402 too.
 HANDLER = "try:\n    step()\nexcept:{comment}\n    pass\n"
@@ -20,9 +21,8 @@ def handler(comment: str) -> str:
 
 
 def unused(source: str, **settings: object) -> list[str]:
-    engine = Engine(Settings(**settings))  # type: ignore[arg-type]
-    result = engine.check_source(source, "a.py")
-    findings = unused_noqa_findings([result], engine.settings)
+    result = check_result(source, "a.py", **settings)
+    findings = unused_noqa_findings([result], Settings(**settings))  # type: ignore[arg-type]
     return [f"{f.line}: {f.message}" for f in findings]
 
 

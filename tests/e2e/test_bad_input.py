@@ -25,7 +25,7 @@ from determinism_lint.flake8_plugin import DeterminismChecker
 from determinism_lint.inventory import compare_inventories, load_inventory, render_comparison_markdown
 from determinism_lint.settings import KNOWN_KEYS, ConfigError, Settings, load_settings
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 
@@ -304,7 +304,7 @@ BASELINE_TEMPLATE = {
 
 
 def inventory_template() -> dict:
-    root = Path(__file__).resolve().parent / "fixtures"
+    root = Path(__file__).resolve().parents[1] / "fixtures"
     sample = sorted(root.glob("*.py"))[:3]
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):

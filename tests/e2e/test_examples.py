@@ -25,7 +25,7 @@ import pytest
 from determinism_lint.cli import main
 from examples.run_twice import artifact_files, compare
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SEEDS = ("1", "2")
 

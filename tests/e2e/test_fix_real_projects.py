@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "fix_real_projects.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "fix_real_projects.py"
 
 
 def _load():

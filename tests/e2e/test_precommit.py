@@ -30,7 +30,7 @@ import yaml
 
 fcntl = pytest.importorskip("fcntl", reason="the shared install is guarded by a POSIX file lock")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from determinism_lint.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_project_passes_its_own_check(capsys, monkeypatch) -> None:

@@ -7,7 +7,6 @@ where its order escapes (the escape node's source text) or expect ``None``.
 from __future__ import annotations
 
 import ast
-import textwrap
 from typing import Optional
 
 import pytest
@@ -20,15 +19,12 @@ from determinism_lint.checks._order import (
     sorts_in_place,
 )
 from determinism_lint.context import Context
-from determinism_lint.engine import _walk
-from determinism_lint.settings import Settings
+
+from ..helpers import context
 
 
 def _context(source: str) -> Context:
-    text = textwrap.dedent(source)
-    tree = ast.parse(text)
-    parents, _ = _walk(tree, {})
-    return Context(path="snippet.py", source=text, tree=tree, parents=parents, settings=Settings())
+    return context(source, "snippet.py")
 
 
 def _marker(ctx: Context) -> ast.Call:
@@ -466,7 +462,7 @@ def test_every_call_of_a_large_file_is_analysed_without_errors() -> None:
     # Robustness: ask about every call and every loop in the fixtures, in any order.
     from pathlib import Path
 
-    for path in sorted((Path(__file__).parent / "fixtures").glob("det3_*.py")):
+    for path in sorted((Path(__file__).parents[1] / "fixtures").glob("det3_*.py")):
         ctx = _context(path.read_text(encoding="utf-8"))
         for node in ast.walk(ctx.tree):
             if isinstance(node, ast.Call):

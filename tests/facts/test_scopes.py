@@ -11,9 +11,11 @@ import pytest
 from determinism_lint import scopes
 from determinism_lint.cli import main
 from determinism_lint.context import Context
-from determinism_lint.engine import ALWAYS_COLLECTED, Engine, _walk, parse_source
+from determinism_lint.engine import ALWAYS_COLLECTED, _walk, parse_source
 from determinism_lint.scopes import explain_scopes
 from determinism_lint.settings import Settings, settings_from_table
+
+from ..helpers import check, check_result
 
 
 def verdicts(tmp_path: Path, source: str, settings: Settings | None = None, name: str = "pipeline.py") -> dict[str, str]:
@@ -336,8 +338,7 @@ DICT_LOOP = """
 
 
 def codes(source: str, **settings: object) -> list[tuple[int, str]]:
-    result = Engine(Settings(**settings)).check_source(textwrap.dedent(source), "pipeline.py")  # type: ignore[arg-type]
-    return sorted((finding.line, finding.code) for finding in result.findings)
+    return sorted((finding.line, finding.code) for finding in check(source, **settings))
 
 
 def test_det501_fires_only_in_artifact_scope() -> None:
@@ -385,13 +386,11 @@ def test_same_code_flagged_in_strict_mode() -> None:
 
 
 def test_serializing_for_a_log_line_is_not_artifact_work() -> None:
-    from determinism_lint.engine import Engine
-
     source = (
         "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
         "def notify_dashboard(summary, name):\n"
         "    try:\n        logger.info('run %s: %s', name, json.dumps(summary))\n"
         "    except Exception:\n        logger.exception('dashboard')\n"
     )
-    findings = Engine().check_source(source, "x.py").findings
+    findings = check_result(source, "x.py").findings
     assert [f.code for f in findings] == []

@@ -20,7 +20,7 @@ from determinism_lint.engine import Engine
 from determinism_lint.fixer import OUTSIDE_TREE, _verify, fix_source, plan_fixes
 from determinism_lint.settings import ConfigError, Settings, settings_from_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def fixed(source: str, *, unsafe: bool = False, path: str = "module.py", **settings: object) -> str:

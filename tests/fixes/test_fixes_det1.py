@@ -3,7 +3,7 @@
 
 ``tests/fixtures/det1_*.fixed.py`` hold the expected result of ``fix`` on each fixture;
 after changing a fixture or a fix, regenerate them with
-``DETERMINISM_LINT_UPDATE_TWINS=1 python -m pytest tests/test_fixes_det1.py`` and review the diff.
+``DETERMINISM_LINT_UPDATE_TWINS=1 python -m pytest tests/fixes/test_fixes_det1.py`` and review the diff.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from determinism_lint.engine import Engine
 from determinism_lint.fixer import FileFix, fix_source
 from determinism_lint.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from ..helpers import check_result
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DET1_FIXTURES = sorted(FIXTURES.glob("det1_*.py"))
 DET1_FIXTURES = [path for path in DET1_FIXTURES if not path.name.endswith(".fixed.py")]
 FIXED_CODES = ("DET101", "DET102", "DET103", "DET104")
@@ -113,8 +115,7 @@ def test_helpers_module_setting_changes_the_import() -> None:
         """
     )
     assert "determinism_lint" not in fixed
-    engine = Engine(Settings(helpers_module="myproj.io_utils"))
-    assert _det1(engine.check_source(fixed, "pipeline.py").findings) == Counter()
+    assert _det1(check_result(fixed, "pipeline.py", helpers_module="myproj.io_utils").findings) == Counter()
 
 
 def test_an_existing_helper_import_is_not_duplicated() -> None:
@@ -236,7 +237,7 @@ def test_every_det1_fix_in_one_file() -> None:
                 np.save(tmp_path, vectors)
         """
     )
-    assert _det1(Engine(Settings()).check_source(result.new, "pipeline.py").findings) == Counter()
+    assert _det1(check_result(result.new, "pipeline.py").findings) == Counter()
 
 
 def test_with_statements_with_several_items_and_nesting() -> None:

@@ -28,7 +28,9 @@ from determinism_lint.engine import Engine
 from determinism_lint.fixer import fix_source
 from determinism_lint.settings import Settings
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from ..helpers import check_result
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VERIFY_SITE = Path(determinism_lint.__file__).resolve().parent / "_verify_site"
 ORDERS = ("reverse", "shuffle:1", "shuffle:7")
 DET3 = ("DET301", "DET302")
@@ -40,7 +42,7 @@ def _comments(source: str) -> Counter:
 
 
 def _det3(source: str) -> list:
-    result = Engine(Settings()).check_source(source, "fixture.py")
+    result = check_result(source, "fixture.py")
     assert result.checked
     return [f for f in result.findings if f.code in DET3]
 
@@ -75,7 +77,7 @@ def test_fixture_fix(project: Path, name: str, capsys) -> None:
     assert fixed != original
     ast.parse(fixed)
     # Converged: only the findings reported without a fix are left, and nothing new appeared.
-    after = Engine(Settings()).check_source(fixed, name).findings
+    after = check_result(fixed, name).findings
     assert all(f.code in DET3 and f.fix is None for f in after), after
     assert Counter(f.code for f in after) == without_fix
     # Idempotent.

@@ -17,8 +17,8 @@ import pytest
 from determinism_lint import inventory
 from determinism_lint.settings import ConfigError, Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "inventory"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventory"
 PIPELINE = FIXTURES / "pipeline.py"
 COMPARE = FIXTURES / "compare"
 

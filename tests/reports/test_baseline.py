@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import run, write
+from ..helpers import run, write
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 LEGACY = """\
 import json

@@ -11,11 +11,11 @@ import pytest
 from determinism_lint import docs
 from determinism_lint.checks import ALL_RULES, RULES_BY_CODE
 from determinism_lint.checks.base import Rule
-from determinism_lint.engine import Engine
 from determinism_lint.model import FixSafety
-from determinism_lint.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..helpers import check_result
+
+ROOT = Path(__file__).resolve().parents[2]
 RULE_IDS = [rule.code for rule in ALL_RULES]
 
 
@@ -51,8 +51,7 @@ def test_docstring_headings(rule) -> None:
 
 
 def _findings(rule, source: str) -> list:
-    engine = Engine(Settings(strict=False), rules=[rule])
-    result = engine.check_source(textwrap.dedent(source), "doc_example.py")
+    result = check_result(textwrap.dedent(source), "doc_example.py", rules=[rule], strict=False)
     assert result.checked, result.findings
     return [f for f in result.findings if f.code == rule.code]
 

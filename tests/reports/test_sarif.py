@@ -24,11 +24,11 @@ from determinism_lint.model import FixInfo, FixSafety, Finding
 from determinism_lint.sarif import render_sarif, sarif_fixes, text_replacements
 from determinism_lint.settings import Settings
 
-from .helpers import write
+from ..helpers import check_result, write
 
 jsonschema = pytest.importorskip("jsonschema")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # DET401 (unsafe fix) on line 6; DET402 (safe fix, adds an import) on 10; DET201 (unsafe) on 15.
 SOURCE = textwrap.dedent(
@@ -396,7 +396,7 @@ def test_each_fix_applied_alone_gives_the_fixers_result(project: Path, capsys, c
     fixed = apply_replacements(SOURCE, change["replacements"])
     assert fixed.encode() == _only_fix(Engine(Settings()), SOURCE.encode(), code)
     # The finding is gone once the fix is applied.
-    after = Engine(Settings()).check_source(fixed, "a.py")
+    after = check_result(fixed, "a.py")
     assert code not in [f.code for f in after.findings]
 
 
@@ -491,7 +491,7 @@ def test_all_fixes_of_a_file_apply_together(project: Path, capsys) -> None:
     assert len(imports) == 1, "one import edit, shared by every fix that needs it"
     fixed = apply_together(TOGETHER, results)
     assert fixed.count("import logging\n") == 1 and fixed.count("atomic_open") == 2
-    assert Engine(Settings()).check_source(fixed, "a.py").findings == ()
+    assert check_result(fixed, "a.py").findings == ()
     assert fixed.encode() == fix_source(TOGETHER.encode(), "a.py", Engine(Settings()), unsafe=True).new
     # Each fix still works alone.
     for result in results:

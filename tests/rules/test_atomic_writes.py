@@ -9,11 +9,8 @@ from typing import Optional
 import pytest
 
 from determinism_lint.checks.atomic_writes import RULES, WriteSite, write_site
-from determinism_lint.context import Context
-from determinism_lint.engine import _walk
-from determinism_lint.settings import Settings
 
-from .helpers import check
+from ..helpers import check, context
 
 
 def codes(source: str, **settings: object) -> list[tuple[int, str]]:
@@ -22,11 +19,8 @@ def codes(source: str, **settings: object) -> list[tuple[int, str]]:
 
 def sites(source: str, **settings: object) -> list[WriteSite]:
     """Every write site in ``source``, in source order."""
-    text = textwrap.dedent(source)
-    tree = ast.parse(text)
-    parents, _ = _walk(tree, {})
-    settings_ = Settings(**settings)  # type: ignore[arg-type]
-    ctx = Context(path="pipeline.py", source=text, tree=tree, parents=parents, settings=settings_)
+    ctx = context(source, **settings)
+    tree = ctx.tree
     calls = sorted(
         (node for node in ast.walk(tree) if isinstance(node, ast.Call)),
         key=lambda node: (node.lineno, node.col_offset),

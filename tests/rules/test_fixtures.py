@@ -10,12 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from determinism_lint.engine import Engine
-from determinism_lint.settings import Settings
+from ..helpers import check_result, expected_findings
 
-from .helpers import expected_findings
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FILES = sorted(path for path in FIXTURES.glob("*.py") if not path.name.endswith(".fixed.py"))
 
 
@@ -23,7 +20,7 @@ FILES = sorted(path for path in FIXTURES.glob("*.py") if not path.name.endswith(
 def test_fixture_expectations(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     strict = "# determinism-lint-test: strict" in source
-    result = Engine(Settings(strict=strict)).check_source(source, path.name)
+    result = check_result(source, path.name, strict=strict)
     assert result.checked, result.findings
     found = sorted((finding.line, finding.code) for finding in result.findings)
     expected = expected_findings(source)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import ast
-import textwrap
 
 import pytest
 
 from determinism_lint.checks.fs_order import UnsortedListing, UnsortedWalk, find_listing
-from determinism_lint.context import Context
-from determinism_lint.engine import _walk
 from determinism_lint.model import FixSafety
-from determinism_lint.settings import Settings
 
-from .helpers import check
+from ..helpers import check, context
 
 
 def codes(source: str, **settings: object) -> list[tuple[int, str]]:
@@ -27,10 +23,8 @@ def one(source: str, **settings: object):
 
 
 def reports(rule, source: str, **settings: object) -> list:
-    text = textwrap.dedent(source)
-    tree = ast.parse(text)
-    parents, _ = _walk(tree, {})
-    ctx = Context(path="t.py", source=text, tree=tree, parents=parents, settings=Settings(**settings))
+    ctx = context(source, "t.py", **settings)
+    tree = ctx.tree
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -108,9 +102,8 @@ def test_rglob_without_wildcard_still_matches_many() -> None:
 
 def test_find_listing_labels() -> None:
     text = "import os\nfrom pathlib import Path\nos.scandir(d)\nPath(d).glob('*')\nos.walk(d)\n"
-    tree = ast.parse(text)
-    parents, _ = _walk(tree, {})
-    ctx = Context(path="t.py", source=text, tree=tree, parents=parents, settings=Settings())
+    ctx = context(text, "t.py")
+    tree = ctx.tree
     listings = [find_listing(node, ctx) for node in ast.walk(tree) if isinstance(node, ast.Call)]
     found = sorted((listing.label, listing.kind) for listing in listings if listing is not None)
     assert found == [("Path.glob()", "list"), ("os.scandir()", "scandir"), ("os.walk()", "walk")]

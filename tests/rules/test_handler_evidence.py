@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from determinism_lint.engine import Engine
-from determinism_lint.settings import Settings
-
-from .helpers import check
+from ..helpers import check, check_result
 
 
 def codes(source: str, **settings: object) -> list[tuple[int, str]]:
@@ -293,7 +290,7 @@ def test_a_helper_that_always_raises_fails_closed(tmp_path: Path) -> None:
     )
     target = package / "store" / "local.py"
     target.write_text(source)
-    findings = Engine(Settings()).check_source(source, str(target)).findings
+    findings = check_result(source, str(target)).findings
     # No DET404 on the inner raise and no DET403 for the translating handler; the one that
     # only prints is still reported.
     assert [(f.line, f.code) for f in findings if f.code.startswith("DET4")] == [(20, "DET403")]

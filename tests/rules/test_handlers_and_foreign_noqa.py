@@ -9,12 +9,11 @@ import pytest
 
 from determinism_lint.checks import RULES_BY_CODE
 from determinism_lint.cli import main
-from determinism_lint.engine import Engine
 from determinism_lint.inventory import build_inventory
 from determinism_lint.noqa import foreign_codes, suppresses, unused_noqa_findings
 from determinism_lint.settings import Settings
 
-from .helpers import check
+from ..helpers import check, check_result
 
 SILENT_BARE = "try:\n    step()\nexcept:{comment}\n    pass\n"
 
@@ -200,17 +199,15 @@ def test_cli_setting_in_pyproject(tmp_path: Path, monkeypatch, capsys) -> None:
     ],
 )
 def test_unused_noqa_leaves_foreign_codes_alone(comment: str, unused: list[str]) -> None:
-    engine = Engine(Settings())
-    result = engine.check_source(handler(comment), "a.py")
-    messages = [f.message for f in unused_noqa_findings([result], engine.settings)]
+    result = check_result(handler(comment), "a.py")
+    messages = [f.message for f in unused_noqa_findings([result], Settings())]
     expected = [f"unused `noqa` for {', '.join(unused)}: nothing to suppress on this line"] if unused else []
     assert messages == expected
 
 
 def test_unused_noqa_on_a_clean_line_ignores_foreign_codes() -> None:
-    engine = Engine(Settings())
-    result = engine.check_source("x = 1  # noqa: E722, S110, BLE001\n", "a.py")
-    assert unused_noqa_findings([result], engine.settings) == []
+    result = check_result("x = 1  # noqa: E722, S110, BLE001\n", "a.py")
+    assert unused_noqa_findings([result], Settings()) == []
 
 
 def test_inventory_counts_a_foreign_waiver_as_suppressed(tmp_path: Path, monkeypatch) -> None:

@@ -12,8 +12,8 @@ import pytest
 
 from determinism_lint.checks import ALL_RULES
 from determinism_lint.checks.base import Invalid, Valid
-from determinism_lint.engine import Engine
-from determinism_lint.settings import Settings
+
+from ..helpers import check_result
 
 
 def _cases(kind: str):
@@ -24,9 +24,7 @@ def _cases(kind: str):
 
 
 def _run(rule, source: str, overrides) -> list:
-    settings = Settings(**dict(overrides))
-    engine = Engine(settings, rules=[rule])
-    result = engine.check_source(textwrap.dedent(source), "example.py")
+    result = check_result(textwrap.dedent(source), "example.py", rules=[rule], **dict(overrides))
     assert result.checked, result.findings
     assert not [f for f in result.findings if f.code == "DET000"], result.findings
     return [finding for finding in result.findings if finding.code == rule.code]
@@ -50,9 +48,9 @@ def test_invalid_example_is_flagged(rule, example: Invalid) -> None:
 # -- position and message of every INVALID example, pinned --------------------------------
 #
 # Each INVALID example's findings (line, column, message) are kept in
-# ``tests/snapshots/rule_examples.json``, keyed by rule and by a digest of the example's code,
+# ``tests/rules/snapshots/rule_examples.json``, keyed by rule and by a digest of the example's code,
 # so a change of wording or position shows up in review. After a deliberate change, rewrite
-# the file with ``UPDATE_SNAPSHOTS=1 python -m pytest tests/test_rule_examples.py`` and read
+# the file with ``UPDATE_SNAPSHOTS=1 python -m pytest tests/rules/test_rule_examples.py`` and read
 # the diff.
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "rule_examples.json"
@@ -84,7 +82,7 @@ def test_invalid_examples_pin_position_and_message() -> None:
         SNAPSHOT.parent.mkdir(exist_ok=True)
         write_atomic_text(SNAPSHOT, json.dumps(observed, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     pinned = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
-    hint = "run UPDATE_SNAPSHOTS=1 python -m pytest tests/test_rule_examples.py and review the diff"
+    hint = "run UPDATE_SNAPSHOTS=1 python -m pytest tests/rules/test_rule_examples.py and review the diff"
     assert sorted(pinned) == sorted(observed), hint
     for code in sorted(observed):
         assert sorted(pinned[code]) == sorted(observed[code]), f"{code}: examples added or removed; {hint}"

@@ -1,6 +1,6 @@
 """``determinism-lint verify``: perturbed runs, tree comparison, crash runs.
 
-The pipelines under ``tests/verify_pipelines/`` are real programs run in subprocesses; every
+The pipelines under ``tests/verify/pipelines/`` are real programs run in subprocesses; every
 seed is fixed. Comparison and crash inspection are also tested directly on hand-made trees.
 """
 
@@ -24,8 +24,8 @@ from determinism_lint.verify._integrity import inspect_after_kill
 from determinism_lint.verify._main import kill_moments
 from determinism_lint.verify._runner import SITE_DIRECTORY, derived_numbers
 
-REPO = Path(__file__).resolve().parent.parent
-PIPELINES = Path(__file__).resolve().parent / "verify_pipelines"
+REPO = Path(__file__).resolve().parents[2]
+PIPELINES = Path(__file__).resolve().parent / "pipelines"
 PY = sys.executable
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="verify's process handling is tested on POSIX")

@@ -20,7 +20,7 @@ import pytest
 from determinism_lint.cli import main
 from determinism_lint.verify import add_arguments, run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 PY = sys.executable
 KILLS = "16"
