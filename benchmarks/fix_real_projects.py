@@ -177,7 +177,7 @@ class Change:
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing and comparing outcomes (unit-tested in tests/test_fix_real_projects.py)
+# Parsing and comparing outcomes (unit-tested in tests/e2e/test_fix_real_projects.py)
 
 
 def _first_lines(text: str, count: int = FAILURE_LINES) -> str:

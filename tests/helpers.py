@@ -1,14 +1,17 @@
-"""Shared test helpers: run the engine on a snippet, read inline expectations."""
+"""Shared test helpers: run the engine on a snippet, build a snippet's Context, read inline expectations."""
 
 from __future__ import annotations
 
+import ast
 import re
 import textwrap
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence, Union
 
+from determinism_lint.checks.base import Rule
 from determinism_lint.cli import main
-from determinism_lint.engine import Engine
+from determinism_lint.context import Context
+from determinism_lint.engine import Engine, FileResult, _walk
 from determinism_lint.model import Finding
 from determinism_lint.settings import Settings
 
@@ -23,10 +26,29 @@ def check(
     **settings: object,
 ) -> list[Finding]:
     """Findings for ``source`` (dedented), optionally only some codes, noqa applied."""
-    engine = Engine(Settings(**settings))  # type: ignore[arg-type]
-    result = engine.check_source(textwrap.dedent(source), path)
+    result = check_result(textwrap.dedent(source), path, **settings)
     wanted = tuple(codes) if codes is not None else None
     return [f for f in result.findings if wanted is None or f.code.startswith(wanted)]
+
+
+def check_result(
+    source: Union[str, bytes],
+    path: str = "pipeline.py",
+    *,
+    rules: Optional[Sequence[type[Rule]]] = None,
+    **settings: object,
+) -> FileResult:
+    """The engine's result for ``source`` exactly as given (not dedented): every rule, or ``rules``."""
+    engine = Engine(Settings(**settings), rules=rules)  # type: ignore[arg-type]
+    return engine.check_source(source, path)
+
+
+def context(source: str, path: str = "pipeline.py", **settings: object) -> Context:
+    """The per-file ``Context`` of ``source`` (dedented) that rules and analyses read."""
+    text = textwrap.dedent(source)
+    tree = ast.parse(text)
+    parents, _ = _walk(tree, {})
+    return Context(path=path, source=text, tree=tree, parents=parents, settings=Settings(**settings))  # type: ignore[arg-type]
 
 
 def expected_findings(source: str) -> list[tuple[int, str]]:

@@ -1,6 +1,6 @@
 """What a user's type checker infers for the runtime helpers' public signatures.
 
-Never run, only type-checked: tests/test_typecheck.py runs mypy on this module with the
+Never run, only type-checked: tests/e2e/test_typecheck.py runs mypy on this module with the
 packages, so a signature that gives callers a wrong or useless type fails the suite.
 """
 
