@@ -368,6 +368,24 @@ def test_every_rule_has_a_unique_code_of_its_family_and_a_page() -> None:
     assert not problems, "\n".join(problems)
 
 
+
+def test_a_family_package_holds_one_rule_per_module() -> None:
+    """A family laid out as a package (``checks/exceptions/``) gives each rule its own module,
+    named for its code and name (``det401_bare_except``), which holds no other rule and
+    imports no libcst (its rewrite is in the fix layer)."""
+    from determinism_lint.checks import ALL_RULES
+
+    problems = []
+    packaged = [rule for rule in ALL_RULES if len(rule.__module__.split(".")) > 3]
+    for rule in packaged:
+        expected = f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
+        if rule.__module__.split(".")[-1] != expected:
+            problems.append(f"{rule.code} is in {rule.__module__}, not in a module named {expected}")
+    modules = [rule.__module__ for rule in packaged]
+    problems += [f"{module} holds more than one rule" for module in sorted(set(modules)) if modules.count(module) > 1]
+    assert packaged, "no family is laid out as a package"
+    assert not problems, "\n".join(problems)
+
 if __name__ == "__main__":
     for path in sorted(PACKAGE.rglob("*.py"), key=_line_count, reverse=True):
         if _line_count(path) > MAX_LINES:

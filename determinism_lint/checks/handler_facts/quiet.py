@@ -29,11 +29,8 @@ CLEANUP_METHODS = frozenset(
 #: bare ``except:`` around those still swallows it.
 RELEASE_METHODS = CLEANUP_METHODS - frozenset({"join", "wait", "stop", "__exit__", "__aexit__", "disconnect"})
 
-
 #: Commands that stop processes, run through ``subprocess``/``asyncio``.
 _KILL_COMMANDS = frozenset({"kill", "pkill", "killall", "taskkill"})
-
-
 _SPAWN_CALLS = frozenset(
     {"call", "run", "check_call", "check_output", "Popen", "create_subprocess_exec", "create_subprocess_shell",
      "system"}

@@ -207,13 +207,10 @@ NEVER_RETURNING_CALLS = frozenset(
     {"sys.exit", "os._exit", "os.abort", "pytest.fail", "pytest.skip", "pytest.exit", "pytest.xfail"}
 )
 
-
 #: ``ctx.fail(...)``, ``self.fail(...)`` (click's ``Context``/``ParamType``, unittest), ``ctx.exit()``,
 #: ``parser.error(...)``/``parser.exit()`` (argparse): the method raises, on receivers named for
 #: the object that has it. ``logger.error`` and ``job.fail()`` on other receivers are not these.
 _CONTEXT_RECEIVER_RE = re.compile(r"^(self|ctx|context|\w*_ctx)$")
-
-
 _PARSER_RECEIVER_RE = re.compile(r"^\w*parser$", re.IGNORECASE)
 
 

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 BROAD_EXCEPTIONS = frozenset({"builtins.Exception", "builtins.BaseException"})
 
-
 TRY_TYPES: tuple[type[TryNode], ...] = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
@@ -174,11 +173,7 @@ _INTENT_RE = re.compile(
     r"|ignore|ignored|ok to fail|okay to fail|don'?t fail|do not fail|rather|not fatal|non-fatal|optional)\b",
     re.IGNORECASE,
 )
-
-
 _CONTINUE_LOG_METHODS = frozenset({"warning", "warn", "info", "debug"})
-
-
 #: What a warning says when the program goes on without the thing that failed.
 _DEGRADATION_RE = re.compile(
     r"\b(cach\w*|skip\w*|continu\w*|ignor\w*|fall(?:ing)? ?back|instead|without|disabl\w*|optional"

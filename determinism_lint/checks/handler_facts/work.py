@@ -61,28 +61,16 @@ class ArtifactWork:
 
 #: Serializers whose result is a string (``json.dumps``): the bytes reach no file by themselves.
 _STRING_SERIALIZERS = frozenset(name for name in SERIALIZERS if name.endswith(("dumps", "packb")))
-
-
 #: What writing a file, a dump or a hash can raise (last names; ``OSError`` stands for its family).
 _OS_ERRORS = frozenset(
     {"OSError", "IOError", "EnvironmentError", "PermissionError", "FileNotFoundError", "IsADirectoryError",
      "NotADirectoryError", "InterruptedError", "BlockingIOError", "TimeoutError", "error"}
 )
-
-
 _VALUE_ERRORS = frozenset({"ValueError", "TypeError", "UnicodeError", "UnicodeEncodeError", "OverflowError",
                            "RecursionError", "AttributeError", "MemoryError"})
-
-
 _WRITE_RAISES = _OS_ERRORS | _VALUE_ERRORS
-
-
 _DUMP_RAISES = _WRITE_RAISES | frozenset({"PicklingError", "PickleError", "YAMLError", "RepresenterError"})
-
-
 _HASH_RAISES = _VALUE_ERRORS
-
-
 #: Methods that finish a write on an object the module writes to: a failed close loses the tail.
 _WRITE_METHOD_RE = re.compile(r"^(write\w*|dump|writerows?|flush)$")
 
