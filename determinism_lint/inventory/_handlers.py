@@ -23,7 +23,7 @@ from ._vocabulary import (
 def _handler_entry(handler: ast.ExceptHandler, ctx: Context, found: _FindingIndex) -> HandlerEntry:
     import ast
 
-    from ..checks.exceptions import TRY_TYPES, caught_names, does_artifact_work, is_broad, is_import_fallback
+    from ..checks.handler_facts import TRY_TYPES, caught_names, does_artifact_work, is_broad, is_import_fallback
 
     names = caught_names(handler, ctx)
     parent = ctx.parent(handler)
@@ -59,7 +59,7 @@ def _suppress_entry(call: ast.Call, ctx: Context, found: _FindingIndex) -> Optio
     import ast
 
     from ..checks._util import last_name
-    from ..checks.exceptions import BROAD_EXCEPTIONS, does_artifact_work
+    from ..checks.handler_facts import BROAD_EXCEPTIONS, does_artifact_work
 
     if last_name(call.func) != "suppress" or ctx.call_name(call) != "contextlib.suppress":
         return None
@@ -157,7 +157,7 @@ def _behaviour(handler: ast.ExceptHandler, ctx: Context) -> tuple[str, Optional[
     import ast
 
     from ..checks._util import is_reporting_call, last_name, walk_statements_local
-    from ..checks.exceptions import fails_closed, is_silent
+    from ..checks.handler_facts import fails_closed, is_silent
 
     body, name = handler.body, handler.name
     stop = fails_closed(body, ctx)

@@ -1,0 +1,122 @@
+"""DET404: a fail-closed handler swallowed by an outer broad ``except``."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Iterator
+
+from ..base import Invalid, Report, Rule
+from ..handler_facts import enclosing_try_body, fails_closed, is_broad
+
+if TYPE_CHECKING:
+    from ...context import Context
+
+
+class DefeatedFailClosed(Rule):
+    """
+    ## What it does
+    Flags a fail-closed handler (one that re-raises or applies the error policy) inside the
+    body of an outer `try` whose own broad handler swallows what it raises: logs and goes
+    on, returns a default, or passes. The finding sits at the inner `raise` or policy call
+    and names the outer handler's line. Applies in artifact-shaping code. An outer handler
+    that hands the error to a helper that always raises (`process_exception(e)`, a function
+    of this module or of the checked project whose every path raises, or `raise_error(...)`)
+    fails closed too: nothing is defeated.
+
+    ## Why is this bad?
+    The inner handler looks like it fails closed, and a reviewer stops reading there. But
+    the error it raises is caught one level up and the run continues: the policy is
+    defeated and the artifact can still end up incomplete.
+
+    ## Example
+    ```python
+    import json
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+
+    def write_manifests(runs, out):
+        for run in runs:
+            try:
+                try:
+                    out.write(json.dumps(run, sort_keys=True))
+                except OSError:
+                    raise
+            except Exception:
+                logger.exception("skipping run")
+    ```
+
+    ## Use instead
+    ```python
+    import json
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+
+    def write_manifests(runs, out):
+        for run in runs:
+            try:
+                out.write(json.dumps(run, sort_keys=True))
+            except OSError:
+                logger.exception("manifest write failed")
+                raise
+    ```
+
+    ## Fix safety
+    No fix: whether the outer handler or the inner one is wrong is a design decision.
+
+    ## Test code
+    Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
+
+    ## Options
+    - `error-handlers`: more function names that count as applying the error policy.
+    """
+
+    code = "DET404"
+    name = "defeated-fail-closed"
+    message = "this fail-closed error is swallowed by an outer broad `except`"
+    node_types = (ast.ExceptHandler,)
+    artifact_only = True
+
+    VALID = (
+        "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+        "    except Exception:\n        log.exception('x')\n        raise\n",
+        "def save_all(xs):\n    try:\n        save(xs)\n    except OSError:\n        raise\n",
+        "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+        "    except ValueError:\n        pass\n",
+        "def save_all(xs):\n    try:\n        save(xs)\n    except Exception:\n        try:\n            cleanup()\n"
+        "        except OSError:\n            raise\n",
+        "def translate(e):\n    raise StoreError(str(e)) from e\n"
+        "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+        "    except Exception as e:\n        translate(e)\n",
+    )
+    INVALID = (
+        Invalid(
+            "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+            "    except Exception:\n        log.exception('x')\n",
+        ),
+        Invalid(
+            "def write_all(xs):\n    for x in xs:\n        try:\n            try:\n                write(x)\n"
+            "            except Exception as e:\n                handle_error_with_policy(e, context='w')\n"
+            "        except BaseException:\n            continue\n",
+        ),
+    )
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.ExceptHandler)
+        inner = fails_closed(node.body, ctx)
+        if inner is None:
+            return
+        outer_try = enclosing_try_body(node, ctx)
+        while outer_try is not None:
+            for handler in outer_try.handlers:
+                if is_broad(handler, ctx) and fails_closed(handler.body, ctx) is None:
+                    yield Report(
+                        inner,
+                        f"this fail-closed error is swallowed by the broad `except` on line {handler.lineno}:"
+                        " re-raise there too, or handle the error here",
+                    )
+                    return
+            outer_try = enclosing_try_body(outer_try, ctx)

@@ -1,0 +1,288 @@
+"""Evidence: the artifact work a ``try`` body does (a persistent write, a dump into a file, a
+hash, closing a writer, or a module-local function that reaches one), and what that work can
+raise."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from ...scopes import (
+    HASH_CALLS,
+    HASH_METHODS,
+    HASH_MODULES,
+    RUNTIME_SERIALIZERS,
+    SERIALIZERS,
+    _evidence_names,
+    _local_callee,
+    _only_reported,
+    classify_call,
+    is_hash_update,
+)
+from .._util import last_name, walk_statements_local
+from .shape import TRY_TYPES, caught_names
+
+if TYPE_CHECKING:
+    from ...context import Context
+
+
+def does_artifact_work(body: list[ast.stmt], ctx: Context) -> Optional[ast.Call]:
+    """A call in ``body`` that writes, hashes, serializes or calls artifact-shaping code."""
+    scopes = ctx.scopes
+    for node in walk_statements_local(body):
+        if isinstance(node, ast.Call):
+            callee = _local_callee(node)
+            if callee is not None and scopes.is_artifact_callee(callee):
+                return node
+            if classify_call(node, ctx) is not None:
+                return node
+    return None
+
+
+@dataclass(frozen=True)
+class ArtifactWork:
+    """A call in a ``try`` body that writes, dumps or hashes, or a module-local function
+    that reaches one: the work a handler would lose."""
+
+    call: ast.Call
+    label: str
+    #: For a call into a module-local function: where its own work is (``json.dump(...)`` on line 40).
+    via: Optional[str] = None
+    #: Exceptions the work can raise, as last names; ``None`` for anything (a local function).
+    raises: Optional[frozenset[str]] = None
+
+    def describe(self) -> str:
+        text = f"`{self.label}` on line {self.call.lineno}"
+        return f"{text}, which reaches {self.via}" if self.via else text
+
+
+#: Serializers whose result is a string (``json.dumps``): the bytes reach no file by themselves.
+_STRING_SERIALIZERS = frozenset(name for name in SERIALIZERS if name.endswith(("dumps", "packb")))
+#: What writing a file, a dump or a hash can raise (last names; ``OSError`` stands for its family).
+_OS_ERRORS = frozenset(
+    {"OSError", "IOError", "EnvironmentError", "PermissionError", "FileNotFoundError", "IsADirectoryError",
+     "NotADirectoryError", "InterruptedError", "BlockingIOError", "TimeoutError", "error"}
+)
+_VALUE_ERRORS = frozenset({"ValueError", "TypeError", "UnicodeError", "UnicodeEncodeError", "OverflowError",
+                           "RecursionError", "AttributeError", "MemoryError"})
+_WRITE_RAISES = _OS_ERRORS | _VALUE_ERRORS
+_DUMP_RAISES = _WRITE_RAISES | frozenset({"PicklingError", "PickleError", "YAMLError", "RepresenterError"})
+_HASH_RAISES = _VALUE_ERRORS
+#: Methods that finish a write on an object the module writes to: a failed close loses the tail.
+_WRITE_METHOD_RE = re.compile(r"^(write\w*|dump|writerows?|flush)$")
+
+
+def _call_label(call: ast.Call) -> str:
+    text = ast.unparse(call.func)
+    if len(text) > 40:
+        text = "." + call.func.attr if isinstance(call.func, ast.Attribute) else text[:40]
+    return f"{text}(...)"
+
+
+def _written_receivers(ctx: Context) -> frozenset[str]:
+    """Receivers this module writes into: ``self.pa_writer`` for ``self.pa_writer.write_table(...)``."""
+
+    def compute() -> frozenset[str]:
+        found = set()
+        for name, calls in ctx.calls_by_name.items():
+            if _WRITE_METHOD_RE.match(name) and name != "flush":
+                for call in calls:
+                    func = call.func  # type: ignore[attr-defined]
+                    if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)):
+                        found.add(ast.unparse(func.value))
+        return frozenset(found)
+
+    return ctx.memo("det4.written-receivers", ctx.tree, compute)  # type: ignore[return-value]
+
+
+def _direct_work(call: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
+    """``call`` itself writes a persistent file, dumps into one, hashes, or closes a writer.
+
+    What it can raise includes what computing its arguments can: ``h.update(f.read())`` loses
+    the hash input when the read fails with ``OSError``."""
+    work = _direct_work_of(call, ctx)
+    if work is None or work.raises is None:
+        return work
+    arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+    if any(isinstance(node, ast.Call) for argument in arguments for node in ast.walk(argument)):
+        return ArtifactWork(work.call, work.label, work.via, work.raises | _OS_ERRORS)
+    return work
+
+
+def _direct_work_of(call: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
+    from ..atomic_writes import write_site
+
+    func = call.func
+    attr = last_name(func)
+    if attr is None:
+        return None
+    if isinstance(func, ast.Attribute):
+        if attr in HASH_METHODS or (attr == "update" and is_hash_update(call, ctx)):
+            return ArtifactWork(call, _call_label(call), raises=_HASH_RAISES)
+        if attr == "close" and isinstance(func.value, (ast.Name, ast.Attribute)):
+            if ast.unparse(func.value) in _written_receivers(ctx):
+                return ArtifactWork(call, _call_label(call), raises=_WRITE_RAISES)
+    if attr in RUNTIME_SERIALIZERS and attr != "canonical_json":
+        return ArtifactWork(call, _call_label(call), raises=_DUMP_RAISES)
+    name = ctx.call_name(call)
+    if name is not None:
+        if name.startswith(HASH_MODULES) or name in HASH_CALLS:
+            return ArtifactWork(call, _call_label(call), raises=_HASH_RAISES)
+        if name in SERIALIZERS and name not in _STRING_SERIALIZERS and not _only_reported(call, ctx):
+            # ``yaml.dump(data)`` without a stream returns a string.
+            if not name.startswith("yaml.") or len(call.args) > 1 or any(k.arg == "stream" for k in call.keywords):
+                return ArtifactWork(call, _call_label(call), raises=_DUMP_RAISES)
+    site = write_site(call, ctx)
+    if site is not None and site.writes_artifact and site.kind != "scratch":
+        return ArtifactWork(call, _call_label(call), raises=_WRITE_RAISES)
+    return None
+
+
+def _local_function_work(ctx: Context) -> dict[str, ArtifactWork]:
+    """Module-local functions (by name) that reach artifact work, directly or through each other."""
+
+    def compute() -> dict[str, ArtifactWork]:
+        functions = [*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)]
+        names = {function.name for function in functions}  # type: ignore[attr-defined]
+        wanted = _evidence_names(ctx.settings) | {"close"} | names
+        work: dict[str, ArtifactWork] = {}
+        edges: dict[str, list[ast.Call]] = {}
+        for name, calls in sorted(ctx.calls_by_name.items()):
+            if name not in wanted:
+                continue
+            for call in calls:
+                assert isinstance(call, ast.Call)
+                holder = ctx.enclosing_function(call)
+                while isinstance(holder, ast.Lambda):
+                    holder = ctx.enclosing_function(holder)
+                if holder is None:
+                    continue
+                callee = _local_callee(call)
+                if callee is not None and callee in names:
+                    edges.setdefault(holder.name, []).append(call)
+                found = _direct_work(call, ctx)
+                if found is not None:
+                    known = work.get(holder.name)
+                    if known is None or call.lineno < known.call.lineno:
+                        work[holder.name] = found
+        changed = True
+        while changed:
+            changed = False
+            for caller, local_calls in sorted(edges.items()):
+                if caller in work:
+                    continue
+                for call in sorted(local_calls, key=lambda c: (c.lineno, c.col_offset)):
+                    target = work.get(_local_callee(call) or "")
+                    if target is not None and target.call is not call:
+                        work[caller] = ArtifactWork(call, _call_label(call), via=target.describe())
+                        changed = True
+                        break
+        return work
+
+    return ctx.memo("det4.local-work", ctx.tree, compute)  # type: ignore[return-value]
+
+
+def artifact_work(body: list[ast.stmt], ctx: Context) -> Optional[ArtifactWork]:
+    """The first artifact work in ``body`` by evidence: a persistent write, a dump into a file, a
+    hash, closing something the module writes to, or a module-local function that reaches one
+    of these. ``json.dumps`` alone is no evidence: the string may never reach a file."""
+    found: list[ArtifactWork] = []
+    local = None
+    for node in walk_statements_local(body):
+        if not isinstance(node, ast.Call):
+            continue
+        work = _direct_work(node, ctx)
+        if work is None:
+            callee = _local_callee(node)
+            if callee is not None:
+                local = local if local is not None else _local_function_work(ctx)
+                target = local.get(callee)
+                if target is not None:
+                    work = ArtifactWork(node, _call_label(node), via=target.describe())
+        if work is not None:
+            found.append(work)
+    if not found:
+        return None
+    return min(found, key=lambda w: (w.call.lineno, w.call.col_offset))
+
+
+def all_artifact_work(body: list[ast.stmt], ctx: Context) -> list[ArtifactWork]:
+    first = artifact_work(body, ctx)
+    if first is None:
+        return []
+    result = []
+    local = _local_function_work(ctx)
+    for node in walk_statements_local(body):
+        if isinstance(node, ast.Call):
+            work = _direct_work(node, ctx)
+            if work is None and (_local_callee(node) or "") in local:
+                work = ArtifactWork(node, _call_label(node))
+            if work is not None:
+                result.append(work)
+    return result
+
+
+#: ``OSError``, ``KeyError``...: what any code can raise.
+_BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def _library_root(name: str) -> Optional[str]:
+    """``requests`` for ``requests.exceptions.Timeout``; ``None`` for builtins and unresolved names."""
+    if "." not in name or name.startswith("builtins."):
+        return None
+    return name.split(".", 1)[0]
+
+
+def can_be_raised_by(handler: ast.ExceptHandler, work: list[ArtifactWork], ctx: Context) -> bool:
+    """Whether the artifact work can raise what ``handler`` catches.
+
+    ``FileExistsError`` never counts: writes, dumps and hashes do not raise it, and where an
+    exclusive create (``open(p, "x")``, ``mkdir``) does, the file is already there: nothing is
+    lost. A library's exception (``requests.RequestException``) comes only from code that calls
+    that library; a write or a dump raises ``OSError``, ``ValueError``/``TypeError`` and the
+    serializer's own errors, never a project's own exception class."""
+    names = caught_names(handler, ctx) or []
+    for name in names:
+        short = name.rsplit(".", 1)[-1]
+        if short == "FileExistsError":
+            continue
+        root = _library_root(name)
+        for item in work:
+            if item.raises is not None:
+                if short in item.raises or (short in _OS_ERRORS and "OSError" in item.raises):
+                    return True
+                continue
+            if name.startswith("builtins.") or (root is None and short in _BUILTIN_EXCEPTIONS):
+                return True  # a function of this module can raise any builtin error
+            # A library's exception comes from a call into that library, a project's own
+            # exception from code that names it: look for either in the function called.
+            wanted = root if root is not None else short
+            callee = last_name(item.call.func)
+            for function in [*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)]:
+                if getattr(function, "name", None) == callee and any(
+                    (isinstance(node, ast.Name) and node.id == wanted)
+                    or (isinstance(node, ast.Attribute) and node.attr == wanted)
+                    for node in ast.walk(function)
+                ):
+                    return True
+    return False
+
+
+def retries_the_work(handler: ast.ExceptHandler, work: ArtifactWork) -> bool:
+    """The handler does the work again (a mirror, then the official source): if that fails too,
+    the error propagates, so nothing is swallowed."""
+    wanted = ast.unparse(work.call.func)
+    todo: list[ast.AST] = list(handler.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (*TRY_TYPES, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == wanted:
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
