@@ -67,6 +67,9 @@ if TYPE_CHECKING:
     from ...context import Context
 
 
+# -- classification -------------------------------------------------------------------------
+
+
 def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
     site = _classify_call(call, ctx, cfg)
     if site is None or not site.is_hazard:

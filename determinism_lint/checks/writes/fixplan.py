@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ...context import Context
 
 
-# -- fixes ----------------------------------------------------------------------------------
+# -- fix plans ------------------------------------------------------------------------------
 #
 # ``check`` decides whether a site can be rewritten (``Report.fixable``) from the same plan
 # functions that ``fix`` uses; ``fix`` re-derives the plan from an ``ast`` view of the

@@ -1,5 +1,6 @@
 """Openers and modes: which call opens a file, with which mode, through which receiver
-or alias. Facts layer: no libcst.
+or alias; the site of a moded write; writes that write nothing, go to a logging handler or
+run in a transaction. Facts layer: no libcst.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from ...context import Context
 
 
-# -- classification -------------------------------------------------------------------------
+# -- openers and modes ----------------------------------------------------------------------
 
 
 def _literal_mode(expr: Optional[ast.expr], ctx: Context, depth: int = 0) -> Optional[str]:

@@ -1,6 +1,7 @@
 """Where a write target comes from: temporary files and directories, scratch names,
-parameters fed temp paths, logs, profiles and other files that are not artifacts.
-Facts layer: no libcst.
+parameters fed temp paths, logs, profiles and other files that are not artifacts; how a
+path expression is spelled once wrappers are set aside, and which branches exclude each
+other. Facts layer: no libcst.
 """
 
 from __future__ import annotations
@@ -501,6 +502,9 @@ def _target_verdict(
     if reason is None and call is not None:
         reason = _fifo_or_removed(target, call, ctx)
     return "path", reason, False
+
+
+# -- path spellings and exclusive branches (shared with the rename analysis) ----------------
 
 
 def _key(expr: ast.expr, ctx: Context) -> str:

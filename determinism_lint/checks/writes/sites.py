@@ -37,7 +37,7 @@ def write_site(call: ast.Call, ctx: Context) -> Optional[WriteSite]:
     return site
 
 
-# -- fixability -----------------------------------------------------------------------------
+# -- fixability and how messages spell a site -----------------------------------------------
 
 
 def _is_direct_with_item(call: ast.Call, ctx: Context) -> bool:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ...settings import Settings
 
 
-# -- what counts as a write ----------------------------------------------------------------
+# -- what counts as a write -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -478,7 +478,7 @@ def _safe_match(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[tuple[st
     return None
 
 
-# -- rules ----------------------------------------------------------------------------------
+# -- the calls the engine routes to the write rules -----------------------------------------
 
 
 def _write_call_names(settings: Settings) -> frozenset[str]:
