@@ -7,6 +7,18 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Optional
 
+import libcst as cst
+
+from ...cst_util import (
+    find_argument,
+    fresh_name,
+    keyword_argument,
+    names_bound_except_import,
+    only_small_statement,
+    receiver_as_first_argument,
+    wrap_statement_in_with,
+)
+from ...fix_edit import Edit
 from ..writes.fixplan import (
     _HANDLE_NAMES,
     _TEMP_NAMES,
@@ -24,7 +36,7 @@ from ..writes.vocabulary import WriteSite
 
 if TYPE_CHECKING:
     from ...context import Context
-    from ...fixer import Edit, FixAnalysis, FixContext
+    from ...fix_context import FixAnalysis, FixContext
 
 
 def _fix_view(ctx: FixContext) -> FixAnalysis:
@@ -47,8 +59,6 @@ def _fix_site(ctx: FixContext, kind: str) -> Optional[tuple[Context, ast.Call, W
 
 def _helper(ctx: FixContext, name: str) -> Optional[str]:
     """Import ``name`` from the helpers module, unless the file uses that name otherwise."""
-    from ...cst_util import names_bound_except_import
-
     module = ctx.helpers_module
     bound = _fix_view(ctx).once(("helpers", module), lambda: names_bound_except_import(ctx.module, module))
     if name in bound:
@@ -58,10 +68,6 @@ def _helper(ctx: FixContext, name: str) -> Optional[str]:
 
 def _rewritten_call(updated: Any, rewrite: _CallRewrite, helper: str) -> Optional[Any]:
     """``updated`` (a libcst ``Call``) as a call of ``helper`` per ``rewrite``."""
-    import libcst as cst
-
-    from ...cst_util import keyword_argument, receiver_as_first_argument
-
     if not isinstance(updated, cst.Call):
         return None
     args = list(updated.args)
@@ -91,8 +97,6 @@ def _rewritten_call(updated: Any, rewrite: _CallRewrite, helper: str) -> Optiona
 
 def open_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
     """DET101: ``open(...)`` in a ``with`` item becomes ``atomic_open(...)``."""
-    from ...fix_edit import Edit
-
     found = _fix_site(ctx, "open")
     if found is None:
         return None
@@ -112,10 +116,6 @@ def open_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
 
 def _statement_of(node: Any, ctx: FixContext) -> Optional[Any]:
     """The line (or one-line suite) whose only statement is the call ``node``."""
-    import libcst as cst
-
-    from ...cst_util import only_small_statement
-
     expr = ctx.parent(node)
     statement = ctx.parent(expr) if expr is not None else None
     if not isinstance(expr, cst.Expr) or statement is None or only_small_statement(statement) is not expr:
@@ -133,11 +133,6 @@ def _with_fix(
     names given to other fixes in the same function (DET104 knows a temp path of
     ``atomic_path`` only by a name bound once).
     """
-    import libcst as cst
-
-    from ...cst_util import find_argument, fresh_name, only_small_statement, wrap_statement_in_with
-    from ...fix_edit import Edit
-
     statement = _statement_of(node, ctx)
     if statement is None:
         return None
@@ -170,6 +165,8 @@ def _with_fix(
 
 
 def dump_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
+    """DET102: the statement of ``json.dump(obj, open(path, 'w'))`` is wrapped in
+    ``with atomic_open(path, 'w') as f:`` and the dump writes into ``f``."""
     found = _fix_site(ctx, "dump")
     if found is None:
         return None
@@ -185,8 +182,8 @@ def dump_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
 
 
 def path_method_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
-    from ...fix_edit import Edit
-
+    """DET103: ``p.write_text(...)``/``p.write_bytes(...)`` becomes a call of the runtime's
+    ``write_atomic_text``/``write_atomic_bytes``."""
     found = _fix_site(ctx, "path-method")
     if found is None or not _is_statement(found[1], found[0]):
         return None
@@ -205,8 +202,8 @@ def path_method_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
 
 
 def path_writer_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
-    import libcst as cst
-
+    """DET104: the statement of a path writer (``np.save(path, arr)``) is wrapped in
+    ``with atomic_path(path) as tmp:`` and the writer writes to ``tmp``."""
     found = _fix_site(ctx, "path-writer")
     if found is None:
         return None
