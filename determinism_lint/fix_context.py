@@ -6,27 +6,16 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .fix_edit import Apply, Edit  # re-exported: the fixer and the rules import them from here
 from .fix_imports import NeededImport
 from .model import Finding
 from .positions import char_col
 from .settings import Settings
-
-#: A rewrite of ``target`` (an original node): called with the already-updated node,
-#: returns its replacement (a node, a ``FlattenSentinel`` or a ``RemovalSentinel``).
-Apply = Callable[[cst.CSTNode], object]
-
-
-@dataclass(frozen=True)
-class Edit:
-    target: cst.CSTNode
-    apply: Apply
-
 
 class FixAnalysis:
     """The file being fixed as ``check`` saw it, built once per pass and shared by every

@@ -896,3 +896,20 @@ def test_a_delegating_wrapper_is_quiet_and_its_callers_are_reported() -> None:
     assert codes(wrapper + "Stream().to_json('out/data.jsonl')\n") == [(5, "DET104")]
     # Forwarding to itself through ``self`` is not a delegation to another writer.
     assert codes("class Frame:\n    def to_csv(self, path):\n        self.to_csv(path)\n") == [(3, "DET104")]
+
+
+def test_the_write_vocabulary_is_built_once_per_settings_object() -> None:
+    import pickle
+
+    from determinism_lint.checks.writes.vocabulary import _config
+    from determinism_lint.settings import Settings
+
+    settings = Settings()
+    assert _config(settings) is _config(settings)
+    changed = settings.replace(extra_writers=("pkg.io.save_blob",))
+    assert "pkg.io.save_blob" in _config(changed).extra_dotted
+    assert "pkg.io.save_blob" not in _config(settings).extra_dotted
+    # The kept vocabulary takes no part in equality or hashing, and survives the trip to a worker.
+    assert settings == Settings() and hash(settings) == hash(Settings())
+    assert pickle.loads(pickle.dumps(changed)) == changed
+    assert "pkg.io.save_blob" in _config(pickle.loads(pickle.dumps(changed))).extra_dotted

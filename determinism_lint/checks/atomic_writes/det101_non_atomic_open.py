@@ -1,0 +1,344 @@
+"""DET101 (NonAtomicOpen): the rule, its documentation and examples.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+from ...model import FixSafety
+from ..base import NO_FIX, Invalid, Report, Rule
+from ..writes.fixplan import _handle_may_leak, _open_rewrite
+from ..writes.sites import _display, _is_direct_with_item, _written, write_site
+from ..writes.vocabulary import _write_call_names
+
+if TYPE_CHECKING:
+    from ...context import Context
+    from ...fixer import Edit, FixContext
+    from ...settings import Settings
+
+
+class NonAtomicOpen(Rule):
+    """
+    ## What it does
+    Flags `open()` (also `io.open`, `codecs.open`, `gzip.open`, `bz2.open`, `lzma.open`,
+    `Path.open`, `fsspec.open`, `smart_open.open`, `tf.io.gfile.GFile`, the `open` method of
+    a file system or path manager: `fs.open(path, "wb")`, `self.fs.open(...)`, a
+    `fsspec.filesystem(...)`, `PathManager.open(...)`, and a local name for one of these:
+    `open_fn = fs.open if fs else open`) in a mode that truncates or creates the file: any
+    mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). Also
+    `fd = os.open(path, O_WRONLY | O_CREAT | O_TRUNC)` when the function then writes to `fd`.
+
+    Not flagged: read modes, append (`"a"`), in-place update (`"r+"`), modes that are not
+    known statically, and writes that produce no artifact:
+
+    - exempt targets (lock files, Markdown reports, logs, `os.devnull`, standard streams);
+    - scratch space: `tempfile` files and directories (also through `.name`, `mkdtemp()`,
+      a `self.tmp_dir` that the class only ever sets to a temporary directory (or `None`), pytest's
+      `tmp_path_factory.mktemp()`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
+      `*.incomplete`), a folder or file the same function removes afterwards;
+    - scratch paths by provenance: a path built on a parameter named as temporary (`tmp`,
+      `tmp_dir`, `scratch_path`), or on a parameter that every call in the module fills with
+      a temporary path (`extract(blob, tempfile.mkdtemp())`, also
+      `Thread(target=copy_out, args=(pipe, tmp_log))`), and a path under `self.<attr>` in a
+      class that creates its own instances in a temporary directory
+      (`cls(..., tempfile.mkdtemp())`: a scratch clone or executor workspace);
+    - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
+      `with ... as f` whose body never uses `f`;
+    - markers and ignore files (`.gitignore`, `.gitkeep`, `.dvcignore`...), rotated logs,
+      a path that is a log file in every assignment that spells it, writes inside a
+      `logging` handler class;
+    - diagnostic and hand-off files: profiler dumps (a `.prof`/`.pstats` name, or a
+      function that calls `dump_stats`), a child process's output log (an `open()` given
+      to `subprocess` as `stdout=`/`stderr=`), and a shell script of `export NAME=...`
+      lines that the next command sources;
+    - file descriptors, pipe ends and sockets (what the fix declines as not a path), FIFOs
+      made with `os.mkfifo` in the same function;
+    - object-store URLs (`s3://`, `gs://`...: the object appears whole when the upload
+      ends) and writes inside `with fs.transaction:` (fsspec moves them into place);
+    - the temp file of a hand-made temp-then-rename (DET105 looks at that pattern as a
+      whole). An `open()` passed straight to `json.dump` and friends is reported once, by
+      DET102.
+
+    ## Why is this bad?
+    `open(path, "w")` empties the file first and fills it as the program runs. A crash, a
+    full disk or a kill signal in between leaves a truncated artifact behind, and a reader
+    running at the same time sees a half-written file. The next pipeline step cannot tell
+    it apart from a complete one.
+
+    ## Example
+    ```python
+    import json
+
+
+    def save_config(config, path):
+        with open(path, "w") as f:
+            json.dump(config, f)
+    ```
+
+    ## Use instead
+    ```python
+    import json
+
+    from determinism_lint.runtime import atomic_open
+
+
+    def save_config(config, path):
+        with atomic_open(path, "w") as f:
+            json.dump(config, f)
+    ```
+
+    ## Fix safety
+    The fix replaces only the callee: `with open(p, "w", ...) as f:` becomes
+    `with atomic_open(p, "w", ...) as f:` with the same arguments, and so do `io.open`,
+    `Path.open(p, "w")` and `codecs.open` without an encoding (which then is `open`);
+    `p.open("w")` becomes `atomic_open(p, "w")`. The same bytes are written, to a temp file
+    that is renamed over the target when the block ends without error. It is safe. An
+    `import io` or `import codecs` that the fix leaves unused stays: `fix` never removes an
+    import (tests may patch `pkg.module.io.open`).
+
+    The file object reports the target in `f.name`, the path exactly as given, as `open()`'s
+    does: code that hands `f` on after the block (`load_config(config_file=f)`, which reads
+    `f.name`) finds the new file there. Inside the block the new content is not yet under that
+    name, so the fix is still not offered where the function reads `f.name` or hands `f` to
+    gzip/tar as `fileobj=`.
+
+    No fix for `fsspec.open`, file-system and path-manager openers, local aliases, `os.open`
+    and openers from `extra-writers`: they also take URLs, or are not `open()`.
+
+    It is offered only for a call used directly as a `with` item, with the arguments
+    `atomic_open` takes (the path, a mode, `encoding`/`errors`/`newline` as keywords), a
+    mode that is a literal (or a name bound once to one), and a path: never a file
+    descriptor, pipe end or socket (`open(fd, "wb")` with `fd` from `os.pipe()`,
+    `.fileno()`, `msvcrt.open_osfhandle`, an `int`, a name like `fd`/`wfd`/`sock`), which
+    has no directory entry to replace. Flagged without a fix: a handle kept in a variable
+    (`f = open(p, "w")`), `buffering`, `opener` or `closefd`, compressed files, `codecs.open`
+    with an encoding (it writes through a `StreamWriter`, with other newline handling).
+
+    Tests that patch `open` by name in the module under test
+    (`mock.patch("pkg.module.open", mock_open())`) no longer intercept the write after this
+    fix: patch `pkg.module.atomic_open` instead (`mock_open()` also works as its context
+    manager), or let the test write into a temporary directory.
+
+    ## Test code
+    Not checked in test code (`test-paths`): a test writes into `tmp_path` or another scratch
+    directory, and a file torn there by a crash is not an artifact anyone keeps.
+
+    ## Options
+    - `exempt-paths`: extra path globs that are not artifacts (defaults: `*.lock`, `*.md`,
+      `*.log`, `*.pid`, `/dev/*`).
+    - `extra-writers`: more openers, as `"pkg.mod.open_blob:0:1"` (path argument 0, mode
+      argument 1; without a mode the opener reads) or `".open_file:0:1"` (any method of
+      that name).
+    - `safe-writers`: calls that already write atomically.
+    """
+
+    code = "DET101"
+    name = "non-atomic-open"
+    message = "`open(..., 'w')` writes the target in place: a crash leaves it truncated or half-written"
+    fix_title = "Use `atomic_open` (write a temp file, then rename it over the target)"
+    fix_safety = FixSafety.SAFE
+    node_types = (ast.Call,)
+    fix_node = ("Call",)
+
+    VALID = (
+        "with open(path) as f:\n    data = f.read()\n",
+        "with open(log_path, 'a') as f:\n    f.write(line)\n",
+        "with open(path, 'r+') as f:\n    f.seek(0)\n    f.write(header)\n",
+        "with open(run_dir / 'train.lock', 'w') as f:\n    f.write(str(pid))\n",
+        "def write(path, text, mode):\n    with open(path, mode) as f:\n        f.write(text)\n",
+        "def open(path, mode):\n    return store.get(path)\n\nwith open(key, 'w') as f:\n    f.write(data)\n",
+        "import zipfile\nwith zipfile.ZipFile(out) as zf:\n    with zf.open('data.csv', 'w') as f:\n        f.write(payload)\n",
+        "import tarfile\nwith tarfile.open(fileobj=buf, mode='w') as tar:\n    tar.add(path)\n",
+        "import os\nwith open(os.devnull, 'w') as sink:\n    run(stdout=sink)\n",
+        "from determinism_lint.runtime import atomic_open\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
+        "import os, tempfile\nwith tempfile.TemporaryDirectory() as d:\n"
+        "    with open(os.path.join(d, 'input.json'), 'w') as f:\n        f.write(text)\n",
+        "with open(marker, 'x'):\n    pass\n",
+        "import os\nwith open(os.path.join(cache_dir, '.gitignore'), 'w') as f:\n    f.write('*')\n",
+        "with fs.transaction:\n    with fs.open(path, 'wb') as f:\n        f.write(blob)\n",
+        # A profiler dump is diagnostic output.
+        "import os\n\ndef save_profile(out_dir, name, stats):\n"
+        "    with open(os.path.join(out_dir, name + '.prof'), 'wb') as f:\n        f.write(stats)\n",
+        "def dump_profile(profile, dst_fs, dst):\n    profile.dump_stats('local.out')\n"
+        "    with dst_fs.open(dst, 'wb') as f:\n        f.write(read('local.out'))\n",
+        # The output log of a child process.
+        "import subprocess\nsubprocess.Popen(cmd, stdout=open(out_log, 'w'), stderr=open(err_log, 'w'))\n",
+        "import subprocess\nwith open(output_path, 'w') as out:\n    subprocess.run(cmd, stdout=out, check=True)\n",
+        # A script of environment variables for the next shell command.
+        "def export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"
+        "        for k, v in params.items():\n            f.write('export METAFLOW_%s=%s\\n' % (k.upper(), v))\n",
+        # Scratch paths by provenance.
+        "def download(client, key, tmp):\n    with open(tmp, mode='wb') as t:\n        t.write(client.get(key))\n",
+        "import os, tempfile\n\ndef extract(blob, dest_dir):\n"
+        "    with open(os.path.join(dest_dir, 'code.py'), 'wb') as f:\n        f.write(blob)\n\n"
+        "extract(blob, tempfile.mkdtemp())\n",
+        "import os, tempfile, threading\n\nclass Command:\n    def run(self):\n"
+        "        self.temp_dir = tempfile.mkdtemp()\n        log = os.path.join(self.temp_dir, 'stdout')\n\n"
+        "        def copy_out(pipe, log_file):\n            with open(log_file, 'w') as f:\n"
+        "                f.write(pipe.read())\n\n"
+        "        threading.Thread(target=copy_out, args=(self.proc.stdout, log)).start()\n",
+        "import os\nfrom tempfile import mkdtemp\n\nclass TempDirExecutor(Executor):\n"
+        "    @classmethod\n    def from_entry(cls, repo, entry):\n        tmp_dir = mkdtemp(dir=repo.tmp_dir)\n"
+        "        return cls._from_stash_entry(repo, entry, tmp_dir)\n\n    def _update_config(self, conf):\n"
+        "        with open(os.path.join(self.root_dir, '.dvc', 'config.local'), 'wb') as f:\n"
+        "            conf.write(f)\n",
+    )
+    INVALID = (
+        # Not every line is an ``export``: the file holds data.
+        Invalid(
+            "import json\n\ndef export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"
+            "        f.write('export A=1\\n')\n        f.write(json.dumps(params))\n",
+            fixed=(
+                "import json\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "def export_parameters(output_file, params):\n    with atomic_open(output_file, 'w') as f:\n"
+                "        f.write('export A=1\\n')\n        f.write(json.dumps(params))\n"
+            ),
+        ),
+        # One call passes a kept directory.
+        Invalid(
+            "import os, tempfile\n\ndef extract(blob, dest_dir):\n"
+            "    with open(os.path.join(dest_dir, 'code.py'), 'wb') as f:\n        f.write(blob)\n\n"
+            "extract(blob, tempfile.mkdtemp())\nextract(blob, out_dir)\n",
+            fixed=(
+                "import os, tempfile\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "def extract(blob, dest_dir):\n"
+                "    with atomic_open(os.path.join(dest_dir, 'code.py'), 'wb') as f:\n        f.write(blob)\n\n"
+                "extract(blob, tempfile.mkdtemp())\nextract(blob, out_dir)\n"
+            ),
+        ),
+        # The class never makes a temporary directory: ``self.root_dir`` is the user's.
+        Invalid(
+            "import os\n\nclass WorkspaceExecutor(Executor):\n    def _update_config(self, conf):\n"
+            "        with open(os.path.join(self.root_dir, '.dvc', 'config.local'), 'wb') as f:\n"
+            "            conf.write(f)\n",
+            fixed=(
+                "import os\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "class WorkspaceExecutor(Executor):\n    def _update_config(self, conf):\n"
+                "        with atomic_open(os.path.join(self.root_dir, '.dvc', 'config.local'), 'wb') as f:\n"
+                "            conf.write(f)\n"
+            ),
+        ),
+        # The log handle is not the child's output: the function writes its results there.
+        Invalid(
+            "import subprocess\nwith open(results_path, 'w') as out:\n"
+            "    out.write(subprocess.run(cmd, capture_output=True, text=True).stdout)\n",
+            fixed=(
+                "import subprocess\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(results_path, 'w') as out:\n"
+                "    out.write(subprocess.run(cmd, capture_output=True, text=True).stdout)\n"
+            ),
+        ),
+        Invalid(
+            "with open(path, 'w') as f:\n    f.write(text)\n",
+            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
+        ),
+        Invalid(
+            "import io\nwith io.open(path, mode='wb') as f:\n    f.write(blob)\n",
+            fixed=(
+                "import io\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(path, mode='wb') as f:\n    f.write(blob)\n"
+            ),
+        ),
+        Invalid(
+            "with open(path, 'x') as f:\n    f.write(text)\n",
+            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'x') as f:\n    f.write(text)\n",
+        ),
+        Invalid(
+            "from pathlib import Path\nwith Path(out_dir, 'meta.json').open('w') as f:\n    f.write(text)\n",
+            fixed=(
+                "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(Path(out_dir, 'meta.json'), 'w') as f:\n    f.write(text)\n"
+            ),
+        ),
+        Invalid(
+            "with (run_dir / 'report.csv').open(mode='w', newline='') as f:\n    write_rows(f)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(run_dir / 'report.csv', mode='w', newline='') as f:\n    write_rows(f)\n"
+            ),
+        ),
+        Invalid("f = open(path, 'w')\nf.write(text)\nf.close()\n", fixed=NO_FIX),
+        Invalid("import gzip\nwith gzip.open(path, 'wt') as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid(
+            "MODE = 'wb'\nwith open(path, MODE) as f:\n    f.write(blob)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "MODE = 'wb'\nwith atomic_open(path, MODE) as f:\n    f.write(blob)\n"
+            ),
+        ),
+        Invalid(
+            "with open(f'{run}/report.md.json', 'w') as f:\n    f.write(text)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(f'{run}/report.md.json', 'w') as f:\n    f.write(text)\n"
+            ),
+        ),
+        Invalid(
+            "import codecs\nwith codecs.open(path, 'w') as f:\n    f.write(text)\n",
+            fixed=(
+                "import codecs\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "with atomic_open(path, 'w') as f:\n    f.write(text)\n"
+            ),
+        ),
+        Invalid("import codecs\nwith codecs.open(path, 'w', 'latin-1') as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid(
+            "with open(src) as f, open(dst, 'w') as g:\n    g.write(f.read())\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n"
+                "with open(src) as f, atomic_open(dst, 'w') as g:\n    g.write(f.read())\n"
+            ),
+        ),
+        Invalid(
+            "class Store:\n    def save(self, text):\n        # one file per store\n"
+            "        with open(self.path, 'w', encoding='utf-8') as f:  # the index\n            f.write(text)\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n\nclass Store:\n"
+                "    def save(self, text):\n        # one file per store\n"
+                "        with atomic_open(self.path, 'w', encoding='utf-8') as f:  # the index\n"
+                "            f.write(text)\n"
+            ),
+        ),
+        Invalid(
+            "def save(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n"
+            "    log.info('wrote %s', f.name)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid("with open(path, 'w', buffering=1) as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid("with fs.open(config_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX),
+        Invalid("import fsspec\nwith fsspec.open(index_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX),
+        Invalid(
+            "def dump(path, text, fs=None):\n    open_fn = fs.open if fs else open\n"
+            "    with open_fn(path, 'w') as f:\n        f.write(text)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import os\nfd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\nos.write(fd, blob)\n",
+            fixed=NO_FIX,
+        ),
+    )
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        return _write_call_names(settings)
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        assert isinstance(node, ast.Call)
+        site = write_site(node, ctx)
+        if site is None or site.kind != "open" or not site.is_hazard:
+            return
+        fixable = (
+            _is_direct_with_item(node, ctx)
+            and _open_rewrite(node, ctx) is not None
+            and not _handle_may_leak(node, ctx)
+        )
+        message = (
+            f"`{_display(site.api)}(..., {site.mode!r})` on line {node.lineno} writes {_written(site)} in place:"
+            " a crash leaves it truncated or half-written"
+        )
+        yield Report(node, message, fixable=fixable)
+
+    def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        from .fixes import open_fix
+
+        return open_fix(node, ctx)

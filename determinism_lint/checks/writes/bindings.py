@@ -1,0 +1,108 @@
+"""What a local name is bound to, as the DET1xx write analysis sees it. Facts layer: no libcst.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from .._util import statement_nodes
+
+if TYPE_CHECKING:
+    from ...context import Context
+    from ...names import ScopeNode
+
+
+# -- local bindings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Bind:
+    #: ``assign`` (``x = value``), ``with`` (``with value as x``), ``tuple`` (``a, x = value``
+    #: at ``index``), ``param`` (``value`` is the annotation), or ``other`` (loops, imports,
+    #: augmented assignment...).
+    kind: str
+    value: Optional[ast.expr] = None
+    index: int = -1
+
+
+def _collect_binds(scope: ScopeNode, ctx: Context) -> dict[str, tuple[_Bind, ...]]:
+    found: dict[str, list[_Bind]] = {}
+
+    def add(name: str, bind: _Bind) -> None:
+        found.setdefault(name, []).append(bind)
+
+    def add_target(target: ast.AST, value: Optional[ast.expr]) -> None:
+        if isinstance(target, ast.Name):
+            add(target.id, _Bind("assign", value) if value is not None else _Bind("other"))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Name) and value is not None:
+                    add(element.id, _Bind("tuple", value, index))
+                else:
+                    add_target(element, None)
+        elif isinstance(target, ast.Starred):
+            add_target(target.value, None)
+
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = scope.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                add(arg.arg, _Bind("param", arg.annotation))
+        if isinstance(scope, ast.Lambda):
+            return {name: tuple(binds) for name, binds in found.items()}
+    for node in ctx.fact(statement_nodes, scope):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                add_target(target, node.value)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                add_target(node.target, node.value)
+        elif isinstance(node, ast.NamedExpr):
+            add_target(node.target, node.value)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    add(item.optional_vars.id, _Bind("with", item.context_expr))
+                elif item.optional_vars is not None:
+                    add_target(item.optional_vars, None)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            add_target(node.target, None)
+        elif isinstance(node, ast.AugAssign):
+            add_target(node.target, None)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                add_target(target, None)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                add((alias.asname or alias.name).split(".", 1)[0], _Bind("other"))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            add(node.name, _Bind("other"))
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                add(name, _Bind("other"))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            add(node.name, _Bind("other"))
+    return {name: tuple(binds) for name, binds in found.items()}
+
+
+def _binds(name: ast.Name, ctx: Context) -> tuple[_Bind, ...]:
+    """How ``name`` is bound in the innermost scope that binds it; ``()`` when nowhere."""
+    for scope in ctx.resolver.enclosing_scopes(name):
+        found = ctx.fact(_collect_binds, scope).get(name.id)
+        if found:
+            return found
+    return ()
+
+
+def _single(name: ast.Name, ctx: Context, kind: str) -> Optional[_Bind]:
+    binds = _binds(name, ctx)
+    if len(binds) == 1 and binds[0].kind == kind:
+        return binds[0]
+    return None
+
+
+def _single_any(name: ast.Name, ctx: Context) -> Optional[_Bind]:
+    binds = _binds(name, ctx)
+    return binds[0] if len(binds) == 1 else None

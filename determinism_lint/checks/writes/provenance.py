@@ -1,0 +1,574 @@
+"""Where a write target comes from: temporary files and directories, scratch names,
+parameters fed temp paths, logs, profiles and other files that are not artifacts; how a
+path expression is spelled once wrappers are set aside, and which branches exclude each
+other. Facts layer: no libcst.
+"""
+
+from __future__ import annotations
+
+import ast
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Iterator, Optional
+
+from .._util import argument, keyword, last_name, statement_nodes
+from .bindings import _binds, _collect_binds, _single, _single_any
+from .targets import _glob_reason, _is_fd, _is_handle, _is_path_yielding, _may_be_descriptor, _root, _template
+from .vocabulary import (
+    REASON_ATOMIC_TEMP,
+    REASON_DEVNULL,
+    REASON_FD,
+    REASON_FIFO,
+    REASON_REMOTE,
+    REASON_REMOVED_DIR,
+    REASON_STD_STREAM,
+    REASON_TEMPDIR,
+    REASON_TEMPFILE,
+    REASON_TEMPNAME,
+    REASON_TEMP_CALLERS,
+    REASON_TEMP_PARAM,
+    REASON_TEMP_WORKSPACE,
+    _BUILTIN_GLOBS,
+    _MAX_DEPTH,
+    _OBJECT_STORE_RE,
+    _STD_STREAMS,
+    _TEMPFILE_SITES,
+    _TEMP_NAME_GLOBS,
+    _TEMP_ROOTS,
+    _UNKNOWN,
+    _UNWRAP,
+    _Config,
+)
+
+if TYPE_CHECKING:
+    from ...context import Context
+    from ...names import ScopeNode
+
+
+def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optional[str], bool]:
+    """``(reason, atomic)`` for targets in scratch space or in an atomic writer's temp path."""
+    root = _root(target, ctx)
+    if isinstance(root, ast.Call):
+        name = ctx.call_name(root)
+        if name in ("tempfile.mkdtemp", "tempfile.gettempdir") or _is_mktemp_fixture(root):
+            return REASON_TEMPDIR, False
+        if name == "tempfile.mktemp":
+            return REASON_TEMPFILE, False
+        return None, False
+    if isinstance(root, ast.Attribute) and root.attr == "name":
+        # ``NamedTemporaryFile().name``, ``tmp.name``, ``TemporaryDirectory().name``.
+        maker: Optional[ast.expr] = root.value
+        if isinstance(maker, ast.Name):
+            bind = _single_any(maker, ctx)
+            maker = bind.value if bind is not None and bind.kind in ("with", "assign") else None
+        if isinstance(maker, ast.Call):
+            name = ctx.call_name(maker)
+            if name in _TEMPFILE_SITES:
+                return REASON_TEMPFILE, False
+            if name == "tempfile.TemporaryDirectory":
+                return REASON_TEMPDIR, False
+        return None, False
+    if isinstance(root, ast.Attribute):
+        return (REASON_TEMPDIR, False) if _temp_attribute(root, ctx) else (None, False)
+    if isinstance(root, ast.Name):
+        bind = _single_any(root, ctx)
+        if bind is None or not isinstance(bind.value, ast.Call):
+            return None, False
+        if bind.kind == "with":
+            if ctx.call_name(bind.value) == "tempfile.TemporaryDirectory":
+                return REASON_TEMPDIR, False
+            if _is_path_yielding(bind.value, ctx, cfg):
+                return REASON_ATOMIC_TEMP, True
+        if bind.kind == "tuple" and bind.index == 1 and ctx.call_name(bind.value) == "tempfile.mkstemp":
+            return REASON_TEMPFILE, False
+    return None, False
+
+
+def _is_mktemp_fixture(call: ast.Call) -> bool:
+    """``tmp_path_factory.mktemp("data")``, ``tmpdir_factory.mktemp(...)``."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "mktemp"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("tmp_path_factory", "tmpdir_factory")
+    )
+
+
+def _temp_attribute(expr: ast.Attribute, ctx: Context) -> bool:
+    """``self.tmp_dir`` where every assignment of ``self.tmp_dir`` in the class makes a
+    temporary directory (``tempfile.mkdtemp()``, ``TemporaryDirectory().name``...), apart
+    from ``self.tmp_dir = None`` before it is made or after it is removed."""
+    assigned = [
+        value
+        for value in _self_assignments(expr, ctx)
+        if not (isinstance(value, ast.Constant) and value.value is None)
+    ]
+    return bool(assigned) and all(_makes_temp_dir(value, ctx) for value in assigned)
+
+
+def _self_assignments(expr: ast.Attribute, ctx: Context) -> list[ast.expr]:
+    """The values assigned to ``self.<attr>`` anywhere in the enclosing class."""
+    if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
+        return []
+    owner = next((node for node in ctx.ancestors(expr) if isinstance(node, ast.ClassDef)), None)
+    if owner is None:
+        return []
+
+    def compute() -> dict[str, list[ast.expr]]:
+        values: dict[str, list[ast.expr]] = {}
+        for node in ast.walk(owner):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == "self"
+                    ):
+                        values.setdefault(target.attr, []).append(node.value)
+        return values
+
+    found: dict[str, list[ast.expr]] = ctx.memo("det1.self-attrs", owner, compute)  # type: ignore[assignment]
+    return found.get(expr.attr, [])
+
+
+def _makes_temp_dir(value: ast.expr, ctx: Context) -> bool:
+    while isinstance(value, ast.Call) and ctx.call_name(value) in _UNWRAP and value.args:
+        value = value.args[0]
+    if isinstance(value, ast.Attribute) and value.attr == "name" and isinstance(value.value, ast.Call):
+        return ctx.call_name(value.value) == "tempfile.TemporaryDirectory"
+    return isinstance(value, ast.Call) and ctx.call_name(value) in ("tempfile.mkdtemp", "tempfile.gettempdir")
+
+
+def _name_reason(template: str, cfg: _Config) -> Optional[str]:
+    """Why a path spelled ``template`` is not an artifact: a temp name, a marker file, an
+    object-store URL, or an ``exempt-paths`` glob."""
+    path = template.replace("\\", "/")
+    if _OBJECT_STORE_RE.match(path):
+        return REASON_REMOTE
+    if path.startswith(_TEMP_ROOTS):
+        return REASON_TEMPDIR
+    parts = [part for part in path.split("/") if part and part != _UNKNOWN]
+    last = path.rsplit("/", 1)[-1]
+    if any(part in ("tmp", "temp") for part in parts) or (
+        last and any(fnmatchcase(last, pattern) for pattern in _TEMP_NAME_GLOBS[2:])
+    ):
+        return REASON_TEMPNAME
+    if last:
+        for pattern, description in _BUILTIN_GLOBS:
+            if fnmatchcase(last, pattern):
+                return f"{description} ({pattern})"
+    return _glob_reason(template, cfg.exempt_paths)
+
+
+def _alternatives_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optional[str]:
+    """A path named by a variable bound in several places: exempt when every spelling that
+    says anything is exempt (``logfile`` is a parameter, or ``os.path.join(logdir, "x.log")``)."""
+    for node in ast.walk(target):
+        if not isinstance(node, ast.Name):
+            continue
+        binds = _binds(node, ctx)
+        if len(binds) < 2:
+            continue
+        reasons = []
+        for bind in binds:
+            if bind.kind != "assign" or bind.value is None:
+                continue
+            template = _template(target, ctx, subst={node.id: bind.value})
+            if not template.replace(_UNKNOWN, "").strip("/."):
+                continue
+            reason = _name_reason(template, cfg)
+            if reason is None:
+                return None
+            reasons.append(reason)
+        return reasons[0] if reasons else None
+    return None
+
+
+def _scope_calls(scope: ScopeNode, ctx: Context) -> dict[str, list[ast.Call]]:
+    """Calls of ``scope`` (not nested scopes) by resolved name, for the few names asked."""
+    found: dict[str, list[ast.Call]] = {}
+    for node in ctx.fact(statement_nodes, scope):
+        if isinstance(node, ast.Call):
+            func = node.func
+            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if last in ("mkfifo", "rmtree", "remove", "unlink"):
+                name = ctx.call_name(node) or (f".{last}" if isinstance(func, ast.Attribute) else None)
+                if name is not None:
+                    found.setdefault(name, []).append(node)
+    return found
+
+
+def _fifo_or_removed(target: ast.expr, call: ast.Call, ctx: Context) -> Optional[str]:
+    """The same function makes the target a FIFO (``os.mkfifo``), or removes the file or its
+    directory after the write (``shutil.rmtree(folder)``, ``os.remove(path)``): not an artifact."""
+    scope = ctx.enclosing_scope(call)
+    if isinstance(scope, ast.Lambda):
+        return None
+    calls = ctx.fact(_scope_calls, scope)
+    if not calls:
+        return None
+    key = _key(target, ctx)
+    for fifo in calls.get("os.mkfifo", ()):
+        made = argument(fifo, 0, "path")
+        if made is not None and _key(made, ctx) == key:
+            return REASON_FIFO
+    where = _position(call)
+    root_key = ast.dump(_root(target, ctx))
+    for name in ("shutil.rmtree", "os.remove", "os.unlink", ".unlink"):
+        for removal in calls.get(name, ()):
+            if _position(removal) <= where or _exclusive(call, removal, scope, ctx):
+                continue
+            removed = removal.func.value if name == ".unlink" else argument(removal, 0, "path")  # type: ignore[attr-defined]
+            if removed is None:
+                continue
+            if name == "shutil.rmtree":
+                if ast.dump(_root(removed, ctx)) == root_key:
+                    return REASON_REMOVED_DIR
+            elif _key(removed, ctx) == key:
+                return REASON_REMOVED_DIR
+    return None
+
+
+#: Name parts that say a parameter holds a scratch path (``tmp``, ``tmp_dir``, ``scratch_path``).
+_TEMP_TOKENS = frozenset({"tmp", "temp", "scratch", "tmpdir", "tempdir", "tmpfile", "tempfile", "tmppath"})
+#: Callables that run ``target=`` with ``args=`` later: a thread or a process.
+_DEFERRED_TARGET_KEYWORD = "target"
+
+
+def _temp_named(name: str) -> bool:
+    return any(token in _TEMP_TOKENS for token in name.lower().split("_") if token)
+
+
+def _param_function(name: ast.Name, ctx: Context) -> Optional[ast.AST]:
+    """The function ``name`` is a parameter of, when that parameter is its only binding."""
+    for scope in ctx.resolver.enclosing_scopes(name):
+        found = ctx.fact(_collect_binds, scope).get(name.id)
+        if found:
+            if len(found) == 1 and found[0].kind == "param" and isinstance(
+                scope, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ):
+                return scope
+            return None
+    return None
+
+
+def _is_temp_expr(expr: ast.expr, ctx: Context, cfg: _Config) -> bool:
+    """``expr`` is visibly a path in scratch space: made by ``tempfile`` or under a temporary
+    directory, or spelled as a temp name. A caller's own parameter named ``tmp_dir`` is no
+    evidence here: projects keep state in folders called ``tmp`` too."""
+    if _scratch_reason(expr, ctx, cfg)[0] in (REASON_TEMPDIR, REASON_TEMPFILE):
+        return True
+    return _name_reason(_template(expr, ctx), cfg) in (REASON_TEMPNAME, REASON_TEMPDIR)
+
+
+def _passed_values(function: ast.AST, param: str, ctx: Context) -> Optional[list[ast.expr]]:
+    """What the calls in this module pass as ``param`` of ``function``: direct calls by name
+    (``f(a)``, ``self.f(a)``) and ``Thread(target=f, args=(...))``. ``None`` when a call
+    passes it in a way not known statically, or when nothing calls the function."""
+    assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+    positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
+    in_class = isinstance(ctx.parent(function), ast.ClassDef)
+    is_static = any(last_name(decorator) == "staticmethod" for decorator in function.decorator_list)
+    values: list[ast.expr] = []
+    for call in ctx.nodes_of(ast.Call):
+        assert isinstance(call, ast.Call)
+        func = call.func
+        args: list[ast.expr]
+        if isinstance(func, ast.Name) and func.id == function.name and not in_class:
+            args, offset = list(call.args), 0
+        elif isinstance(func, ast.Attribute) and func.attr == function.name and in_class:
+            args, offset = list(call.args), 0 if is_static else 1
+        else:
+            target = keyword(call, _DEFERRED_TARGET_KEYWORD)
+            if not (isinstance(target, ast.Name) and target.id == function.name and not in_class):
+                continue
+            passed = keyword(call, "args")
+            if not isinstance(passed, (ast.Tuple, ast.List)):
+                return None
+            args, offset = list(passed.elts), 0
+        if any(isinstance(arg, ast.Starred) for arg in args) or any(kw.arg is None for kw in call.keywords):
+            return None
+        value = keyword(call, param)
+        if value is None and param in positional:
+            index = positional.index(param) - offset
+            value = args[index] if 0 <= index < len(args) else None
+        if value is None:
+            return None
+        values.append(value)
+    return values or None
+
+
+def _param_scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optional[str]:
+    """A path built on a parameter named as temporary (``tmp``, ``scratch_dir``), or on a
+    parameter that every caller in the module fills with a temporary path."""
+    root = _root(target, ctx)
+    if not isinstance(root, ast.Name):
+        return None
+    function = _param_function(root, ctx)
+    if function is None:
+        return None
+    if _temp_named(root.id):
+        return REASON_TEMP_PARAM
+
+    def compute() -> bool:
+        values = _passed_values(function, root.id, ctx)
+        return values is not None and all(_is_temp_expr(value, ctx, cfg) for value in values)
+
+    found = ctx.memo(f"det1.temp-callers.{root.id}", function, compute)
+    return REASON_TEMP_CALLERS if found else None
+
+
+def _temp_workspace(target: ast.expr, ctx: Context, cfg: _Config) -> bool:
+    """``os.path.join(self.root_dir, "config")`` in a class that creates its instances in a
+    temporary directory (``cls(..., mkdtemp())``, ``cls._from_entry(repo, tmp_dir)`` with
+    ``tmp_dir = mkdtemp(...)``): the object's workspace is a scratch clone."""
+    root = _root(target, ctx)
+    base: ast.expr = root
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    if not (isinstance(root, ast.Attribute) and isinstance(base, ast.Name) and base.id == "self"):
+        return False
+    owner = next((node for node in ctx.ancestors(target) if isinstance(node, ast.ClassDef)), None)
+    if owner is None:
+        return False
+
+    def compute() -> bool:
+        own_names = ("cls", owner.name)
+        for node in ast.walk(owner):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            head = func.value if isinstance(func, ast.Attribute) else func
+            if not (isinstance(head, ast.Name) and head.id in own_names):
+                continue
+            passed = [*node.args, *(kw.value for kw in node.keywords)]
+            if any(
+                not isinstance(value, ast.Starred) and _scratch_reason(value, ctx, cfg)[0] == REASON_TEMPDIR
+                for value in passed
+            ):
+                return True
+        return False
+
+    return bool(ctx.memo("det1.temp-workspace", owner, compute))
+
+
+def _target_strings(target: ast.expr, ctx: Context) -> Iterator[str]:
+    """String constants in the expression of a path and in the one assignment of each name in it."""
+    todo: list[ast.AST] = [target]
+    seen = 0
+    while todo and seen < 64:
+        node = todo.pop()
+        seen += 1
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                yield sub.value
+            elif isinstance(sub, ast.Name) and node is target:
+                bind = _single(sub, ctx, "assign")
+                if bind is not None and bind.value is not None:
+                    todo.append(bind.value)
+
+
+_PROFILE_SUFFIXES = (".prof", ".pstats", ".cprof")
+
+
+def _profiler_dump(call: ast.Call, target: Optional[ast.expr], ctx: Context) -> bool:
+    """The file is a profiler dump: its name ends in ``.prof``/``.pstats``, or the same
+    function dumps profiler stats (``profile.dump_stats(...)``) and writes the result."""
+    if target is not None and any(text.endswith(_PROFILE_SUFFIXES) for text in _target_strings(target, ctx)):
+        return True
+    scope = ctx.enclosing_scope(call)
+    if isinstance(scope, ast.Lambda) or isinstance(scope, ast.Module):
+        return False
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "dump_stats"
+        for node in ctx.fact(statement_nodes, scope)
+    )
+
+
+def _handle_name(call: ast.Call, ctx: Context) -> Optional[tuple[str, ast.AST]]:
+    """``with open(...) as f`` / ``f = open(...)``: the handle's name and the statement."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.withitem) and parent.context_expr is call and isinstance(parent.optional_vars, ast.Name):
+        statement = ctx.parent(parent)
+        if statement is not None:
+            return parent.optional_vars.id, statement
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        return parent.targets[0].id, ctx.enclosing_scope(call)
+    return None
+
+
+def _leading_text(expr: ast.expr) -> Optional[str]:
+    """The literal text a written value starts with: ``"export A=%s" % v``, ``f"export {k}"``."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mod, ast.Add)):
+        return _leading_text(expr.left)
+    if isinstance(expr, ast.JoinedStr) and expr.values:
+        first = expr.values[0]
+        return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
+        return _leading_text(expr.func.value)
+    return None
+
+
+def _env_export_script(call: ast.Call, ctx: Context) -> bool:
+    """Every ``f.write(...)`` to the handle writes ``export NAME=...`` lines: a shell script
+    of environment variables that the next command sources, not a kept artifact."""
+    found = _handle_name(call, ctx)
+    if found is None:
+        return False
+    name, holder = found
+    writes = [
+        node
+        for node in ast.walk(holder)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == name
+        and node.func.attr in ("write", "writelines")
+    ]
+    if not writes:
+        return False
+    for write in writes:
+        text = _leading_text(write.args[0]) if write.args else None
+        if text is None or not text.lstrip().startswith("export "):
+            return False
+    return True
+
+
+def _child_process_log(call: ast.Call, ctx: Context) -> bool:
+    """``Popen(cmd, stdout=open(log, "w"))``, or a handle from ``open`` given as a child
+    process's ``stdout=``/``stderr=``: the file is the child's output log."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.keyword) and parent.arg in ("stdout", "stderr"):
+        return True
+    found = _handle_name(call, ctx)
+    if found is None:
+        return False
+    name, holder = found
+    return any(
+        isinstance(node, ast.keyword)
+        and node.arg in ("stdout", "stderr")
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        for node in ast.walk(holder)
+    )
+
+
+def _delegating_wrapper(call: ast.Call, method: str, target: Optional[ast.expr], ctx: Context) -> bool:
+    """``def to_csv(self, path_or_buf, ...): return Dataset(...).to_csv(path_or_buf, ...)``: a
+    method that hands its own path parameter to another object's method of the same name.
+    The write happens (and is reported) in that method; callers of the wrapper are writes too."""
+    if not isinstance(target, ast.Name):
+        return False
+    function = ctx.enclosing_function(call)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or function.name != method:
+        return False
+    if not isinstance(ctx.parent(function), ast.ClassDef):
+        return False
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+        return False
+    return _param_function(target, ctx) is function
+
+
+def _target_verdict(
+    target: ast.expr, ctx: Context, cfg: _Config, *, handles: bool, call: Optional[ast.Call] = None
+) -> tuple[str, Optional[str], bool]:
+    """``(status, exempt_reason, atomic)``; status is ``"path"`` or ``"handle"`` (not a path)."""
+    if handles and _is_handle(target, ctx, cfg):
+        return "handle", None, False
+    qualified = ctx.qualified_name(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+    if qualified is not None:
+        if qualified == "os.devnull":
+            return "path", REASON_DEVNULL, False
+        if qualified in _STD_STREAMS or qualified.rsplit(".", 1)[0] in _STD_STREAMS:
+            return "path", REASON_STD_STREAM, False
+    if _is_fd(target, ctx):
+        return "path", REASON_FD, False
+    reason, atomic = _scratch_reason(target, ctx, cfg)
+    if reason is not None:
+        return "path", reason, atomic
+    reason = _param_scratch_reason(target, ctx, cfg)
+    if reason is None and _temp_workspace(target, ctx, cfg):
+        reason = REASON_TEMP_WORKSPACE
+    if reason is not None:
+        return "path", reason, False
+    if _may_be_descriptor(target, ctx):
+        # What ``fix`` declines as a descriptor, a pipe end or a socket is not reported either.
+        return "path", REASON_FD, False
+    reason = _name_reason(_template(target, ctx), cfg) or _alternatives_reason(target, ctx, cfg)
+    if reason is None and call is not None:
+        reason = _fifo_or_removed(target, call, ctx)
+    return "path", reason, False
+
+
+# -- path spellings and exclusive branches (shared with the rename analysis) ----------------
+
+
+def _key(expr: ast.expr, ctx: Context) -> str:
+    """A spelling of a path expression that ignores ``str()``/``os.fspath()``/``Path()``
+    wrappers and once-assigned aliases (``tmp_name = str(tmp)``)."""
+    for _ in range(_MAX_DEPTH):
+        if (
+            isinstance(expr, ast.Call)
+            and len(expr.args) == 1
+            and not expr.keywords
+            and not isinstance(expr.args[0], ast.Starred)
+            and ctx.call_name(expr) in _UNWRAP
+        ):
+            expr = expr.args[0]
+            continue
+        if isinstance(expr, ast.Name):
+            bind = _single(expr, ctx, "assign")
+            if bind is not None and isinstance(bind.value, (ast.Name, ast.Call)):
+                value: ast.expr = bind.value
+                while (
+                    isinstance(value, ast.Call)
+                    and len(value.args) == 1
+                    and not value.keywords
+                    and ctx.call_name(value) in _UNWRAP
+                ):
+                    value = value.args[0]
+                if isinstance(value, ast.Name) and value.id != expr.id:
+                    expr = value
+                    continue
+        break
+    return ast.dump(expr)
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _branches(node: ast.AST, scope: ScopeNode, ctx: Context) -> dict[int, str]:
+    """For each ``if``/``try`` around ``node`` (inside ``scope``): the branch it sits in."""
+    found: dict[int, str] = {}
+    child = node
+    for ancestor in ctx.ancestors(node):
+        if ancestor is scope:
+            break
+        if isinstance(ancestor, ast.If):
+            found[id(ancestor)] = "orelse" if any(child is s for s in ancestor.orelse) else "body"
+        elif isinstance(ancestor, ast.Try):
+            if isinstance(child, ast.ExceptHandler):
+                found[id(ancestor)] = f"handler{id(child)}"
+            elif any(child is s for s in ancestor.finalbody):
+                found[id(ancestor)] = "finalbody"
+            else:
+                found[id(ancestor)] = "body"  # the body and its ``else``
+        child = ancestor
+    return found
+
+
+def _exclusive(write: ast.AST, rename: ast.AST, scope: ScopeNode, ctx: Context) -> bool:
+    """No run executes ``write`` and then ``rename``: other arms of one ``if``, or a ``try``
+    body and one of its handlers (setting a failed file aside is not publishing it)."""
+    mine = _branches(write, scope, ctx)
+    theirs = _branches(rename, scope, ctx)
+    for key, branch in mine.items():
+        other = theirs.get(key)
+        if other is not None and other != branch and "finalbody" not in (branch, other):
+            return True
+    return False
