@@ -28,9 +28,9 @@ TEST_MODULE = textwrap.dedent(
 
     def test_export_roundtrip(tmp_path):
         cfg = tmp_path / "cfg.yaml"
-        cfg.write_text(yaml.dump(dict(os.environ), sort_keys=False))
+        cfg.write_text(yaml.dump(dict.fromkeys(set(os.environ)), sort_keys=False))
         with open(tmp_path / "data.json", "w") as handle:
-            json.dump({"x": 1}, handle)
+            json.dump({name: 1 for name in os.listdir(tmp_path)}, handle)
         pickle.dump({"k": 1}, open(tmp_path / "state.pkl", "wb"))
         (tmp_path / "index.txt").write_text("\\n".join(os.listdir(tmp_path)))
         digest = hashlib.sha256(str({"a": 1, "tags": {"x", "y"}}).encode()).hexdigest()
