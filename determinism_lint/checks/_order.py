@@ -230,20 +230,27 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
     function = ctx.enclosing_function(escape)
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or ctx.in_artifact_scope(escape):
         return False
+    streamed = False
     if isinstance(escape, (ast.Return, ast.Yield)):
         for ancestor in ctx.ancestors(escape):
             if ancestor is function:
                 break
             if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
-                # Inside the loop: a ``return`` picks the first match; a ``yield`` streams the
-                # entries one by one as the loop finds them, to callers that usually consume
-                # them as they come (write them, add them to an archive). Both stay findings.
-                return False
+                # Inside the loop: a ``return`` picks the first match and stays a finding; a
+                # ``yield`` streams the entries one by one as the loop finds them, to callers
+                # that usually consume them as they come (write them, add them to an archive):
+                # a finding unless the module's own callers visibly ignore the order.
+                if isinstance(escape, ast.Return):
+                    return False
+                streamed = True
+                break
     visiting: set[int] = ctx.memo("order.unknown-callers", ctx.tree, set)  # type: ignore[assignment]
     if id(function) in visiting:
         return False  # callers that call each other: keep the finding
     visiting.add(id(function))
     try:
+        uses = 0
+        recursive = False
         for call in ctx.calls_by_name.get(function.name, ()):
             func = call.func  # type: ignore[attr-defined]
             if isinstance(func, ast.Attribute) and not (
@@ -251,14 +258,38 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
             ):
                 continue
             if ctx.enclosing_function(call) is function:
+                if isinstance(ctx.parent(call), ast.YieldFrom):
+                    recursive = True  # ``yield from walk(child)``: the same stream, one level down
+                    continue
                 return False  # recursion: the walk goes on through the function itself
+            uses += 1
             onward = consumer_is_order_sensitive(call, ctx)
             # A caller that only passes the order on to its own unseen callers is a wrapper too.
             if onward is not None and not returned_to_unknown_callers(onward, ctx):
                 return False
-        return True
+        for mapped in _mapped_over(function, ctx):
+            # ``map(iter_subtree, paths)``: each call's stream, in turn.
+            uses += 1
+            onward = consumer_is_order_sensitive(mapped, ctx)
+            if onward is not None and not returned_to_unknown_callers(onward, ctx):
+                return False
+        return uses > 0 if streamed or recursive else True
     finally:
         visiting.discard(id(function))
+
+
+def _mapped_over(function: ast.AST, ctx: Context) -> Iterator[ast.Call]:
+    """``map(function, items)`` calls of this module that apply ``function`` to each item."""
+    name = getattr(function, "name", None)
+    for call in ctx.calls_by_name.get("map", ()):
+        if (
+            isinstance(call, ast.Call)
+            and call.args
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id == name
+            and ctx.call_name(call) == "builtins.map"
+        ):
+            yield call
 
 
 def describe(node: ast.AST) -> str:
