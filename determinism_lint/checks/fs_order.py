@@ -164,6 +164,48 @@ def _has_path_shape(call: ast.Call, func: ast.Attribute, name: Optional[str], ct
     return not (receiver_name is not None and receiver_name.split(".", 1)[0] in _FILESYSTEM_MODULES)
 
 
+_EXISTENCE_TESTS = frozenset({"isfile", "exists", "access", "is_file"})
+
+
+def _locates_a_program(escape: ast.AST, ctx: Context) -> bool:
+    """``for candidate in candidates: if os.path.isfile(candidate): return candidate`` in a
+    function that falls back to a bare program name (``return "git"``): it locates an
+    executable, and any installed copy it finds gives the same effect."""
+    if not (isinstance(escape, ast.Return) and isinstance(escape.value, ast.Name)):
+        return False
+    function = ctx.enclosing_function(escape)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.body:
+        return False
+    last = function.body[-1]
+    if not (
+        isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Constant)
+        and isinstance(last.value.value, str)
+        and last.value.value
+        and not any(sep in last.value.value for sep in "/\\ ")
+    ):
+        return False
+    found = escape.value.id
+    for ancestor in ctx.ancestors(escape):
+        if ancestor is function:
+            return False
+        if isinstance(ancestor, ast.If):
+            for test in ast.walk(ancestor.test):
+                if (
+                    isinstance(test, ast.Call)
+                    and _last_attr(test.func) in _EXISTENCE_TESTS
+                    and any(isinstance(inner, ast.Name) and inner.id == found for inner in ast.walk(test))
+                ):
+                    return True
+    return False
+
+
+def _last_attr(func: ast.AST) -> Optional[str]:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
+
+
 def _bound_to_filesystem(name: ast.Name, ctx: Context) -> bool:
     """``name`` is bound in its scope (or at module level) to an fsspec-style file system made
     by a call into one of its packages (``DirFileSystem(...)``, ``fsspec.filesystem("s3")``,
@@ -233,7 +275,10 @@ class UnsortedListing(Rule):
     the stream order-insensitively, such as patching each file in place; a recursive
     `yield from gen(child)` continues the same stream. fsspec file systems
     (`fs = DirFileSystem(...)`, `fsspec.filesystem(...)`, `HfFileSystem(...)`) return `glob`
-    results sorted and are not listings. A listing passed to a function of the same module
+    results sorted and are not listings. A first match that locates a program (the loop
+    returns the first candidate that exists, the function falls back to a bare name such as
+    `"git"`) is quiet: any installed copy gives the same effect. A listing passed to a
+    function of the same module
     (`delete_all(*root.glob("*.egg-info"))`, `write_lines(os.listdir(d), target)`) is judged
     by what that function does with the parameter, and the message names the sink inside it.
 
@@ -332,6 +377,9 @@ class UnsortedListing(Rule):
         "        found.append(load(path))\n    return found\n",
         "from fsspec.implementations.dirfs import DirFileSystem\ndef stale_files(fs, root, data_dir):\n"
         "    dirfs = DirFileSystem(fs=fs, path=root)\n    return list(dirfs.glob(f'{data_dir}/*'))\n",
+        "import os\ndef find_git(root):\n    candidates = []\n    for sub in os.listdir(root):\n"
+        "        candidates.append(os.path.join(root, sub, 'bin', 'git.exe'))\n    for candidate in candidates:\n"
+        "        if os.path.isfile(candidate):\n            return candidate\n    return 'git'\n",
         # A generator whose only caller patches each file in place: the visiting order cannot matter.
         "from itertools import chain\ndef iter_subtree(path):\n    for item in path.iterdir():\n"
         "        if item.is_dir():\n            yield from iter_subtree(item)\n        else:\n            yield item\n"
@@ -458,7 +506,7 @@ class UnsortedListing(Rule):
         if listing is None or listing.kind == "walk" or matches_at_most_one(listing, ctx):
             return
         escape = consumer_is_order_sensitive(node, ctx)
-        if escape is None or returned_to_unknown_callers(escape, ctx):
+        if escape is None or returned_to_unknown_callers(escape, ctx) or _locates_a_program(escape, ctx):
             return
         yield self._report(listing, escape, ctx)
 
