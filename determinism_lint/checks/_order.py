@@ -569,6 +569,28 @@ def _flows_into_local(name: str, binding: ast.AST, site: ast.AST, ctx: Context) 
     return _flows_into_name(name, binding, ctx)
 
 
+def _flows_into_groups(name: str, site: ast.Call, ctx: Context) -> Optional[ast.AST]:
+    """``groups[key].append(entry)``: the entries are grouped into the lists of a local dict.
+    Where the order escapes is decided by what the code does with the dict (``min(groups,
+    key=...)``, a truth test) and with each group it looks up (``len(groups[k])``)."""
+    scope = ctx.enclosing_scope(site)
+    if _init_kind(name, scope, ctx) != "dict":
+        return site
+    for _, _, node in _uses_of(name, scope, ctx):
+        if not isinstance(node.ctx, ast.Load):
+            continue
+        parent = ctx.parent(node)
+        if isinstance(parent, ast.Subscript) and parent.value is node and not isinstance(parent.slice, ast.Slice):
+            if not isinstance(parent.ctx, ast.Load):
+                continue  # ``groups[k] = [...]``: a store, not a read of any order
+            escape = consumer_is_order_sensitive(parent, ctx)
+        else:
+            escape = consumer_is_order_sensitive(node, ctx)
+        if escape is not None:
+            return escape
+    return None
+
+
 # -- loops ---------------------------------------------------------------------------------
 
 
@@ -642,6 +664,12 @@ def _call_escape(
             if isinstance(receiver, ast.Name):
                 # A parameter or a global escapes here: the caller sees the order.
                 return _flows_into_local(receiver.id, ctx.enclosing_statement(call), call, ctx)
+            if (
+                isinstance(receiver, ast.Subscript)
+                and isinstance(receiver.value, ast.Name)
+                and not isinstance(receiver.slice, ast.Slice)
+            ):
+                return _flows_into_groups(receiver.value.id, call, ctx)
             return call
         if attr in WRITE_METHODS or attr == "update" or attr == "add":
             if not _arguments_mention(call, tainted):

@@ -277,7 +277,10 @@ class UnsortedListing(Rule):
     (`fs = DirFileSystem(...)`, `fsspec.filesystem(...)`, `HfFileSystem(...)`) return `glob`
     results sorted and are not listings. A first match that locates a program (the loop
     returns the first candidate that exists, the function falls back to a bare name such as
-    `"git"`) is quiet: any installed copy gives the same effect. A listing passed to a
+    `"git"`) is quiet: any installed copy gives the same effect. Entries grouped into the
+    lists of a local dict (`groups[key].append(path)`) are judged by what the code does with
+    the dict and each group it looks up: `len(groups[k])` and `min(groups, key=...)` ignore
+    the order, writing or returning a group does not. A listing passed to a
     function of the same module
     (`delete_all(*root.glob("*.egg-info"))`, `write_lines(os.listdir(d), target)`) is judged
     by what that function does with the parameter, and the message names the sink inside it.
@@ -377,6 +380,10 @@ class UnsortedListing(Rule):
         "        found.append(load(path))\n    return found\n",
         "from fsspec.implementations.dirfs import DirFileSystem\ndef stale_files(fs, root, data_dir):\n"
         "    dirfs = DirFileSystem(fs=fs, path=root)\n    return list(dirfs.glob(f'{data_dir}/*'))\n",
+        "import glob\nfrom collections import defaultdict\ndef best_num_proc(prefix):\n"
+        "    groups = defaultdict(list)\n    for path in glob.iglob(prefix + '*'):\n"
+        "        groups[int(path.rsplit('_', 1)[1])].append(path)\n"
+        "    return min(groups, key=lambda n: (n - len(groups[n]), n))\n",
         "import os\ndef find_git(root):\n    candidates = []\n    for sub in os.listdir(root):\n"
         "        candidates.append(os.path.join(root, sub, 'bin', 'git.exe'))\n    for candidate in candidates:\n"
         "        if os.path.isfile(candidate):\n            return candidate\n    return 'git'\n",
@@ -490,6 +497,14 @@ class UnsortedListing(Rule):
             fixed=NO_FIX,
         ),
         Invalid("import os\ndef manifest_entries(d):\n    return os.scandir(d)\n", fixed=NO_FIX),
+        Invalid(
+            "import glob\nfrom collections import defaultdict\ndef shards_by_split(prefix, out):\n"
+            "    groups = defaultdict(list)\n    for path in glob.iglob(prefix + '*'):\n"
+            "        groups[path.split('-')[0]].append(path)\n    out.write('\\n'.join(groups['train']))\n",
+            fixed="import glob\nfrom collections import defaultdict\ndef shards_by_split(prefix, out):\n"
+            "    groups = defaultdict(list)\n    for path in sorted(glob.iglob(prefix + '*')):\n"
+            "        groups[path.split('-')[0]].append(path)\n    out.write('\\n'.join(groups['train']))\n",
+        ),
         Invalid(
             "def iter_subtree(path):\n    for item in path.iterdir():\n        if item.is_dir():\n"
             "            yield from iter_subtree(item)\n        else:\n            yield item\n"
