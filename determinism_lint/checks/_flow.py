@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from ._util import local_names
+from ._util import last_name, local_names
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -23,6 +23,9 @@ WRITE_HELPERS = frozenset({"write_atomic_text", "write_atomic_bytes", "write_ato
 #: Calls that pass their argument's bytes on unchanged (for the purpose of ordering).
 _TRANSPARENT_CALLS = frozenset({"builtins.str", "builtins.bytes", "builtins.bytearray"})
 _TRANSPARENT_METHODS = frozenset({"encode", "strip", "rstrip", "lstrip", "decode", "lower", "upper"})
+
+#: Streams that send bytes to a client instead of keeping them (``http.server`` handlers).
+_RESPONSE_STREAMS = frozenset({"wfile"})
 
 HASH = "hash"
 FILE = "file"
@@ -55,6 +58,8 @@ def _call_sink(call: ast.Call, arg: ast.AST, ctx: Context) -> Optional[str]:
     if isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS:
         from ..scopes import is_scratch_stream
 
+        if last_name(func.value) in _RESPONSE_STREAMS:
+            return None  # the body of an HTTP response, sent and not kept
         return None if is_scratch_stream(func.value, ctx) else FILE
     last = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else None)
     if last in WRITE_HELPERS:

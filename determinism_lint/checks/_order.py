@@ -230,20 +230,27 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
     function = ctx.enclosing_function(escape)
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or ctx.in_artifact_scope(escape):
         return False
+    streamed = False
     if isinstance(escape, (ast.Return, ast.Yield)):
         for ancestor in ctx.ancestors(escape):
             if ancestor is function:
                 break
             if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
-                # Inside the loop: a ``return`` picks the first match; a ``yield`` streams the
-                # entries one by one as the loop finds them, to callers that usually consume
-                # them as they come (write them, add them to an archive). Both stay findings.
-                return False
+                # Inside the loop: a ``return`` picks the first match and stays a finding; a
+                # ``yield`` streams the entries one by one as the loop finds them, to callers
+                # that usually consume them as they come (write them, add them to an archive):
+                # a finding unless the module's own callers visibly ignore the order.
+                if isinstance(escape, ast.Return):
+                    return False
+                streamed = True
+                break
     visiting: set[int] = ctx.memo("order.unknown-callers", ctx.tree, set)  # type: ignore[assignment]
     if id(function) in visiting:
         return False  # callers that call each other: keep the finding
     visiting.add(id(function))
     try:
+        uses = 0
+        recursive = False
         for call in ctx.calls_by_name.get(function.name, ()):
             func = call.func  # type: ignore[attr-defined]
             if isinstance(func, ast.Attribute) and not (
@@ -251,14 +258,38 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
             ):
                 continue
             if ctx.enclosing_function(call) is function:
+                if isinstance(ctx.parent(call), ast.YieldFrom):
+                    recursive = True  # ``yield from walk(child)``: the same stream, one level down
+                    continue
                 return False  # recursion: the walk goes on through the function itself
+            uses += 1
             onward = consumer_is_order_sensitive(call, ctx)
             # A caller that only passes the order on to its own unseen callers is a wrapper too.
             if onward is not None and not returned_to_unknown_callers(onward, ctx):
                 return False
-        return True
+        for mapped in _mapped_over(function, ctx):
+            # ``map(iter_subtree, paths)``: each call's stream, in turn.
+            uses += 1
+            onward = consumer_is_order_sensitive(mapped, ctx)
+            if onward is not None and not returned_to_unknown_callers(onward, ctx):
+                return False
+        return uses > 0 if streamed or recursive else True
     finally:
         visiting.discard(id(function))
+
+
+def _mapped_over(function: ast.AST, ctx: Context) -> Iterator[ast.Call]:
+    """``map(function, items)`` calls of this module that apply ``function`` to each item."""
+    name = getattr(function, "name", None)
+    for call in ctx.calls_by_name.get("map", ()):
+        if (
+            isinstance(call, ast.Call)
+            and call.args
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id == name
+            and ctx.call_name(call) == "builtins.map"
+        ):
+            yield call
 
 
 def describe(node: ast.AST) -> str:
@@ -538,6 +569,28 @@ def _flows_into_local(name: str, binding: ast.AST, site: ast.AST, ctx: Context) 
     return _flows_into_name(name, binding, ctx)
 
 
+def _flows_into_groups(name: str, site: ast.Call, ctx: Context) -> Optional[ast.AST]:
+    """``groups[key].append(entry)``: the entries are grouped into the lists of a local dict.
+    Where the order escapes is decided by what the code does with the dict (``min(groups,
+    key=...)``, a truth test) and with each group it looks up (``len(groups[k])``)."""
+    scope = ctx.enclosing_scope(site)
+    if _init_kind(name, scope, ctx) != "dict":
+        return site
+    for _, _, node in _uses_of(name, scope, ctx):
+        if not isinstance(node.ctx, ast.Load):
+            continue
+        parent = ctx.parent(node)
+        if isinstance(parent, ast.Subscript) and parent.value is node and not isinstance(parent.slice, ast.Slice):
+            if not isinstance(parent.ctx, ast.Load):
+                continue  # ``groups[k] = [...]``: a store, not a read of any order
+            escape = consumer_is_order_sensitive(parent, ctx)
+        else:
+            escape = consumer_is_order_sensitive(node, ctx)
+        if escape is not None:
+            return escape
+    return None
+
+
 # -- loops ---------------------------------------------------------------------------------
 
 
@@ -611,6 +664,12 @@ def _call_escape(
             if isinstance(receiver, ast.Name):
                 # A parameter or a global escapes here: the caller sees the order.
                 return _flows_into_local(receiver.id, ctx.enclosing_statement(call), call, ctx)
+            if (
+                isinstance(receiver, ast.Subscript)
+                and isinstance(receiver.value, ast.Name)
+                and not isinstance(receiver.slice, ast.Slice)
+            ):
+                return _flows_into_groups(receiver.value.id, call, ctx)
             return call
         if attr in WRITE_METHODS or attr == "update" or attr == "add":
             if not _arguments_mention(call, tainted):

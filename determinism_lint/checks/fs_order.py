@@ -16,7 +16,7 @@ from ._order import (
     returned_to_unknown_callers,
     sorts_in_place,
 )
-from ._util import argument, keyword, name_index, walk_local
+from ._util import argument, keyword, local_nodes, name_index, walk_local
 from .base import NO_FIX, Invalid, Report, Rule
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ _FILESYSTEM_RECEIVER = re.compile(
     r"^(?:_?fs|.+_fs|s3fs|gcsfs|hdfs|webhdfs|adlfs|abfs|_?(?:file_?system)|.+_file_?system)$", re.IGNORECASE
 )
 _FILESYSTEM_MODULES = ("fsspec", "gcsfs", "s3fs", "adlfs")
+#: Packages whose file-system classes are fsspec file systems.
+_FILESYSTEM_PACKAGES = (*_FILESYSTEM_MODULES, "huggingface_hub")
 
 _ALIAS_RE = re.compile(r"\b(?:listdir|scandir|walk|fwalk|glob|iglob)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -156,8 +158,69 @@ def _has_path_shape(call: ast.Call, func: ast.Attribute, name: Optional[str], ct
         last = receiver.id
     if last is not None and _FILESYSTEM_RECEIVER.match(last):
         return False
+    if isinstance(receiver, ast.Name) and _bound_to_filesystem(receiver, ctx):
+        return False  # ``dirfs = DirFileSystem(fs=..., path=...)``: an fsspec glob, sorted
     receiver_name = ctx.qualified_name(receiver.func) if isinstance(receiver, ast.Call) else None
     return not (receiver_name is not None and receiver_name.split(".", 1)[0] in _FILESYSTEM_MODULES)
+
+
+_EXISTENCE_TESTS = frozenset({"isfile", "exists", "access", "is_file"})
+
+
+def _locates_a_program(escape: ast.AST, ctx: Context) -> bool:
+    """``for candidate in candidates: if os.path.isfile(candidate): return candidate`` in a
+    function that falls back to a bare program name (``return "git"``): it locates an
+    executable, and any installed copy it finds gives the same effect."""
+    if not (isinstance(escape, ast.Return) and isinstance(escape.value, ast.Name)):
+        return False
+    function = ctx.enclosing_function(escape)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.body:
+        return False
+    last = function.body[-1]
+    if not (
+        isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Constant)
+        and isinstance(last.value.value, str)
+        and last.value.value
+        and not any(sep in last.value.value for sep in "/\\ ")
+    ):
+        return False
+    found = escape.value.id
+    for ancestor in ctx.ancestors(escape):
+        if ancestor is function:
+            return False
+        if isinstance(ancestor, ast.If):
+            for test in ast.walk(ancestor.test):
+                if (
+                    isinstance(test, ast.Call)
+                    and _last_attr(test.func) in _EXISTENCE_TESTS
+                    and any(isinstance(inner, ast.Name) and inner.id == found for inner in ast.walk(test))
+                ):
+                    return True
+    return False
+
+
+def _last_attr(func: ast.AST) -> Optional[str]:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
+
+
+def _bound_to_filesystem(name: ast.Name, ctx: Context) -> bool:
+    """``name`` is bound in its scope (or at module level) to an fsspec-style file system made
+    by a call into one of its packages (``DirFileSystem(...)``, ``fsspec.filesystem("s3")``,
+    ``HfFileSystem(...)``): their ``glob`` returns a sorted list."""
+    for scope in (ctx.enclosing_scope(name), ctx.tree):
+        for node in ctx.fact(local_nodes, scope):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and any(isinstance(target, ast.Name) and target.id == name.id for target in node.targets)
+            ):
+                qualified = ctx.call_name(node.value) or ""
+                if qualified.split(".", 1)[0] in _FILESYSTEM_PACKAGES:
+                    return True
+    return False
 
 
 def _may_be_pattern(expr: ast.AST) -> bool:
@@ -206,9 +269,19 @@ class UnsortedListing(Rule):
     callers: that counts only where the function is artifact-shaping by evidence, or where a
     function of the same module calls it and lets the order escape. A drop-in wrapper of
     `os.listdir` whose callers this module cannot see mirrors the standard library's contract
-    and stays quiet. A `return` inside the loop over the entries is a first match, and a
-    `yield` inside it streams the entries to callers as the loop finds them: both are flagged
-    wherever they are. A listing passed to a function of the same module
+    and stays quiet. A `return` inside the loop over the entries is a first match, flagged
+    wherever it is. A `yield` inside it streams the entries to callers as the loop finds them:
+    flagged unless the module's own callers (direct calls, or `map(gen, items)`) all consume
+    the stream order-insensitively, such as patching each file in place; a recursive
+    `yield from gen(child)` continues the same stream. fsspec file systems
+    (`fs = DirFileSystem(...)`, `fsspec.filesystem(...)`, `HfFileSystem(...)`) return `glob`
+    results sorted and are not listings. A first match that locates a program (the loop
+    returns the first candidate that exists, the function falls back to a bare name such as
+    `"git"`) is quiet: any installed copy gives the same effect. Entries grouped into the
+    lists of a local dict (`groups[key].append(path)`) are judged by what the code does with
+    the dict and each group it looks up: `len(groups[k])` and `min(groups, key=...)` ignore
+    the order, writing or returning a group does not. A listing passed to a
+    function of the same module
     (`delete_all(*root.glob("*.egg-info"))`, `write_lines(os.listdir(d), target)`) is judged
     by what that function does with the parameter, and the message names the sink inside it.
 
@@ -305,6 +378,20 @@ class UnsortedListing(Rule):
         "import os\ndef xlistdir(path):\n    return os.listdir(path)\n",
         "import glob\ndef find_records(pattern, load):\n    found = []\n    for path in glob.iglob(pattern):\n"
         "        found.append(load(path))\n    return found\n",
+        "from fsspec.implementations.dirfs import DirFileSystem\ndef stale_files(fs, root, data_dir):\n"
+        "    dirfs = DirFileSystem(fs=fs, path=root)\n    return list(dirfs.glob(f'{data_dir}/*'))\n",
+        "import glob\nfrom collections import defaultdict\ndef best_num_proc(prefix):\n"
+        "    groups = defaultdict(list)\n    for path in glob.iglob(prefix + '*'):\n"
+        "        groups[int(path.rsplit('_', 1)[1])].append(path)\n"
+        "    return min(groups, key=lambda n: (n - len(groups[n]), n))\n",
+        "import os\ndef find_git(root):\n    candidates = []\n    for sub in os.listdir(root):\n"
+        "        candidates.append(os.path.join(root, sub, 'bin', 'git.exe'))\n    for candidate in candidates:\n"
+        "        if os.path.isfile(candidate):\n            return candidate\n    return 'git'\n",
+        # A generator whose only caller patches each file in place: the visiting order cannot matter.
+        "from itertools import chain\ndef iter_subtree(path):\n    for item in path.iterdir():\n"
+        "        if item.is_dir():\n            yield from iter_subtree(item)\n        else:\n            yield item\n"
+        "def patch_all(paths):\n    for file in chain.from_iterable(map(iter_subtree, paths)):\n"
+        "        file.write_text(file.read_text().replace('a', 'b'))\n",
     )
     INVALID = (
         Invalid(
@@ -410,6 +497,22 @@ class UnsortedListing(Rule):
             fixed=NO_FIX,
         ),
         Invalid("import os\ndef manifest_entries(d):\n    return os.scandir(d)\n", fixed=NO_FIX),
+        Invalid(
+            "import glob\nfrom collections import defaultdict\ndef shards_by_split(prefix, out):\n"
+            "    groups = defaultdict(list)\n    for path in glob.iglob(prefix + '*'):\n"
+            "        groups[path.split('-')[0]].append(path)\n    out.write('\\n'.join(groups['train']))\n",
+            fixed="import glob\nfrom collections import defaultdict\ndef shards_by_split(prefix, out):\n"
+            "    groups = defaultdict(list)\n    for path in sorted(glob.iglob(prefix + '*')):\n"
+            "        groups[path.split('-')[0]].append(path)\n    out.write('\\n'.join(groups['train']))\n",
+        ),
+        Invalid(
+            "def iter_subtree(path):\n    for item in path.iterdir():\n        if item.is_dir():\n"
+            "            yield from iter_subtree(item)\n        else:\n            yield item\n"
+            "def write_members(root, out):\n    for p in iter_subtree(root):\n        out.write(str(p) + '\\n')\n",
+            fixed="def iter_subtree(path):\n    for item in sorted(path.iterdir()):\n        if item.is_dir():\n"
+            "            yield from iter_subtree(item)\n        else:\n            yield item\n"
+            "def write_members(root, out):\n    for p in iter_subtree(root):\n        out.write(str(p) + '\\n')\n",
+        ),
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
@@ -418,7 +521,7 @@ class UnsortedListing(Rule):
         if listing is None or listing.kind == "walk" or matches_at_most_one(listing, ctx):
             return
         escape = consumer_is_order_sensitive(node, ctx)
-        if escape is None or returned_to_unknown_callers(escape, ctx):
+        if escape is None or returned_to_unknown_callers(escape, ctx) or _locates_a_program(escape, ctx):
             return
         yield self._report(listing, escape, ctx)
 
@@ -498,7 +601,9 @@ class UnsortedWalk(Rule):
     not flagged, and neither is one whose results are collected and sorted afterwards.
     Walks used in comprehensions or through `next(os.walk(...))` are flagged without a fix.
     A walk passed on whole to callers this module cannot see (`yield from os.walk(top)` in a
-    function that is not artifact-shaping) stays quiet, as for DET301.
+    function that is not artifact-shaping) stays quiet, as for DET301, and so does a drop-in
+    walk whose callers in the module all loop over it as over `os.walk`, sorting the
+    directory list in place and iterating the file names sorted.
 
     ## Why is this bad?
     `os.walk` lists every directory with `os.scandir`, so both the order in which
@@ -599,6 +704,9 @@ class UnsortedWalk(Rule):
         "    for f in sorted(files):\n"
         "        out.append(root / f)\n",
         "import os\nfor root, dirs, files in os.walk(d):\n    if 'setup.py' in files:\n        seen.add(root)\n",
+        "import os\ndef xwalk(top, **kwargs):\n    yield from os.walk(top, **kwargs)\n"
+        "def iter_files(top):\n    for root, dirs, files in xwalk(top):\n        dirs[:] = sorted(dirs)\n"
+        "        for name in sorted(files):\n            yield os.path.join(root, name)\n",
     )
     INVALID = (
         Invalid(
@@ -679,6 +787,12 @@ class UnsortedWalk(Rule):
             fixed="import os\nfor root, dirs, files, fd in os.fwalk(d):\n    dirs.sort()\n    files.sort()\n"
             "    for f in files:\n        out.append(f)\n",
         ),
+        Invalid(
+            "import os\ndef xwalk(top):\n    yield from os.walk(top)\n"
+            "def write_listing(top, out):\n    for root, dirs, files in xwalk(top):\n        for name in files:\n"
+            "            out.write(name + '\\n')\n",
+            fixed=NO_FIX,
+        ),
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
@@ -702,7 +816,11 @@ class UnsortedWalk(Rule):
                     yield report
                 return
         escape = consumer_is_order_sensitive(node, ctx)
-        if escape is not None and not returned_to_unknown_callers(escape, ctx):
+        if (
+            escape is not None
+            and not returned_to_unknown_callers(escape, ctx)
+            and not self._callers_sort_the_walk(listing, escape, ctx)
+        ):
             yield Report(
                 node,
                 f"`{listing.label}` visits directories and files in arbitrary order and the order reaches"
@@ -710,6 +828,26 @@ class UnsortedWalk(Rule):
                 fixable=False,
                 data=(("label", listing.label),),
             )
+
+    def _callers_sort_the_walk(self, listing: Listing, escape: ast.AST, ctx: Context) -> bool:
+        """A drop-in walk (``yield from os.walk(top)``, ``return os.walk(top)``) whose callers in
+        this module all loop over it as over ``os.walk`` itself, sorting the directory list in
+        place and iterating the file names sorted: the order they see is sorted."""
+        if not (isinstance(escape, (ast.YieldFrom, ast.Return)) and escape.value is listing.call):
+            return False
+        function = ctx.enclosing_function(escape)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        calls = [call for call in ctx.calls_by_name.get(function.name, ()) if isinstance(call, ast.Call)]
+        if not calls:
+            return False
+        for call in calls:
+            loop = ctx.parent(call)
+            if not (isinstance(loop, (ast.For, ast.AsyncFor)) and loop.iter is call):
+                return False
+            if next(self._check_loop(Listing(call, listing.label, "walk"), loop, None, ctx), None) is not None:
+                return False
+        return True
 
     def _check_loop(
         self, listing: Listing, loop: Union[ast.For, ast.AsyncFor], wrapper: Optional[str], ctx: Context

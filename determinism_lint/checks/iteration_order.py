@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 from ..model import FixSafety
 from ._flow import FILE, HASH, SERIALIZE, _call_sink, sinks
 from ._order import consumer_is_order_sensitive, describe
+from ._sources import unstable_iteration
 from ._util import last_name, local_names, local_nodes
 from .base import NO_FIX, Invalid, Report, Rule
 from .serialization import _annotation_is_container
@@ -253,29 +254,6 @@ def _sink_text(sink: tuple[str, ast.AST], escape: ast.AST) -> str:
     return text if where is escape else f"{text}, through {describe(escape)}"
 
 
-def _fixed_order_dict(iterable: ast.AST, ctx: Context) -> bool:
-    """The dict (or the dict behind a ``.items()`` view) has a key order fixed by the code: see
-    ``serialization._fixed_key_order``; a module-level name bound once to such a dict counts."""
-    from .serialization import _fixed_key_order, _literal_key_builds, _no_mappings
-
-    mapping = iterable
-    if isinstance(mapping, ast.Call) and isinstance(mapping.func, ast.Attribute) and mapping.func.attr in _VIEW_METHODS:
-        mapping = mapping.func.value
-    if _fixed_key_order(mapping, ctx):
-        return True
-    if isinstance(mapping, ast.Name) and ctx.enclosing_function(mapping) is not None:
-        scope = ctx.enclosing_scope(mapping)
-        arguments = getattr(scope, "args", None)
-        parameters = {arg.arg for arg in ast.walk(arguments) if isinstance(arg, ast.arg)} if arguments else set()
-        bound_here = any(
-            not isinstance(use.ctx, ast.Load) for use in ctx.fact(local_names, scope).get(mapping.id, ())
-        )
-        if mapping.id not in parameters and not bound_here:
-            built = ctx.fact(_literal_key_builds, ctx.tree).get(mapping.id)
-            return built is not None and all(_fixed_key_order(v, ctx) or _no_mappings(v, ctx) for v in built)
-    return False
-
-
 class _OrderRule(Rule):
     kind: str = ""
     noun: str = ""
@@ -284,15 +262,23 @@ class _OrderRule(Rule):
         iterable = _iteration_sites(node)
         if iterable is None or not ctx.in_artifact_scope(node) or _kind(iterable, ctx) != self.kind:
             return
-        if self.kind == "dict" and _fixed_order_dict(iterable, ctx):
-            return
+        origin = ""
+        if self.kind == "dict":
+            # A dict iterates in insertion order: only an unstable source of its keys (a set, a
+            # listing, completion order) makes that order differ between runs.
+            source = unstable_iteration(iterable, ctx)
+            if source is None:
+                return
+            origin = f" (keys from {source.describe()})"
         escape = consumer_is_order_sensitive(iterable, ctx)
         if escape is None:
             return
         sink = reaches_bytes(escape, ctx)
         if sink is None:
             return
-        yield Report(iterable, f"{self.noun} order reaches {_sink_text(sink, escape)}: iterate `sorted(...)` instead")
+        yield Report(
+            iterable, f"{self.noun} order{origin} reaches {_sink_text(sink, escape)}: iterate `sorted(...)` instead"
+        )
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         """Sort in a total order, so that the fix never makes the code raise: ``d.items()``
@@ -344,44 +330,52 @@ class DictOrderReachesArtifact(_OrderRule):
     """
     ## What it does
     Flags iteration over a dict (`for k in d`, `.items()`, `.keys()`, `.values()`, a
-    comprehension, `list(d)`, `"".join(d)`) in artifact-shaping code when the iteration
-    order reaches a hash update, a list or string that is later hashed or serialized, or a
-    file, and nothing sorts it on the way. Dicts are recognised from what the code shows:
-    literals, comprehensions, `dict()` calls, `.items()`-style views, annotations. The message
-    names the sink and its line, and the step on the way (`rows.append(...)`).
+    comprehension, `list(d)`, `"".join(d)`) in artifact-shaping code when the dict's key
+    order comes from an unstable source and the iteration order reaches a hash update, a
+    list or string that is later hashed or serialized, or a file, with nothing sorting it on
+    the way. Unstable sources, as for DET201: a set, a directory listing (`os.listdir`,
+    `glob`, `Path.iterdir`, the lists of `os.walk`), completion order (`as_completed`,
+    `imap_unordered`), and a dict built from one of these (a comprehension over it,
+    `dict.fromkeys(...)`) or filled by key in a loop over it. The message names the source,
+    the sink and their lines, and the step on the way (`rows.append(...)`).
 
-    Quiet where the key order is fixed by the code: a dict literal with literal keys, a
-    module-level dict literal, `dict(a=..., b=...)`, `dataclasses.asdict(...)`, a loaded
-    document, or a dict filled only under literal keys. A dict filled by key in a loop over a
-    directory listing or a set takes that order and is flagged.
+    Quiet where the key order is fixed: a dict literal, `dict(a=..., b=...)`,
+    `dataclasses.asdict(...)`, `vars(namespace)` (argparse's definition order), a loaded
+    document, a dict built from `sys.argv` or in a loop over a fixed sequence, a dict filled
+    while walking definitions (module or class members), and a parameter that no caller in
+    the module fills from an unstable source: the caller's order is the same in every run.
 
     ## Why is this bad?
-    A dict iterates in insertion order, and insertion order is an accident of how the dict
-    was built: merged configs, results gathered from workers, entries read from an unsorted
-    directory. The same content then produces different bytes and a different hash, so a
-    cache misses or a "changed" artifact triggers needless work downstream.
+    A dict iterates in insertion order. When the keys were inserted while walking a
+    directory, a set or results as workers finished, that order differs between two runs on
+    the same data, and so do the bytes and the hash built from it: a cache misses or a
+    "changed" artifact triggers needless work downstream.
 
     ## Example
     ```python
     import hashlib
+    import os
 
 
-    def params_digest(params: dict) -> str:
+    def shard_digest(shard_dir: str) -> str:
+        sizes = {name: os.path.getsize(os.path.join(shard_dir, name)) for name in os.listdir(shard_dir)}
         h = hashlib.sha256()
-        for key, value in params.items():
-            h.update(f"{key}={value};".encode())
+        for name, size in sizes.items():
+            h.update(f"{name}={size};".encode())
         return h.hexdigest()
     ```
 
     ## Use instead
     ```python
     import hashlib
+    import os
 
 
-    def params_digest(params: dict) -> str:
+    def shard_digest(shard_dir: str) -> str:
+        sizes = {name: os.path.getsize(os.path.join(shard_dir, name)) for name in os.listdir(shard_dir)}
         h = hashlib.sha256()
-        for key, value in sorted(params.items()):
-            h.update(f"{key}={value};".encode())
+        for name, size in sorted(sizes.items()):
+            h.update(f"{name}={size};".encode())
         return h.hexdigest()
     ```
 
@@ -402,7 +396,7 @@ class DictOrderReachesArtifact(_OrderRule):
 
     code = "DET501"
     name = "dict-order-reaches-artifact"
-    message = "dict iteration order reaches a hash or an artifact: iterate `sorted(...)` instead"
+    message = "dict key order from an unstable source reaches a hash or an artifact: iterate `sorted(...)` instead"
     fix_title = "Iterate `sorted(...)`"
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.For, ast.AsyncFor, ast.comprehension, ast.Call)
@@ -413,55 +407,74 @@ class DictOrderReachesArtifact(_OrderRule):
     noun = "dict iteration"
 
     VALID = (
-        "import hashlib\ndef digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in sorted(d.items()):\n"
+        "import hashlib, os\ndef digest(d):\n    sizes = {n: 1 for n in os.listdir(d)}\n    h = hashlib.sha256()\n"
+        "    for k, v in sorted(sizes.items()):\n        h.update(k.encode())\n    return h.hexdigest()\n",
+        "import hashlib, os\ndef digest(d):\n    sizes = {n: 1 for n in os.listdir(d)}\n    total = 0\n"
+        "    for v in sizes.values():\n        total += v\n    return hashlib.sha256(str(total).encode()).hexdigest()\n",
+        # The caller's order: a parameter, the same in every run.
+        "import hashlib\ndef digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in d.items():\n"
         "        h.update(k.encode())\n    return h.hexdigest()\n",
-        "import hashlib\ndef digest(d: dict):\n    total = 0\n    for v in d.values():\n        total += v\n"
-        "    return hashlib.sha256(str(total).encode()).hexdigest()\n",
-        "import json\ndef save_manifest(d: dict, f):\n    out = {k: str(v) for k, v in d.items()}\n"
-        "    json.dump(out, f, sort_keys=True)\n",
+        # ``vars(namespace)``: argparse's definition order.
+        "import csv\ndef save_hparams(path, hparams):\n    hparams = vars(hparams)\n"
+        "    with open(path, 'w') as f:\n        writer = csv.writer(f)\n"
+        "        for k, v in hparams.items():\n            writer.writerow([k, v])\n",
+        # Built from argv, in argument order.
+        "import sys\ndef export_params(path):\n    params = {}\n    for arg in sys.argv[1:]:\n"
+        "        k, v = arg.split('=')\n        params[k] = v\n    with open(path, 'w') as f:\n"
+        "        for k, v in params.items():\n            f.write(f'{k}={v}\\n')\n",
+        # Filled while walking a module's definitions: definition order.
+        "import inspect\ndef write_stub(module, out):\n    typevars = {}\n"
+        "    for name, member in inspect.getmembers(module):\n        typevars[name] = member\n"
+        "    for name in typevars:\n        out.write(name + '\\n')\n",
         "def describe(d: dict):\n    return ', '.join(d)\n",
-        "import hashlib\ndef digest(d: dict):\n    for k, v in d.items():\n        print(k, v)\n"
-        "    return hashlib.md5(b'x').hexdigest()\n",
-        "import json\ndef save_manifest(d: dict, f):\n    keys = [k for k in d]\n    keys.sort()\n"
-        "    json.dump(keys, f)\n",
+        "import json, os\ndef save_manifest(d, f):\n    index = {n: 1 for n in os.listdir(d)}\n"
+        "    keys = [k for k in index]\n    keys.sort()\n    json.dump(keys, f)\n",
     )
     INVALID = (
         Invalid(
-            "import hashlib\ndef digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in d.items():\n"
-            "        h.update(k.encode())\n    return h.hexdigest()\n",
+            "import hashlib, os\ndef digest(d):\n    sizes = {n: 1 for n in os.listdir(d)}\n    h = hashlib.sha256()\n"
+            "    for k, v in sizes.items():\n        h.update(k.encode())\n    return h.hexdigest()\n",
             fixed=(
-                "import hashlib\n\nfrom determinism_lint.runtime import sorted_items\n\n\n"
-                "def digest(d: dict):\n    h = hashlib.sha256()\n    for k, v in sorted_items(d):\n"
-                "        h.update(k.encode())\n    return h.hexdigest()\n"
+                "import hashlib, os\n\nfrom determinism_lint.runtime import sorted_items\n\n\n"
+                "def digest(d):\n    sizes = {n: 1 for n in os.listdir(d)}\n    h = hashlib.sha256()\n"
+                "    for k, v in sorted_items(sizes):\n        h.update(k.encode())\n    return h.hexdigest()\n"
             ),
         ),
         Invalid(
-            "import hashlib\ndef fingerprint(cfg):\n    parts = []\n    for key in cfg.keys():\n"
-            "        parts.append(f'{key}={cfg[key]}')\n"
+            "import hashlib\ndef fingerprint(tags: set):\n    cfg = dict.fromkeys(tags, 1)\n    parts = []\n"
+            "    for key in cfg.keys():\n        parts.append(f'{key}={cfg[key]}')\n"
             "    return hashlib.sha256(';'.join(parts).encode()).hexdigest()\n",
             fixed=(
                 "import hashlib\n\nfrom determinism_lint.runtime import sorted_total\n\n\n"
-                "def fingerprint(cfg):\n    parts = []\n    for key in sorted_total(cfg.keys()):\n"
-                "        parts.append(f'{key}={cfg[key]}')\n"
+                "def fingerprint(tags: set):\n    cfg = dict.fromkeys(tags, 1)\n    parts = []\n"
+                "    for key in sorted_total(cfg.keys()):\n        parts.append(f'{key}={cfg[key]}')\n"
                 "    return hashlib.sha256(';'.join(parts).encode()).hexdigest()\n"
             ),
         ),
         Invalid(
-            "import json\ndef save_manifest(files: dict, f):\n    entries = [{'name': n, 'size': s} for n, s in files.items()]\n"
+            "import json\nfrom concurrent.futures import as_completed\ndef save_manifest(futures, f):\n"
+            "    files = {}\n    for fut in as_completed(futures):\n        name, size = fut.result()\n"
+            "        files[name] = size\n"
+            "    entries = [{'name': n, 'size': s} for n, s in files.items()]\n"
             "    json.dump(entries, f, sort_keys=True)\n",
             fixed=(
-                "import json\n\nfrom determinism_lint.runtime import sorted_items\n\n\n"
-                "def save_manifest(files: dict, f):\n"
+                "import json\nfrom concurrent.futures import as_completed\n\n"
+                "from determinism_lint.runtime import sorted_items\n\n\ndef save_manifest(futures, f):\n"
+                "    files = {}\n    for fut in as_completed(futures):\n        name, size = fut.result()\n"
+                "        files[name] = size\n"
                 "    entries = [{'name': n, 'size': s} for n, s in sorted_items(files)]\n"
                 "    json.dump(entries, f, sort_keys=True)\n"
             ),
         ),
         Invalid(
-            "def write_index(index: dict, out):\n    for name in index:\n        out.write(name + '\\n')\n",
+            "import glob\ndef index_of(root) -> dict:\n    return {p: 1 for p in glob.glob(root)}\n"
+            "def write_index(root, out):\n    index = index_of(root)\n    for name in index:\n"
+            "        out.write(name + '\\n')\n",
             settings=(("strict", True),),
             fixed=(
-                "from determinism_lint.runtime import sorted_total\n\n\n"
-                "def write_index(index: dict, out):\n    for name in sorted_total(index):\n"
+                "import glob\n\nfrom determinism_lint.runtime import sorted_total\n\n\n"
+                "def index_of(root) -> dict:\n    return {p: 1 for p in glob.glob(root)}\n"
+                "def write_index(root, out):\n    index = index_of(root)\n    for name in sorted_total(index):\n"
                 "        out.write(name + '\\n')\n"
             ),
         ),

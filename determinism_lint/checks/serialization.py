@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..model import FixSafety
 from ._flow import FILE, HASH, RETURN, SERIALIZE, _is_hash_call, first_sink
+from ._sources import unstable_keys
 from ._util import keyword, last_name, local_names, local_nodes, walk_local
 from .base import Invalid, Report, Rule
 
@@ -374,7 +375,7 @@ def _persistent_sink(node: ast.Call, name: str, ctx: Context, strict: bool) -> O
         stream = node.args[1] if len(node.args) >= 2 else (keyword(node, "fp") or keyword(node, "stream"))
         if stream is not None and is_scratch_stream(stream, ctx):
             return None
-        return f"written by `{_spelling(node)}` on line {node.lineno}"
+        return f"is written by `{_spelling(node)}` on line {node.lineno}"
     sink = first_sink(node, ctx)
     if sink is None:
         return None
@@ -397,49 +398,61 @@ class UnsortedJsonDump(Rule):
     """
     ## What it does
     Flags `json.dump(...)` and `json.dumps(...)` without `sort_keys=True` in
-    artifact-shaping code when the output persists: `json.dump` into a stream that is not
-    the console or a temp file, or `json.dumps` text that is written to a file or hashed
-    (directly, via `.encode()` or through a local variable). Text returned from a function
-    counts only where that function reaches a sink by other evidence; text that is printed,
-    logged or sent (a prompt, a web response) does not. The message names the sink and its
-    line.
+    artifact-shaping code when the key order of a dumped mapping comes from an unstable
+    source and the bytes persist. The message names the source and the sink, with their
+    lines.
 
-    Quiet when the object cannot hold a mapping (a constant, a string, a `sorted(...)` list)
-    or when its key order is fixed: a dict literal with literal keys (values are not
-    followed, unless one is visibly a set), `dict(a=..., b=...)`, `{**fixed, ...}`,
-    `dataclasses.asdict(...)`, a document loaded with `json.load`/`yaml.safe_load`, or a
-    local dict filled only under literal keys (`d["load"] = ...; d["train"] = ...`). A dict
-    filled by key in a loop (`index[name] = ...` for each listed file) takes the loop's order
-    and is flagged.
+    Unstable sources: a set, a directory listing (`os.listdir`, `glob`, `Path.iterdir`, the
+    lists of `os.walk`), completion order (`as_completed`, `imap_unordered`), and a dict built
+    from one of these: a comprehension over it, `dict.fromkeys(...)`/`Counter(...)` of it, or
+    a dict filled by key in a loop over it (`index[name] = ...` for each listed file). The
+    search follows local names, `self` attributes filled in the class's methods, the value a
+    function of the module returns, and what the module's own callers pass for a parameter.
+    Sinks: `json.dump` into a stream that is not the console or a temp file, or `json.dumps`
+    text that is written to a file or hashed (directly, via `.encode()` or through a local
+    variable).
+
+    Quiet when no mapping has such a source: a number, a string, a list of them; a dict
+    literal with literal keys; `dataclasses.asdict(...)`; `vars(namespace)`; a document from
+    `json.load`/`json.loads`/`yaml.safe_load`; a dict built from argv, from keyword arguments
+    or in a loop over a fixed sequence; a parameter that no caller in the module fills from a
+    source. Quiet after a sanitizer: `sorted(...)`, a helper that sorts recursively
+    (`deep_sort`: a function of the module that calls `sorted`), `canonical_json`. Not sinks:
+    the body of an HTTP response (`self.wfile.write`), the console, logging, text sent or
+    returned to callers that reach no sink by other evidence.
 
     ## Why is this bad?
-    JSON objects keep the insertion order of the dict. Two runs that build the same
-    mapping in a different order (merged configs, results gathered from workers, dicts
-    filled from a directory listing) write different bytes and produce different hashes
-    for the same data: the cache misses and the "changed" artifact triggers needless work.
+    JSON objects keep the insertion order of the dict. A dict filled while walking a
+    directory or a set, or while collecting results as workers finish, gets its keys in an
+    order that changes between two runs on the same data: the file's bytes and its hash
+    change, the cache misses and the "changed" artifact triggers needless work.
 
     ## Example
     ```python
-    import hashlib
     import json
+    import os
 
 
-    def config_hash(config):
-        payload = json.dumps(config)
-        return hashlib.sha256(payload.encode()).hexdigest()
+    def write_index(data_dir, f):
+        index = {}
+        for name in os.listdir(data_dir):
+            index[name] = os.path.getsize(os.path.join(data_dir, name))
+        json.dump(index, f)
     ```
 
     ## Use instead
     ```python
-    import hashlib
     import json
+    import os
 
 
-    def config_hash(config):
-        payload = json.dumps(config, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(payload.encode()).hexdigest()
+    def write_index(data_dir, f):
+        index = {}
+        for name in os.listdir(data_dir):
+            index[name] = os.path.getsize(os.path.join(data_dir, name))
+        json.dump(index, f, sort_keys=True)
     ```
-    Or `determinism_lint.runtime.canonical_json(config)`, which also fixes separators and
+    Or `determinism_lint.runtime.canonical_json(index)`, which also fixes separators and
     rejects NaN.
 
     ## Fix safety
@@ -458,7 +471,7 @@ class UnsortedJsonDump(Rule):
 
     code = "DET201"
     name = "unsorted-json-dump"
-    message = "JSON written or hashed without `sort_keys=True`: key order follows dict insertion order"
+    message = "JSON key order comes from an unstable source (a set, a listing, completion order) without `sort_keys=True`"
     fix_title = "Add `sort_keys=True`"
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.Call,)
@@ -467,52 +480,38 @@ class UnsortedJsonDump(Rule):
     fix_node = ("Call",)
 
     VALID = (
-        "import json\ndef save_manifest(m, f):\n    json.dump(m, f, sort_keys=True)\n",
-        "import json\ndef config_hash(c):\n    return hashlib.sha256(json.dumps(c, sort_keys=True).encode()).hexdigest()\n",
-        "import json\ndef log_config(c):\n    logger.info('config %s', json.dumps(c))\n",
-        "import json\ndef save_names(names, f):\n    json.dump(sorted(names), f)\n",
-        "import json\ndef respond(c):\n    print(json.dumps(c))\n",
-        "import json\ndef write_version(f):\n    json.dump('1.2.0', f)\n",
-        "import json\ndef write_meta(f, n):\n    json.dump({'version': 2, 'values': list(range(n)), 'n': len(f)}, f)\n",
-        "import json, os\ndef save_index(d, f):\n    names = [n for n in os.listdir(d)]\n    json.dump(names, f)\n",
-        "import json\ndef save_index(paths, f):\n    json.dump([p.name for p in paths], f)\n",
-        "import json\ndef write_name(f, name: str):\n    json.dump(name, f)\n",
-        "import json\ndef write_label(f, x):\n    json.dump(str(x).strip(), f)\n",
-        "import json\ndef save_info(info, f):\n    ordered = {k: info[k] for k in sorted(info)}\n"
-        "    json.dump(ordered, f, indent=2)\n",
+        "import json, os\ndef save_index(d, f):\n    json.dump({n: 1 for n in os.listdir(d)}, f, sort_keys=True)\n",
+        # A mapping of unknown origin: its order is the caller's, the same in every run.
+        "import json\ndef save_manifest(m, f):\n    json.dump(m, f, indent=2)\n",
+        "import hashlib, json\ndef config_hash(c):\n    return hashlib.sha256(json.dumps(c).encode()).hexdigest()\n",
+        # No mapping at all.
+        "import json\ndef save_bad_batches(bad_batches: list, f):\n    json.dump(bad_batches, f)\n",
+        "import json\ndef write_splits(f, n):\n    json.dump(n, f)\n",
+        # Fixed order: literal keys, dataclass fields, argv, keyword arguments, a loaded document.
         "import json\ndef write_meta(f, params):\n    json.dump({'version': 2, 'params': params}, f)\n",
         "import dataclasses, json\ndef save_run(run, path):\n    path.write_text(json.dumps(dataclasses.asdict(run)))\n",
-        "import json\ndef save_timings(f, load, train):\n    times = {}\n    times['load'] = load\n"
-        "    times['train'] = train\n    json.dump(times, f)\n",
-        "import json\ndef to_response(record):\n    return json.dumps(record)\n",
-        "import json, tempfile\ndef send(report):\n    with tempfile.NamedTemporaryFile('w') as tmp:\n"
-        "        json.dump(report, tmp)\n        notify(tmp.name)\n",
+        "import json, sys\ndef save_params(f):\n    params = {}\n    for arg in sys.argv[1:]:\n"
+        "        key, value = arg.split('=')\n        params[key] = value\n    json.dump(params, f)\n",
+        "import json\ndef save_args(f, **kwargs):\n    json.dump(dict(kwargs), f)\n",
+        "import json\ndef add_token(path, token):\n    with open(path) as f:\n        config = json.load(f)\n"
+        "    config['token'] = token\n    with open(path, 'w') as f:\n        json.dump(config, f)\n",
+        "import json\ndef save_times(f, stages):\n    times = {}\n    for stage in ('load', 'train'):\n"
+        "        times[stage] = stages[stage]\n    json.dump(times, f)\n",
+        # Sanitized: sorted first level, a recursive sorting helper.
+        "import json, os\ndef save_info(d, f):\n    info = {n: 1 for n in os.listdir(d)}\n"
+        "    json.dump({k: info[k] for k in sorted(info)}, f)\n",
+        "import hashlib, json, os\ndef deep_sort(obj):\n    if isinstance(obj, dict):\n"
+        "        return {k: deep_sort(v) for k, v in sorted(obj.items())}\n    return obj\n"
+        "def env_id(d):\n    env = {n: 1 for n in os.listdir(d)}\n"
+        "    return hashlib.sha256(json.dumps(deep_sort(env)).encode()).hexdigest()\n",
+        # Not persisted: printed, sent as an HTTP response, a temp file for another process.
+        "import json\ndef respond(tags: set):\n    print(json.dumps(dict.fromkeys(tags)))\n",
+        "import json, os\nclass Handler:\n    def do_GET(self):\n"
+        "        self.wfile.write(json.dumps({n: 1 for n in os.listdir('.')}).encode())\n",
+        "import json, os, tempfile\ndef send(d):\n    with tempfile.NamedTemporaryFile('w') as tmp:\n"
+        "        json.dump({n: 1 for n in os.listdir(d)}, tmp)\n        notify(tmp.name)\n",
     )
     INVALID = (
-        Invalid(
-            "import json\ndef save_manifest(m, f):\n    json.dump(m, f, indent=2)\n",
-            fixed="import json\ndef save_manifest(m, f):\n    json.dump(m, f, indent=2, sort_keys=True)\n",
-        ),
-        Invalid(
-            "import hashlib, json\ndef config_hash(c):\n    payload = json.dumps(c)\n"
-            "    return hashlib.sha256(payload.encode()).hexdigest()\n",
-            fixed=(
-                "import hashlib, json\ndef config_hash(c):\n    payload = json.dumps(c, sort_keys=True)\n"
-                "    return hashlib.sha256(payload.encode()).hexdigest()\n"
-            ),
-        ),
-        Invalid(
-            "import json as j\ndef manifest_text(m):\n    return j.dumps(m, sort_keys=False)\n",
-            fixed="import json as j\ndef manifest_text(m):\n    return j.dumps(m, sort_keys=True)\n",
-        ),
-        Invalid(
-            "import json\ndef save_index(rows, f):\n    names = [r.name for r in rows]\n    names.append({'total': 1})\n"
-            "    json.dump(names, f)\n",
-            fixed=(
-                "import json\ndef save_index(rows, f):\n    names = [r.name for r in rows]\n    names.append({'total': 1})\n"
-                "    json.dump(names, f, sort_keys=True)\n"
-            ),
-        ),
         Invalid(
             "import json, os\ndef write_index(d, f):\n    index = {}\n    for name in os.listdir(d):\n"
             "        index[name] = os.path.getsize(os.path.join(d, name))\n    json.dump(index, f)\n",
@@ -522,13 +521,50 @@ class UnsortedJsonDump(Rule):
             ),
         ),
         Invalid(
-            "import json\ndef publish(m, path):\n    path.write_text(json.dumps(m, indent=2))\n",
-            fixed="import json\ndef publish(m, path):\n    path.write_text(json.dumps(m, indent=2, sort_keys=True))\n",
+            "import hashlib, json\ndef tags_hash(tags: set):\n    payload = json.dumps({t: 1 for t in tags})\n"
+            "    return hashlib.sha256(payload.encode()).hexdigest()\n",
+            fixed=(
+                "import hashlib, json\ndef tags_hash(tags: set):\n"
+                "    payload = json.dumps({t: 1 for t in tags}, sort_keys=True)\n"
+                "    return hashlib.sha256(payload.encode()).hexdigest()\n"
+            ),
         ),
         Invalid(
-            "import json\ndef dump(m, f):\n    json.dump(\n        m,\n        f,\n    )\n",
+            "import json\nfrom concurrent.futures import as_completed\ndef save_results(futures, path):\n"
+            "    results = {}\n    for future in as_completed(futures):\n        name, value = future.result()\n"
+            "        results[name] = value\n    path.write_text(json.dumps({'results': results}, indent=2))\n",
+            fixed=(
+                "import json\nfrom concurrent.futures import as_completed\ndef save_results(futures, path):\n"
+                "    results = {}\n    for future in as_completed(futures):\n        name, value = future.result()\n"
+                "        results[name] = value\n"
+                "    path.write_text(json.dumps({'results': results}, indent=2, sort_keys=True))\n"
+            ),
+        ),
+        Invalid(
+            "import glob, json\ndef shard_sizes(root):\n    return {p: 1 for p in glob.glob(root + '/*.parquet')}\n"
+            "def save(root, f):\n    json.dump(shard_sizes(root), f)\n",
+            fixed=(
+                "import glob, json\ndef shard_sizes(root):\n    return {p: 1 for p in glob.glob(root + '/*.parquet')}\n"
+                "def save(root, f):\n    json.dump(shard_sizes(root), f, sort_keys=True)\n"
+            ),
+        ),
+        Invalid(
+            "import json, os\nclass Catalog:\n    def __init__(self):\n        self.entries = {}\n"
+            "    def scan(self, root):\n        for top, dirs, files in os.walk(root):\n"
+            "            for name in files:\n                self.entries[name] = top\n"
+            "    def save(self, f):\n        json.dump(self.entries, f)\n",
+            fixed=(
+                "import json, os\nclass Catalog:\n    def __init__(self):\n        self.entries = {}\n"
+                "    def scan(self, root):\n        for top, dirs, files in os.walk(root):\n"
+                "            for name in files:\n                self.entries[name] = top\n"
+                "    def save(self, f):\n        json.dump(self.entries, f, sort_keys=True)\n"
+            ),
+        ),
+        Invalid(
+            "import json\ndef dump(tokens, f):\n    json.dump(\n        dict.fromkeys(set(tokens), 0),\n        f,\n    )\n",
             settings=(("strict", True),),
-            fixed="import json\ndef dump(m, f):\n    json.dump(\n        m,\n        f,\n        sort_keys=True,\n    )\n",
+            fixed="import json\ndef dump(tokens, f):\n    json.dump(\n        dict.fromkeys(set(tokens), 0),\n"
+            "        f,\n        sort_keys=True,\n    )\n",
         ),
     )
 
@@ -540,13 +576,18 @@ class UnsortedJsonDump(Rule):
         if _is_true(keyword(node, "sort_keys")) or any(kw.arg is None for kw in node.keywords):
             return
         obj = node.args[0] if node.args else keyword(node, "obj")
-        if _no_mappings(obj, ctx) or (obj is not None and _fixed_key_order(obj, ctx)):
-            return
+        source = unstable_keys(obj, ctx) if obj is not None else None
+        if source is None:
+            return  # no mapping, or every key order is fixed by the code or the data loaded
         if not ctx.in_artifact_scope(node):
             return
         where = _persistent_sink(node, name, ctx, ctx.settings.strict)
         if where is not None:
-            yield Report(node, f"JSON {where} without `sort_keys=True`: key order follows dict insertion order")
+            yield Report(
+                node,
+                f"JSON key order comes from {source.describe()}, and the text {where} without `sort_keys=True`:"
+                " the bytes change between runs on the same data",
+            )
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         return _add_keyword_fix(node, ctx, "sort_keys", "True")
@@ -905,33 +946,43 @@ class UnsortedYamlDump(Rule):
     """
     ## What it does
     Flags `yaml.dump(...)`/`yaml.safe_dump(...)` with `sort_keys=False` in artifact-shaping
-    code when the output persists: written to a stream that is not the console or a temp file,
-    written to a file or hashed as text, or returned from a function that reaches a sink by
-    other evidence. The message names the sink and its line. Quiet when the key order is
-    fixed (a dict literal with literal keys, `dataclasses.asdict(...)`, a loaded document: see
-    DET201), since `sort_keys=False` then keeps a deliberate order.
+    code when the key order of a dumped mapping comes from an unstable source (a set, a
+    directory listing, completion order, or a dict filled by key in a loop over one of
+    these: see DET201) and the output persists: written to a stream that is not the console
+    or a temp file, written to a file or hashed as text, or returned from a function that
+    reaches a sink by other evidence. The message names the source and the sink, with their
+    lines. Quiet when every key order is fixed (a dict literal with literal keys,
+    `dataclasses.asdict(...)`, a loaded document, a dict built from argv or a fixed
+    sequence), since `sort_keys=False` then keeps a deliberate order.
 
     ## Why is this bad?
     PyYAML sorts mapping keys by default; `sort_keys=False` opts out and makes the document
-    follow dict insertion order, which differs between runs that build the same data in a
-    different order. The artifact's bytes and hash change with no change in content.
+    follow dict insertion order. When that order comes from a directory listing or a set, it
+    differs between runs on the same data: the artifact's bytes and hash change with no
+    change in content.
 
     ## Example
     ```python
+    import os
+
     import yaml
 
 
-    def save_config(config, stream):
-        yaml.safe_dump(config, stream, sort_keys=False)
+    def save_inventory(data_dir, stream):
+        inventory = {name: os.path.getsize(os.path.join(data_dir, name)) for name in os.listdir(data_dir)}
+        yaml.safe_dump(inventory, stream, sort_keys=False)
     ```
 
     ## Use instead
     ```python
+    import os
+
     import yaml
 
 
-    def save_config(config, stream):
-        yaml.safe_dump(config, stream, sort_keys=True)
+    def save_inventory(data_dir, stream):
+        inventory = {name: os.path.getsize(os.path.join(data_dir, name)) for name in os.listdir(data_dir)}
+        yaml.safe_dump(inventory, stream, sort_keys=True)
     ```
 
     ## Fix safety
@@ -949,7 +1000,7 @@ class UnsortedYamlDump(Rule):
 
     code = "DET204"
     name = "unsorted-yaml-dump"
-    message = "YAML written with `sort_keys=False`: key order follows dict insertion order"
+    message = "YAML key order comes from an unstable source (a set, a listing, completion order) with `sort_keys=False`"
     fix_title = "Set `sort_keys=True`"
     fix_safety = FixSafety.UNSAFE
     node_types = (ast.Call,)
@@ -959,26 +1010,35 @@ class UnsortedYamlDump(Rule):
 
     VALID = (
         "import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f)\n",
-        "import yaml\ndef save_config(c, f):\n    yaml.dump(c, f, sort_keys=True)\n",
-        "import yaml\ndef show(c):\n    print(yaml.safe_dump(c, sort_keys=False))\n",
-        "import yaml\ndef config_text(c):\n    return yaml.dump(c, sort_keys=False, default_flow_style=False)\n",
+        "import yaml, os\ndef save_inventory(d, f):\n    yaml.dump({n: 1 for n in os.listdir(d)}, f, sort_keys=True)\n",
+        # A mapping of unknown origin, with a deliberate order.
+        "import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f, sort_keys=False)\n",
+        "import yaml, os\ndef show(d):\n    print(yaml.safe_dump({n: 1 for n in os.listdir(d)}, sort_keys=False))\n",
         "import yaml\ndef write_task(f, includes, task):\n"
         "    yaml.dump({'include': includes, 'task': task}, f, sort_keys=False)\n",
+        "import yaml\ndef update_params(path, lr):\n    params = yaml.safe_load(path.read_text())\n"
+        "    params['lr'] = lr\n    path.write_text(yaml.safe_dump(params, sort_keys=False))\n",
     )
     INVALID = (
         Invalid(
-            "import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f, sort_keys=False)\n",
-            fixed="import yaml\ndef save_config(c, f):\n    yaml.safe_dump(c, f, sort_keys=True)\n",
+            "import os, yaml\ndef save_inventory(d, f):\n    inventory = {n: 1 for n in os.listdir(d)}\n"
+            "    yaml.safe_dump(inventory, f, sort_keys=False)\n",
+            fixed="import os, yaml\ndef save_inventory(d, f):\n    inventory = {n: 1 for n in os.listdir(d)}\n"
+            "    yaml.safe_dump(inventory, f, sort_keys=True)\n",
         ),
         Invalid(
-            "import hashlib, yaml\ndef config_digest(c):\n"
-            "    return hashlib.sha256(yaml.dump(c, sort_keys=False).encode()).hexdigest()\n",
-            fixed="import hashlib, yaml\ndef config_digest(c):\n"
-            "    return hashlib.sha256(yaml.dump(c, sort_keys=True).encode()).hexdigest()\n",
+            "import hashlib, yaml\ndef labels_digest(labels: set):\n"
+            "    return hashlib.sha256(yaml.dump(dict.fromkeys(labels, 0), sort_keys=False).encode()).hexdigest()\n",
+            fixed="import hashlib, yaml\ndef labels_digest(labels: set):\n"
+            "    return hashlib.sha256(yaml.dump(dict.fromkeys(labels, 0), sort_keys=True).encode()).hexdigest()\n",
         ),
         Invalid(
-            "from yaml import safe_dump\ndef write_params(c, path):\n    path.write_text(safe_dump(c, sort_keys=False))\n",
-            fixed="from yaml import safe_dump\ndef write_params(c, path):\n    path.write_text(safe_dump(c, sort_keys=True))\n",
+            "from yaml import safe_dump\nfrom pathlib import Path\ndef write_params(root, path):\n"
+            "    params = {}\n    for p in Path(root).glob('*.yaml'):\n        params[p.stem] = p.stat().st_size\n"
+            "    path.write_text(safe_dump({'params': params}, sort_keys=False))\n",
+            fixed="from yaml import safe_dump\nfrom pathlib import Path\ndef write_params(root, path):\n"
+            "    params = {}\n    for p in Path(root).glob('*.yaml'):\n        params[p.stem] = p.stat().st_size\n"
+            "    path.write_text(safe_dump({'params': params}, sort_keys=True))\n",
         ),
     )
 
@@ -990,13 +1050,18 @@ class UnsortedYamlDump(Rule):
         if ctx.call_name(node) not in ("yaml.dump", "yaml.safe_dump", "yaml.dump_all", "yaml.safe_dump_all"):
             return
         obj = node.args[0] if node.args else keyword(node, "data")
-        if obj is not None and (_fixed_key_order(obj, ctx) or _no_mappings(obj, ctx)):
-            return
+        source = unstable_keys(obj, ctx) if obj is not None else None
+        if source is None:
+            return  # ``sort_keys=False`` keeps a deliberate, fixed order
         if not ctx.in_artifact_scope(node):
             return
         where = _persistent_sink(node, ctx.call_name(node) or "yaml.dump", ctx, ctx.settings.strict)
         if where is not None:
-            yield Report(node, f"YAML {where} with `sort_keys=False`: key order follows dict insertion order")
+            yield Report(
+                node,
+                f"YAML key order comes from {source.describe()}, and the text {where} with `sort_keys=False`:"
+                " the bytes change between runs on the same data",
+            )
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         return _add_keyword_fix(node, ctx, "sort_keys", "True")

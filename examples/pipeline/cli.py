@@ -16,8 +16,7 @@ logger = logging.getLogger("pipeline")
 
 def run_pipeline(out_dir, overlay_dir=None):
     """Run once; return the run directory. Artifacts hold no absolute paths and no times."""
-    config = config_mod.load_config(overlay_dir)
-    run = config_mod.run_id(config)
+    config, run = config_mod.load_run(overlay_dir)
     run_dir = os.path.join(out_dir, "runs", run)
     os.makedirs(run_dir, exist_ok=True)
     lock_path = os.path.join(run_dir, "run.lock")

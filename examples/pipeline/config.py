@@ -27,6 +27,12 @@ def load_config(overlay_dir=None):
     return config
 
 
+def load_run(overlay_dir=None):
+    """The configuration and the run id derived from it."""
+    config = load_config(overlay_dir)
+    return config, run_id(config)
+
+
 def config_fingerprint(config: dict) -> str:
     """A short fingerprint of the configuration, for log lines and cache keys."""
     return hashlib.md5(str(config).encode("utf-8")).hexdigest()[:8]

@@ -17,8 +17,9 @@ def manifest_digest(files: dict, vocabulary: list, labels: set) -> str:
     digest = hashlib.sha256()
     for name, file_hash in files.items():
         digest.update(f"{name}={file_hash}\n".encode("utf-8"))
-    for token in set(vocabulary):
-        digest.update(token.encode("utf-8"))
+    lengths = {token: len(token) for token in set(vocabulary)}
+    for token, length in lengths.items():
+        digest.update(f"{token}:{length}\n".encode("utf-8"))
     for label in labels:
         digest.update(label.encode("utf-8"))
     return digest.hexdigest()

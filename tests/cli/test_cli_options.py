@@ -21,7 +21,7 @@ from ..helpers import check_result, run, write
 
 BARE = "try:\n    step()\nexcept:\n    pass\n"  # DET401 + DET402 on line 3
 CLEAN = "import logging\n\nlogger = logging.getLogger(__name__)\n"
-DUMP = "import json\n\n\ndef write_manifest(data, out):\n    out.write(json.dumps(data))\n"  # DET201
+DUMP = "import json\n\n\ndef write_manifest(data: set, out):\n    out.write(json.dumps(dict.fromkeys(data)))\n"  # DET201
 
 
 def codes_by_path(out: str) -> dict[str, set[str]]:
@@ -271,7 +271,7 @@ def test_stdin_filename_with_force_exclude(monorepo: Path, capsys, monkeypatch) 
 def test_fix_from_stdin_writes_the_fixed_source(project: Path, capsys, monkeypatch) -> None:
     _stdin(monkeypatch, DUMP)
     code, out, _ = run(capsys, "fix", "--unsafe-fixes", "--stdin-filename", "a.py", "-")
-    assert code == 0 and "json.dumps(data, sort_keys=True)" in out
+    assert code == 0 and "json.dumps(dict.fromkeys(data), sort_keys=True)" in out
     assert not (project / "a.py").exists()
 
 
@@ -282,8 +282,8 @@ def test_show_source_prints_the_line_and_a_caret(project: Path, capsys) -> None:
     write(project / "a.py", DUMP)
     _, out, _ = run(capsys, "check", "--show-source", "a.py")
     assert out.splitlines()[1:] == [
-        "5 |     out.write(json.dumps(data))",
-        "  |               ^^^^^^^^^^^^^^^^",
+        "5 |     out.write(json.dumps(dict.fromkeys(data)))",
+        "  |               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
     ]
     assert run(capsys, "check", "--output-format", "full", "a.py")[1] == out
 
@@ -334,7 +334,7 @@ def test_findings_are_light() -> None:
 def test_check_fix_and_diff_are_fix(project: Path, capsys) -> None:
     write(project / "a.py", DUMP)
     code, diff, _ = run(capsys, "check", "--diff", "--unsafe-fixes", "a.py")
-    assert code == 1 and "+    out.write(json.dumps(data, sort_keys=True))" in diff
+    assert code == 1 and "+    out.write(json.dumps(dict.fromkeys(data), sort_keys=True))" in diff
     assert run(capsys, "fix", "--diff", "--unsafe-fixes", "a.py")[1] == diff
     code, _, err = run(capsys, "check", "--fix", "a.py")
     assert "1 more fixable with --unsafe-fixes" in err and "sort_keys" not in (project / "a.py").read_text()

@@ -328,9 +328,9 @@ def test_cli_explain_scopes_strict(tmp_path: Path, capsys: pytest.CaptureFixture
 DICT_LOOP = """
     import logging
     log = logging.getLogger(__name__)
-    def {name}(config: dict, h):{pragma}
+    def {name}(config: set, h):{pragma}
         parts = []
-        for key, value in config.items():
+        for key, value in dict.fromkeys(config, 0).items():
             parts.append(f"{{key}}={{value}}")
         h.write(";".join(parts))
         log.info("done")
@@ -344,9 +344,9 @@ def codes(source: str, **settings: object) -> list[tuple[int, str]]:
 def test_det501_fires_only_in_artifact_scope() -> None:
     hashed = """
         import hashlib
-        def config_fingerprint(config: dict):
+        def config_fingerprint(config: set):
             h = hashlib.sha256()
-            for key, value in config.items():
+            for key, value in dict.fromkeys(config, 0).items():
                 h.update(f"{key}={value}".encode())
             return h.hexdigest()
     """
@@ -355,9 +355,9 @@ def test_det501_fires_only_in_artifact_scope() -> None:
     logged = """
         import logging
         log = logging.getLogger(__name__)
-        def describe(config: dict):
+        def describe(config: set):
             parts = []
-            for key, value in config.items():
+            for key, value in dict.fromkeys(config, 0).items():
                 parts.append(f"{key}={value}")
             log.info(";".join(parts))
     """

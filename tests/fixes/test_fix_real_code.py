@@ -498,6 +498,10 @@ def test_unsafe_sorting_fixes_do_not_raise_on_values_that_do_not_compare(tmp_pat
         for key, value in index.items():
             h.update(repr((key, value)).encode())
         return h.hexdigest()
+
+
+    def write_tag_index(tags: set, f):
+        return write_index(dict.fromkeys(tags), tags, f)
     """
     result = fixed(source, unsafe=True)
     assert "sorted_total(tags)" in result and "sorted_total(index.values())" in result

@@ -19,9 +19,9 @@ import json
 import os
 
 
-def save_report(path, data):
+def save_report(path, data: set):
     with open(path, "w") as handle:
-        handle.write(json.dumps(data))
+        handle.write(json.dumps(dict.fromkeys(data)))
 
 
 def manifest_of(directory):

@@ -48,6 +48,10 @@ SOURCE = textwrap.dedent(
 
     def write_manifest(data, out):
         out.write(json.dumps(data))
+
+
+    def publish(names: set, out):
+        write_manifest(dict.fromkeys(names), out)
     """
 )
 
@@ -501,19 +505,23 @@ def test_all_fixes_of_a_file_apply_together(project: Path, capsys) -> None:
 
 
 def test_each_of_several_same_rule_findings_gets_its_own_fix(project: Path, capsys) -> None:
-    source = "import json\n\n\ndef dump_all(a, b):\n    return json.dumps(a) + json.dumps(b)\n"
+    tail = "\n\ndef save(tags: set, out):\n    out.write(dump_all(dict.fromkeys(tags), dict.fromkeys(tags)))\n"
+    source = "import json\n\n\ndef dump_all(a, b):\n    return json.dumps(a) + json.dumps(b)\n" + tail
     write(project / "a.py", source)
     fixes = _fixes_by_rule(sarif(capsys, "a.py"))["DET201"]
     assert len(fixes) == 2
     results = [apply_replacements(source, fix["artifactChanges"][0]["replacements"]) for fix in fixes]
     assert results == [
-        "import json\n\n\ndef dump_all(a, b):\n    return json.dumps(a, sort_keys=True) + json.dumps(b)\n",
-        "import json\n\n\ndef dump_all(a, b):\n    return json.dumps(a) + json.dumps(b, sort_keys=True)\n",
+        "import json\n\n\ndef dump_all(a, b):\n    return json.dumps(a, sort_keys=True) + json.dumps(b)\n" + tail,
+        "import json\n\n\ndef dump_all(a, b):\n    return json.dumps(a) + json.dumps(b, sort_keys=True)\n" + tail,
     ]
 
 
 def test_fix_columns_count_code_points_and_keep_crlf(project: Path, capsys) -> None:
-    source = "import json\r\n\r\n\r\ndef dump_state(d):\r\n    return '\u00e9t\u00e9 \U0001f600' + json.dumps(d)\r\n"
+    source = (
+        "import json\r\n\r\n\r\ndef dump_state(d):\r\n    return '\u00e9t\u00e9 \U0001f600' + json.dumps(d)\r\n"
+        "\r\n\r\ndef save_state(tags: set, out):\r\n    out.write(dump_state(dict.fromkeys(tags)))\r\n"
+    )
     write(project / "a.py", source.encode("utf-8"))
     document = sarif(capsys, "a.py")
     assert document["runs"][0]["columnKind"] == "unicodeCodePoints"
@@ -565,6 +573,11 @@ MANY = textwrap.dedent(
 
     def save_index(out, items: set):
         out.write(json.dumps(list(items)))
+
+
+    def save_all(out, tags: set):
+        index = dict.fromkeys(tags)
+        out.write(str(dump_all(index, index, index)))
     """
 )
 
@@ -576,7 +589,7 @@ def test_every_fix_applied_alone_removes_its_finding(project: Path, capsys) -> N
     results = sarif(capsys, "a.py")["runs"][0]["results"]
     with_fixes = [r for r in results if "fixes" in r]
     assert {r["ruleId"] for r in with_fixes} >= {"DET201", "DET401", "DET402", "DET502"}
-    assert sum(1 for r in with_fixes if r["ruleId"] == "DET201") == 4
+    assert sum(1 for r in with_fixes if r["ruleId"] == "DET201") == 3
     for result in with_fixes:
         fixed = apply_replacements(MANY, result["fixes"][0]["artifactChanges"][0]["replacements"])
         compile(fixed, "a.py", "exec")
@@ -606,7 +619,7 @@ def test_the_fixer_runs_once_per_rule_and_file(project: Path, capsys, monkeypatc
     monkeypatch.setattr(fixer, "fix_source", counting)
     source = "import json\n\n\ndef dump_all(a, b, c, d):\n" + "".join(
         f"    {name} = json.dumps({name})\n" for name in "abcd"
-    ) + "    return a, b, c, d\n"
+    ) + "    return a, b, c, d\n\n\ndef save(tags: set, out):\n    t = dict.fromkeys(tags)\n    out.write(str(dump_all(t, t, t, t)))\n"
     write(project / "a.py", source)
     fixes = _fixes_by_rule(sarif(capsys, "a.py"))["DET201"]
     assert len(fixes) == 4 and calls == ["a.py"]

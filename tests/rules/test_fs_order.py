@@ -443,3 +443,60 @@ def test_walk_not_in_a_loop() -> None:
     finding = one("import os\ndef tree_manifest(d):\n    entries = list(os.walk(d))\n    return entries\n")
     assert finding.code == "DET302" and finding.fix is None
     assert codes("import os\nn = len(list(os.walk(d)))\n") == []
+
+
+# -- order-insensitive consumers found by cause ------------------------------------------------
+
+LOCATE = """
+    import os
+    def find_tool(root):
+        candidates = []
+        for sub in os.listdir(root):
+            candidates.append(os.path.join(root, sub, "bin", "tool"))
+        for candidate in candidates:
+            if os.path.isfile(candidate):
+                return candidate
+        return {fallback}
+"""
+
+
+def test_first_existing_program_with_a_bare_name_fallback_is_quiet() -> None:
+    assert codes(LOCATE.format(fallback='"tool"')) == []
+
+
+@pytest.mark.parametrize("fallback", ["None", '"/usr/local/bin/tool"'])
+def test_first_match_without_a_program_fallback_is_flagged(fallback: str) -> None:
+    assert codes(LOCATE.format(fallback=fallback)) == [(5, "DET301")]
+
+
+def test_fsspec_dirfs_glob_is_not_a_listing_but_pathlib_glob_is() -> None:
+    source = """
+        from fsspec.implementations.dirfs import DirFileSystem
+        def members(fs, root, path):
+            dirfs = DirFileSystem(fs=fs, path=root)
+            first = list(dirfs.glob("*.json"))[0]
+            return first, list(path.glob("*.json"))[0]
+    """
+    assert codes(source) == [(6, "DET301")]
+
+
+def test_streamed_generator_kept_when_a_module_caller_keeps_the_order() -> None:
+    quiet = """
+        def iter_files(path):
+            for item in path.iterdir():
+                yield item
+        def touch_all(paths):
+            for p in map(iter_files, paths):
+                for f in p:
+                    f.touch()
+    """
+    assert codes(quiet) == []
+    kept = """
+        def iter_files(path):
+            for item in path.iterdir():
+                yield item
+        def write_all(path, out):
+            for f in iter_files(path):
+                out.write(f.name)
+    """
+    assert codes(kept) == [(3, "DET301")]
