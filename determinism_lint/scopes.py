@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 
+from .project import Sink, Summary
+
 if TYPE_CHECKING:
     from .context import Context
     from .settings import Settings
@@ -301,6 +303,13 @@ class ArtifactScopes:
         self._info: dict[int, ScopeInfo] = {}
         self._artifact_names: set[str] = set()
         self._computed = False
+        #: scope id -> the persistent sink it reaches by evidence (directly, or through calls).
+        self._evidence: dict[int, Sink] = {}
+        #: scope id -> dotted names of the project functions it calls from other modules.
+        self._remote_calls: dict[int, list[str]] = {}
+        #: call id -> summary of the imported project function it calls, when that reaches a sink.
+        self._remote_hits: dict[int, Summary] = {}
+        self._summaries: dict[str, Summary] = {}
 
     def is_artifact(self, scope: ast.AST) -> bool:
         return self.info(scope).artifact
@@ -326,6 +335,43 @@ class ArtifactScopes:
         if not self._computed:
             self._compute()
         return name in self._artifact_names
+
+    def is_artifact_call(self, call: ast.Call) -> bool:
+        """True when ``call`` calls artifact-shaping code: a function of this module that is
+        artifact-shaping, or a function imported from another module of the project whose
+        summary reaches a persistent sink."""
+        if not self._computed:
+            self._compute()
+        callee = _local_callee(call)
+        if callee is not None and callee in self._artifact_names:
+            return True
+        return self.remote_summary(call) is not None
+
+    def remote_summary(self, call: ast.Call) -> Optional[Summary]:
+        """The summary of the imported project function ``call`` calls, when it reaches a sink."""
+        if not self._computed:
+            self._compute()
+        return self._remote_hits.get(id(call))
+
+    def imported_sink(self, call: ast.Call) -> Optional[str]:
+        """For a call of a function imported from another module of the project that reaches a
+        persistent sink: where (```save_index()` in pkg/utils/index.py:6, which reaches
+        `json.dump(...)` on line 9``), else ``None``."""
+        summary = self.remote_summary(call)
+        if summary is None or summary.sink is None:
+            return None
+        from .project import display, index_for
+
+        index = index_for(self._ctx)
+        root = index.root if index is not None else "."
+        sink = summary.sink
+        return f"`{sink.spelling}` in {display(sink.path, root)} on line {sink.line}"
+
+    def summaries(self) -> dict[str, Summary]:
+        """Summary of every top-level function and method of the file, by qualified name."""
+        if not self._computed:
+            self._compute()
+        return self._summaries
 
     def all(self) -> list[ScopeInfo]:
         if not self._computed:
@@ -374,23 +420,24 @@ class ArtifactScopes:
             call for name, calls in ctx.calls_by_name.items() if name in wanted for call in calls
         ]
         candidates.sort(key=lambda call: (call.lineno, call.col_offset))  # type: ignore[attr-defined]
+        # The sink each scope reaches by evidence (not by name): what other modules learn.
+        evidence = self._evidence
         for node in candidates:
             assert isinstance(node, ast.Call)
-            scope = ctx.enclosing_function(node)
-            scope_key = id(scope) if isinstance(scope, _FUNCTIONS) else id(tree)
-            if isinstance(scope, ast.Lambda):
-                holder: Optional[ast.AST] = ctx.enclosing_function(scope)
-                while isinstance(holder, ast.Lambda):
-                    holder = ctx.enclosing_function(holder)
-                scope_key = id(holder) if holder is not None else id(tree)
+            scope_key = self._scope_key(node)
             callee = _local_callee(node)
             if callee is not None:
                 calls_by_scope.setdefault(scope_key, []).append((callee, node.lineno))
-            if scope_key in direct or scope_key in opted_out:
+            if scope_key in evidence or scope_key in opted_out:
                 continue
             why = classify_call(node, ctx)
             if why is not None:
-                direct[scope_key] = why if " on line " in why else f"{why} on line {node.lineno}"
+                evidence[scope_key] = _sink_of(node, why, ctx.path)
+                if scope_key not in direct:
+                    direct[scope_key] = why if " on line " in why else f"{why} on line {node.lineno}"
+
+        # Calls of functions imported from other modules of the project: their summaries.
+        self._remote_evidence(evidence, direct, opted_out)
 
         by_name: dict[str, list[FunctionNode]] = {}
         for function in functions:
@@ -401,15 +448,20 @@ class ArtifactScopes:
         while changed:  # callers of artifact-shaping functions, to a fixpoint
             changed = False
             for scope_key, calls in calls_by_scope.items():
-                if scope_key in reasons or scope_key in opted_out:
+                if scope_key in opted_out:
                     continue
                 for callee, line in calls:
                     targets = by_name.get(callee, ())
-                    hit = next((t for t in targets if id(t) in reasons), None)
-                    if hit is not None:
-                        reasons[scope_key] = f"calls artifact-shaping {callee}() on line {line}"
-                        changed = True
-                        break
+                    if scope_key not in evidence:
+                        reached = next((t for t in targets if id(t) in evidence), None)
+                        if reached is not None:
+                            evidence[scope_key] = evidence[id(reached)]
+                            changed = True
+                    if scope_key not in reasons:
+                        hit = next((t for t in targets if id(t) in reasons), None)
+                        if hit is not None:
+                            reasons[scope_key] = f"calls artifact-shaping {callee}() on line {line}"
+                            changed = True
 
         for function in functions:  # nested functions follow their holder
             key = id(function)
@@ -429,6 +481,70 @@ class ArtifactScopes:
             if key in reasons:
                 self._artifact_names.add(function.name)
         self._computed = True
+        self._publish(functions, owner, calls_by_scope)
+
+    def _scope_key(self, node: ast.AST) -> int:
+        """The function whose verdict ``node`` decides (lambdas follow their holder)."""
+        ctx = self._ctx
+        scope: Optional[ast.AST] = ctx.enclosing_function(node)
+        while isinstance(scope, ast.Lambda):
+            scope = ctx.enclosing_function(scope)
+        return id(scope) if scope is not None else id(ctx.tree)
+
+    def _remote_evidence(self, evidence: dict[int, Sink], direct: dict[int, str], opted_out: set[int]) -> None:
+        """Scopes that call a function imported from another module of the project whose
+        summary reaches a persistent sink (the project index computes it, lazily)."""
+        from . import project
+
+        ctx = self._ctx
+        names = project.imported_names(ctx) if project.index_for(ctx) is not None else {}
+        if not names:
+            return
+        index = project.index_for(ctx)
+        assert index is not None
+        for node in ctx.nodes_of(ast.Call):
+            root = _root_name(node.func)
+            if root is None or root not in names:
+                continue
+            qualified = project.imported_callee(node, ctx)
+            if qualified is None:
+                continue
+            scope_key = self._scope_key(node)
+            self._remote_calls.setdefault(scope_key, []).append(qualified)
+            if scope_key in opted_out:
+                continue
+            summary = index.summary(qualified, ctx.settings)
+            if summary is None or summary.sink is None:
+                continue
+            self._remote_hits[id(node)] = summary
+            if scope_key in evidence:
+                continue
+            evidence[scope_key] = summary.sink
+            if scope_key not in direct:
+                direct[scope_key] = remote_reason(node, summary, index.root)
+
+    def _publish(
+        self, functions: list[FunctionNode], owner: dict[int, ast.AST], calls_by_scope: dict[int, list[tuple[str, int]]]
+    ) -> None:
+        """Summaries of the top-level functions and methods, for callers in other modules."""
+        ctx = self._ctx
+        tree = ctx.tree
+        for function in functions:
+            if owner[id(function)] is not tree:
+                continue
+            key = id(function)
+            calls = [callee for callee, _ in calls_by_scope.get(key, ())]
+            calls.extend(self._remote_calls.get(key, ()))
+            name = _qualname(function, ctx)
+            self._summaries[name] = Summary(
+                name, ctx.path, function.lineno, self._evidence.get(key), tuple(dict.fromkeys(calls))
+            )
+        from . import project
+
+        if not ctx.is_test_code:
+            index = project.index_for(ctx)
+            if index is not None:
+                index.publish(ctx, self._summaries, project.imported_names(ctx))
 
     def _declared_reason(
         self, function: FunctionNode, module: str, module_artifact: bool, opted_out: set[int]
@@ -460,6 +576,40 @@ def _name_pattern(patterns: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for all name globs; the group that matched tells which pattern it was."""
     parts = [f"(?P<p{index}>{fnmatch.translate(pattern.lower())})" for index, pattern in enumerate(patterns)]
     return re.compile("|".join(parts) if parts else "(?!)")
+
+
+def _sink_of(call: ast.Call, why: str, path: str) -> Sink:
+    """The sink ``call`` stands for: itself, or the write or hash its text reaches
+    (``serializes (json.dumps) on line 3 into `path.write_text(...)` on line 4``)."""
+    match = re.search(r"into `(?P<spelling>[^`]+)` on line (?P<line>\d+)$", why)
+    if match is not None:
+        return Sink(match.group("spelling"), path, int(match.group("line")))
+    return Sink(_short_spelling(call), path, call.lineno)
+
+
+def _short_spelling(node: ast.AST) -> str:
+    """``hashlib.sha256(...).hexdigest(...)``: the callee chain, arguments left out."""
+    if isinstance(node, ast.Call):
+        return f"{_short_spelling(node.func)}(...)"
+    if isinstance(node, ast.Attribute):
+        return f"{_short_spelling(node.value)}.{node.attr}"
+    if isinstance(node, ast.Name):
+        return node.id
+    return "..."
+
+
+def remote_reason(call: ast.Call, summary: Summary, root: str) -> str:
+    """``calls `save_index()` (pkg/utils/index.py:12), which reaches `json.dump(...)` on line 20``."""
+    from .project import display
+
+    sink = summary.sink
+    assert sink is not None
+    where = "" if sink.path == summary.path else f" in {display(sink.path, root)}"
+    short = summary.name.rsplit(".", 1)[-1] if "." not in summary.name else summary.name
+    return (
+        f"calls `{short}()` on line {call.lineno} ({display(summary.path, root)}:{summary.line}),"
+        f" which reaches `{sink.spelling}`{where} on line {sink.line}"
+    )
 
 
 def _local_callee(call: ast.Call) -> Optional[str]:
@@ -495,6 +645,9 @@ def explain_scopes(
     from .engine import ALWAYS_COLLECTED, SourceError, _walk, parse_source
     from .settings import Settings as SettingsType
 
+    from . import project
+
+    project.use_files(files)
     lines: list[str] = []
     rows: list[dict[str, object]] = []
     for path in files:

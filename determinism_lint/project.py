@@ -1,0 +1,438 @@
+"""The project index: what the functions of the other modules of the checked project do.
+
+Whether a function shapes an artifact often depends on a helper that lives in another module:
+``save_index(path, index)`` imported from ``pkg.utils.index`` dumps JSON into a file, so
+every function that calls it writes an artifact too. The index answers "does this imported
+function reach a persistent sink, and which one?" from a SUMMARY of each top-level function
+and method of the project:
+
+* the sink it reaches (a file write that is not exempt, a dump into a file, a hash), found by
+  the same detectors that decide artifact scopes in one module (``scopes.classify_call``),
+  with the file and line of that sink;
+* the calls it makes ("calls X" edges), local and imported.
+
+Summaries are computed per module by :class:`~determinism_lint.scopes.ArtifactScopes`, which
+follows calls to functions of the same module to a fixpoint and asks this index about calls to
+functions imported from other modules of the project (``from pkg.utils import save_index``,
+``import pkg.utils as u; u.save_index()``, relative imports, names re-exported by a package's
+``__init__``). A module is parsed at most once per process, only when a call into it needs
+resolving, and its summaries are kept; an import cycle is cut where it closes (the module
+being summarized counts as reaching nothing from the inside of the cycle).
+
+Which files make the project: ``check`` hands the index its file list (:func:`use_files`).
+The flake8 plugin sees one file at a time, so the index finds the project root itself (the
+nearest folder above the file holding ``pyproject.toml``, ``setup.cfg``, ``setup.py`` or
+``.git``) and lists the ``.py`` files under it the first time a call needs resolving.
+
+The analysed code is never imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from .stdlib_modules import STDLIB_MODULE_NAMES
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .settings import Settings
+
+#: A folder holding one of these is the root of a project.
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+#: Folders that hold no module of the project: skipped when the index lists files itself.
+_SKIPPED_DIRS = frozenset(
+    {"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env", ".venv", ".tox", ".nox"}
+)
+#: Modules summarized inside each other at most this deep (a chain of helpers across modules).
+_MAX_DEPTH = 24
+#: Passes over a cycle's modules at most (each pass can only add evidence).
+_MAX_ROUNDS = 8
+#: Re-exports followed at most this deep (``pkg/__init__.py`` -> ``pkg/utils/__init__.py`` -> ...).
+_MAX_REEXPORTS = 8
+
+
+@dataclass(frozen=True)
+class Sink:
+    """A persistent sink a function reaches: ``json.dump(...)`` in ``path`` on ``line``."""
+
+    spelling: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What one top-level function or method does, as far as artifacts go."""
+
+    name: str  # qualified name in its module: ``save_index``, ``Store.save``
+    path: str
+    line: int
+    sink: Optional[Sink]
+    calls: tuple[str, ...] = ()
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (0, -1)
+    return (info.st_mtime_ns, info.st_size)
+
+
+def find_root(path: str) -> str:
+    """The nearest folder above ``path`` that holds a project marker; without one, the folder
+    above the outermost package that holds ``path``."""
+    start = os.path.dirname(os.path.abspath(path))
+    current = start
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    current = start
+    while os.path.isfile(os.path.join(current, "__init__.py")):
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return current
+
+
+def module_names(path: str, root: str) -> list[str]:
+    """Dotted names a file can be imported by: through its chain of packages (folders with an
+    ``__init__.py``), and by its path below the project root (``src/`` left out)."""
+    from .scopes import module_name
+
+    absolute = os.path.abspath(path)
+    folder, base = os.path.split(absolute)
+    stem = base[:-3] if base.endswith(".py") else base
+    parts = [] if stem == "__init__" else [stem]
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        folder, name = os.path.split(folder)
+        parts.insert(0, name)
+        if not name:
+            break
+    names = []
+    if parts:
+        names.append(".".join(parts))
+    by_root = module_name(absolute, root)
+    if by_root and by_root not in names:
+        names.append(by_root)
+    return names
+
+
+class ProjectIndex:
+    """Summaries of the functions of one project's modules, computed on demand."""
+
+    def __init__(self, root: str, files: Optional[Sequence[str]] = None) -> None:
+        self.root = root
+        self._files = files
+        self._modules: Optional[dict[str, str]] = None
+        self._listed = False
+        self._tops: frozenset[str] = frozenset()
+        self._summaries: dict[tuple[str, Settings], dict[str, Summary]] = {}
+        self._exports: dict[tuple[str, Settings], dict[str, str]] = {}
+        self._running: set[tuple[str, Settings]] = set()
+        #: (mtime, size) of each summarized file: a changed file is summarized again.
+        self._stamps: dict[tuple[str, Settings], tuple[int, int]] = {}
+        #: Modules summarized since the outermost call, their parsed trees, and whether a cycle
+        #: (or the depth limit) cut the summaries short: then they are settled to a fixpoint.
+        self._round: list[tuple[str, Settings]] = []
+        self._trees: dict[tuple[str, Settings], Context] = {}
+        self._cut = False
+        self._settling: set[tuple[str, Settings]] = set()
+        self._paths: Optional[frozenset[str]] = None
+        #: Modules parsed by the index (each at most once per settings).
+        self.parsed = 0
+
+    # -- which modules -----------------------------------------------------------------
+
+    def modules(self) -> dict[str, str]:
+        """Dotted module name -> file: the files of the run, or those listed under the root."""
+        if self._modules is None:
+            self._listed = self._files is None
+            self._modules = self._names(self._files if self._files is not None else self._list_files())
+        return self._modules
+
+    def _complete(self) -> bool:
+        """Add the files under the root that the run did not name (a run over some files of
+        the project still resolves imports of the others); False when already listed."""
+        modules = self.modules()
+        if self._listed:
+            return False
+        self._listed = True
+        for name, path in self._names(self._list_files()).items():
+            modules.setdefault(name, path)
+        self._tops = frozenset(name.split(".", 1)[0] for name in modules)
+        self._paths = None
+        return True
+
+    def _names(self, files: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for path in sorted(files):
+            if path.endswith(".py"):
+                for name in module_names(path, self.root):
+                    found.setdefault(name, os.path.abspath(path))
+        self._tops = frozenset(name.split(".", 1)[0] for name in found)
+        return found
+
+    def _list_files(self) -> list[str]:
+        found: list[str] = []
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = sorted(
+                name for name in dirs
+                if not name.startswith(".") and name not in _SKIPPED_DIRS
+                and not os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
+            )
+            found.extend(os.path.join(folder, name) for name in sorted(names) if name.endswith(".py"))
+        return found
+
+    def knows_package(self, top: str) -> bool:
+        """Whether a module of the project starts with ``top`` (cheap filter for imports)."""
+        self.modules()
+        return top in self._tops or (self._complete() and top in self._tops)
+
+    # -- summaries ---------------------------------------------------------------------
+
+    def summary(self, qualified: str, settings: Settings, depth: int = 0) -> Optional[Summary]:
+        """The summary of the function ``qualified`` (``pkg.utils.index.save_index``,
+        ``pkg.store.Store.save``), or ``None`` when it is no function of the project."""
+        found = self._find(qualified, settings, depth)
+        if found is None and self._complete():  # maybe in a file the run did not name
+            found = self._find(qualified, settings, depth)
+        return found
+
+    def _find(self, qualified: str, settings: Settings, depth: int) -> Optional[Summary]:
+        modules = self.modules()
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            path = modules.get(".".join(parts[:cut]))
+            if path is None:
+                continue
+            rest = ".".join(parts[cut:])
+            found = self.module_summaries(path, settings).get(rest)
+            if found is not None:
+                return found
+            # A name the module imports from elsewhere (``from .index import save_index`` in
+            # a package's ``__init__``).
+            head, _, tail = rest.partition(".")
+            target = self._exports.get((path, settings), {}).get(head)
+            if target is not None and depth < _MAX_REEXPORTS:
+                return self.summary(f"{target}.{tail}" if tail else target, settings, depth + 1)
+            return None
+        return None
+
+    def module_summaries(self, path: str, settings: Settings) -> dict[str, Summary]:
+        """Summaries of the module in ``path``, computed at most once (again if it changed).
+
+        Summarizing a module summarizes the modules it calls into first. Where that closes an
+        import cycle (or goes deeper than ``_MAX_DEPTH``), the module met again counts as what
+        is known of it so far; then every module summarized since the outermost call is
+        summarized again, from the trees already parsed, until no summary changes: the result
+        does not depend on which module of the cycle a run happened to start from.
+        """
+        key = (path, settings)
+        found = self._summaries.get(key)
+        if found is not None and (key in self._settling or self._stamps.get(key) == _stamp(path)):
+            return found
+        if key in self._running or len(self._running) >= _MAX_DEPTH:
+            self._cut = True
+            return found or {}
+        outer = not self._running
+        self._running.add(key)
+        try:
+            self._summarize(key)
+        finally:
+            self._running.discard(key)
+        if key not in self._round:
+            self._round.append(key)
+        if outer:
+            try:
+                if self._cut:
+                    self._settle()
+            finally:
+                self._cut = False
+                self._round = []
+                self._trees.clear()
+        return self._summaries[key]
+
+    def _settle(self) -> None:
+        """Summarize the modules of this round again until nothing changes (a fixpoint)."""
+        for _ in range(_MAX_ROUNDS):
+            changed = False
+            for key in list(self._round):
+                self._settling.update(self._round)
+                before = self._summaries.get(key)
+                self._running.add(key)
+                try:
+                    self._summarize(key)
+                finally:
+                    self._running.discard(key)
+                changed = changed or self._summaries.get(key) != before
+            if not changed:
+                break
+        self._settling = set()
+
+    def publish(self, ctx: Context, summaries: dict[str, Summary], exports: dict[str, str]) -> None:
+        """Summaries of a file the engine has analysed anyway: no second parse for callers."""
+        path = os.path.abspath(ctx.path)
+        key = (path, ctx.settings)
+        if key not in self._summaries and key not in self._running and path in self._known_paths():
+            self._summaries[key] = summaries
+            self._exports[key] = exports
+            self._stamps[key] = _stamp(path)
+
+    def _known_paths(self) -> frozenset[str]:
+        if self._paths is None:
+            self._paths = frozenset(self.modules().values())
+        return self._paths
+
+    def _summarize(self, key: tuple[str, Settings]) -> None:
+        """Summaries (and the names it imports) of one module; a module is parsed once."""
+        from .context import Context
+        from .engine import ALWAYS_COLLECTED, SourceError, _walk, parse_source, read_limited, skips_file
+        from .scopes import ArtifactScopes
+
+        path, settings = key
+        self._stamps[key] = _stamp(path)
+        ctx = self._trees.get(key)
+        if ctx is None:
+            try:
+                with open(path, "rb") as handle:
+                    data = read_limited(handle, settings.max_file_size)
+                if len(data) > settings.max_file_size or skips_file(data):
+                    raise SourceError("not summarized")
+                parsed = parse_source(data, path)
+            except (OSError, SourceError):
+                self._summaries[key], self._exports[key] = {}, {}
+                return
+            self.parsed += 1
+            parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
+            ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings,
+                          buckets=buckets)
+            self._trees[key] = ctx
+        self._exports[key] = dict(imported_names(ctx))
+        self._summaries[key] = ArtifactScopes(ctx).summaries()
+
+
+# -- imports of a module ------------------------------------------------------------------
+
+
+def current_module(ctx: Context, index: ProjectIndex) -> str:
+    names = module_names(ctx.path, index.root)
+    return names[0] if names else ""
+
+
+def imported_names(ctx: Context) -> dict[str, str]:
+    """Local name -> dotted name, for every name an import statement of the file binds
+    (relative imports resolved against the file's package)."""
+
+    def compute() -> dict[str, str]:
+        index = index_for(ctx)
+        package: list[str] = []
+        if index is not None:
+            package = current_module(ctx, index).split(".") if current_module(ctx, index) else []
+            if not os.path.basename(ctx.path).startswith("__init__."):
+                package = package[:-1]
+        table: dict[str, str] = {}
+        for node in ctx.nodes_of(ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    table[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    table[top] = top
+        for from_node in ctx.nodes_of(ast.ImportFrom):
+            if from_node.level:
+                if from_node.level - 1 > len(package):
+                    continue
+                base = package[: len(package) - (from_node.level - 1)]
+                module = ".".join([*base, *([from_node.module] if from_node.module else [])])
+            else:
+                module = from_node.module or ""
+            if not module:
+                continue
+            for alias in from_node.names:
+                if alias.name != "*":
+                    table[alias.asname or alias.name] = f"{module}.{alias.name}"
+        return table
+
+    return ctx.memo("project-imports", ctx.tree, compute)  # type: ignore[return-value]
+
+
+def imported_callee(call: ast.Call, ctx: Context) -> Optional[str]:
+    """``save_index(...)``, ``u.save_index(...)``, ``Store.save(...)``: the dotted name of a
+    function imported from a module of the project, else ``None``."""
+    index = index_for(ctx)
+    if index is None:
+        return None
+    attrs: list[str] = []
+    func: ast.AST = call.func
+    while isinstance(func, ast.Attribute):
+        attrs.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    base = imported_names(ctx).get(func.id)
+    if base is None:
+        return None
+    top = base.split(".", 1)[0]
+    if top in STDLIB_MODULE_NAMES or not index.knows_package(top):
+        return None
+    # The name must still mean the import where it is called (not a local of the same name).
+    for scope in ctx.resolver.enclosing_scopes(call):
+        if func.id in ctx.resolver.bindings(scope):
+            if scope is not ctx.tree:
+                holder = scope
+                if not any(
+                    isinstance(node, (ast.Import, ast.ImportFrom)) and ctx.enclosing_scope(node) is holder
+                    for node in (*ctx.nodes_of(ast.Import), *ctx.nodes_of(ast.ImportFrom))
+                ):
+                    return None
+            break
+    return ".".join([base, *reversed(attrs)])
+
+
+# -- one index per project ----------------------------------------------------------------
+
+_FILES: list[Optional[tuple[str, ...]]] = [None]
+_INDEXES: dict[str, ProjectIndex] = {}
+
+
+def use_files(files: Optional[Sequence[str]]) -> None:
+    """The files of this run (``check`` knows them): the index is built from them, not by
+    listing folders. ``None`` goes back to finding the project of each file."""
+    _FILES[0] = tuple(os.path.abspath(path) for path in files) if files is not None else None
+    _INDEXES.clear()
+
+
+def index_for(ctx: Context) -> Optional[ProjectIndex]:
+    """The project index for the file of ``ctx`` (memoized per project root)."""
+    found = ctx.memo("project-index", ctx.tree, lambda: _index_for_path(ctx.path))
+    return found if isinstance(found, ProjectIndex) else None
+
+
+def _index_for_path(path: str) -> Optional[ProjectIndex]:
+    if path in ("-", "<stdin>"):
+        return None
+    root = find_root(path)
+    index = _INDEXES.get(root)
+    if index is None:
+        files = _FILES[0]
+        if files is not None:
+            prefix = root.rstrip(os.sep) + os.sep
+            files = tuple(item for item in files if item.startswith(prefix))
+        index = _INDEXES[root] = ProjectIndex(root, files or None)
+    return index
+
+
+def display(path: str, root: str) -> str:
+    """``path`` relative to the project root, with ``/`` separators."""
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute, root) if absolute.startswith(root.rstrip(os.sep) + os.sep) else path
+    return rel.replace(os.sep, "/")
