@@ -144,7 +144,9 @@ class ProjectIndex:
         #: (or the depth limit) cut the summaries short: then they are settled to a fixpoint.
         self._round: list[tuple[str, Settings]] = []
         self._trees: dict[tuple[str, Settings], Context] = {}
-        self._cut = False
+        #: Functions asked for in a module met again while it was being summarized (an import
+        #: cycle), in this round.
+        self._cut: set[tuple[tuple[str, Settings], str]] = set()
         self._settling: set[tuple[str, Settings]] = set()
         self._paths: Optional[frozenset[str]] = None
         #: Modules parsed by the index (each at most once per settings).
@@ -216,6 +218,8 @@ class ProjectIndex:
                 continue
             rest = ".".join(parts[cut:])
             found = self.module_summaries(path, settings).get(rest)
+            if (path, settings) in self._running:  # an answer from a cycle: to check once settled
+                self._cut.add(((path, settings), rest))
             if found is not None:
                 return found
             # A name the module imports from elsewhere (``from .index import save_index`` in
@@ -241,7 +245,6 @@ class ProjectIndex:
         if found is not None and (key in self._settling or self._stamps.get(key) == _stamp(path)):
             return found
         if key in self._running or len(self._running) >= _MAX_DEPTH:
-            self._cut = True
             return found or {}
         outer = not self._running
         self._running.add(key)
@@ -253,13 +256,19 @@ class ProjectIndex:
             self._round.append(key)
         if outer:
             try:
-                if self._cut:
+                # Only a function asked for inside a cycle that turns out to reach a sink can
+                # have been answered short.
+                if any(self._reaches(cut, name) for cut, name in self._cut):
                     self._settle()
             finally:
-                self._cut = False
+                self._cut = set()
                 self._round = []
                 self._trees.clear()
         return self._summaries[key]
+
+    def _reaches(self, key: tuple[str, Settings], name: str) -> bool:
+        summary = self._summaries.get(key, {}).get(name)
+        return summary is not None and summary.sink is not None
 
     def _settle(self) -> None:
         """Summarize the modules of this round again until nothing changes (a fixpoint)."""
@@ -316,7 +325,9 @@ class ProjectIndex:
             ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings,
                           buckets=buckets)
             self._trees[key] = ctx
-        self._exports[key] = dict(imported_names(ctx))
+            # What it imports is known before its summaries: a cycle back into it still
+            # follows its re-exports.
+            self._exports[key] = dict(imported_names(ctx))
         self._summaries[key] = ArtifactScopes(ctx).summaries()
 
 

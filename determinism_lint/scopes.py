@@ -5,6 +5,8 @@ A function (or the module body) is artifact-shaping when
 * it computes a hash or digest, serializes data, or writes a file that is not exempt
   (the write detection is the DET1xx rules' own ``write_site``: one detector);
 * it calls a function of the same module that is artifact-shaping (to a fixpoint);
+* it calls a function imported from another module of the project whose summary reaches a
+  persistent sink (``project.py``: the project index; the reason names the chain);
 * its name matches ``artifact-patterns`` (``*hash*``, ``*manifest*``, ``save_*``, ...);
 * it is named in ``artifact-functions`` or its module in ``artifact-modules``;
 * its ``def`` line carries ``# determinism-lint: artifact``;
