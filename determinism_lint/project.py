@@ -11,13 +11,13 @@ and method of the project:
   with the file and line of that sink;
 * the calls it makes ("calls X" edges), local and imported.
 
-Summaries are computed per module by :class:`~determinism_lint.scopes.ArtifactScopes`, which
-follows calls to functions of the same module to a fixpoint and asks this index about calls to
-functions imported from other modules of the project (``from pkg.utils import save_index``,
-``import pkg.utils as u; u.save_index()``, relative imports, names re-exported by a package's
-``__init__``). A module is parsed at most once per process, only when a call into it needs
-resolving, and its summaries are kept; an import cycle is cut where it closes (the module
-being summarized counts as reaching nothing from the inside of the cycle).
+Per module the index keeps FACTS, computed by :class:`~determinism_lint.scopes.ArtifactScopes`
+from that module alone (the sink each function reaches in it, to a fixpoint over its own calls;
+its calls of other functions, local or imported); a module is parsed at most once per process,
+only when a call into it needs resolving. A summary then follows calls across modules, depth
+first, in line order, to the first sink (``from pkg.utils import save_index``, ``import
+pkg.utils as u; u.save_index()``, relative imports, names re-exported by a package's
+``__init__``), and is memoized; recursion and import cycles end where a function is met again.
 
 Which files make the project: ``check`` hands the index its file list (:func:`use_files`).
 The flake8 plugin sees one file at a time, so the index finds the project root itself (the
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Sequence
 
@@ -46,10 +47,11 @@ PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _SKIPPED_DIRS = frozenset(
     {"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env", ".venv", ".tox", ".nox"}
 )
-#: Modules summarized inside each other at most this deep (a chain of helpers across modules).
-_MAX_DEPTH = 24
-#: Passes over a cycle's modules at most (each pass can only add evidence).
-_MAX_ROUNDS = 8
+_DEF_RE = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
+_CLASS_RE = re.compile(r"^[ \t]*class[ \t]+(\w+)", re.MULTILINE)
+_WORD_RE = re.compile(r"\w+")
+#: Calls followed at most this deep in one search (a chain of helpers across modules).
+_MAX_DEPTH = 64
 #: Re-exports followed at most this deep (``pkg/__init__.py`` -> ``pkg/utils/__init__.py`` -> ...).
 _MAX_REEXPORTS = 8
 
@@ -72,6 +74,23 @@ class Summary:
     line: int
     sink: Optional[Sink]
     calls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    """One function, as its own module sees it: the sink it reaches in that module, and its
+    calls of other functions (``("local", "Store.save")``, ``("remote", "pkg.io.put")``)."""
+
+    name: str
+    line: int
+    sink: Optional[Sink]
+    calls: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    path: str
+    functions: dict[str, FunctionFacts]
 
 
 def _stamp(path: str) -> tuple[int, int]:
@@ -135,20 +154,14 @@ class ProjectIndex:
         self._modules: Optional[dict[str, str]] = None
         self._listed = False
         self._tops: frozenset[str] = frozenset()
-        self._summaries: dict[tuple[str, Settings], dict[str, Summary]] = {}
+        self._facts: dict[tuple[str, Settings], ModuleFacts] = {}
         self._exports: dict[tuple[str, Settings], dict[str, str]] = {}
-        self._running: set[tuple[str, Settings]] = set()
-        #: (mtime, size) of each summarized file: a changed file is summarized again.
+        #: (mtime, size) of each file when its facts were taken: a changed file is read again.
         self._stamps: dict[tuple[str, Settings], tuple[int, int]] = {}
-        #: Modules summarized since the outermost call, their parsed trees, and whether a cycle
-        #: (or the depth limit) cut the summaries short: then they are settled to a fixpoint.
-        self._round: list[tuple[str, Settings]] = []
-        self._trees: dict[tuple[str, Settings], Context] = {}
-        #: Functions asked for in a module met again while it was being summarized (an import
-        #: cycle), in this round.
-        self._cut: set[tuple[tuple[str, Settings], str]] = set()
-        self._settling: set[tuple[str, Settings]] = set()
-        self._paths: Optional[frozenset[str]] = None
+        self._reached: dict[tuple[str, str, Settings], Optional[Sink]] = {}
+        self._visiting: set[tuple[str, str, Settings]] = set()
+        self._cuts = 0
+        self._words: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         #: Modules parsed by the index (each at most once per settings).
         self.parsed = 0
 
@@ -171,7 +184,6 @@ class ProjectIndex:
         for name, path in self._names(self._list_files()).items():
             modules.setdefault(name, path)
         self._tops = frozenset(name.split(".", 1)[0] for name in modules)
-        self._paths = None
         return True
 
     def _names(self, files: Sequence[str]) -> dict[str, str]:
@@ -201,15 +213,24 @@ class ProjectIndex:
 
     # -- summaries ---------------------------------------------------------------------
 
-    def summary(self, qualified: str, settings: Settings, depth: int = 0) -> Optional[Summary]:
+    def summary(self, qualified: str, settings: Settings) -> Optional[Summary]:
         """The summary of the function ``qualified`` (``pkg.utils.index.save_index``,
         ``pkg.store.Store.save``), or ``None`` when it is no function of the project."""
-        found = self._find(qualified, settings, depth)
+        target = self._resolve(qualified, settings)
+        if target is None:
+            return None
+        path, name = target
+        facts = self.facts(path, settings).functions[name]
+        sink = self._reach(path, name, settings)
+        return Summary(name, path, facts.line, sink, tuple(callee for _, callee in facts.calls))
+
+    def _resolve(self, qualified: str, settings: Settings) -> Optional[tuple[str, str]]:
+        found = self._find(qualified, settings, 0)
         if found is None and self._complete():  # maybe in a file the run did not name
-            found = self._find(qualified, settings, depth)
+            found = self._find(qualified, settings, 0)
         return found
 
-    def _find(self, qualified: str, settings: Settings, depth: int) -> Optional[Summary]:
+    def _find(self, qualified: str, settings: Settings, depth: int) -> Optional[tuple[str, str]]:
         modules = self.modules()
         parts = qualified.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -217,118 +238,108 @@ class ProjectIndex:
             if path is None:
                 continue
             rest = ".".join(parts[cut:])
-            found = self.module_summaries(path, settings).get(rest)
-            if (path, settings) in self._running:  # an answer from a cycle: to check once settled
-                self._cut.add(((path, settings), rest))
-            if found is not None:
-                return found
+            if not self._may_define(path, parts[-1]):  # e.g. a class of the module: no parse
+                return None
+            facts = self.facts(path, settings)
+            if rest in facts.functions:
+                return path, rest
             # A name the module imports from elsewhere (``from .index import save_index`` in
             # a package's ``__init__``).
             head, _, tail = rest.partition(".")
             target = self._exports.get((path, settings), {}).get(head)
             if target is not None and depth < _MAX_REEXPORTS:
-                return self.summary(f"{target}.{tail}" if tail else target, settings, depth + 1)
+                return self._find(f"{target}.{tail}" if tail else target, settings, depth + 1)
             return None
         return None
 
-    def module_summaries(self, path: str, settings: Settings) -> dict[str, Summary]:
-        """Summaries of the module in ``path``, computed at most once (again if it changed).
-
-        Summarizing a module summarizes the modules it calls into first. Where that closes an
-        import cycle (or goes deeper than ``_MAX_DEPTH``), the module met again counts as what
-        is known of it so far; then every module summarized since the outermost call is
-        summarized again, from the trees already parsed, until no summary changes: the result
-        does not depend on which module of the cycle a run happened to start from.
-        """
-        key = (path, settings)
-        found = self._summaries.get(key)
-        if found is not None and (key in self._settling or self._stamps.get(key) == _stamp(path)):
-            return found
-        if key in self._running or len(self._running) >= _MAX_DEPTH:
-            return found or {}
-        outer = not self._running
-        self._running.add(key)
-        try:
-            self._summarize(key)
-        finally:
-            self._running.discard(key)
-        if key not in self._round:
-            self._round.append(key)
-        if outer:
+    def _may_define(self, path: str, name: str) -> bool:
+        """Whether the text of ``path`` can define or import a function ``name``: a ``def`` of
+        it, or the name anywhere but as a class. A cheap look at the bytes saves a parse."""
+        words = self._words.get(path)
+        if words is None:
             try:
-                # Only a function asked for inside a cycle that turns out to reach a sink can
-                # have been answered short.
-                if any(self._reaches(cut, name) for cut, name in self._cut):
-                    self._settle()
-            finally:
-                self._cut = set()
-                self._round = []
-                self._trees.clear()
-        return self._summaries[key]
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                data = b""
+            text = data.decode("utf-8", "replace")
+            defs = frozenset(_DEF_RE.findall(text))
+            classes = frozenset(_CLASS_RE.findall(text))
+            words = self._words[path] = (defs, classes, frozenset(_WORD_RE.findall(text)))
+        defs, classes, every = words
+        return name in defs or (name in every and name not in classes)
 
-    def _reaches(self, key: tuple[str, Settings], name: str) -> bool:
-        summary = self._summaries.get(key, {}).get(name)
-        return summary is not None and summary.sink is not None
+    def _reach(self, path: str, name: str, settings: Settings) -> Optional[Sink]:
+        """The first persistent sink function ``name`` of ``path`` reaches: in its own module,
+        or through its calls, in line order, across modules (a depth-first search).
 
-    def _settle(self) -> None:
-        """Summarize the modules of this round again until nothing changes (a fixpoint)."""
-        for _ in range(_MAX_ROUNDS):
-            changed = False
-            for key in list(self._round):
-                self._settling.update(self._round)
-                before = self._summaries.get(key)
-                self._running.add(key)
-                try:
-                    self._summarize(key)
-                finally:
-                    self._running.discard(key)
-                changed = changed or self._summaries.get(key) != before
-            if not changed:
-                break
-        self._settling = set()
+        A function met again on the way (recursion, an import cycle) adds nothing; an answer
+        that such a cut may have cut short is not kept, except for the function the search
+        started from, whose answer is exact: reaching a sink is reachability in the call graph.
+        """
+        key = (path, name, settings)
+        if key in self._reached:
+            return self._reached[key]
+        facts = self.facts(path, settings).functions.get(name)
+        if facts is None:
+            return None
+        if facts.sink is not None:
+            self._reached[key] = facts.sink
+            return facts.sink
+        if key in self._visiting or len(self._visiting) >= _MAX_DEPTH:
+            self._cuts += 1
+            return None
+        cuts = self._cuts
+        self._visiting.add(key)
+        found: Optional[Sink] = None
+        try:
+            for kind, callee in facts.calls:
+                target = (path, callee) if kind == "local" else self._resolve(callee, settings)
+                if target is not None:
+                    found = self._reach(target[0], target[1], settings)
+                    if found is not None:
+                        break
+        finally:
+            self._visiting.discard(key)
+        if found is not None or self._cuts == cuts or not self._visiting:
+            self._reached[key] = found
+        return found
 
-    def publish(self, ctx: Context, summaries: dict[str, Summary], exports: dict[str, str]) -> None:
-        """Summaries of a file the engine has analysed anyway: no second parse for callers."""
-        path = os.path.abspath(ctx.path)
-        key = (path, ctx.settings)
-        if key not in self._summaries and key not in self._running and path in self._known_paths():
-            self._summaries[key] = summaries
-            self._exports[key] = exports
-            self._stamps[key] = _stamp(path)
+    def facts(self, path: str, settings: Settings) -> ModuleFacts:
+        """The facts of the module in ``path``: parsed once (again only if the file changed)."""
+        key = (path, settings)
+        found = self._facts.get(key)
+        stamp = _stamp(path)
+        if found is not None and self._stamps.get(key) == stamp:
+            return found
+        if found is not None:  # changed on disk: what was derived from it is stale
+            self._reached.clear()
+        self._stamps[key] = stamp
+        found = self._facts[key] = self._summarize(key)
+        return found
 
-    def _known_paths(self) -> frozenset[str]:
-        if self._paths is None:
-            self._paths = frozenset(self.modules().values())
-        return self._paths
-
-    def _summarize(self, key: tuple[str, Settings]) -> None:
-        """Summaries (and the names it imports) of one module; a module is parsed once."""
+    def _summarize(self, key: tuple[str, Settings]) -> ModuleFacts:
         from .context import Context
         from .engine import ALWAYS_COLLECTED, SourceError, _walk, parse_source, read_limited, skips_file
         from .scopes import ArtifactScopes
 
         path, settings = key
-        self._stamps[key] = _stamp(path)
-        ctx = self._trees.get(key)
-        if ctx is None:
-            try:
-                with open(path, "rb") as handle:
-                    data = read_limited(handle, settings.max_file_size)
-                if len(data) > settings.max_file_size or skips_file(data):
-                    raise SourceError("not summarized")
-                parsed = parse_source(data, path)
-            except (OSError, SourceError):
-                self._summaries[key], self._exports[key] = {}, {}
-                return
-            self.parsed += 1
-            parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
-            ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings,
-                          buckets=buckets)
-            self._trees[key] = ctx
-            # What it imports is known before its summaries: a cycle back into it still
-            # follows its re-exports.
-            self._exports[key] = dict(imported_names(ctx))
-        self._summaries[key] = ArtifactScopes(ctx).summaries()
+        empty = ModuleFacts(path, {})
+        self._exports[key] = {}
+        try:
+            with open(path, "rb") as handle:
+                data = read_limited(handle, settings.max_file_size)
+            if len(data) > settings.max_file_size or skips_file(data):
+                return empty
+            parsed = parse_source(data, path)
+        except (OSError, SourceError):
+            return empty
+        self.parsed += 1
+        parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
+        ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings,
+                      buckets=buckets)
+        self._exports[key] = dict(imported_names(ctx))
+        return ArtifactScopes(ctx).facts()
 
 
 # -- imports of a module ------------------------------------------------------------------
@@ -346,8 +357,10 @@ def imported_names(ctx: Context) -> dict[str, str]:
     def compute() -> dict[str, str]:
         index = index_for(ctx)
         package: list[str] = []
-        if index is not None:
-            package = current_module(ctx, index).split(".") if current_module(ctx, index) else []
+        has_relative = any(node.level for node in ctx.nodes_of(ast.ImportFrom))
+        if index is not None and has_relative:
+            module = current_module(ctx, index)
+            package = module.split(".") if module else []
             if not os.path.basename(ctx.path).startswith("__init__."):
                 package = package[:-1]
         table: dict[str, str] = {}

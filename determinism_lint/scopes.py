@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 
-from .project import Sink, Summary
+from .project import FunctionFacts, ModuleFacts, Sink, Summary
 
 if TYPE_CHECKING:
     from .context import Context
@@ -305,13 +305,19 @@ class ArtifactScopes:
         self._info: dict[int, ScopeInfo] = {}
         self._artifact_names: set[str] = set()
         self._computed = False
-        #: scope id -> the persistent sink it reaches by evidence (directly, or through calls).
+        #: scope id -> the persistent sink it reaches by evidence in this module (directly, or
+        #: through calls of its functions).
         self._evidence: dict[int, Sink] = {}
-        #: scope id -> dotted names of the project functions it calls from other modules.
-        self._remote_calls: dict[int, list[str]] = {}
-        #: call id -> summary of the imported project function it calls, when that reaches a sink.
-        self._remote_hits: dict[int, Summary] = {}
-        self._summaries: dict[str, Summary] = {}
+        self._opted_out: set[int] = set()
+        self._calls_by_scope: dict[int, list[tuple[str, int]]] = {}
+        self._by_name: dict[str, list[FunctionNode]] = {}
+        self._owner: dict[int, ast.AST] = {}
+        #: Scopes not artifact-shaping by this module alone: calls into other modules of the
+        #: project may still make them so (asked lazily, through the project index).
+        self._unsettled: set[int] = set()
+        self._remote_reasons: dict[int, Optional[str]] = {}
+        self._remote_by_scope: Optional[dict[int, list[tuple[str, ast.Call]]]] = None
+        self._remote_hits: dict[int, Optional[Summary]] = {}
 
     def is_artifact(self, scope: ast.AST) -> bool:
         return self.info(scope).artifact
@@ -324,41 +330,55 @@ class ArtifactScopes:
             self._compute()
         found = self._info.get(id(scope))
         if found is not None:
+            if id(scope) in self._unsettled:
+                found = self._settle(found)
             return found
         # Lambdas and comprehensions follow the function that holds them.
         ctx = self._ctx
         for ancestor in ctx.ancestors(scope):
             if isinstance(ancestor, _FUNCTIONS):
                 return self.info(ancestor)
-        return self._info[id(ctx.tree)]
+        return self.info(ctx.tree)
 
     def is_artifact_callee(self, name: str) -> bool:
         """True when a function of this module called ``name`` is artifact-shaping."""
         if not self._computed:
             self._compute()
-        return name in self._artifact_names
+        if name in self._artifact_names:
+            return True
+        return any(self.info(target).artifact for target in self._by_name.get(name, ()))
 
     def is_artifact_call(self, call: ast.Call) -> bool:
         """True when ``call`` calls artifact-shaping code: a function of this module that is
         artifact-shaping, or a function imported from another module of the project whose
         summary reaches a persistent sink."""
-        if not self._computed:
-            self._compute()
         callee = _local_callee(call)
-        if callee is not None and callee in self._artifact_names:
+        if callee is not None and self.is_artifact_callee(callee):
             return True
         return self.remote_summary(call) is not None
 
     def remote_summary(self, call: ast.Call) -> Optional[Summary]:
-        """The summary of the imported project function ``call`` calls, when it reaches a sink."""
-        if not self._computed:
-            self._compute()
-        return self._remote_hits.get(id(call))
+        """The summary of the function imported from another module of the project that
+        ``call`` calls, when it reaches a persistent sink; else ``None``."""
+        key = id(call)
+        if key in self._remote_hits:
+            return self._remote_hits[key]
+        from . import project
+
+        ctx = self._ctx
+        found: Optional[Summary] = None
+        index = project.index_for(ctx)
+        if index is not None and not ctx.is_test_code:
+            qualified = project.imported_callee(call, ctx)
+            if qualified is not None:
+                summary = index.summary(qualified, ctx.settings)
+                found = summary if summary is not None and summary.sink is not None else None
+        self._remote_hits[key] = found
+        return found
 
     def imported_sink(self, call: ast.Call) -> Optional[str]:
         """For a call of a function imported from another module of the project that reaches a
-        persistent sink: where (```save_index()` in pkg/utils/index.py:6, which reaches
-        `json.dump(...)` on line 9``), else ``None``."""
+        persistent sink: where (```json.dump(...)` in pkg/utils/index.py on line 9``), else ``None``."""
         summary = self.remote_summary(call)
         if summary is None or summary.sink is None:
             return None
@@ -369,16 +389,117 @@ class ArtifactScopes:
         sink = summary.sink
         return f"`{sink.spelling}` in {display(sink.path, root)} on line {sink.line}"
 
-    def summaries(self) -> dict[str, Summary]:
-        """Summary of every top-level function and method of the file, by qualified name."""
+    def facts(self) -> ModuleFacts:
+        """What the project index keeps of this module: for every top-level function and
+        method, the sink it reaches in this module, and the calls it makes, in line order."""
         if not self._computed:
             self._compute()
-        return self._summaries
+        ctx = self._ctx
+        tree = ctx.tree
+        functions: dict[str, FunctionFacts] = {}
+        if ctx.is_test_code:  # test code is no evidence for anyone
+            return ModuleFacts(ctx.path, functions)
+        qualnames = {
+            id(function): _qualname(function, ctx)
+            for functions_named in self._by_name.values()
+            for function in functions_named
+            if self._owner.get(id(function)) is tree
+        }
+        remote = self._remote_calls()
+        for function_id, qualname in qualnames.items():
+            if function_id in self._opted_out:
+                continue
+            calls: list[tuple[int, str, str]] = []
+            for callee, line in self._calls_by_scope.get(function_id, ()):
+                for target in self._by_name.get(callee, ()):
+                    if id(target) in qualnames and id(target) != function_id:
+                        calls.append((line, "local", qualnames[id(target)]))
+            for qualified, call in remote.get(function_id, ()):
+                calls.append((call.lineno, "remote", qualified))
+            calls.sort()
+            node = next(f for f in self._by_name[qualname.rsplit(".", 1)[-1]] if id(f) == function_id)
+            functions[qualname] = FunctionFacts(
+                qualname,
+                node.lineno,
+                self._evidence.get(function_id),
+                tuple((kind, name) for _, kind, name in calls),
+            )
+        return ModuleFacts(ctx.path, functions)
 
     def all(self) -> list[ScopeInfo]:
         if not self._computed:
             self._compute()
-        return sorted(self._info.values(), key=lambda info: (getattr(info.node, "lineno", 0), info.name))
+        infos = [self.info(info.node) for info in list(self._info.values())]
+        return sorted(infos, key=lambda info: (getattr(info.node, "lineno", 0), info.name))
+
+    # -- calls into other modules of the project (lazily) ----------------------------------
+
+    def _settle(self, found: ScopeInfo) -> ScopeInfo:
+        key = id(found.node)
+        self._unsettled.discard(key)
+        reason = self._remote_reason(key)
+        if reason is None:
+            return found
+        settled = ScopeInfo(found.node, found.name, True, reason)
+        self._info[key] = settled
+        name = getattr(found.node, "name", None)
+        if name is not None:
+            self._artifact_names.add(name)
+        return settled
+
+    def _remote_reason(self, key: int) -> Optional[str]:
+        """Why scope ``key`` is artifact-shaping through a function of another module: it calls
+        one whose summary reaches a sink, calls a function of this module that does, or is
+        nested in one."""
+        if key in self._remote_reasons:
+            return self._remote_reasons[key]
+        self._remote_reasons[key] = None  # a recursion back here finds nothing new
+        reason: Optional[str] = None
+        for _, call in self._remote_calls().get(key, ()):
+            summary = self.remote_summary(call)
+            if summary is not None:
+                from .project import index_for
+
+                index = index_for(self._ctx)
+                reason = remote_reason(call, summary, index.root if index is not None else ".")
+                break
+        if reason is None:
+            for callee, line in self._calls_by_scope.get(key, ()):
+                if any(self._remote_reason(id(target)) is not None for target in self._by_name.get(callee, ())):
+                    reason = f"calls artifact-shaping {callee}() on line {line}"
+                    break
+        holder = self._owner.get(key)
+        if reason is None and holder is not None and holder is not self._ctx.tree and id(holder) not in self._opted_out:
+            if self.info(holder).artifact:
+                reason = f"nested in artifact-shaping {getattr(holder, 'name', 'function')}()"
+        self._remote_reasons[key] = reason
+        return reason
+
+    def _remote_calls(self) -> dict[int, list[tuple[str, ast.Call]]]:
+        """Scope id -> calls of functions imported from other modules of the project (dotted
+        name, call), in line order; names only, nothing is looked up yet."""
+        if self._remote_by_scope is not None:
+            return self._remote_by_scope
+        from . import project
+
+        ctx = self._ctx
+        found: dict[int, list[tuple[str, ast.Call]]] = {}
+        self._remote_by_scope = found
+        if ctx.is_test_code or project.index_for(ctx) is None:
+            return found
+        names = project.imported_names(ctx)
+        if not names:
+            return found
+        for node in ctx.nodes_of(ast.Call):
+            root = _root_name(node.func)
+            if root is None or root not in names:
+                continue
+            qualified = project.imported_callee(node, ctx)
+            if qualified is not None:
+                found.setdefault(self._scope_key(node), []).append((qualified, node))
+        for calls in found.values():
+            calls.sort(key=lambda pair: (pair[1].lineno, pair[1].col_offset))
+        return found
 
     # -- the analysis ----------------------------------------------------------------------
 
@@ -438,9 +559,6 @@ class ArtifactScopes:
                 if scope_key not in direct:
                     direct[scope_key] = why if " on line " in why else f"{why} on line {node.lineno}"
 
-        # Calls of functions imported from other modules of the project: their summaries.
-        self._remote_evidence(evidence, direct, opted_out)
-
         by_name: dict[str, list[FunctionNode]] = {}
         for function in functions:
             by_name.setdefault(function.name, []).append(function)
@@ -482,8 +600,12 @@ class ArtifactScopes:
             self._info[key] = ScopeInfo(function, _qualname(function, ctx), key in reasons, reasons.get(key))
             if key in reasons:
                 self._artifact_names.add(function.name)
+        self._opted_out = opted_out
+        self._calls_by_scope = calls_by_scope
+        self._by_name = by_name
+        self._owner = owner
+        self._unsettled = {key for key in self._info if key not in reasons and key not in opted_out}
         self._computed = True
-        self._publish(functions, owner, calls_by_scope)
 
     def _scope_key(self, node: ast.AST) -> int:
         """The function whose verdict ``node`` decides (lambdas follow their holder)."""
@@ -492,61 +614,6 @@ class ArtifactScopes:
         while isinstance(scope, ast.Lambda):
             scope = ctx.enclosing_function(scope)
         return id(scope) if scope is not None else id(ctx.tree)
-
-    def _remote_evidence(self, evidence: dict[int, Sink], direct: dict[int, str], opted_out: set[int]) -> None:
-        """Scopes that call a function imported from another module of the project whose
-        summary reaches a persistent sink (the project index computes it, lazily)."""
-        from . import project
-
-        ctx = self._ctx
-        names = project.imported_names(ctx) if project.index_for(ctx) is not None else {}
-        if not names:
-            return
-        index = project.index_for(ctx)
-        assert index is not None
-        for node in ctx.nodes_of(ast.Call):
-            root = _root_name(node.func)
-            if root is None or root not in names:
-                continue
-            qualified = project.imported_callee(node, ctx)
-            if qualified is None:
-                continue
-            scope_key = self._scope_key(node)
-            self._remote_calls.setdefault(scope_key, []).append(qualified)
-            if scope_key in opted_out:
-                continue
-            summary = index.summary(qualified, ctx.settings)
-            if summary is None or summary.sink is None:
-                continue
-            self._remote_hits[id(node)] = summary
-            if scope_key in evidence:
-                continue
-            evidence[scope_key] = summary.sink
-            if scope_key not in direct:
-                direct[scope_key] = remote_reason(node, summary, index.root)
-
-    def _publish(
-        self, functions: list[FunctionNode], owner: dict[int, ast.AST], calls_by_scope: dict[int, list[tuple[str, int]]]
-    ) -> None:
-        """Summaries of the top-level functions and methods, for callers in other modules."""
-        ctx = self._ctx
-        tree = ctx.tree
-        for function in functions:
-            if owner[id(function)] is not tree:
-                continue
-            key = id(function)
-            calls = [callee for callee, _ in calls_by_scope.get(key, ())]
-            calls.extend(self._remote_calls.get(key, ()))
-            name = _qualname(function, ctx)
-            self._summaries[name] = Summary(
-                name, ctx.path, function.lineno, self._evidence.get(key), tuple(dict.fromkeys(calls))
-            )
-        from . import project
-
-        if not ctx.is_test_code:
-            index = project.index_for(ctx)
-            if index is not None:
-                index.publish(ctx, self._summaries, project.imported_names(ctx))
 
     def _declared_reason(
         self, function: FunctionNode, module: str, module_artifact: bool, opted_out: set[int]
