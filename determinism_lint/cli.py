@@ -156,6 +156,11 @@ def _add_common(sub: argparse.ArgumentParser) -> dict[str, Any]:
         "--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="check ignored files too"
     )
     files.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write .determinism_lint_cache/ (what the project index learns of each file)",
+    )
+    files.add_argument(
         "--force-exclude",
         action="store_true",
         help="apply exclude settings to files named on the command line too (for pre-commit)",
@@ -202,6 +207,7 @@ def resolver_from_args(args: argparse.Namespace) -> SettingsResolver:
         exclude=_patterns(exclude) if exclude is not None else None,
         extend_exclude=_patterns(getattr(args, "extend_exclude", None)),
         respect_gitignore=getattr(args, "respect_gitignore", None),
+        cache=False if getattr(args, "no_cache", False) else None,
     )
     return SettingsResolver(getattr(args, "config", None), overrides)
 

@@ -30,8 +30,12 @@ The analysed code is never imported or executed.
 from __future__ import annotations
 
 import ast
+import contextlib
+import hashlib
+import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Sequence
 
@@ -329,17 +333,104 @@ class ProjectIndex:
         try:
             with open(path, "rb") as handle:
                 data = read_limited(handle, settings.max_file_size)
-            if len(data) > settings.max_file_size or skips_file(data):
-                return empty
+        except OSError:
+            return empty
+        if len(data) > settings.max_file_size or skips_file(data):
+            return empty
+        cache = FactsCache(self.root) if settings.cache else None
+        cache_key = cache.key(path, data, settings) if cache is not None else ""
+        if cache is not None:
+            cached = cache.load(cache_key, path)
+            if cached is not None:
+                self._exports[key] = cached[1]
+                return cached[0]
+        try:
             parsed = parse_source(data, path)
-        except (OSError, SourceError):
+        except SourceError:
             return empty
         self.parsed += 1
         parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
         ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings,
                       buckets=buckets)
-        self._exports[key] = dict(imported_names(ctx))
-        return ArtifactScopes(ctx).facts()
+        exports = self._exports[key] = dict(imported_names(ctx))
+        facts = ArtifactScopes(ctx).facts()
+        if cache is not None:
+            cache.store(cache_key, facts, exports)
+        return facts
+
+
+# -- the cache on disk -------------------------------------------------------------------
+
+CACHE_DIR = ".determinism_lint_cache"
+#: Changes whenever the facts or their spelling on disk change.
+_CACHE_FORMAT = "facts-1"
+
+
+class FactsCache:
+    """Per-file facts in ``.determinism_lint_cache/`` at the project root, one JSON file per
+    (file content, path, settings, tool version); a ``.gitignore`` inside hides the folder
+    from git, as ruff's cache does. A cache that cannot be read or written is no error: the
+    file is parsed instead."""
+
+    def __init__(self, root: str) -> None:
+        self.folder = os.path.join(root, CACHE_DIR)
+
+    @staticmethod
+    def key(path: str, data: bytes, settings: Settings) -> str:
+        from . import __version__
+
+        digest = hashlib.sha256()
+        for part in (_CACHE_FORMAT, __version__, repr(settings), os.path.abspath(path)):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def load(self, key: str, path: str) -> Optional[tuple[ModuleFacts, dict[str, str]]]:
+        try:
+            with open(os.path.join(self.folder, f"{key}.json"), "rb") as handle:
+                raw = json.loads(handle.read())
+            functions: dict[str, FunctionFacts] = {}
+            for name, line, sink, calls in raw["functions"]:
+                functions[name] = FunctionFacts(
+                    name, int(line), Sink(sink[0], path, int(sink[1])) if sink else None,
+                    tuple((str(kind), str(callee)) for kind, callee in calls),
+                )
+            exports = {str(name): str(target) for name, target in raw["exports"].items()}
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+        return ModuleFacts(path, functions), exports
+
+    def store(self, key: str, facts: ModuleFacts, exports: dict[str, str]) -> None:
+        functions = [
+            [item.name, item.line, [item.sink.spelling, item.sink.line] if item.sink else None,
+             [list(call) for call in item.calls]]
+            for item in sorted(facts.functions.values(), key=lambda item: item.name)
+        ]
+        text = json.dumps({"functions": functions, "exports": exports}, sort_keys=True)
+        try:
+            if not os.path.isdir(self.folder):
+                os.makedirs(self.folder, exist_ok=True)
+                _replace(os.path.join(self.folder, ".gitignore"), b"# Created by determinism-lint\n*\n")
+            _replace(os.path.join(self.folder, f"{key}.json"), text.encode("utf-8"))
+        except OSError:
+            pass
+
+
+def _replace(path: str, data: bytes) -> None:
+    """Write ``data`` to a temporary file next to ``path``, then rename it into place: a reader
+    never sees half a file."""
+    folder = os.path.dirname(path)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 # -- imports of a module ------------------------------------------------------------------

@@ -50,7 +50,7 @@ def _parse(output: str, strip: str = "") -> list[tuple[str, int, str]]:
 
 def test_cli_finds_the_cross_module_hazards(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(PACKAGE)
-    code, out, _ = run(capsys, "check", ".")
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
     assert _parse(out) == _expected()
     assert code == 1
     assert (
@@ -61,7 +61,7 @@ def test_cli_finds_the_cross_module_hazards(capsys: Any, monkeypatch: pytest.Mon
 
 def test_explain_scopes_names_the_chain(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(PACKAGE)
-    _, out, _ = run(capsys, "check", "--explain-scopes", ".")
+    _, out, _ = run(capsys, "check", "--no-cache", "--explain-scopes", ".")
     lines = {line.split(": ", 1)[0].split(":")[0] + ":" + line.split(": ")[1]: line for line in out.splitlines()}
     assert lines["pkg/build.py:publish"].endswith(
         "publish: artifact-shaping: calls `save_index()` on line 18 (pkg/utils/index.py:6),"
@@ -77,7 +77,7 @@ def test_explain_scopes_names_the_chain(capsys: Any, monkeypatch: pytest.MonkeyP
 
 def test_cli_in_parallel_agrees(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(PACKAGE)
-    _, out, _ = run(capsys, "check", "--jobs", "2", ".")
+    _, out, _ = run(capsys, "check", "--no-cache", "--jobs", "2", ".")
     assert _parse(out) == _expected()
 
 
@@ -94,7 +94,7 @@ def test_flake8_plugin_finds_the_project_itself() -> None:
     # flake8 hands the plugin one file at a time: the index finds the project root
     # (pyproject.toml) and the modules under it.
     result = subprocess.run(
-        [sys.executable, "-m", "flake8", "--select", "DET", "pkg/build.py"],
+        [sys.executable, "-m", "flake8", "--det-no-cache", "--select", "DET", "pkg/build.py"],
         cwd=PACKAGE, capture_output=True, text=True, timeout=120,
     )
     assert _parse(result.stdout) == [entry for entry in _expected() if entry[0] == "pkg/build.py"]
@@ -252,3 +252,50 @@ def test_evidence_through_an_import_cycle_is_found_from_either_side(tmp_path: Pa
     explain_scopes([str(root / "pkg/d.py")], settings)  # enter the cycle on one side first
     lines = explain_scopes([str(root / "pkg/d.py"), str(root / "pkg/c.py")], settings)
     assert "run: artifact-shaping: calls `f()` on line 4 (pkg/a.py:4), which reaches `open(...)` on line 8" in lines
+
+
+# -- the cache ---------------------------------------------------------------------------------
+
+
+CALLER = (
+    "import logging\nfrom .io import put\n\ndef run(p, d):\n    try:\n        put(p, d)\n"
+    "    except Exception:\n        logging.warning('lost')\n"
+)
+
+
+def test_facts_are_cached_by_content(tmp_path: Path) -> None:
+    root = _package(tmp_path, {"pkg/__init__.py": "", "pkg/io.py": WRITER, "pkg/a.py": CALLER})
+    settings = Settings(root=str(root))
+    for parsed in (1, 0):  # the second run reads the facts of pkg/io.py from the cache
+        project.use_files(None)
+        assert [f.code for f in Engine(settings).check_path(str(root / "pkg/a.py")).findings] == ["DET403"]
+        assert project._INDEXES[str(root)].parsed == parsed
+    cache = root / project.CACHE_DIR
+    assert (cache / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    # A changed file is a new key: its facts are taken again.
+    write(root / "pkg/io.py", "def put(path, data):\n    return data\n")
+    project.use_files(None)
+    assert Engine(settings).check_path(str(root / "pkg/a.py")).findings == ()
+    assert project._INDEXES[str(root)].parsed == 1
+
+
+def test_no_cache_writes_nothing(tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _package(tmp_path, {"pkg/__init__.py": "", "pkg/io.py": WRITER, "pkg/a.py": CALLER})
+    monkeypatch.chdir(root)
+    code, out, _ = run(capsys, "check", "--no-cache", "pkg/a.py")
+    assert "DET403" in out and code == 1
+    assert not (root / project.CACHE_DIR).exists()
+    write(root / "pyproject.toml", "[tool.determinism-lint]\ncache = false\n")
+    run(capsys, "check", "pkg/a.py")
+    assert not (root / project.CACHE_DIR).exists()
+
+
+def test_a_broken_cache_entry_is_parsed_again(tmp_path: Path) -> None:
+    root = _package(tmp_path, {"pkg/__init__.py": "", "pkg/io.py": WRITER, "pkg/a.py": CALLER})
+    settings = Settings(root=str(root))
+    Engine(settings).check_path(str(root / "pkg/a.py"))
+    for entry in (root / project.CACHE_DIR).glob("*.json"):
+        entry.write_text("{not json", encoding="utf-8")
+    project.use_files(None)
+    assert [f.code for f in Engine(settings).check_path(str(root / "pkg/a.py")).findings] == ["DET403"]
+    assert project._INDEXES[str(root)].parsed == 1
