@@ -42,6 +42,7 @@ def resolver_from_args(args: argparse.Namespace) -> SettingsResolver:
         exclude=_patterns(exclude) if exclude is not None else None,
         extend_exclude=_patterns(getattr(args, "extend_exclude", None)),
         respect_gitignore=getattr(args, "respect_gitignore", None),
+        cache=False if getattr(args, "no_cache", False) else None,
     )
     return SettingsResolver(getattr(args, "config", None), overrides)
 

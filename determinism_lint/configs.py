@@ -35,6 +35,7 @@ class Overrides:
     exclude: Optional[tuple[str, ...]] = None
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: Optional[bool] = None
+    cache: Optional[bool] = None
 
     def apply(self, settings: Settings) -> Settings:
         changes: dict[str, object] = {}
@@ -51,6 +52,8 @@ class Overrides:
             changes["cli_exclude"] = (self.exclude or ()) + self.extend_exclude
         if self.respect_gitignore is not None:
             changes["respect_gitignore"] = self.respect_gitignore
+        if self.cache is not None:
+            changes["cache"] = self.cache
         return settings.replace(**changes) if changes else settings
 
 

@@ -76,6 +76,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("extend-exclude", "extend_exclude", Kind.GLOBS, "paths never checked, besides `exclude`"),
     Option("respect-gitignore", "respect_gitignore", Kind.BOOL,
            "skip files that `.gitignore`, `.ignore` and `.git/info/exclude` ignore"),
+    Option("cache", "cache", Kind.BOOL,
+           "keep what the project index learns of each file (the sinks its functions reach, the calls"
+           " they make) in `.determinism_lint_cache/` at the project root, keyed by the file's content,"
+           " the settings and the tool version",
+           flake8="--det-no-cache",
+           flake8_help="do not read or write `.determinism_lint_cache/` (the project index's per-file facts)"),
     Option("max-file-size", "max_file_size", Kind.SIZE, "larger files are reported as DET000 and not parsed"),
     Option("test-paths", "test_paths", Kind.GLOBS,
            "test code: only rules that apply in tests run there", extend="extend-test-paths",

@@ -13,6 +13,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterator, Optional, Sequence, TypeVar, Union, cast
 
+from . import project
 from .configs import SettingsResolver, settings_per_file
 from .engine import Engine
 from .settings import Settings
@@ -26,7 +27,8 @@ _ENGINES: list[Engine] = []
 _TASK: list[Callable[[Engine, str], object]] = []
 
 
-def _init(settings: Sequence[Settings], task: Callable[[Engine, str], object]) -> None:
+def _init(settings: Sequence[Settings], task: Callable[[Engine, str], object], files: Sequence[str]) -> None:
+    project.use_files(files)
     _ENGINES[:] = [Engine(item) for item in settings]
     _TASK[:] = [task]
 
@@ -53,6 +55,7 @@ def map_files(
     (a module-level function, or a ``functools.partial`` of one). ``on_result(done, total)``
     is called after each result (a progress line)."""
     distinct, indexes = settings_per_file(files, settings)
+    project.use_files(files)  # the project index knows the modules of the run
     jobs = default_jobs(files, jobs)
     total = len(files)
     if jobs == 1 or total < 2:
@@ -63,7 +66,7 @@ def map_files(
                 on_result(done, total)
         return
     chunk = max(1, total // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(distinct, task)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(distinct, task, files)) as pool:
         for done, result in enumerate(pool.map(_run, list(zip(indexes, files)), chunksize=chunk), 1):
             yield cast(_T, result)  # the pool hands back what ``task`` returned
             if on_result is not None:

@@ -138,6 +138,11 @@ def _add_common(sub: argparse.ArgumentParser) -> dict[str, Any]:
         "--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="check ignored files too"
     )
     files.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write .determinism_lint_cache/ (what the project index learns of each file)",
+    )
+    files.add_argument(
         "--force-exclude",
         action="store_true",
         help="apply exclude settings to files named on the command line too (for pre-commit)",

@@ -34,6 +34,7 @@ OVERSIZED = {
     "determinism_lint/checks/fs_order.py": 1325,
     "determinism_lint/checks/serialization.py": 1070,
     "determinism_lint/checks/iteration_order.py": 688,
+    "determinism_lint/scopes.py": 754,
 }
 
 #: The fix layer: the only modules that may import libcst.
@@ -92,6 +93,7 @@ DEFERRED_CYCLES: list[frozenset[str]] = [
             "determinism_lint.fix_handlers",
             "determinism_lint.fixer",
             "determinism_lint.noqa",
+            "determinism_lint.project",
             "determinism_lint.scopes",
             "determinism_lint.settings",
             "determinism_lint.workers",

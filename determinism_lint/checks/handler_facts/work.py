@@ -202,6 +202,9 @@ def artifact_work(body: list[ast.stmt], ctx: Context) -> Optional[ArtifactWork]:
                 target = local.get(callee)
                 if target is not None:
                     work = ArtifactWork(node, _call_label(node), via=target.describe())
+        if work is None:  # a function of another module of the project, by its summary
+            via = ctx.scopes.imported_sink(node)
+            work = ArtifactWork(node, _call_label(node), via=via) if via is not None else None
         if work is not None:
             found.append(work)
     if not found:
