@@ -468,13 +468,47 @@ def test_a_compat_binding_at_module_level_is_quiet() -> None:
         blocking_error = OSError
 
 
-    def pick():
+    def pick(name):
         try:
-            return BlockingIOError
+            return load_error_class(name)
         except:
             return OSError
     """
+    # Inside a function it is an ordinary call, and the handler swallows whatever it raises.
     assert codes(source) == [(10, "DET401")]
+
+
+def test_a_brief_conversion_is_no_place_for_a_ctrl_c() -> None:
+    source = """\
+    def port(run_id):
+        try:
+            return 50000 + int(run_id) % 1000
+        except:
+            return 51001
+
+
+    def default_of(text):
+        try:
+            value = eval(text)
+        except:
+            value = text
+        return value
+
+
+    def fetch(url):
+        try:
+            return session.get(url).json()
+        except:
+            return None
+
+
+    def read_port(path):
+        try:
+            return int(open(path).read())
+        except:
+            return 0
+    """
+    assert codes(source) == [(19, "DET401"), (26, "DET401")]
 
 
 # -- DET403: the work it loses, named; helpers that re-raise; retries; stated degradation ------------

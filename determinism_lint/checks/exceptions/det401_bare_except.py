@@ -11,6 +11,7 @@ from ..handler_facts import (
     RELEASE_METHODS,
     TRY_TYPES,
     handler_always_raises,
+    is_brief_conversion,
     is_cleanup_only,
     is_compat_binding,
     is_import_fallback,
@@ -45,6 +46,12 @@ class BareExcept(Rule):
       name that differs between Python versions at module level (`try: blocking_error =
       BlockingIOError` / `except: blocking_error = OSError`): that runs once, on import,
       where there is nothing to interrupt or lose.
+    - **Its `try` only converts a value in memory**: one or two assignments, returns or
+      expressions whose calls only convert, parse or look up (`port = int(run_id)`,
+      `return datetime.strptime(s, fmt)`, `value = eval(default)`, `getattr(cls, name)`),
+      with no loop, `with` or I/O. A Ctrl-C cannot realistically land there and nothing but
+      the value is at stake: the handler behaves as `except Exception:` would. A `try` that
+      calls anything else, reads a file or talks to the network is still flagged.
 
     When the handler is also silent (DET402) or swallows artifact work (DET403), this is the
     one finding for it, and the message says so. `# noqa: E722` (pycodestyle, ruff) and
@@ -113,6 +120,10 @@ class BareExcept(Rule):
         "        break\n",
         "try:\n    self._proc.kill()\nexcept:\n    pass\n",
         "try:\n    blocking_error = BlockingIOError\nexcept:\n    blocking_error = OSError\n",
+        "def port_for(run_id):\n    try:\n        port = 50000 + int(run_id) % 1000\n    except:\n"
+        "        port = 51001\n    return port\n",
+        "def parse_time(text):\n    try:\n        return datetime.strptime(text, FORMAT)\n    except:\n"
+        "        return None\n",
     )
     INVALID = (
         Invalid(
@@ -130,6 +141,12 @@ class BareExcept(Rule):
             "        if i == retries - 1:\n            raise\n",
         ),
         Invalid(
+            "def load_default(path):\n    try:\n        return int(open(path).read())\n    except:\n"
+            "        return 0\n",
+            fixed="def load_default(path):\n    try:\n        return int(open(path).read())\n    except Exception:\n"
+            "        return 0\n",
+        ),
+        Invalid(
             "try:\n    self._thread.join()\nexcept:\n    pass\n",
             fixed="try:\n    self._thread.join()\nexcept Exception:\n    pass\n",
         ),
@@ -144,7 +161,9 @@ class BareExcept(Rule):
         if handler_always_raises(node, ctx) or reports_traceback_and_stops(node, ctx):
             return
         parent = ctx.parent(node)
-        if isinstance(parent, TRY_TYPES) and is_cleanup_only(parent.body, RELEASE_METHODS):
+        if isinstance(parent, TRY_TYPES) and (
+            is_cleanup_only(parent.body, RELEASE_METHODS) or is_brief_conversion(parent.body)
+        ):
             return
         yield Report(node)
 

@@ -14,6 +14,7 @@ from .quiet import (
     is_cleanup_only,
     is_fire_and_forget_request,
     is_no_swallow,
+    is_brief_conversion,
     is_probe_import,
     is_store_only,
     quiet_reason,
@@ -55,6 +56,7 @@ from .work import (
 )
 
 __all__ = [
+    "is_brief_conversion",
     "BROAD_EXCEPTIONS",
     "CLEANUP_METHODS",
     "EXIT_CALLS",

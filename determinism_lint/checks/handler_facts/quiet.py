@@ -212,3 +212,34 @@ def is_no_swallow(handler: ast.ExceptHandler, parent: TryNode, ctx: Context) -> 
         or is_probe_import(parent, ctx)
         or is_fire_and_forget_request(parent.body)
     )
+
+
+#: Calls that only convert, parse or look up a value already in memory: they return in
+#: microseconds and touch no file, socket or process.
+_CONVERSIONS = frozenset(
+    {"int", "float", "complex", "bool", "str", "bytes", "ord", "chr", "len", "getattr", "hasattr", "isinstance",
+     "issubclass", "type", "eval", "literal_eval", "strptime", "fromisoformat", "fromtimestamp", "loads",
+     "decode", "encode", "split", "rsplit", "strip", "lower", "upper", "format", "index",
+     "parse_version", "Version", "UUID", "Decimal", "Fraction", "Path", "PurePath", "match", "fullmatch",
+     "search", "group", "unquote", "quote", "b64decode", "b64encode", "hexlify", "unhexlify"}
+)
+
+
+def is_brief_conversion(body: list[ast.stmt]) -> bool:
+    """The ``try`` body only converts or looks up a value in memory (``port = int(run_id)``,
+    ``return datetime.strptime(s, fmt)``, ``value = eval(default)``, ``x = getattr(cls, n)``):
+    one or two assignments, returns or expressions whose calls are all conversions, with no
+    loop, ``with`` or nested ``try``. A Ctrl-C cannot realistically land there, and nothing
+    but the value is at stake, so a bare ``except:`` around it behaves as ``except
+    Exception:`` would."""
+    if not body or len(body) > 2:
+        return False
+    for statement in body:
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr)):
+            return False
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.Lambda, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+                return False
+            if isinstance(node, ast.Call) and last_name(node.func) not in _CONVERSIONS:
+                return False
+    return True
