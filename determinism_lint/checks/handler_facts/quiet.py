@@ -217,7 +217,8 @@ def is_no_swallow(handler: ast.ExceptHandler, parent: TryNode, ctx: Context) -> 
 #: Calls that only convert, parse or look up a value already in memory: they return in
 #: microseconds and touch no file, socket or process.
 _CONVERSIONS = frozenset(
-    {"int", "float", "complex", "bool", "str", "bytes", "ord", "chr", "len", "getattr", "hasattr", "isinstance",
+    {"int", "float", "complex", "bool", "str", "bytes", "ord", "chr", "len", "abs", "round", "min", "max", "list",
+     "tuple", "dict", "sorted", "append", "getattr", "hasattr", "isinstance",
      "issubclass", "type", "eval", "literal_eval", "strptime", "fromisoformat", "fromtimestamp", "loads",
      "decode", "encode", "split", "rsplit", "strip", "lower", "upper", "format", "index",
      "parse_version", "Version", "UUID", "Decimal", "Fraction", "Path", "PurePath", "match", "fullmatch",
