@@ -53,7 +53,17 @@ class NonAtomicOpen(Rule):
       to `subprocess` as `stdout=`/`stderr=`), and a shell script of `export NAME=...`
       lines that the next command sources;
     - file descriptors, pipe ends and sockets (what the fix declines as not a path), FIFOs
-      made with `os.mkfifo` in the same function;
+      made with `os.mkfifo` in the same function, and named pipes: a path returned by a
+      function of the module named for a FIFO or that calls `os.mkfifo`
+      (`path = make_fifo()`, `with temporary_fifo() as (path, fd)`), or a parameter or
+      variable named `*fifo*`;
+    - one-shot command line outputs: the path is, as given, a parameter of a click or typer
+      command (`@click.command()`, `@cli.command()`, `@click.option("--file")`,
+      `@app.command()`), or of a helper that every call in the module passes one (or leaves
+      at its `None` default). The user named that file and reruns the command when it
+      fails; no pipeline step reads it back. `--strict` reports these writes too. A method
+      of a library API that writes to its caller's path (`Dataset.to_csv(path)`) is
+      reported: it is not bound to the command line;
     - object-store URLs (`s3://`, `gs://`...: the object appears whole when the upload
       ends) and writes inside `with fs.transaction:` (fsspec moves them into place);
     - the temp file of a hand-made temp-then-rename (DET105 looks at that pattern as a
@@ -178,6 +188,25 @@ class NonAtomicOpen(Rule):
         "        def copy_out(pipe, log_file):\n            with open(log_file, 'w') as f:\n"
         "                f.write(pipe.read())\n\n"
         "        threading.Thread(target=copy_out, args=(self.proc.stdout, log)).start()\n",
+        # Named pipes: the reader waits on the other end, a temp file would never reach it.
+        "import os\n\ndef temporary_fifo(tmp_dir):\n    path = os.path.join(tmp_dir, 'fifo')\n"
+        "    os.mkfifo(path)\n    return path\n\ndef send(payload, tmp_dir):\n"
+        "    path = temporary_fifo(tmp_dir)\n    with open(path, 'w') as f:\n        f.write(payload)\n",
+        "import json\n\ndef report(result, result_fifo):\n    with open(result_fifo, 'w') as f:\n"
+        "        json.dump(result, f)\n",
+        # One-shot outputs of a command line command.
+        "import click, json\n\n@cli.command()\n@click.option('--file', default=None)\n@click.pass_obj\n"
+        "def dump(obj, file):\n    with open(file, 'w') as f:\n        json.dump(obj.data, f)\n",
+        "import click, os\n\n@click.command()\n@click.argument('output_filename')\n"
+        "def export(output_filename):\n    output_path = os.path.expanduser(output_filename)\n"
+        "    with open(output_path, 'w') as f:\n        f.write(render())\n",
+        "import json, click\n\ndef list_cards(ctx, cards, file=None):\n    if file:\n"
+        "        with open(file, 'w') as f:\n            json.dump(cards, f)\n\n"
+        "@card.command()\n@click.option('--file', default=None)\n@click.pass_context\n"
+        "def list(ctx, file):\n    list_cards(ctx, load(), file=file)\n\n"
+        "@card.command()\n@click.pass_context\ndef view(ctx):\n    list_cards(ctx, load())\n",
+        "import typer\n\napp = typer.Typer()\n\n@app.command()\ndef main(out: str):\n"
+        "    with open(out, 'w') as f:\n        f.write(build())\n",
         "import os\nfrom tempfile import mkdtemp\n\nclass TempDirExecutor(Executor):\n"
         "    @classmethod\n    def from_entry(cls, repo, entry):\n        tmp_dir = mkdtemp(dir=repo.tmp_dir)\n"
         "        return cls._from_stash_entry(repo, entry, tmp_dir)\n\n    def _update_config(self, conf):\n"
@@ -185,6 +214,47 @@ class NonAtomicOpen(Rule):
         "            conf.write(f)\n",
     )
     INVALID = (
+        # A library method writes to its caller's path: no command line binds it.
+        Invalid(
+            "class Dataset:\n    def to_csv(self, path):\n        with open(path, 'w') as f:\n"
+            "            f.write(self.render())\n",
+            fixed=(
+                "from determinism_lint.runtime import atomic_open\n\n\nclass Dataset:\n"
+                "    def to_csv(self, path):\n        with atomic_open(path, 'w') as f:\n"
+                "            f.write(self.render())\n"
+            ),
+        ),
+        # A file under a directory given on the command line is kept output, not the one file asked for.
+        Invalid(
+            "import os, click\n\n@cli.command()\n@click.argument('out_dir')\ndef build(out_dir):\n"
+            "    with open(os.path.join(out_dir, 'index.json'), 'w') as f:\n        f.write(index())\n",
+            fixed=(
+                "import os, click\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "@cli.command()\n@click.argument('out_dir')\ndef build(out_dir):\n"
+                "    with atomic_open(os.path.join(out_dir, 'index.json'), 'w') as f:\n        f.write(index())\n"
+            ),
+        ),
+        # Strict mode reports the one-shot output of a command too.
+        Invalid(
+            "import click\n\n@click.command()\n@click.option('--file')\ndef export(file):\n"
+            "    with open(file, 'w') as f:\n        f.write(render())\n",
+            fixed=(
+                "import click\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "@click.command()\n@click.option('--file')\ndef export(file):\n"
+                "    with atomic_open(file, 'w') as f:\n        f.write(render())\n"
+            ),
+            settings=(("strict", True),),
+        ),
+        # The command writes a config file of its own, not the path the user passed.
+        Invalid(
+            "import click, json\n\n@cli.command()\n@click.option('--profile')\ndef configure(profile):\n"
+            "    with open(config_path(profile), 'w') as f:\n        json.dump(ask(), f)\n",
+            fixed=(
+                "import click, json\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "@cli.command()\n@click.option('--profile')\ndef configure(profile):\n"
+                "    with atomic_open(config_path(profile), 'w') as f:\n        json.dump(ask(), f)\n"
+            ),
+        ),
         # Not every line is an ``export``: the file holds data.
         Invalid(
             "import json\n\ndef export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"

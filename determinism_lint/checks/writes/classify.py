@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional
 
 from .._util import argument, dotted, keyword, last_name
 from .bindings import _binds
+from .cli_outputs import _cli_output, _named_pipe
 from .openers import (
     _alias_opener,
     _in_logging_handler,
@@ -37,11 +38,13 @@ from .targets import _is_local_path, _is_path_yielding, _known_path_object
 from .vocabulary import (
     REASON_APPEND,
     REASON_CHILD_LOG,
+    REASON_CLI_OUTPUT,
     REASON_EMPTY,
     REASON_ENV_SCRIPT,
     REASON_FD,
     REASON_FIGURE,
     REASON_LOG_HANDLER,
+    REASON_NAMED_PIPE,
     REASON_PROFILE,
     REASON_TEMPFILE,
     _DUMPERS,
@@ -84,6 +87,10 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         return _replace_reason(site, REASON_CHILD_LOG)
     if site.kind == "open" and _env_export_script(call, ctx):
         return _replace_reason(site, REASON_ENV_SCRIPT)
+    if site.target is not None and _named_pipe(site.target, ctx):
+        return _replace_reason(site, REASON_NAMED_PIPE)
+    if site.target is not None and _cli_output(site.target, ctx):
+        return _replace_reason(site, REASON_CLI_OUTPUT)
     if site.api in ("fs.open", "fsspec.open") and _in_transaction(call, ctx):
         # fsspec writes into a temp file and moves it into place when the transaction ends.
         return WriteSite(call, site.api, site.mode, site.target, None, atomic=True, kind=site.kind)

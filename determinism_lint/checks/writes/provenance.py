@@ -262,7 +262,9 @@ def _is_temp_expr(expr: ast.expr, ctx: Context, cfg: _Config) -> bool:
     return _name_reason(_template(expr, ctx), cfg) in (REASON_TEMPNAME, REASON_TEMPDIR)
 
 
-def _passed_values(function: ast.AST, param: str, ctx: Context) -> Optional[list[ast.expr]]:
+def _passed_values(
+    function: ast.AST, param: str, ctx: Context, *, skip_none_default: bool = False
+) -> Optional[list[ast.expr]]:
     """What the calls in this module pass as ``param`` of ``function``: direct calls by name
     (``f(a)``, ``self.f(a)``) and ``Thread(target=f, args=(...))``. ``None`` when a call
     passes it in a way not known statically, or when nothing calls the function."""
@@ -293,10 +295,23 @@ def _passed_values(function: ast.AST, param: str, ctx: Context) -> Optional[list
         if value is None and param in positional:
             index = positional.index(param) - offset
             value = args[index] if 0 <= index < len(args) else None
+        if value is None and skip_none_default and _defaults_to_none(function, param):
+            continue  # ``file=None``: this call writes no file
         if value is None:
             return None
         values.append(value)
     return values or None
+
+
+def _defaults_to_none(function: ast.AST, param: str) -> bool:
+    assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is not None]
+    return any(
+        arg.arg == param and isinstance(default, ast.Constant) and default.value is None for arg, default in pairs
+    )
 
 
 def _param_scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optional[str]:
