@@ -37,7 +37,11 @@ class SilentExcept(Rule):
       already on its way, or surface at exit where nobody can act on it.
     - **A fallback value**: outside a loop, the `try` body only binds a value
       (`size = fs.info(path)["size"]`, `return parse(text)`) and the handler passes: the
-      value from before stays, as it would with `except Exception: size = 0`.
+      value from before stays, as it would with `except Exception: size = 0`. In a loop
+      too when the body only rebinds a name to a value converted in memory
+      (`default = eval(default)`, `n = int(text)`): no item of the loop is left out. Storing
+      into a collection (`out[key] = int(value)`) or a handler that `continue`s is still
+      flagged there: the item is dropped.
     - **A probe import**: the `try` body only attempts an import (`__import__(name)`,
       `importlib.import_module(name)`, an `import`), outside a loop or in a function that
       then looks the module up in `sys.modules`: the outcome is checked where it is used.
@@ -155,6 +159,8 @@ class SilentExcept(Rule):
         "try:\n    step()\nexcept Exception:\n    logger.exception('step failed')\n",
         "try:\n    step()\nexcept Exception as error:\n    failures.append(error)\n",
         "try:\n    step()\nexcept FileNotFoundError:\n    pass\n",
+        "for default in defaults:\n    try:\n        default = eval(default)\n    except Exception:\n        pass\n"
+        "    values.append(default)\n",
         "try:\n    step()\nexcept Exception:\n    cleanup()\n",
         "try:\n    import yaml\nexcept Exception:\n    yaml = None\n",
         "try:\n    step()\nexcept Exception:\n    warnings.warn('step failed')\n    return None\n",

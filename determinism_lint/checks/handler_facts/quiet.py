@@ -142,11 +142,12 @@ def quiet_reason(handler: ast.ExceptHandler, ctx: Context) -> Optional[str]:
         return "a probe import"
     if is_fire_and_forget_request(parent.body):
         return "a fire-and-forget request"
-    if (
-        all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)) for s in handler.body)
-        and is_store_only(parent.body)
-        and not in_loop(parent, ctx)
-    ):
+    passes = all(
+        isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)) for s in handler.body
+    )
+    if passes and is_store_only(parent.body) and (not in_loop(parent, ctx) or _rebinds_a_conversion(parent.body)):
+        # In a loop too when the body only converts a value: the name keeps its value from
+        # before (``default = eval(default)``), and no item of the loop is skipped.
         return "a fallback value"
     return None
 
@@ -244,3 +245,12 @@ def is_brief_conversion(body: list[ast.stmt]) -> bool:
             if isinstance(node, ast.Call) and last_name(node.func) not in _CONVERSIONS:
                 return False
     return True
+
+
+def _rebinds_a_conversion(body: list[ast.stmt]) -> bool:
+    """The body only rebinds plain names to converted values (``default = eval(default)``):
+    when it fails the names keep their values, and nothing is left out of a collection."""
+    return is_brief_conversion(body) and all(
+        isinstance(statement, ast.Assign) and all(isinstance(target, ast.Name) for target in statement.targets)
+        for statement in body
+    )
