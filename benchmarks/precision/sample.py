@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = Counter(f["code"] for f in findings)
         by_code: dict[str, list[dict]] = {}
         for finding in findings:
-            if finding["code"] in scopes:
+            if finding["code"] in scopes and finding["code"] != "DET000":
                 by_code.setdefault(finding["code"], []).append(finding)
         picked = 0
         for code in sorted(by_code):

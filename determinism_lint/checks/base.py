@@ -65,7 +65,8 @@ class Rule:
     """Base class. Subclasses set the class attributes and implement :meth:`check`.
 
     The docstring uses ruff's headings (What it does / Why is this bad? / Example /
-    Use instead / Fix safety / Options); ``rules/`` pages are generated from it.
+    Use instead / Fix safety); ``rules/`` pages are generated from it, with an *Options*
+    section made from the options declared in ``options.py``.
     """
 
     code: ClassVar[str]

@@ -334,10 +334,6 @@ class UnsortedListing(Rule):
     Not checked in test code (`test-paths`): the order in which a test lists files reaches no
     artifact.
 
-    ## Options
-    - `extra-enumerators`: more listing calls, as resolved dotted names (`"myproj.storage.list_blobs"`)
-      or method names (`".list_files"`).
-
     ## References
     - [`os.listdir`: "The list is in arbitrary order"](https://docs.python.org/3/library/os.html#os.listdir)
     - [`os.scandir`: "The entries are yielded in arbitrary order"](https://docs.python.org/3/library/os.html#os.scandir)
@@ -660,9 +656,6 @@ class UnsortedWalk(Rule):
     ## Test code
     Not checked in test code (`test-paths`): the order in which a test walks a directory
     reaches no artifact.
-
-    ## Options
-    - `extra-enumerators`: more listing calls; they are checked by DET301.
 
     ## References
     - [`os.walk`: modifying `dirnames` in place with `topdown=True`](https://docs.python.org/3/library/os.html#os.walk)

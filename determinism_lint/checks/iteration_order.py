@@ -389,9 +389,6 @@ class DictOrderReachesArtifact(_OrderRule):
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
 
-    ## Options
-    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
-      rule applies.
     """
 
     code = "DET501"
@@ -526,9 +523,6 @@ class SetOrderReachesArtifact(_OrderRule):
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
 
-    ## Options
-    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
-      rule applies.
     """
 
     code = "DET502"
@@ -634,9 +628,6 @@ class UnorderedResultsReachArtifact(Rule):
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
 
-    ## Options
-    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
-      rule applies.
     """
 
     code = "DET503"

@@ -464,9 +464,6 @@ class UnsortedJsonDump(Rule):
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
     JSON that a test writes or hashes is compared in the same run, not kept.
 
-    ## Options
-    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
-      rule applies.
     """
 
     code = "DET201"
@@ -688,8 +685,6 @@ class UnstableHashInput(Rule):
     Not checked in test code (`test-paths`): a hash a test computes is compared within the
     same run and never kept.
 
-    ## Options
-    None.
     """
 
     code = "DET202"
@@ -808,8 +803,6 @@ class BuiltinHashPersisted(Rule):
     Not checked in test code (`test-paths`): tests compare `hash()` values within one
     process (`assert hash(a) == hash(b)`), where the salt is the same.
 
-    ## Options
-    None.
     """
 
     code = "DET203"
@@ -993,9 +986,6 @@ class UnsortedYamlDump(Rule):
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
     YAML that a test writes is compared in the same run, not kept.
 
-    ## Options
-    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
-      rule applies.
     """
 
     code = "DET204"

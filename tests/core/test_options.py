@@ -85,3 +85,11 @@ def test_flake8_offers_every_declared_flake8_option() -> None:
     for option in OPTIONS:
         if option.flake8:
             assert option.flake8 in shown, option.flake8
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_no_docstring_writes_its_own_options_section(rule) -> None:
+    # The page's Options section is generated from options.py; a hand-written one in the
+    # docstring would be ignored and drift from what the rule really reads.
+    for title in docs.GENERATED_HEADINGS:
+        assert f"## {title}" not in (rule.__doc__ or ""), f"{rule.code}: remove the '## {title}' section"

@@ -134,13 +134,6 @@ class NonAtomicOpen(Rule):
     Not checked in test code (`test-paths`): a test writes into `tmp_path` or another scratch
     directory, and a file torn there by a crash is not an artifact anyone keeps.
 
-    ## Options
-    - `exempt-paths`: extra path globs that are not artifacts (defaults: `*.lock`, `*.md`,
-      `*.log`, `*.pid`, `/dev/*`).
-    - `extra-writers`: more openers, as `"pkg.mod.open_blob:0:1"` (path argument 0, mode
-      argument 1; without a mode the opener reads) or `".open_file:0:1"` (any method of
-      that name).
-    - `safe-writers`: calls that already write atomically.
     """
 
     code = "DET101"

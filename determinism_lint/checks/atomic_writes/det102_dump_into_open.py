@@ -72,9 +72,6 @@ class DumpIntoOpen(Rule):
     Not checked in test code (`test-paths`): a test writes into `tmp_path` or another scratch
     directory, and a file torn there by a crash is not an artifact anyone keeps.
 
-    ## Options
-    - `exempt-paths`: extra path globs that are not artifacts.
-    - `safe-writers`: calls that already write atomically.
     """
 
     code = "DET102"

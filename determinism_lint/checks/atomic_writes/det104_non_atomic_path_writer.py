@@ -107,11 +107,6 @@ class NonAtomicPathWriter(Rule):
     Not checked in test code (`test-paths`): a test writes into `tmp_path` or another scratch
     directory, and a file torn there by a crash is not an artifact anyone keeps.
 
-    ## Options
-    - `extra-writers`: more writers that take a path: `"pkg.mod.func"` (path is argument 0),
-      `"pkg.mod.func:1"` (path is argument 1), `".method"` (any method of that name).
-    - `exempt-paths`: extra path globs that are not artifacts.
-    - `safe-writers`: calls that already write atomically.
     """
 
     code = "DET104"

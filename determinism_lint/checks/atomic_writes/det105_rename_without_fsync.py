@@ -72,10 +72,6 @@ class RenameWithoutFsync(Rule):
     Not checked in test code (`test-paths`): a test renames scratch files in a temporary
     directory, which need not survive a power loss.
 
-    ## Options
-    - `safe-writers`: functions with these names are the project's own atomic helpers and
-      are not checked.
-    - `exempt-paths`: renames onto an exempt target are not flagged.
     """
 
     code = "DET105"

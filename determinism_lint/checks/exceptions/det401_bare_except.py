@@ -92,9 +92,6 @@ class BareExcept(Rule):
     `Exception`) and Ctrl-C, so a test passes that should have failed, or a run does not
     stop.
 
-    ## Options
-    None.
-
     ## References
     - [Python tutorial: handling exceptions](https://docs.python.org/3/tutorial/errors.html#handling-exceptions)
     """

@@ -135,10 +135,6 @@ class SilentExcept(Rule):
     next), and there is no artifact to leave incomplete. Outside tests it applies to all
     code, not only artifact-shaping code, as ruff's S110 and S112 do.
 
-    ## Options
-    - `fix-log-level`: level of the added log call (`debug`, `info`, `warning`, `error`;
-      default `debug`).
-
     ## References
     - [ruff: try-except-pass (S110)](https://docs.astral.sh/ruff/rules/try-except-pass/)
     - [ruff: try-except-continue (S112)](https://docs.astral.sh/ruff/rules/try-except-continue/)

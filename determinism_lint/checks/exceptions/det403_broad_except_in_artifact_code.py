@@ -122,10 +122,6 @@ class BroadExceptInArtifactCode(Rule):
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
 
-    ## Options
-    - `error-handlers`: more function names that count as applying the error policy.
-    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
-      rule applies.
     """
 
     code = "DET403"

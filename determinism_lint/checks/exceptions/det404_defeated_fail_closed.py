@@ -70,8 +70,6 @@ class DefeatedFailClosed(Rule):
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
 
-    ## Options
-    - `error-handlers`: more function names that count as applying the error policy.
     """
 
     code = "DET404"

@@ -93,10 +93,6 @@ class SilentNarrowExcept(Rule):
     ## Test code
     Not checked in test code (`test-paths`): test code is not artifact code, in strict mode too.
 
-    ## Options
-    - `artifact-patterns`, `artifact-functions`, `artifact-modules`, `strict`: where the
-      rule applies.
-    - `fix-log-level`: level of the added log call (default `debug`).
     """
 
     code = "DET405"
