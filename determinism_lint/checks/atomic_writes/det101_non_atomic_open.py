@@ -22,8 +22,9 @@ class NonAtomicOpen(Rule):
     """
     ## What it does
     Flags `open()` (also `io.open`, `codecs.open`, `gzip.open`, `bz2.open`, `lzma.open`,
-    `Path.open`, `fsspec.open`, `smart_open.open`, `tf.io.gfile.GFile`, the `open` method of
-    a file system or path manager: `fs.open(path, "wb")`, `self.fs.open(...)`, a
+    `gzip.GzipFile(filename, mode)` and its bz2/lzma siblings, `Path.open`, `fsspec.open`, `smart_open.open`, `tf.io.gfile.GFile`, the `open` method of
+    a file system or path manager: `fs.open(path, "wb")`, `self.fs.open(...)`,
+    `self._fs.open(...)`, a
     `fsspec.filesystem(...)`, `PathManager.open(...)`, and a local name for one of these:
     `open_fn = fs.open if fs else open`) in a mode that truncates or creates the file: any
     mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). Also
@@ -160,6 +161,8 @@ class NonAtomicOpen(Rule):
         "with open(marker, 'x'):\n    pass\n",
         "import os\nwith open(os.path.join(cache_dir, '.gitignore'), 'w') as f:\n    f.write('*')\n",
         "with fs.transaction:\n    with fs.open(path, 'wb') as f:\n        f.write(blob)\n",
+        # Compresses into a buffer: no file is opened.
+        "import gzip, io\nbuf = io.BytesIO()\nwith gzip.GzipFile(fileobj=buf, mode='wb') as gz:\n    gz.write(blob)\n",
         # A profiler dump is diagnostic output.
         "import os\n\ndef save_profile(out_dir, name, stats):\n"
         "    with open(os.path.join(out_dir, name + '.prof'), 'wb') as f:\n        f.write(stats)\n",
@@ -323,6 +326,15 @@ class NonAtomicOpen(Rule):
         ),
         Invalid("f = open(path, 'w')\nf.write(text)\nf.close()\n", fixed=NO_FIX),
         Invalid("import gzip\nwith gzip.open(path, 'wt') as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid(
+            "import gzip\nwith gzip.GzipFile(filename=output, mode='wb', mtime=0) as gz:\n    gz.write(blob)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "class Checkpoint:\n    def to_yaml(self, filepath, best):\n"
+            "        with self._fs.open(filepath, 'w') as fp:\n            yaml.dump(best, fp)\n",
+            fixed=NO_FIX,
+        ),
         Invalid(
             "MODE = 'wb'\nwith open(path, MODE) as f:\n    f.write(blob)\n",
             fixed=(

@@ -81,6 +81,8 @@ def _open_parts(
     func = call.func
     opener = _OPENERS.get(resolved or "")
     if opener is not None:
+        if keyword(call, "fileobj") is not None and argument(call, opener.path_index, opener.path_keywords[0]) is None:
+            return None  # ``gzip.GzipFile(fileobj=buffer, mode="wb")``: wraps a stream, opens no path
         return _opener_parts(call, opener, ctx)
     if opener is None and resolved is not None and resolved.endswith(".PathManager.open"):
         opener = _RECEIVER_OPENERS["path-manager"][1]

@@ -37,6 +37,9 @@ _OPENERS: dict[str, _Opener] = {
     "gzip.open": _Opener("gzip.open", ("filename",), "rb"),
     "bz2.open": _Opener("bz2.open", ("filename",), "rb"),
     "lzma.open": _Opener("lzma.open", ("filename",), "rb"),
+    "gzip.GzipFile": _Opener("gzip.GzipFile", ("filename",), "rb"),
+    "bz2.BZ2File": _Opener("bz2.BZ2File", ("filename",), "r"),
+    "lzma.LZMAFile": _Opener("lzma.LZMAFile", ("filename",), "r"),
     "pathlib.Path.open": _Opener("pathlib.Path.open", ("self",), "r"),
     # Openers of local paths and URLs alike: flagged, never rewritten (``atomic_open`` takes
     # local paths only).
@@ -52,11 +55,11 @@ _PATH_OPEN_API = "pathlib.Path.open"
 #: ``ZipFile.open(name, "w")`` and ``Path.open(mode)`` are something else.
 _RECEIVER_OPENERS: dict[str, tuple[re.Pattern[str], _Opener]] = {
     "filesystem": (
-        re.compile(r"^(?:fs|\w+_fs|(?:\w+_)?file_?system)$", re.I),
+        re.compile(r"^_*(?:fs|\w+_fs|(?:\w+_)?file_?system)$", re.I),
         _Opener("fs.open", ("path",), "rb"),
     ),
     "path-manager": (
-        re.compile(r"^(?:\w+_)?path_?(?:manager|mgr)$", re.I),
+        re.compile(r"^_*(?:\w+_)?path_?(?:manager|mgr)$", re.I),
         _Opener("PathManager.open", ("path",), "r"),
     ),
 }
