@@ -116,6 +116,10 @@ def _statement_always_raises(statement: ast.stmt, raising: Callable[[ast.Call], 
     return False
 
 
+def _any_call(call: ast.Call) -> bool:
+    return True
+
+
 def _may_always_raise(function: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx: Optional[Context] = None) -> bool:
     """Neither an abstract method (``raise NotImplementedError``) nor a generator: whether the
     function raises on every path then depends on its statements alone. With ``ctx``, the nodes
@@ -143,7 +147,13 @@ def _raising_functions(
         functions = [*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)]
     else:
         functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    candidates = [function for function in functions if _may_always_raise(function, ctx)]
+    # A function whose body cannot raise on every path even if every call in it raised never
+    # joins (the check only grows with the set found): its body is not walked at all.
+    candidates = [
+        function
+        for function in functions
+        if _block_always_raises(function.body, _any_call) and _may_always_raise(function, ctx)
+    ]
     found: set[str] = set()
     changed = True
     while changed:  # helpers that call helpers that raise
