@@ -42,6 +42,7 @@ class Context:
         self.resolver = Resolver(tree, parents, walrus=":=" in source)
         self._buckets = buckets
         self._calls_by_name: Optional[dict[str, list[ast.AST]]] = None
+        self._call_names: dict[ast.Call, Optional[str]] = {}
         self._lines: Optional[list[str]] = None
         self._scopes: Optional[ArtifactScopes] = None
         self._cache: dict[tuple[str, int], object] = {}
@@ -141,7 +142,14 @@ class Context:
         return self.resolver.qualified_name(expr)
 
     def call_name(self, call: ast.Call) -> Optional[str]:
-        return self.resolver.qualified_name(call.func)
+        """``qualified_name(call.func)``, resolved once per call: rules and facts ask it of the
+        same calls many times."""
+        names = self._call_names
+        try:
+            return names[call]
+        except KeyError:
+            found = names[call] = self.resolver.qualified_name(call.func)
+            return found
 
     def is_builtin(self, expr: ast.AST, name: str) -> bool:
         return isinstance(expr, ast.Name) and expr.id == name and (

@@ -126,16 +126,36 @@ def find_root(path: str) -> str:
     return current
 
 
-def module_names(path: str, root: str) -> list[str]:
-    """Dotted names a file can be imported by: through its chain of packages (folders with an
-    ``__init__.py``), and by its path below the project root (``src/`` left out)."""
-    from .scopes import module_name
+def module_name(path: str, root: str) -> str:
+    """The dotted name of ``path`` by its place below ``root`` (``src/`` left out)."""
+    absolute, root_abs = os.path.abspath(path), os.path.abspath(root)
+    prefix = root_abs.rstrip(os.sep) + os.sep
+    if absolute.startswith(prefix):  # below the root: what relpath would compute, without its work
+        rel = absolute[len(prefix):].replace(os.sep, "/")
+    else:
+        rel = os.path.relpath(absolute, root_abs).replace(os.sep, "/")
+    if rel.startswith("../"):
+        rel = path.replace(os.sep, "/")
+    rel = re.sub(r"\.pyi?$", "", rel).strip("/")
+    parts = [part for part in rel.split("/") if part not in ("", ".")]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if parts and parts[0] == "src":
+        parts.pop(0)
+    return ".".join(parts)
 
+
+def module_names(path: str, root: str, packages: Optional[dict[str, bool]] = None) -> list[str]:
+    """Dotted names a file can be imported by: through its chain of packages (folders with an
+    ``__init__.py``), and by its path below the project root (``src/`` left out).
+
+    ``packages`` remembers, across the files of one listing, which folders hold an
+    ``__init__.py``, so that each folder is looked at once."""
     absolute = os.path.abspath(path)
     folder, base = os.path.split(absolute)
     stem = base[:-3] if base.endswith(".py") else base
     parts = [] if stem == "__init__" else [stem]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
+    while _is_package(folder, packages):
         folder, name = os.path.split(folder)
         parts.insert(0, name)
         if not name:
@@ -147,6 +167,15 @@ def module_names(path: str, root: str) -> list[str]:
     if by_root and by_root not in names:
         names.append(by_root)
     return names
+
+
+def _is_package(folder: str, packages: Optional[dict[str, bool]]) -> bool:
+    if packages is None:
+        return os.path.isfile(os.path.join(folder, "__init__.py"))
+    found = packages.get(folder)
+    if found is None:
+        found = packages[folder] = os.path.isfile(os.path.join(folder, "__init__.py"))
+    return found
 
 
 class ProjectIndex:
@@ -192,9 +221,10 @@ class ProjectIndex:
 
     def _names(self, files: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
+        packages: dict[str, bool] = {}
         for path in sorted(files):
             if path.endswith(".py"):
-                for name in module_names(path, self.root):
+                for name in module_names(path, self.root, packages):
                     found.setdefault(name, os.path.abspath(path))
         self._tops = frozenset(name.split(".", 1)[0] for name in found)
         return found

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 
-from .project import FunctionFacts, ModuleFacts, Sink, Summary
+from .project import FunctionFacts, ModuleFacts, Sink, Summary, module_name
 
 if TYPE_CHECKING:
     from .context import Context
@@ -282,19 +282,6 @@ def is_hash_update(call: ast.Call, ctx: Context) -> bool:
         and isinstance(func.value, ast.Name)
         and func.value.id in hash_object_names(ctx.enclosing_scope(call), ctx)
     )
-
-
-def module_name(path: str, root: str) -> str:
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")
-    if rel.startswith("../"):
-        rel = path.replace(os.sep, "/")
-    rel = re.sub(r"\.pyi?$", "", rel).strip("/")
-    parts = [part for part in rel.split("/") if part not in ("", ".")]
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    if parts and parts[0] == "src":
-        parts.pop(0)
-    return ".".join(parts)
 
 
 class ArtifactScopes:

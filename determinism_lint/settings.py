@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import os
 import re
 import stat
@@ -259,6 +260,13 @@ def path_matches(path: str, pattern: str, root: str = ".") -> bool:
 
 
 def _relative_to(posix_path: str, root: str) -> str:
+    # Relative paths are made absolute against the current folder: it is part of the key.
+    cwd = "" if os.path.isabs(posix_path) and os.path.isabs(root) else os.getcwd()
+    return _relative_to_in(posix_path, root, cwd)
+
+
+@functools.lru_cache(maxsize=8192)
+def _relative_to_in(posix_path: str, root: str, cwd: str) -> str:
     absolute = os.path.abspath(posix_path)
     root_abs = os.path.abspath(root)
     try:

@@ -8,9 +8,9 @@ import ast
 import functools
 import os
 import re
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 
-from .._util import dotted, keyword, last_name, walk_statements_local
+from .._util import dotted, keyword, last_name, statement_nodes, walk_statements_local
 from .shape import TRY_TYPES, in_loop
 
 if TYPE_CHECKING:
@@ -116,22 +116,44 @@ def _statement_always_raises(statement: ast.stmt, raising: Callable[[ast.Call], 
     return False
 
 
-def _function_always_raises(function: ast.AST, raising: Callable[[ast.Call], bool]) -> bool:
-    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return False
-    for node in walk_statements_local(function.body):
+def _any_call(call: ast.Call) -> bool:
+    return True
+
+
+def _may_always_raise(function: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx: Optional[Context] = None) -> bool:
+    """Neither an abstract method (``raise NotImplementedError``) nor a generator: whether the
+    function raises on every path then depends on its statements alone. With ``ctx``, the nodes
+    of its body come from the shared :func:`statement_nodes` fact."""
+    nodes = ctx.fact(statement_nodes, function) if ctx is not None else tuple(walk_statements_local(function.body))
+    for node in nodes:
         if isinstance(node, ast.Raise) and node.exc is not None:
             raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             if last_name(raised) == "NotImplementedError":  # an abstract method: overridden
                 return False
-    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in walk_statements_local(function.body)):
-        return False
-    return _block_always_raises(function.body, raising)
+    return not any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in nodes)
 
 
-def _raising_functions(tree: ast.Module) -> frozenset[str]:
-    """Names of the module-level functions and methods of ``tree`` whose every path raises."""
-    functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+def _raising_functions(
+    tree: ast.Module, ctx: Optional[Context] = None
+) -> frozenset[str]:
+    """Names of the module-level functions and methods of ``tree`` whose every path raises.
+
+    With ``ctx`` (the context of ``tree``), the function definitions and the nodes of their
+    bodies come from the engine's walk and the shared facts; the answer does not depend on the
+    order of the functions (a function joins once its body raises, given the ones found so
+    far, until none joins). Each function's body is walked at most once, not once per round."""
+    functions: Sequence[Union[ast.FunctionDef, ast.AsyncFunctionDef]]
+    if ctx is not None:
+        functions = [*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)]
+    else:
+        functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    # A function whose body cannot raise on every path even if every call in it raised never
+    # joins (the check only grows with the set found): its body is not walked at all.
+    candidates = [
+        function
+        for function in functions
+        if _block_always_raises(function.body, _any_call) and _may_always_raise(function, ctx)
+    ]
     found: set[str] = set()
     changed = True
     while changed:  # helpers that call helpers that raise
@@ -143,8 +165,8 @@ def _raising_functions(tree: ast.Module) -> frozenset[str]:
                 return True
             return name is not None and (name in found or _RAISING_NAME_RE.search(name) is not None)
 
-        for function in functions:
-            if function.name not in found and _function_always_raises(function, raising):
+        for function in candidates:
+            if function.name not in found and _block_always_raises(function.body, raising):
                 found.add(function.name)
                 changed = True
     return frozenset(found)
@@ -215,7 +237,11 @@ _PARSER_RECEIVER_RE = re.compile(r"^\w*parser$", re.IGNORECASE)
 
 
 def _local_raising(ctx: Context) -> frozenset[str]:
-    found = ctx.memo("det4.raising", ctx.tree, lambda: _raising_functions(ctx.tree))
+    found = ctx.memo(
+        "det4.raising",
+        ctx.tree,
+        lambda: _raising_functions(ctx.tree, ctx),
+    )
     assert isinstance(found, frozenset)
     return found
 

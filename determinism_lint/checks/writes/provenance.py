@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 from .._util import argument, keyword, last_name, statement_nodes
 from .bindings import _binds, _collect_binds, _single, _single_any
+from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming, _dumps_stats
 from .targets import _glob_reason, _is_fd, _is_handle, _is_path_yielding, _may_be_descriptor, _root, _template
 from .vocabulary import (
     REASON_ATOMIC_TEMP,
@@ -232,8 +233,6 @@ def _fifo_or_removed(target: ast.expr, call: ast.Call, ctx: Context) -> Optional
 
 #: Name parts that say a parameter holds a scratch path (``tmp``, ``tmp_dir``, ``scratch_path``).
 _TEMP_TOKENS = frozenset({"tmp", "temp", "scratch", "tmpdir", "tempdir", "tmpfile", "tempfile", "tmppath"})
-#: Callables that run ``target=`` with ``args=`` later: a thread or a process.
-_DEFERRED_TARGET_KEYWORD = "target"
 
 
 def _temp_named(name: str) -> bool:
@@ -273,8 +272,7 @@ def _passed_values(
     in_class = isinstance(ctx.parent(function), ast.ClassDef)
     is_static = any(last_name(decorator) == "staticmethod" for decorator in function.decorator_list)
     values: list[ast.expr] = []
-    for call in ctx.nodes_of(ast.Call):
-        assert isinstance(call, ast.Call)
+    for call in _calls_naming(function.name, ctx):
         func = call.func
         args: list[ast.expr]
         if isinstance(func, ast.Name) and func.id == function.name and not in_class:
@@ -395,10 +393,7 @@ def _profiler_dump(call: ast.Call, target: Optional[ast.expr], ctx: Context) -> 
     scope = ctx.enclosing_scope(call)
     if isinstance(scope, ast.Lambda) or isinstance(scope, ast.Module):
         return False
-    return any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "dump_stats"
-        for node in ctx.fact(statement_nodes, scope)
-    )
+    return ctx.fact(_dumps_stats, scope)
 
 
 def _handle_name(call: ast.Call, ctx: Context) -> Optional[tuple[str, ast.AST]]:
