@@ -526,19 +526,23 @@ class UnsortedListing(Rule):
         where = describe(escape)
         head = f"`{listing.label}` lists entries in arbitrary order and the order reaches {where}"
         if listing.kind == "extra":
-            return Report(call, f"{head}: sort the entries", fixable=False, data=(("label", listing.label),))
+            return Report(call, f"{head}: sort the entries", fixable=False, data=(("label", listing.label), ("reaches", where)))
         if isinstance(ctx.parent(call), ast.withitem):
             return Report(
                 call,
                 f"{head}: iterate the entries sorted, `sorted(it, key=lambda entry: entry.name)`",
                 fixable=False,
-                data=(("label", listing.label),),
+                data=(("label", listing.label), ("reaches", where)),
             )
         by_name = listing.kind == "scandir"
         key = ", key=lambda entry: entry.name" if by_name else ""
         why = " (`DirEntry` objects don't compare)" if by_name else ""
         form = wrap_form(listing, ctx)
-        data: tuple[tuple[str, object], ...] = (("label", listing.label), ("key", "name" if by_name else ""))
+        data: tuple[tuple[str, object], ...] = (
+            ("label", listing.label),
+            ("key", "name" if by_name else ""),
+            ("reaches", where),
+        )
         if form is None:
             return Report(
                 call,
@@ -561,7 +565,8 @@ class UnsortedListing(Rule):
             return Report(
                 call,
                 f"`next({listing.label})` picks an arbitrary entry: use `next(iter(sorted(...{key})))`{why}",
-                data=(*data, ("wrap", "next_iter_sorted")),
+                # The message names the pick, not a use further on: no ``reaches``.
+                data=(*(item for item in data if item[0] != "reaches"), ("wrap", "next_iter_sorted")),
             )
         if form == "list":
             return Report(
@@ -819,7 +824,7 @@ class UnsortedWalk(Rule):
                 f"`{listing.label}` visits directories and files in arbitrary order and the order reaches"
                 f" {describe(escape)}: sort the result",
                 fixable=False,
-                data=(("label", listing.label),),
+                data=(("label", listing.label), ("reaches", describe(escape))),
             )
 
     def _callers_sort_the_walk(self, listing: Listing, escape: ast.AST, ctx: Context) -> bool:
@@ -868,7 +873,7 @@ class UnsortedWalk(Rule):
                     f" {describe(walk_escape)}: unpack `root, dirs, files`, sort `dirs` in place and iterate"
                     " the file names sorted",
                     fixable=False,
-                    data=(("label", listing.label),),
+                    data=(("label", listing.label), ("reaches", describe(walk_escape))),
                 )
             return
         if wrapper in ("builtins.list", "builtins.tuple"):
@@ -880,7 +885,7 @@ class UnsortedWalk(Rule):
                     f" loop starts, and the order reaches {describe(escape)}: loop over the walk itself, sort"
                     f" `{dirs}` in place and iterate the file names sorted",
                     fixable=False,
-                    data=(("label", listing.label),),
+                    data=(("label", listing.label), ("reaches", describe(escape))),
                 )
             return
         # Bottom-up, the walk has already listed and descended before the body runs.
@@ -900,6 +905,7 @@ class UnsortedWalk(Rule):
         )
         data: tuple[tuple[str, object], ...] = (
             ("label", listing.label),
+            ("reaches", describe(escape)),
             ("dirs", dirs),
             ("files", files or ""),
             ("sort_dirs", sort_dirs),
@@ -958,7 +964,7 @@ class UnsortedWalk(Rule):
             f"the name lists from `next({listing.label})` are in arbitrary order and the order reaches"
             f" {describe(escape)}: sort them (`sorted(...)`)",
             fixable=False,
-            data=(("label", listing.label),),
+            data=(("label", listing.label), ("reaches", describe(escape))),
         )
 
 

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 from ._records import ListingEntry, WriteEntry, _FindingIndex, _clip, _codes, _short, _site
 from ._vocabulary import (
-    ATOMIC, EXEMPT, INSENSITIVE, NON_ATOMIC, SORTED, SORTED_LATER, TEMP_RENAMED, UNSORTED, _REACHES_RE,
-    _TARGET_LIMIT, _TEXT_LIMIT,
+    ATOMIC, EXEMPT, INSENSITIVE, NON_ATOMIC, SORTED, SORTED_LATER, TEMP_RENAMED, UNSORTED, _TARGET_LIMIT,
+    _TEXT_LIMIT,
 )
 
 
@@ -85,16 +85,16 @@ def _listing_entry(listing: Listing, ctx: Context, found: _FindingIndex) -> List
 
 
 def _listing_order(listing: Listing, ctx: Context) -> tuple[str, str]:
-    """Whether the listing's order can reach anything, asked of the DET3xx rules themselves."""
+    """Whether the listing's order can reach anything, asked of the DET3xx rules themselves: the
+    use their report names as reached (its ``reaches`` data), never parsed from the message."""
     from ..checks.fs_order import UnsortedListing, UnsortedWalk, matches_at_most_one
 
     for rule in (UnsortedListing(), UnsortedWalk()):
         for report in rule.check(listing.call, ctx):
-            message = report.message or rule.message
-            match = _REACHES_RE.search(message)
-            if match is not None:
-                return UNSORTED, f"order reaches {match.group(1)}"
-            return UNSORTED, message.split(": ", 1)[0]
+            reaches = dict(report.data).get("reaches")
+            if isinstance(reaches, str):
+                return UNSORTED, f"order reaches {reaches}"
+            return UNSORTED, (report.message or rule.message).split(": ", 1)[0]
     if matches_at_most_one(listing, ctx):
         return INSENSITIVE, "pattern matches at most one entry"
     return _consumer(listing, ctx)

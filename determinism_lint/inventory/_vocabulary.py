@@ -59,5 +59,4 @@ _TEXT_LIMIT = 80
 #: Two spellings of one site (``open`` -> ``atomic_open``) are at least this similar.
 _SIMILARITY = 0.5
 _SPACE_RE = re.compile(r"\s+")
-_REACHES_RE = re.compile(r"the order reaches (`[^`]*`(?: on line \d+)?)")
 _LOG_LEVELS = {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "critical"}

@@ -31,7 +31,7 @@ MAX_LINES = 600
 #: MAX_LINES its entry goes.
 OVERSIZED = {
     "determinism_lint/checks/_order.py": 1380,
-    "determinism_lint/checks/fs_order.py": 1318,
+    "determinism_lint/checks/fs_order.py": 1324,
     "determinism_lint/checks/serialization.py": 1060,
     "determinism_lint/checks/iteration_order.py": 679,
     "determinism_lint/scopes.py": 741,
