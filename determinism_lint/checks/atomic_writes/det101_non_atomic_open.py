@@ -7,18 +7,17 @@ import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...model import FixSafety
-from ..base import NO_FIX, Invalid, Report, Rule
+from ..base import NO_FIX, Invalid, Report
 from ..writes.fixplan import _handle_may_leak, _open_rewrite
-from ..writes.sites import _display, _is_direct_with_item, _written, write_site
-from ..writes.vocabulary import _write_call_names
+from ..writes.sites import _display, _is_direct_with_item, _written
+from ._write_rule import WriteSiteRule
 
 if TYPE_CHECKING:
     from ...context import Context
     from ...fixer import Edit, FixContext
-    from ...settings import Settings
 
 
-class NonAtomicOpen(Rule):
+class NonAtomicOpen(WriteSiteRule):
     """
     ## What it does
     Flags `open()` (also `io.open`, `codecs.open`, `gzip.open`, `bz2.open`, `lzma.open`,
@@ -142,7 +141,7 @@ class NonAtomicOpen(Rule):
     message = "`open(..., 'w')` writes the target in place: a crash leaves it truncated or half-written"
     fix_title = "Use `atomic_open` (write a temp file, then rename it over the target)"
     fix_safety = FixSafety.SAFE
-    node_types = (ast.Call,)
+    site_kind = "open"
     fix_node = ("Call",)
 
     VALID = (
@@ -393,15 +392,11 @@ class NonAtomicOpen(Rule):
         ),
     )
 
-    @classmethod
-    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
-        return _write_call_names(settings)
-
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        assert isinstance(node, ast.Call)
-        site = write_site(node, ctx)
-        if site is None or site.kind != "open" or not site.is_hazard:
+        site = self.hazard(node, ctx)
+        if site is None:
             return
+        assert isinstance(node, ast.Call)
         fixable = (
             _is_direct_with_item(node, ctx)
             and _open_rewrite(node, ctx) is not None

@@ -7,18 +7,17 @@ import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...model import FixSafety
-from ..base import NO_FIX, Invalid, Report, Rule
+from ..base import NO_FIX, Invalid, Report
 from ..writes.fixplan import _dump_plan
-from ..writes.sites import _short, write_site
-from ..writes.vocabulary import _write_call_names
+from ..writes.sites import _short
+from ._write_rule import WriteSiteRule
 
 if TYPE_CHECKING:
     from ...context import Context
     from ...fixer import Edit, FixContext
-    from ...settings import Settings
 
 
-class DumpIntoOpen(Rule):
+class DumpIntoOpen(WriteSiteRule):
     """
     ## What it does
     Flags `json.dump`, `yaml.dump`/`safe_dump`, `pickle.dump`, `marshal.dump`, `toml.dump`
@@ -79,7 +78,7 @@ class DumpIntoOpen(Rule):
     message = "dump into a bare `open(..., 'w')`: the file is never closed promptly and the write is not atomic"
     fix_title = "Dump inside `with atomic_open(...) as f:`"
     fix_safety = FixSafety.SAFE
-    node_types = (ast.Call,)
+    site_kind = "dump"
     fix_node = ("Call",)
 
     VALID = (
@@ -154,15 +153,11 @@ class DumpIntoOpen(Rule):
         Invalid("import json\njson.dump(make(), open(next_path(), 'w'))\n", fixed=NO_FIX),
     )
 
-    @classmethod
-    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
-        return _write_call_names(settings)
-
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        assert isinstance(node, ast.Call)
-        site = write_site(node, ctx)
-        if site is None or site.kind != "dump" or not site.is_hazard:
+        site = self.hazard(node, ctx)
+        if site is None:
             return
+        assert isinstance(node, ast.Call)
         message = (
             f"`{site.api}` on line {node.lineno} into a bare `open({_short(site.target) if site.target else '...'},"
             f" {site.mode!r})`: the file is"

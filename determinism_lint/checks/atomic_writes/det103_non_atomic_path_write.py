@@ -7,18 +7,17 @@ import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...model import FixSafety
-from ..base import NO_FIX, Invalid, Report, Rule, Valid
+from ..base import NO_FIX, Invalid, Report, Valid
 from ..writes.fixplan import _path_method_rewrite
-from ..writes.sites import _display, _is_statement, _written, write_site
-from ..writes.vocabulary import _write_call_names
+from ..writes.sites import _display, _is_statement, _written
+from ._write_rule import WriteSiteRule
 
 if TYPE_CHECKING:
     from ...context import Context
     from ...fixer import Edit, FixContext
-    from ...settings import Settings
 
 
-class NonAtomicPathWrite(Rule):
+class NonAtomicPathWrite(WriteSiteRule):
     """
     ## What it does
     Flags `<path>.write_text(...)` and `<path>.write_bytes(...)` (`pathlib.Path`, and the
@@ -80,7 +79,7 @@ class NonAtomicPathWrite(Rule):
     message = "`Path.write_text` writes the target in place: a crash leaves it truncated or half-written"
     fix_title = "Use `write_atomic_text` / `write_atomic_bytes`"
     fix_safety = FixSafety.SAFE
-    node_types = (ast.Call,)
+    site_kind = "path-method"
     fix_node = ("Call",)
 
     VALID = (
@@ -147,15 +146,11 @@ class NonAtomicPathWrite(Rule):
         ),
     )
 
-    @classmethod
-    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
-        return _write_call_names(settings)
-
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        assert isinstance(node, ast.Call)
-        site = write_site(node, ctx)
-        if site is None or site.kind != "path-method" or not site.is_hazard:
+        site = self.hazard(node, ctx)
+        if site is None:
             return
+        assert isinstance(node, ast.Call)
         message = (
             f"`{_display(site.api)}` on line {node.lineno} writes {_written(site)} in place:"
             " a crash leaves it truncated or half-written"

@@ -7,18 +7,18 @@ import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...model import FixSafety
-from ..base import NO_FIX, Invalid, Report, Rule, Valid
+from ..base import NO_FIX, Invalid, Report, Valid
 from ..writes.fixplan import _writer_plan, _writer_target_is_local
-from ..writes.sites import _display, _written, write_site
-from ..writes.vocabulary import _COPIES, _write_call_names
+from ..writes.sites import _display, _written
+from ..writes.vocabulary import _COPIES
+from ._write_rule import WriteSiteRule
 
 if TYPE_CHECKING:
     from ...context import Context
     from ...fixer import Edit, FixContext
-    from ...settings import Settings
 
 
-class NonAtomicPathWriter(Rule):
+class NonAtomicPathWriter(WriteSiteRule):
     """
     ## What it does
     Flags library writers that are given a path and write the file in place:
@@ -114,7 +114,7 @@ class NonAtomicPathWriter(Rule):
     message = "this writer writes the target in place: a crash leaves it truncated or half-written"
     fix_title = "Write through `with atomic_path(target) as tmp:`"
     fix_safety = FixSafety.SAFE
-    node_types = (ast.Call,)
+    site_kind = "path-writer"
     fix_node = ("Call",)
 
     VALID = (
@@ -214,15 +214,11 @@ class NonAtomicPathWriter(Rule):
         ),
     )
 
-    @classmethod
-    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
-        return _write_call_names(settings)
-
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        assert isinstance(node, ast.Call)
-        site = write_site(node, ctx)
-        if site is None or site.kind != "path-writer" or not site.is_hazard:
+        site = self.hazard(node, ctx)
+        if site is None:
             return
+        assert isinstance(node, ast.Call)
         if site.api in _COPIES:
             message = (
                 f"`{site.api}` on line {node.lineno} copies into {_written(site)} in place:"

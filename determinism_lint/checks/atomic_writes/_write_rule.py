@@ -1,0 +1,36 @@
+"""What the DET1xx rules about one kind of write site share: which calls they visit, and the
+site they report."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+from ..base import Rule
+from ..writes.sites import write_site
+from ..writes.vocabulary import WriteSite, _write_call_names
+
+if TYPE_CHECKING:
+    from ...context import Context
+    from ...settings import Settings
+
+
+class WriteSiteRule(Rule):
+    """A rule about the write sites of one kind (:attr:`WriteSite.kind`): ``open``, ``dump``,
+    ``path-method`` or ``path-writer``. Visits only calls that may write (the write
+    vocabulary of the settings)."""
+
+    site_kind: ClassVar[str]
+    node_types = (ast.Call,)
+
+    @classmethod
+    def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
+        return _write_call_names(settings)
+
+    def hazard(self, node: ast.AST, ctx: Context) -> Optional[WriteSite]:
+        """The write ``node`` makes when it is of this rule's kind and a hazard, else ``None``."""
+        assert isinstance(node, ast.Call)
+        site = write_site(node, ctx)
+        if site is None or site.kind != self.site_kind or not site.is_hazard:
+            return None
+        return site
