@@ -96,7 +96,7 @@ def _guarded(
 
 
 def _iteration(expr: ast.AST, ctx: Context, depth: int) -> Optional[Source]:
-    from .fs_order import find_listing, matches_at_most_one
+    from .listing_facts.listings import find_listing, matches_at_most_one
     from .iteration_order import _kind
 
     if isinstance(expr, (ast.Set, ast.SetComp)):
@@ -306,7 +306,7 @@ def _fills(scope: ast.AST, ctx: Context) -> dict[str, tuple[tuple[str, ast.AST],
     ``d.update(...)`` in a loop), ``("merge", expr)`` for a mapping stored into it or merged
     in, ``("walk", loop)`` for the lists bound by ``for root, dirs, files in os.walk(...)``;
     a fact, one pass over the scope."""
-    from .fs_order import find_listing
+    from .listing_facts.listings import find_listing
 
     found: dict[str, list[tuple[str, ast.AST]]] = {}
     for node in ctx.fact(local_nodes, scope):

@@ -67,7 +67,7 @@ def _analyse(tree: ast.Module, text: str, path: str, settings: Settings, engine:
 
     from .. import noqa as noqa_mod
     from ..checks.atomic_writes import write_site
-    from ..checks.fs_order import find_listing
+    from ..checks.listing_facts.listings import find_listing
     from ..context import Context
     from ..engine import ALWAYS_COLLECTED, _walk
 

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     import ast
 
     from ..checks.atomic_writes import WriteSite
-    from ..checks.fs_order import Listing
+    from ..checks.listing_facts.listings import Listing
     from ..context import Context
 
 from ._records import ListingEntry, WriteEntry, _FindingIndex, _clip, _codes, _short, _site
