@@ -17,7 +17,7 @@ from ._order import consumer_is_order_sensitive, describe
 from ._sources import unstable_iteration
 from ._util import last_name, local_names, local_nodes
 from .base import NO_FIX, Invalid, Report, Rule
-from .serialization import _annotation_is_container
+from .serialization_facts.containers import _annotation_is_container
 
 if TYPE_CHECKING:
     from ..context import Context

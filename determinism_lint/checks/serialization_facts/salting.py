@@ -1,0 +1,91 @@
+"""What a builtin ``hash()`` value is used for, and whether its input is visibly salted by
+``PYTHONHASHSEED``.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Optional
+
+from .._flow import FILE, HASH, SERIALIZE, first_sink
+from .._util import local_names
+from .key_order import _STRING_METHODS
+
+if TYPE_CHECKING:
+    from ...context import Context
+
+
+_NUMERIC_CALLS = frozenset({"builtins.int", "builtins.len", "builtins.float", "builtins.round", "builtins.id",
+                            "builtins.ord", "builtins.abs"})
+_TEXT_CALLS = frozenset({"builtins.str", "builtins.repr", "builtins.bytes", "builtins.format"})
+
+
+def _visibly_salted(arg: ast.AST, ctx: Context) -> Optional[bool]:
+    """True for text (str/bytes literals, f-strings, ``str()``, ``.encode()``, tuples holding
+    them), False for numbers and tuples of numbers, None when the code does not show it."""
+    if isinstance(arg, ast.Constant):
+        return isinstance(arg.value, (str, bytes))
+    if isinstance(arg, ast.JoinedStr):
+        return True
+    if isinstance(arg, ast.Call):
+        name = ctx.call_name(arg)
+        if name in _NUMERIC_CALLS:
+            return False
+        if name in _TEXT_CALLS:
+            return True
+        if isinstance(arg.func, ast.Attribute) and arg.func.attr in _STRING_METHODS | {"encode"}:
+            return True
+        return None
+    if isinstance(arg, ast.Tuple):
+        kinds = [_visibly_salted(element, ctx) for element in arg.elts]
+        if any(kind is True for kind in kinds):
+            return True
+        if all(kind is False for kind in kinds):
+            return False
+    return None
+
+
+#: Methods that take a key and keep it in memory (``seen.add(hash(x))``, ``cache.get(...)``).
+_IN_MEMORY_KEY_METHODS = frozenset({"add", "discard", "remove", "get", "pop", "setdefault", "__contains__"})
+
+
+def _hash_value_use(node: ast.AST, ctx: Context, depth: int) -> Optional[str]:
+    """Where the value of ``hash(...)`` goes when that can keep it beyond the process: turned
+    into text (``str()``, f-string, ``format``), reduced with ``%`` to pick a shard, written,
+    hashed or serialized; ``"returned"`` when returned; None when it stays an in-memory key or
+    is only compared. Follows plain local names ``depth`` assignments deep."""
+    current = node
+    parent = ctx.parent(current)
+    while parent is not None:
+        if isinstance(parent, (ast.FormattedValue, ast.JoinedStr)):
+            return f"is formatted into text on line {parent.lineno}"
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mod) and parent.left is current:
+            return f"picks a shard with `%` on line {parent.lineno}"
+        if isinstance(parent, ast.Call):
+            if parent.func is current:
+                return None
+            name = ctx.call_name(parent)
+            if name in _TEXT_CALLS:
+                return f"is turned into text by `{name.rsplit('.', 1)[-1]}()` on line {parent.lineno}"
+            sink = first_sink(current, ctx)
+            if sink is not None and sink[0] in (HASH, FILE, SERIALIZE):
+                return f"reaches `{ast.unparse(sink[1].func)}(...)` on line {sink[1].lineno}"  # type: ignore[attr-defined]
+            return None  # an in-memory key, a seed, an argument to code we cannot see
+        if isinstance(parent, (ast.Tuple, ast.List, ast.BinOp, ast.UnaryOp)):
+            current = parent
+            parent = ctx.parent(current)
+            continue
+        if isinstance(parent, ast.Return):
+            return "returned"
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is current:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if depth > 0 and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                scope = ctx.enclosing_scope(parent)
+                for use in ctx.fact(local_names, scope).get(targets[0].id, ()):
+                    if isinstance(use.ctx, ast.Load) and use.lineno >= parent.lineno:
+                        found = _hash_value_use(use, ctx, depth - 1)
+                        if found is not None:
+                            return found
+            return None
+        return None
+    return None
