@@ -97,7 +97,7 @@ def _guarded(
 
 def _iteration(expr: ast.AST, ctx: Context, depth: int) -> Optional[Source]:
     from .listing_facts.listings import find_listing, matches_at_most_one
-    from .iteration_order import _kind
+    from .iteration_facts.kinds import _kind
 
     if isinstance(expr, (ast.Set, ast.SetComp)):
         return Source(expr, "a set")
