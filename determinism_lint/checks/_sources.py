@@ -407,7 +407,7 @@ def _from_callers(parameter: str, function: ast.AST, ctx: Context, depth: int) -
 
 def _returned(function_name: str, call: ast.Call, ctx: Context, depth: int, iteration: bool) -> Optional[Source]:
     """The source of what a function of this module returns."""
-    from ._order import _module_functions
+    from .order_facts.calls import _module_functions
 
     function = ctx.fact(_module_functions, ctx.tree).get(function_name)
     if function is None or sorts(function, ctx):

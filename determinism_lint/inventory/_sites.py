@@ -104,7 +104,8 @@ def _consumer(listing: Listing, ctx: Context) -> tuple[str, str]:
     """How an order-insensitive listing is used: sorted at once, sorted later, or order-free."""
     import ast
 
-    from ..checks._order import INSENSITIVE_CALLS, ORDER_PRESERVING_CALLS, _spelling
+    from ..checks.order_facts import INSENSITIVE_CALLS, ORDER_PRESERVING_CALLS
+    from ..checks.order_facts.spelling import _spelling
 
     node: ast.AST = listing.call
     for _ in range(64):
@@ -151,7 +152,7 @@ def _consumer(listing: Listing, ctx: Context) -> tuple[str, str]:
 def _loop_consumer(loop: Union[ast.For, ast.AsyncFor], listing: Listing, ctx: Context) -> tuple[str, str]:
     import ast
 
-    from ..checks._order import ACCUMULATE_METHODS, sorts_in_place
+    from ..checks.order_facts import ACCUMULATE_METHODS, sorts_in_place
     from ..checks._util import walk_local
 
     if listing.kind == "walk":
@@ -182,7 +183,7 @@ def _sorted_later(name: str, after: ast.AST, ctx: Context) -> Optional[int]:
     """First line after ``after`` that sorts ``name`` in place or passes it to ``sorted``."""
     import ast
 
-    from ..checks._order import sorts_in_place
+    from ..checks.order_facts import sorts_in_place
     from ..checks._util import walk_local
 
     start = getattr(after, "end_lineno", 0) or getattr(after, "lineno", 0)

@@ -1,4 +1,4 @@
-"""The order-sensitivity analysis in ``checks/_order.py``, tested directly.
+"""The order-sensitivity analysis in ``checks/order_facts/``, tested directly.
 
 Each snippet marks the value of arbitrary order with a call to ``unordered()``; the tests ask
 where its order escapes (the escape node's source text) or expect ``None``.
@@ -11,7 +11,7 @@ from typing import Optional
 
 import pytest
 
-from determinism_lint.checks._order import (
+from determinism_lint.checks.order_facts import (
     consumer_is_order_sensitive,
     describe,
     loop_body_is_order_sensitive,

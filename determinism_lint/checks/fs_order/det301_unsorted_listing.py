@@ -7,7 +7,7 @@ import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...model import FixSafety
-from .._order import consumer_is_order_sensitive, describe, returned_to_unknown_callers
+from ..order_facts import consumer_is_order_sensitive, describe, returned_to_unknown_callers
 from ..base import NO_FIX, Invalid, Report, Rule
 from ..listing_facts.listings import Listing, _listing_call_names, _locates_a_program, find_listing, matches_at_most_one
 from ..listing_facts.wrapping import wrap_form

@@ -7,7 +7,7 @@ import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
 from ...model import FixSafety
-from .._order import (
+from ..order_facts import (
     consumer_is_order_sensitive,
     describe,
     loop_body_is_order_sensitive,

@@ -8,7 +8,7 @@ import ast
 from typing import TYPE_CHECKING, Optional
 
 from .._flow import FILE, HASH, SERIALIZE, _call_sink, sinks
-from .._order import describe
+from ..order_facts import describe
 from .._util import local_names
 
 if TYPE_CHECKING:

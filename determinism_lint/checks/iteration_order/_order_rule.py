@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
-from .._order import consumer_is_order_sensitive
+from ..order_facts import consumer_is_order_sensitive
 from .._sources import unstable_iteration
 from ..base import Report, Rule
 from ..iteration_facts.kinds import _iteration_sites, _kind

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Iterator
 
-from .._order import consumer_is_order_sensitive
+from ..order_facts import consumer_is_order_sensitive
 from .._util import last_name
 from ..base import NO_FIX, Invalid, Report, Rule
 from ..iteration_facts.sinks import _sink_text, reaches_bytes

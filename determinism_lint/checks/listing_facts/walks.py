@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Optional, Union
 
-from .._order import sorts_in_place
+from ..order_facts import sorts_in_place
 from .._util import argument, keyword, walk_local
 from .listings import Listing
 
