@@ -26,12 +26,9 @@ RUNTIME = ROOT / "runtime" / "determinism_lint" / "runtime"
 
 MAX_LINES = 600
 
-#: Modules over MAX_LINES today, with their line counts as ceilings: the rule family modules
-#: and the order analysis they share. A module may shrink, never grow; once it is under
-#: MAX_LINES its entry goes.
-OVERSIZED = {
-    "determinism_lint/scopes.py": 741,
-}
+#: Modules over MAX_LINES today, with their line counts as ceilings: none. A module may
+#: shrink, never grow; once it is under MAX_LINES its entry goes.
+OVERSIZED: dict[str, int] = {}
 
 #: The fix layer: the only modules that may import libcst.
 FIX_LAYER = {
@@ -106,6 +103,9 @@ DEFERRED_CYCLES: list[frozenset[str]] = [
             "determinism_lint.noqa",
             "determinism_lint.project",
             "determinism_lint.scopes",
+            "determinism_lint.scopes.artifact_scopes",
+            "determinism_lint.scopes.evidence",
+            "determinism_lint.scopes.explain",
             "determinism_lint.settings",
             "determinism_lint.workers",
         }

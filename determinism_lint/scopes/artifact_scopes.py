@@ -1,21 +1,4 @@
-"""Artifact-shaping scopes: where the order of things can reach a hash or the bytes on disk.
-
-A function (or the module body) is artifact-shaping when
-
-* it computes a hash or digest, serializes data, or writes a file that is not exempt
-  (the write detection is the DET1xx rules' own ``write_site``: one detector);
-* it calls a function of the same module that is artifact-shaping (to a fixpoint);
-* it calls a function imported from another module of the project whose summary reaches a
-  persistent sink (``project.py``: the project index; the reason names the chain);
-* its name matches ``artifact-patterns`` (``*hash*``, ``*manifest*``, ``save_*``, ...);
-* it is named in ``artifact-functions`` or its module in ``artifact-modules``;
-* its ``def`` line carries ``# determinism-lint: artifact``;
-* or it is nested in an artifact-shaping function.
-
-``# determinism-lint: not-artifact`` on the ``def`` line opts a function out, and
-``strict = true`` treats all code as artifact-shaping. Test code (files matching
-``test-paths``) is never artifact-shaping, in strict mode too: what a test writes or
-hashes is scratch. Computed once per file, lazily.
+"""The artifact-shaping scopes of one file: which functions count, and why (:class:`ArtifactScopes`).
 """
 
 from __future__ import annotations
@@ -23,53 +6,21 @@ from __future__ import annotations
 import ast
 import fnmatch
 import functools
-import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Optional, Union
 
-from .project import FunctionFacts, ModuleFacts, Sink, Summary, module_name
+from ..project import FunctionFacts, ModuleFacts, Sink, Summary, module_name
+from .evidence import _FUNCTIONS, _evidence_names, _local_callee, _root_name, classify_call, evidence_roots
 
 if TYPE_CHECKING:
-    from .context import Context
-    from .settings import Settings
+    from ..context import Context
+
 
 PRAGMA_RE = re.compile(r"#\s*determinism-lint:\s*(?P<what>artifact|not-artifact)\b", re.IGNORECASE)
 
-HASH_MODULES = ("hashlib.", "hmac.", "xxhash.", "blake3.", "mmh3.")
-HASH_CALLS = frozenset({"zlib.crc32", "zlib.adler32", "binascii.crc32", "binascii.crc_hqx"})
-HASH_METHODS = frozenset({"hexdigest", "digest", "intdigest"})
-SERIALIZERS = frozenset(
-    {
-        "json.dump",
-        "json.dumps",
-        "yaml.dump",
-        "yaml.dump_all",
-        "yaml.safe_dump",
-        "yaml.safe_dump_all",
-        "pickle.dump",
-        "pickle.dumps",
-        "cloudpickle.dump",
-        "cloudpickle.dumps",
-        "marshal.dump",
-        "marshal.dumps",
-        "toml.dump",
-        "toml.dumps",
-        "tomli_w.dump",
-        "tomli_w.dumps",
-        "orjson.dumps",
-        "ujson.dump",
-        "ujson.dumps",
-        "msgpack.packb",
-        "msgpack.pack",
-        "csv.writer",
-        "csv.DictWriter",
-    }
-)
-RUNTIME_SERIALIZERS = frozenset({"canonical_json", "write_atomic_json", "write_atomic_yaml"})
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 @dataclass(frozen=True)
@@ -78,210 +29,6 @@ class ScopeInfo:
     name: str
     artifact: bool
     reason: Optional[str]
-
-
-#: Modules whose calls hash or serialize; only names imported from them need resolving.
-_EVIDENCE_MODULES = frozenset(
-    {"hashlib", "hmac", "zlib", "binascii", "xxhash", "blake3", "mmh3", "json", "yaml", "pickle", "cloudpickle",
-     "marshal", "toml", "tomli_w", "orjson", "ujson", "msgpack", "csv"}
-)
-
-
-def evidence_roots(ctx: Context) -> frozenset[str]:
-    """Local names bound by imports of hashing or serializing modules, anywhere in the file."""
-
-    def compute() -> frozenset[str]:
-        roots: set[str] = set()
-        for node in ctx.nodes_of(ast.Import):
-            for alias in node.names:
-                if alias.name.split(".", 1)[0] in _EVIDENCE_MODULES:
-                    roots.add(alias.asname or alias.name.split(".", 1)[0])
-        for from_node in ctx.nodes_of(ast.ImportFrom):
-            module = (from_node.module or "").split(".", 1)[0]
-            if module in _EVIDENCE_MODULES and not from_node.level:
-                roots.update(alias.asname or alias.name for alias in from_node.names)
-        return frozenset(roots)
-
-    return ctx.memo("evidence-roots", ctx.tree, compute)  # type: ignore[return-value]
-
-
-@functools.lru_cache(maxsize=8)
-def _evidence_names(settings: Settings) -> frozenset[str]:
-    """Last names of every call ``classify_call`` can accept, for these settings."""
-    import hashlib
-
-    from .checks.atomic_writes import _write_call_names
-
-    names = {name.rsplit(".", 1)[-1] for name in (*SERIALIZERS, *HASH_CALLS)}
-    names.update(name.lower() for name in hashlib.algorithms_available)
-    names.update(("new", "file_digest", "blake3", "xxh32", "xxh64", "xxh3_64", "xxh3_128", "xxh128", "hash",
-                  "hash64", "hash128", "update"))
-    names.update(HASH_METHODS | RUNTIME_SERIALIZERS)
-    return frozenset(names) | _write_call_names(settings)
-
-
-def _root_name(func: ast.AST) -> Optional[str]:
-    while isinstance(func, ast.Attribute):
-        func = func.value
-    return func.id if isinstance(func, ast.Name) else None
-
-
-def _only_reported(call: ast.Call, ctx: Context) -> bool:
-    """``logger.info("config %s", json.dumps(cfg))``: text made for a log line or ``print``
-    shapes no artifact."""
-    from .checks._util import is_reporting_call
-
-    for ancestor in ctx.ancestors(call):
-        if isinstance(ancestor, ast.Call) and is_reporting_call(ancestor, ctx):
-            return True
-        if isinstance(ancestor, ast.stmt):
-            return False
-    return False
-
-
-def classify_call(call: ast.Call, ctx: Context) -> Optional[str]:
-    """Why ``call`` shapes an artifact (``"computes a hash (hashlib.sha256)"``), else None."""
-    func = call.func
-    attr = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else None)
-    if attr is None:
-        return None
-    if attr in HASH_METHODS and isinstance(func, ast.Attribute):
-        return f"computes a digest (.{attr}())"
-    if attr == "update" and is_hash_update(call, ctx):
-        return "updates a hash"
-    if attr in RUNTIME_SERIALIZERS:
-        return f"serializes ({attr})"
-    # Resolving a name costs a scope lookup: only calls rooted in a hashing or serializing
-    # import can resolve to one.
-    if _root_name(func) in evidence_roots(ctx):
-        name = ctx.call_name(call)
-        if name is not None:
-            if name.startswith(HASH_MODULES) or name in HASH_CALLS:
-                return f"computes a hash ({name})"
-            if name in SERIALIZERS and not _only_reported(call, ctx):
-                return _serializer_evidence(call, name, ctx)
-    from .checks.atomic_writes import write_site
-
-    site = write_site(call, ctx)
-    if site is not None and site.writes_artifact:
-        return f"writes a file ({site.api})"
-    return None
-
-
-#: Serializers that return their text (or bytes) instead of writing a stream.
-_TEXT_SERIALIZERS = frozenset(name for name in SERIALIZERS if name.endswith(("dumps", "packb")))
-#: Streams that keep nothing: the console, and files that vanish when closed.
-_CONSOLE_STREAMS = frozenset({"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"})
-_SCRATCH_OPENERS = frozenset(
-    {"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile", "io.StringIO",
-     "io.BytesIO"}
-)
-
-
-def _serializer_evidence(call: ast.Call, name: str, ctx: Context) -> Optional[str]:
-    """Serializing is evidence only where the bytes persist: a dump into a stream that is not
-    the console or a scratch file, or text that reaches a hash or a file write. Text that is only
-    returned, printed, logged or sent elsewhere (a prompt, a web response) is no evidence."""
-    stream = call.args[1] if len(call.args) >= 2 else next(
-        (kw.value for kw in call.keywords if kw.arg in ("fp", "stream", "file")), None
-    )
-    if name in _TEXT_SERIALIZERS or (stream is None and name.startswith("yaml.")):
-        from .checks._flow import FILE, HASH, RETURN, first_sink
-
-        sink = first_sink(call, ctx)
-        if sink is not None and sink[0] == RETURN:
-            sink = _caller_sink(call, ctx)
-        if sink is None or sink[0] not in (HASH, FILE):
-            return None
-        return (
-            f"serializes ({name}) on line {call.lineno} into `{_spelling(sink[1])}`"
-            f" on line {getattr(sink[1], 'lineno', call.lineno)}"
-        )
-    if stream is not None and is_scratch_stream(stream, ctx):
-        return None
-    return f"serializes ({name})"
-
-
-def _caller_sink(call: ast.Call, ctx: Context) -> Optional[tuple[str, ast.AST]]:
-    """Text returned by the function holding ``call``: the first hash or file write that a
-    call of that function in this module passes it to (``out.write(build(data))``)."""
-    from .checks._flow import FILE, HASH, first_sink
-
-    function = ctx.enclosing_function(call)
-    if not isinstance(function, _FUNCTIONS):
-        return None
-    for caller in ctx.calls_by_name.get(function.name, ()):
-        assert isinstance(caller, ast.Call)
-        if _local_callee(caller) != function.name or ctx.enclosing_function(caller) is function:
-            continue
-        sink = first_sink(caller, ctx)
-        if sink is not None and sink[0] in (HASH, FILE):
-            return sink
-    return None
-
-
-def is_scratch_stream(stream: ast.AST, ctx: Context) -> bool:
-    """``sys.stdout``, or a name bound by ``with tempfile.NamedTemporaryFile(...) as f`` (or an
-    in-memory buffer) in the same function: bytes written there are not kept."""
-    if ctx.qualified_name(stream) in _CONSOLE_STREAMS:
-        return True
-    if not isinstance(stream, ast.Name):
-        return False
-    return stream.id in ctx.fact(scratch_stream_names, ctx.enclosing_scope(stream))
-
-
-def scratch_stream_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
-    """Names bound in ``scope`` to a temp file or an in-memory buffer; a fact, one pass."""
-    from .checks._util import local_nodes
-
-    names: set[str] = set()
-    for node in ctx.fact(local_nodes, scope):
-        if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-            value = node.context_expr
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            value = node.value
-        else:
-            continue
-        if isinstance(value, ast.Call) and ctx.call_name(value) in _SCRATCH_OPENERS:
-            target = node.optional_vars if isinstance(node, ast.withitem) else node.targets[0]
-            if isinstance(target, ast.Name):
-                names.add(target.id)
-    return frozenset(names)
-
-
-def _spelling(node: ast.AST) -> str:
-    """``f.write(...)`` for a call: the callee's source text and an ellipsis."""
-    if isinstance(node, ast.Call):
-        return f"{ast.unparse(node.func)}(...)"
-    return type(node).__name__
-
-
-def hash_object_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
-    """Names bound in ``scope`` to a hash object: ``h = hashlib.sha256()``, ``h = hmac.new(...)``."""
-
-    def compute() -> frozenset[str]:
-        from .checks._util import local_nodes
-
-        names: set[str] = set()
-        for node in ctx.fact(local_nodes, scope):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                name = ctx.call_name(node.value)
-                if name is not None and (name.startswith(HASH_MODULES) or name in HASH_CALLS):
-                    names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        return frozenset(names)
-
-    return ctx.memo("hash-objects", scope, compute)  # type: ignore[return-value]
-
-
-def is_hash_update(call: ast.Call, ctx: Context) -> bool:
-    """``h.update(data)`` where ``h`` was made by ``hashlib``/``hmac`` in the same function."""
-    func = call.func
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr == "update"
-        and isinstance(func.value, ast.Name)
-        and func.value.id in hash_object_names(ctx.enclosing_scope(call), ctx)
-    )
 
 
 class ArtifactScopes:
@@ -350,7 +97,7 @@ class ArtifactScopes:
         key = id(call)
         if key in self._remote_hits:
             return self._remote_hits[key]
-        from . import project
+        from .. import project
 
         ctx = self._ctx
         found: Optional[Summary] = None
@@ -369,7 +116,7 @@ class ArtifactScopes:
         summary = self.remote_summary(call)
         if summary is None or summary.sink is None:
             return None
-        from .project import display, index_for
+        from ..project import display, index_for
 
         index = index_for(self._ctx)
         root = index.root if index is not None else "."
@@ -445,7 +192,7 @@ class ArtifactScopes:
         for _, call in self._remote_calls().get(key, ()):
             summary = self.remote_summary(call)
             if summary is not None:
-                from .project import index_for
+                from ..project import index_for
 
                 index = index_for(self._ctx)
                 reason = remote_reason(call, summary, index.root if index is not None else ".")
@@ -467,7 +214,7 @@ class ArtifactScopes:
         name, call), in line order; names only, nothing is looked up yet."""
         if self._remote_by_scope is not None:
             return self._remote_by_scope
-        from . import project
+        from .. import project
 
         ctx = self._ctx
         found: dict[int, list[tuple[str, ast.Call]]] = {}
@@ -656,7 +403,7 @@ def _short_spelling(node: ast.AST) -> str:
 
 def remote_reason(call: ast.Call, summary: Summary, root: str) -> str:
     """``calls `save_index()` (pkg/utils/index.py:12), which reaches `json.dump(...)` on line 20``."""
-    from .project import display
+    from ..project import display
 
     sink = summary.sink
     assert sink is not None
@@ -668,74 +415,9 @@ def remote_reason(call: ast.Call, summary: Summary, root: str) -> str:
     )
 
 
-def _local_callee(call: ast.Call) -> Optional[str]:
-    """``helper(...)`` or ``self.helper(...)``/``cls.helper(...)``: a call that may stay in this module."""
-    func = call.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-        return func.attr
-    return None
-
-
 def _qualname(function: ast.AST, ctx: Context) -> str:
     parts = [getattr(function, "name", "<lambda>")]
     for ancestor in ctx.ancestors(function):
         if isinstance(ancestor, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             parts.append(ancestor.name)
     return ".".join(reversed(parts))
-
-
-def explain_scopes(
-    files: Sequence[str], settings: Union[Settings, Callable[[str], Settings]], *, as_json: bool = False
-) -> str:
-    """``check --explain-scopes``: one line per function, artifact-shaping or not, and why.
-
-    ``settings`` may be a function of the path (each file's nearest config). With
-    ``as_json``, a JSON list of ``{path, line, function, artifact, reason}`` objects (and
-    ``{path, error}`` for a file that could not be analysed).
-    """
-    import json
-
-    from .context import Context
-    from .engine import ALWAYS_COLLECTED, SourceError, _walk, parse_source
-    from .settings import Settings as SettingsType
-
-    from . import project
-
-    project.use_files(files)
-    lines: list[str] = []
-    rows: list[dict[str, object]] = []
-    for path in files:
-        own = settings if isinstance(settings, SettingsType) else settings(path)
-        try:
-            with open(path, "rb") as handle:
-                parsed = parse_source(handle.read(), path)
-        except (OSError, SourceError) as error:
-            message = str(getattr(error, "message", error))
-            lines.append(f"{path}: not analysed: {message}")
-            rows.append({"path": path, "error": message})
-            continue
-        parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
-        ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=own, buckets=buckets)
-        for info in ArtifactScopes(ctx).all():
-            line = getattr(info.node, "lineno", 1)
-            if ctx.is_test_code:
-                kind = "test code (test-paths)" if own.is_test_path(path) else "development tooling (dev-paths)"
-                verdict = f"not artifact-shaping: {kind}"
-                reason: Optional[str] = None
-            elif own.strict:
-                verdict = "artifact-shaping (strict mode)"
-                reason = "strict mode"
-            elif info.artifact:
-                verdict = f"artifact-shaping: {info.reason}"
-                reason = info.reason
-            else:
-                verdict = "not artifact-shaping"
-                reason = None
-            lines.append(f"{path}:{line}: {info.name}: {verdict}")
-            artifact = not ctx.is_test_code and (own.strict or info.artifact)
-            rows.append({"path": path, "line": line, "function": info.name, "artifact": artifact, "reason": reason})
-    if as_json:
-        return json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return "".join(line + "\n" for line in lines)
