@@ -28,7 +28,7 @@ def _listing_fix(node: Any, ctx: FixContext, wrap: str, by_name: bool) -> Option
     import libcst as cst
 
     from ...cst_util import as_argument_value
-    from ...fixer import Edit
+    from ...fix_edit import Edit
 
     if not isinstance(node, cst.Call) or wrap not in (
         "sorted",
@@ -81,7 +81,7 @@ def _walk_fix(node: Any, ctx: FixContext, names: list[str]) -> Optional[Edit]:
     import libcst as cst
 
     from ...cst_util import prepend_statements
-    from ...fixer import Edit
+    from ...fix_edit import Edit
 
     if not names or any(not name.isidentifier() or name == "_" for name in names):
         return None

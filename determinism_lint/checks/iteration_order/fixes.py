@@ -16,7 +16,7 @@ def _total_order_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
     import libcst as cst
 
     from ...cst_util import as_argument_value
-    from ...fixer import Edit
+    from ...fix_edit import Edit
 
     if not isinstance(node, cst.BaseExpression):
         return None

@@ -13,7 +13,7 @@ def _add_keyword_fix(node: Any, ctx: FixContext, name: str, value: str) -> Optio
     """``call(...)`` -> ``call(..., name=value)``, replacing an existing ``name=`` argument."""
     import libcst as cst
 
-    from ...fixer import Edit
+    from ...fix_edit import Edit
 
     if not isinstance(node, cst.Call):
         return None
