@@ -34,7 +34,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         files, problems = _discover(args, resolver)
         sources = {}
     if args.explain_scopes:
-        from ..scopes import explain_scopes
+        from ..scopes.explain import explain_scopes
 
         _emit(explain_scopes(files, resolver.for_path, as_json=args.format == "json"), args.output)
         return EXIT_FINDINGS if problems else EXIT_CLEAN

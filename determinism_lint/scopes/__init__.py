@@ -18,9 +18,10 @@ A function (or the module body) is artifact-shaping when
 hashes is scratch. Computed once per file, lazily.
 
 :mod:`.evidence` classifies the calls that count as evidence (hashing, serializing, writing,
-scratch streams), :mod:`.artifact_scopes` decides every scope of a file
-(:class:`ArtifactScopes`), and :mod:`.explain` prints the verdicts (``--explain-scopes``).
-This module re-exports the names other modules use.
+scratch streams) and :mod:`.artifact_scopes` decides every scope of a file
+(:class:`ArtifactScopes`); this module re-exports the names other modules use.
+:mod:`.explain` prints the verdicts (``--explain-scopes``): it runs the engine, so it is not
+imported here, and the engine's own imports of the scopes do not reach it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from .evidence import (
     is_scratch_stream,
     scratch_stream_names,
 )
-from .explain import explain_scopes
 
 __all__ = [
     "HASH_CALLS",
@@ -61,7 +61,6 @@ __all__ = [
     "_spelling",
     "classify_call",
     "evidence_roots",
-    "explain_scopes",
     "hash_object_names",
     "is_hash_update",
     "is_scratch_stream",

@@ -9,7 +9,7 @@ import pytest
 
 from determinism_lint.checks import ALL_RULES
 from determinism_lint.cli import main
-from determinism_lint.scopes import explain_scopes
+from determinism_lint.scopes.explain import explain_scopes
 from determinism_lint.settings import DEFAULT_TEST_PATHS, ConfigError, Settings, settings_from_table
 
 from ..helpers import check_result

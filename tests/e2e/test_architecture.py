@@ -99,7 +99,6 @@ DEFERRED_CYCLES: list[frozenset[str]] = [
             "determinism_lint.scopes",
             "determinism_lint.scopes.artifact_scopes",
             "determinism_lint.scopes.evidence",
-            "determinism_lint.scopes.explain",
             "determinism_lint.settings",
         }
     ),

@@ -11,7 +11,7 @@ import pytest
 
 from determinism_lint import project
 from determinism_lint.engine import Engine
-from determinism_lint.scopes import explain_scopes
+from determinism_lint.scopes.explain import explain_scopes
 from determinism_lint.settings import Settings
 
 from ..helpers import expected_findings, run, write

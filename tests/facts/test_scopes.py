@@ -12,7 +12,7 @@ from determinism_lint import scopes
 from determinism_lint.cli import main
 from determinism_lint.context import Context
 from determinism_lint.engine import ALWAYS_COLLECTED, _walk, parse_source
-from determinism_lint.scopes import explain_scopes
+from determinism_lint.scopes.explain import explain_scopes
 from determinism_lint.settings import Settings, settings_from_table
 
 from ..helpers import check, check_result
