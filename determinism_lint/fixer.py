@@ -60,6 +60,11 @@ def _nodes_at(wrapper: MetadataWrapper) -> _NodeTable:
     return table
 
 
+def _fix_node_types(names: tuple[str, ...]) -> tuple[type, ...]:
+    """The libcst classes a rule's ``fix_node`` names."""
+    return tuple(getattr(cst, name) for name in names)
+
+
 def _node_for(finding: Finding, table: _NodeTable, node_types: tuple[type, ...]) -> Optional[cst.CSTNode]:
     """The node of a fixable type that starts, and preferably also ends, where the finding does.
 
@@ -289,7 +294,7 @@ def _fix_pass(old: bytes, path: str, engine: Engine, *, unsafe: bool) -> FileFix
     dropped: list[tuple[Finding, str]] = []
     for finding in wanted:
         rule = RULES_BY_CODE[finding.code]()
-        node = _node_for(finding, table, rule.fix_node_types())
+        node = _node_for(finding, table, _fix_node_types(rule.fix_node))
         if node is None:
             dropped.append((finding, "no node at the reported position"))
             continue

@@ -98,7 +98,8 @@ class Rule:
     #: means every call. See :meth:`call_names`.
     CALL_NAMES: ClassVar[Optional[frozenset[str]]] = None
 
-    #: libcst class names of the node at a finding's start that :meth:`fix` rewrites.
+    #: libcst class names of the node at a finding's start that :meth:`fix` rewrites (the fixer
+    #: looks them up: this module does not import libcst).
     fix_node: ClassVar[tuple[str, ...]] = ()
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
@@ -112,12 +113,6 @@ class Rule:
     def call_names(cls, settings: Settings) -> Optional[frozenset[str]]:
         """Callee names (last dotted part) this rule wants, or ``None`` for every call."""
         return cls.CALL_NAMES
-
-    @classmethod
-    def fix_node_types(cls) -> tuple[type, ...]:
-        import libcst
-
-        return tuple(getattr(libcst, name) for name in cls.fix_node)
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         """The rewrite for the finding at ``node`` (a libcst node), or ``None`` when this
