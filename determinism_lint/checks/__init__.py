@@ -1,7 +1,7 @@
 """The rule registry: every rule class, in code order.
 
-Adding a rule is one class in its family module plus one entry in that module's
-``RULES`` tuple.
+Adding a rule is one module (one class) in its family package plus one entry in that
+package's ``RULES`` tuple.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from ..order_facts import consumer_is_order_sensitive, describe, returned_to_unk
 from ..base import NO_FIX, Invalid, Report, Rule
 from ..listing_facts.listings import Listing, _listing_call_names, _locates_a_program, find_listing, matches_at_most_one
 from ..listing_facts.wrapping import wrap_form
-from .fixes import _fix_data, _listing_fix
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -353,6 +352,8 @@ class UnsortedListing(Rule):
         return Report(call, f"{head}: wrap it in `sorted(...{key})`{why}", data=(*data, ("wrap", wrap)))
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        from .fixes import _fix_data, _listing_fix
+
         data = _fix_data(self, ctx)
         if data is None:
             return None

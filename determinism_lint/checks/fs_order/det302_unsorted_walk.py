@@ -26,7 +26,6 @@ from ..listing_facts.walks import (
     _target_names,
     _walk_names,
 )
-from .fixes import _fix_data, _walk_fix
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -378,6 +377,8 @@ class UnsortedWalk(Rule):
         yield Report(call, f"{head}: {' and '.join(remedies)}{tail}", fixable=not unnamed, data=data)
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        from .fixes import _fix_data, _walk_fix
+
         data = _fix_data(self, ctx)
         if data is None:
             return None

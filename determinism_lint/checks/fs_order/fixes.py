@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+import libcst as cst
+
+from ...cst_util import as_argument_value, prepend_statements
+from ...fix_edit import Edit
 from ..base import Rule
 
 if TYPE_CHECKING:
-    from ...fixer import Edit, FixContext
+    from ...fix_context import FixContext
 
 
 def _fix_data(rule: Rule, ctx: FixContext) -> Optional[dict[str, object]]:
@@ -25,11 +29,6 @@ def _fix_data(rule: Rule, ctx: FixContext) -> Optional[dict[str, object]]:
 
 
 def _listing_fix(node: Any, ctx: FixContext, wrap: str, by_name: bool) -> Optional[Edit]:
-    import libcst as cst
-
-    from ...cst_util import as_argument_value
-    from ...fix_edit import Edit
-
     if not isinstance(node, cst.Call) or wrap not in (
         "sorted",
         "sorted_by_name",
@@ -78,11 +77,6 @@ def _listing_fix(node: Any, ctx: FixContext, wrap: str, by_name: bool) -> Option
 
 def _walk_fix(node: Any, ctx: FixContext, names: list[str]) -> Optional[Edit]:
     """``dirs.sort()`` and ``files.sort()`` as the first statements of the walk's loop body."""
-    import libcst as cst
-
-    from ...cst_util import prepend_statements
-    from ...fix_edit import Edit
-
     if not names or any(not name.isidentifier() or name == "_" for name in names):
         return None
     child = node
@@ -127,8 +121,6 @@ def _walk_fix(node: Any, ctx: FixContext, names: list[str]) -> Optional[Edit]:
 
 def _walk_list_names(loop: Any) -> set[str]:
     """The directory-list and file-list names a walk loop unpacks (``root, dirs, files``)."""
-    import libcst as cst
-
     target = loop.target
     if not isinstance(target, (cst.Tuple, cst.List)):
         return set()
@@ -137,8 +129,6 @@ def _walk_list_names(loop: Any) -> set[str]:
 
 def _sorts_a_walk_list(statement: Any, names: set[str]) -> bool:
     """``dirs.sort()`` on a line of its own, for one of ``names``."""
-    import libcst as cst
-
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return False
     small = statement.body[0]

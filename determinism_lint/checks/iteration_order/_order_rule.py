@@ -11,7 +11,6 @@ from .._sources import unstable_iteration
 from ..base import Report, Rule
 from ..iteration_facts.kinds import _iteration_sites, _kind
 from ..iteration_facts.sinks import _sink_text, reaches_bytes
-from .fixes import _total_order_fix
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -48,4 +47,6 @@ class _OrderRule(Rule):
         """Sort in a total order, so that the fix never makes the code raise: ``d.items()``
         becomes ``sorted_items(d)``, anything else ``sorted_total(x)`` (``sorted(x)`` when the
         members compare, a type-tagged order when they do not)."""
+        from .fixes import _total_order_fix
+
         return _total_order_fix(node, ctx)

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+import libcst as cst
+
+from ...cst_util import as_argument_value
+from ...fix_edit import Edit
+
 if TYPE_CHECKING:
-    from ...fixer import Edit, FixContext
+    from ...fix_context import FixContext
 
 
 def _total_order_fix(node: Any, ctx: FixContext) -> Optional[Edit]:
     """Sort in a total order, so that the fix never makes the code raise: ``d.items()``
     becomes ``sorted_items(d)``, anything else ``sorted_total(x)`` (``sorted(x)`` when the
     members compare, a type-tagged order when they do not)."""
-    import libcst as cst
-
-    from ...cst_util import as_argument_value
-    from ...fix_edit import Edit
-
     if not isinstance(node, cst.BaseExpression):
         return None
     items_of = None

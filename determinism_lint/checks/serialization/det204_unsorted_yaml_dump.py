@@ -11,7 +11,6 @@ from .._sources import unstable_keys
 from .._util import keyword
 from ..base import Invalid, Report, Rule
 from ..serialization_facts.sinks import _persistent_sink
-from .fixes import _add_keyword_fix
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -137,4 +136,6 @@ class UnsortedYamlDump(Rule):
             )
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
+        from .fixes import _add_keyword_fix
+
         return _add_keyword_fix(node, ctx, "sort_keys", "True")

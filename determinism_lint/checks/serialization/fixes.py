@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+import libcst as cst
+
+from ...fix_edit import Edit
+
 if TYPE_CHECKING:
-    from ...fixer import Edit, FixContext
+    from ...fix_context import FixContext
 
 
 def _add_keyword_fix(node: Any, ctx: FixContext, name: str, value: str) -> Optional[Edit]:
     """``call(...)`` -> ``call(..., name=value)``, replacing an existing ``name=`` argument."""
-    import libcst as cst
-
-    from ...fix_edit import Edit
-
     if not isinstance(node, cst.Call):
         return None
     if any(arg.star for arg in node.args):
