@@ -26,7 +26,12 @@ class NonAtomicOpen(WriteSiteRule):
     `self._fs.open(...)`, a
     `fsspec.filesystem(...)`, `PathManager.open(...)`, and a local name for one of these:
     `open_fn = fs.open if fs else open`) in a mode that truncates or creates the file: any
-    mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). Also
+    mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). `x.open("w")` with a mode
+    and no path is `Path.open` only when `x` is a path by evidence: built with `Path(...)`
+    or `/`, a path method's result (`p.with_suffix(".json")`, `p.parent`), annotated `Path`,
+    or used with attributes only paths have (`p.parent.mkdir()`). Other objects have an
+    `open(mode)` of their own: a pipeline target (`self.output().open("w")`) that writes a
+    temp file and renames it on close, a blob or archive handle. Also
     `fd = os.open(path, O_WRONLY | O_CREAT | O_TRUNC)` when the function then writes to `fd`.
 
     Not flagged: read modes, append (`"a"`), in-place update (`"r+"`), modes that are not
@@ -173,6 +178,9 @@ class NonAtomicOpen(WriteSiteRule):
         # A script of environment variables for the next shell command.
         "def export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"
         "        for k, v in params.items():\n            f.write('export METAFLOW_%s=%s\\n' % (k.upper(), v))\n",
+        # Not a path by evidence: a pipeline target's ``open('w')`` writes a temp file and renames it on close.
+        "class Count(Task):\n    def run(self):\n        with self.output().open('w') as f:\n"
+        "            f.write(str(count()))\n",
         # Scratch paths by provenance.
         "def download(client, key, tmp):\n    with open(tmp, mode='wb') as t:\n        t.write(client.get(key))\n",
         "import os, tempfile\n\ndef extract(blob, dest_dir):\n"
@@ -314,6 +322,14 @@ class NonAtomicOpen(WriteSiteRule):
             fixed=(
                 "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(Path(out_dir, 'meta.json'), 'w') as f:\n    f.write(text)\n"
+            ),
+        ),
+        Invalid(
+            "from pathlib import Path\n\ndef save(out: Path, text):\n    with out.open('w') as f:\n"
+            "        f.write(text)\n",
+            fixed=(
+                "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "def save(out: Path, text):\n    with atomic_open(out, 'w') as f:\n        f.write(text)\n"
             ),
         ),
         Invalid(

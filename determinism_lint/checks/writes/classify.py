@@ -55,6 +55,7 @@ from .vocabulary import (
     _METHOD_WRITERS,
     _OS_OPEN,
     _PATH_METHODS,
+    _PATH_OPEN_API,
     _PATH_WRITERS,
     _TEMPFILE_SITES,
     WriteSite,
@@ -220,7 +221,7 @@ _PATH_ONLY_ATTRIBUTES = frozenset(
 )
 
 
-def _path_receiver(receiver: ast.expr, ctx: Context) -> bool:
+def _path_receiver(receiver: ast.expr, ctx: Context, depth: int = 0) -> bool:
     """``receiver.write_text(...)`` is ``Path.write_text`` by evidence: the receiver is built
     as a path, annotated with a path type, made by a class named ``...Path``, or used with
     attributes only paths have. Formatters, consoles and stores have ``write_text`` too."""
@@ -247,8 +248,8 @@ def _path_receiver(receiver: ast.expr, ctx: Context) -> bool:
             text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation) if annotation else ""
             if isinstance(text, str) and "Path" in text:
                 return True
-        elif bind.kind == "assign" and isinstance(bind.value, ast.Call):
-            if (last_name(bind.value.func) or "").endswith("Path"):
+        elif bind.kind == "assign" and depth < 4 and bind.value is not receiver:
+            if _path_receiver(bind.value, ctx, depth + 1):
                 return True
         elif bind.kind == "with" and _is_path_yielding(bind.value, ctx, _config(ctx.settings)):
             return True
@@ -295,10 +296,24 @@ def _open_site(
     ctx: Context,
     cfg: _Config,
 ) -> Optional[WriteSite]:
-    if _is_dump_file_arg(call, ctx):
+    if _is_dump_file_arg(call, ctx) or _unproven_path_open(call, parts, ctx):
         return None
     api, target, mode, known = parts
     return _moded_site(call, api, target, mode if known else None, "open", ctx, cfg)
+
+
+def _unproven_path_open(
+    call: ast.Call, parts: tuple[str, Optional[ast.expr], Optional[str], bool], ctx: Context
+) -> bool:
+    """``x.open("w")`` (a mode, no path) where nothing shows that ``x`` is a ``pathlib`` path.
+    Other objects have an ``open(mode)`` of their own: a pipeline target whose ``open("w")``
+    writes a temp file and renames it on close (``self.output().open("w")``), a blob handle,
+    an archive member. Reported only for a receiver that is a path by evidence (see
+    :func:`_path_receiver`)."""
+    api, target = parts[0], parts[1]
+    if api != _PATH_OPEN_API or target is None or ctx.call_name(call) is not None:
+        return False
+    return not _path_receiver(target, ctx)
 
 
 def _dump_site(call: ast.Call, api: str, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
@@ -307,7 +322,7 @@ def _dump_site(call: ast.Call, api: str, ctx: Context, cfg: _Config) -> Optional
     if not isinstance(file_arg, ast.Call) or not _worth_a_look(file_arg.func, ctx, cfg):
         return None
     parts = _open_parts(file_arg, ctx.call_name(file_arg), ctx)
-    if parts is None:
+    if parts is None or _unproven_path_open(file_arg, parts, ctx):
         return None
     _, target, mode, known = parts
     return _moded_site(call, api, target, mode if known else None, "dump", ctx, cfg)
