@@ -48,6 +48,14 @@ class NonAtomicOpen(WriteSiteRule):
       `Thread(target=copy_out, args=(pipe, tmp_log))`), and a path under `self.<attr>` in a
       class that creates its own instances in a temporary directory
       (`cls(..., tempfile.mkdtemp())`: a scratch clone or executor workspace);
+    - fresh scratch paths: a path built on the result of a function of the project whose
+      every definition (in this module or another of the files checked) returns a path with
+      a component made anew on each call (`uuid.uuid4()`, `secrets`, an unseeded `random`
+      draw, `tempfile.mkdtemp()`), such as `os.path.join(self.sandbox, uuid4().hex, name)`.
+      Each call names a new file: a crash leaves an orphan nobody points to, never a torn
+      file in place. Decided from the bodies, not the name; a name defined more than 8
+      times, or one definition returning anything else (a parameter, a fixed path, a seeded
+      generator's draw), keeps the write reported;
     - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
       `with ... as f` whose body never uses `f`;
     - markers and ignore files (`.gitignore`, `.gitkeep`, `.dvcignore`...), rotated logs,
@@ -178,6 +186,11 @@ class NonAtomicOpen(WriteSiteRule):
         # A script of environment variables for the next shell command.
         "def export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"
         "        for k, v in params.items():\n            f.write('export METAFLOW_%s=%s\\n' % (k.upper(), v))\n",
+        # A fresh scratch path, uploaded afterwards.
+        "import os, uuid\n\nclass FileAccess:\n    def random_local_path(self, name=None):\n"
+        "        return os.path.join(self.sandbox, uuid.uuid4().hex, name or 'data')\n\n"
+        "def to_pickle(ctx, blob):\n    uri = ctx.file_access.random_local_path('obj.pkl')\n"
+        "    with open(uri, 'wb') as f:\n        f.write(blob)\n    return ctx.file_access.upload(uri)\n",
         # Not a path by evidence: a pipeline target's ``open('w')`` writes a temp file and renames it on close.
         "class Count(Task):\n    def run(self):\n        with self.output().open('w') as f:\n"
         "            f.write(str(count()))\n",
@@ -267,6 +280,12 @@ class NonAtomicOpen(WriteSiteRule):
                 "def export_parameters(output_file, params):\n    with atomic_open(output_file, 'w') as f:\n"
                 "        f.write('export A=1\\n')\n        f.write(json.dumps(params))\n"
             ),
+        ),
+        # One definition of the helper returns the caller's own path.
+        Invalid(
+            "import os, uuid\n\ndef local_path(where=None):\n    return where or os.path.join(SANDBOX, uuid.uuid4().hex)\n\n"
+            "def save(blob, where):\n    f = open(local_path(where), 'wb')\n    f.write(blob)\n",
+            fixed=NO_FIX,
         ),
         # One call passes a kept directory.
         Invalid(

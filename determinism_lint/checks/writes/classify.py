@@ -248,7 +248,7 @@ def _path_receiver(receiver: ast.expr, ctx: Context, depth: int = 0) -> bool:
             text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation) if annotation else ""
             if isinstance(text, str) and "Path" in text:
                 return True
-        elif bind.kind == "assign" and depth < 4 and bind.value is not receiver:
+        elif bind.kind == "assign" and bind.value is not None and depth < 4 and bind.value is not receiver:
             if _path_receiver(bind.value, ctx, depth + 1):
                 return True
         elif bind.kind == "with" and _is_path_yielding(bind.value, ctx, _config(ctx.settings)):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 from .._util import argument, keyword, last_name, statement_nodes
 from .bindings import _binds, _collect_binds, _single, _single_any
+from .fresh_paths import fresh_path_call
 from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming, _dumps_stats
 from .targets import _glob_reason, _is_fd, _is_handle, _is_path_yielding, _may_be_descriptor, _root, _template
 from .vocabulary import (
@@ -19,6 +20,7 @@ from .vocabulary import (
     REASON_DEVNULL,
     REASON_FD,
     REASON_FIFO,
+    REASON_FRESH_PATH,
     REASON_REMOTE,
     REASON_REMOVED_DIR,
     REASON_STD_STREAM,
@@ -54,6 +56,8 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
             return REASON_TEMPDIR, False
         if name == "tempfile.mktemp":
             return REASON_TEMPFILE, False
+        if fresh_path_call(root, ctx):
+            return REASON_FRESH_PATH, False
         return None, False
     if isinstance(root, ast.Attribute) and root.attr == "name":
         # ``NamedTemporaryFile().name``, ``tmp.name``, ``TemporaryDirectory().name``.
