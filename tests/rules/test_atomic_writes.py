@@ -932,3 +932,30 @@ def test_the_write_vocabulary_is_built_once_per_settings_object() -> None:
     assert settings == Settings() and hash(settings) == hash(Settings())
     assert pickle.loads(pickle.dumps(changed)) == changed
     assert "pkg.io.save_blob" in _config(pickle.loads(pickle.dumps(changed))).extra_dotted
+
+
+def test_a_module_function_of_the_same_name_is_not_a_caller() -> None:
+    # ``pickle.dump(...)`` is no call of the method ``JobTask.dump``: every call of the
+    # method passes the per-job scratch folder, so the pickle written there is not reported.
+    source = (
+        "import os, pickle, tempfile\n\nclass Runner:\n    def start(self, job):\n"
+        "        self.tmp_dir = tempfile.mkdtemp()\n        job.dump(self.tmp_dir)\n\n"
+        "class JobTask:\n    def dump(self, directory=''):\n"
+        "        file_name = os.path.join(directory, 'job-instance.pickle')\n"
+        "        pickle.dump(self, open(file_name, 'wb'))\n"
+    )
+    assert codes(source) == []
+    kept = source.replace("self.tmp_dir = tempfile.mkdtemp()", "self.tmp_dir = self.out_dir")
+    assert codes(kept) == [(11, "DET102")]
+
+
+def test_name_of_a_temporary_directory_kept_in_an_attribute() -> None:
+    made = (
+        "import tempfile\nfrom pathlib import Path\n\nclass Checkpoint:\n    def __init__(self):\n"
+        "        self._td = tempfile.TemporaryDirectory()\n\n    def save(self, blob):\n"
+        "        with open(Path(self._td.name) / 'cp.bin', 'wb') as f:\n            f.write(blob)\n"
+    )
+    assert codes(made) == []
+    # Another assignment makes it something else: no evidence the folder is scratch.
+    other = made.replace("    def save(", "    def keep(self, out):\n        self._td = Store(out)\n\n    def save(")
+    assert codes(other) == [(12, "DET101")]

@@ -38,7 +38,8 @@ class NonAtomicOpen(WriteSiteRule):
     known statically, and writes that produce no artifact:
 
     - exempt targets (lock files, Markdown reports, logs, `os.devnull`, standard streams);
-    - scratch space: `tempfile` files and directories (also through `.name`, `mkdtemp()`,
+    - scratch space: `tempfile` files and directories (also through `.name`, also of a
+      `self._td` that the class sets only to a `TemporaryDirectory()`, `mkdtemp()`,
       a `self.tmp_dir` that the class only ever sets to a temporary directory (or `None`), pytest's
       `tmp_path_factory.mktemp()`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
       `*.incomplete`), a folder or file the same function removes afterwards;
@@ -48,6 +49,13 @@ class NonAtomicOpen(WriteSiteRule):
       `Thread(target=copy_out, args=(pipe, tmp_log))`), and a path under `self.<attr>` in a
       class that creates its own instances in a temporary directory
       (`cls(..., tempfile.mkdtemp())`: a scratch clone or executor workspace);
+    - per-job scratch folders: a path under `self.<attr>` where every assignment of the
+      attribute in the class (`None`/`False` aside) makes a temporary directory, a fresh path
+      (`os.path.join(shared_dir, "%016x" % random.getrandbits(64) + task_id)`, also once
+      cut to a length or cleaned of `/`), a path under another such attribute
+      (`self.run_pickle = os.path.join(self.run_path, "job.pickle")` with
+      `self.run_path = tempfile.mkdtemp()`), or a path on a parameter that every caller in
+      the module fills with one (`job.dump(self.tmp_dir)`);
     - fresh scratch paths: a path built on the result of a function of the project whose
       every definition (in this module or another of the files checked) returns a path with
       a component made anew on each call (`uuid.uuid4()`, `secrets`, an unseeded `random`
@@ -77,6 +85,10 @@ class NonAtomicOpen(WriteSiteRule):
       fails; no pipeline step reads it back. `--strict` reports these writes too. A method
       of a library API that writes to its caller's path (`Dataset.to_csv(path)`) is
       reported: it is not bound to the command line;
+    - development chores: writes in a function decorated `@invoke.task`, `@nox.session` or
+      `@fabric.task` (install a git hook, bump a version, build the docs). The maintainer
+      reruns a failed task; no pipeline step reads what it writes. The same holds for all
+      DET1xx rules;
     - object-store URLs (`s3://`, `gs://`...: the object appears whole when the upload
       ends) and writes inside `with fs.transaction:` (fsspec moves them into place);
     - the temp file of a hand-made temp-then-rename (DET105 looks at that pattern as a
@@ -186,6 +198,23 @@ class NonAtomicOpen(WriteSiteRule):
         # A script of environment variables for the next shell command.
         "def export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"
         "        for k, v in params.items():\n            f.write('export METAFLOW_%s=%s\\n' % (k.upper(), v))\n",
+        "import tempfile\nfrom pathlib import Path\n\nclass Checkpoint:\n    def __init__(self):\n"
+        "        self._td = tempfile.TemporaryDirectory()\n\n    def save(self, reader):\n"
+        "        with (Path(self._td.name) / 'cp.bin').open('wb') as f:\n            f.write(reader.read())\n",
+        # A development task of the repository.
+        "from invoke import task\n\n@task\ndef install_git_hook(c):\n"
+        "    with open('.git/hooks/pre-push', 'w') as f:\n        f.write(HOOK)\n",
+        # A per-job folder with a random name, shipped to the cluster and removed afterwards.
+        "import os, pickle, random\n\nclass JobTask:\n    def init_local(self):\n"
+        "        random_id = '%016x' % random.getrandbits(64)\n        name = random_id + self.task_id\n"
+        "        name = name.replace('/', '::')\n        self.tmp_dir = os.path.join(self.shared_tmp_dir, name[:255])\n"
+        "        os.makedirs(self.tmp_dir)\n        self._dump(self.tmp_dir)\n\n    def _dump(self, out_dir):\n"
+        "        self.job_file = os.path.join(out_dir, 'job-instance.pickle')\n"
+        "        with open(self.job_file, 'wb') as f:\n            pickle.dump(self, f)\n",
+        "import os, pickle, tempfile\n\nclass SparkTask:\n    def run(self):\n"
+        "        self.run_path = tempfile.mkdtemp(prefix=self.name)\n"
+        "        self.run_pickle = os.path.join(self.run_path, 'job.pickle')\n"
+        "        with open(self.run_pickle, 'wb') as fd:\n            pickle.dump(self, fd)\n",
         # A fresh scratch path, uploaded afterwards.
         "import os, uuid\n\nclass FileAccess:\n    def random_local_path(self, name=None):\n"
         "        return os.path.join(self.sandbox, uuid.uuid4().hex, name or 'data')\n\n"
@@ -286,6 +315,22 @@ class NonAtomicOpen(WriteSiteRule):
             "import os, uuid\n\ndef local_path(where=None):\n    return where or os.path.join(SANDBOX, uuid.uuid4().hex)\n\n"
             "def save(blob, where):\n    f = open(local_path(where), 'wb')\n    f.write(blob)\n",
             fixed=NO_FIX,
+        ),
+        # The job folder is named for the task only: a rerun overwrites it in place.
+        Invalid(
+            "import os, pickle\n\nclass JobTask:\n    def init_local(self):\n"
+            "        self.tmp_dir = os.path.join(self.shared_tmp_dir, self.task_id)\n"
+            "        os.makedirs(self.tmp_dir, exist_ok=True)\n        self._dump(self.tmp_dir)\n\n"
+            "    def _dump(self, out_dir):\n        self.job_file = os.path.join(out_dir, 'job-instance.pickle')\n"
+            "        with open(self.job_file, 'wb') as f:\n            pickle.dump(self, f)\n",
+            fixed=(
+                "import os, pickle\n\nfrom determinism_lint.runtime import atomic_open\n\nclass JobTask:\n"
+                "    def init_local(self):\n"
+                "        self.tmp_dir = os.path.join(self.shared_tmp_dir, self.task_id)\n"
+                "        os.makedirs(self.tmp_dir, exist_ok=True)\n        self._dump(self.tmp_dir)\n\n"
+                "    def _dump(self, out_dir):\n        self.job_file = os.path.join(out_dir, 'job-instance.pickle')\n"
+                "        with atomic_open(self.job_file, 'wb') as f:\n            pickle.dump(self, f)\n"
+            ),
         ),
         # One call passes a kept directory.
         Invalid(

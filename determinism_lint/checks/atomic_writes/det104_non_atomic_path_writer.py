@@ -133,6 +133,8 @@ class NonAtomicPathWriter(WriteSiteRule):
         "df.to_csv(run_dir / 'metrics.csv', mode='a', header=False)\n",
         "import matplotlib.pyplot as plt\nplt.savefig(out_dir / 'loss.png')\n",
         "def save(path, arr):\n    pass\n\nsave(out, arr)\n",
+        "import shutil\nfrom invoke import task\n\n@task\ndef install_git_hook(c):\n"
+        "    shutil.copy('.githooks/pre-push', '.git/hooks')\n",
         # A fresh path: a new random folder on every call, uploaded afterwards.
         "import os, uuid, torch\n\ndef random_local_path():\n    return os.path.join(SANDBOX, uuid.uuid4().hex)\n\n"
         "def to_literal(model):\n    local_path = random_local_path() + '.pt'\n    torch.save(model, local_path)\n"
@@ -147,6 +149,9 @@ class NonAtomicPathWriter(WriteSiteRule):
         ),
     )
     INVALID = (
+        # A task decorator of the project's own: no evidence of a development chore.
+        Invalid("import shutil\nfrom pipeline import task\n\n@task\ndef publish(c):\n"
+                "    shutil.copy('build/model.bin', 'models/model.bin')\n", fixed=NO_FIX),
         # The helper returns the same path on every run: the file is overwritten in place.
         Invalid(
             "import os, torch\n\ndef model_path(name):\n    return os.path.join(MODELS, name)\n\n"

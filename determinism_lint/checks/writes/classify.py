@@ -26,19 +26,14 @@ from .openers import (
     _os_open_site,
     _writes_nothing,
 )
-from .provenance import (
-    _child_process_log,
-    _delegating_wrapper,
-    _env_export_script,
-    _profiler_dump,
-    _self_assignments,
-    _target_verdict,
-)
+from .diagnostics import _child_process_log, _env_export_script, _profiler_dump
+from .provenance import _delegating_wrapper, _self_assignments, _target_verdict
 from .targets import _is_local_path, _is_path_yielding, _known_path_object
 from .vocabulary import (
     REASON_APPEND,
     REASON_CHILD_LOG,
     REASON_CLI_OUTPUT,
+    REASON_DEV_TASK,
     REASON_EMPTY,
     REASON_ENV_SCRIPT,
     REASON_FD,
@@ -82,6 +77,8 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         return _replace_reason(site, REASON_EMPTY)
     if _in_logging_handler(call, ctx):
         return _replace_reason(site, REASON_LOG_HANDLER)
+    if _in_dev_task(call, ctx):
+        return _replace_reason(site, REASON_DEV_TASK)
     if _profiler_dump(call, site.target, ctx):
         return _replace_reason(site, REASON_PROFILE)
     if site.kind == "open" and _child_process_log(call, ctx):
@@ -96,6 +93,24 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         # fsspec writes into a temp file and moves it into place when the transaction ends.
         return WriteSite(call, site.api, site.mode, site.target, None, atomic=True, kind=site.kind)
     return site
+
+
+#: Decorators of the task runners that drive a repository's development chores.
+_DEV_TASK_DECORATORS = frozenset({"invoke.task", "invoke.tasks.task", "nox.session", "fabric.task"})
+
+
+def _in_dev_task(call: ast.Call, ctx: Context) -> bool:
+    """The write is in an ``@invoke.task`` / ``@nox.session`` / ``@fabric.task`` function: a
+    development chore of the repository (install a git hook, build the docs, bump a version)
+    that its maintainer reruns, not pipeline code."""
+    for node in ctx.ancestors(call):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in node.decorator_list:
+            spelled = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(spelled, (ast.Name, ast.Attribute)) and ctx.qualified_name(spelled) in _DEV_TASK_DECORATORS:
+                return True
+    return False
 
 
 def _classify_call(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]:

@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from .._util import last_name
-from .bindings import _single
+from .bindings import _binds
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -153,9 +153,14 @@ def _fresh(expr: ast.expr, ctx: Context, depth: int, visiting: set[str]) -> bool
             parts.append(func.value)
         return any(not isinstance(part, ast.Starred) and _fresh(part, ctx, depth, visiting) for part in parts)
     if isinstance(expr, ast.Attribute):
-        return isinstance(expr.value, (ast.Call, ast.Name, ast.Attribute)) and (
-            not (isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls"))
-        ) and _fresh(expr.value, ctx, depth, visiting)
+        if isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls"):
+            return f"self.{expr.attr}" in visiting  # being decided: see :func:`fresh_value`
+        return isinstance(expr.value, (ast.Call, ast.Name, ast.Attribute)) and _fresh(
+            expr.value, ctx, depth, visiting
+        )
+    if isinstance(expr, ast.Subscript):
+        # ``name[:max_length]``: a fresh name cut to what the file system allows.
+        return isinstance(expr.slice, ast.Slice) and _fresh(expr.value, ctx, depth, visiting)
     if isinstance(expr, ast.BinOp):
         return _fresh(expr.left, ctx, depth, visiting) or _fresh(expr.right, ctx, depth, visiting)
     if isinstance(expr, ast.JoinedStr):
@@ -167,11 +172,28 @@ def _fresh(expr: ast.expr, ctx: Context, depth: int, visiting: set[str]) -> bool
     if isinstance(expr, ast.BoolOp):
         return all(_fresh(value, ctx, depth, visiting) for value in expr.values)
     if isinstance(expr, ast.Name):
-        bind = _single(expr, ctx, "assign")
-        return bind is not None and bind.value is not None and bind.value is not expr and (
-            _fresh(bind.value, ctx, depth, visiting)
-        )
+        # Every assignment of the name makes it fresh; a rebinding that derives it from itself
+        # (``name = name.replace("/", "::")``) keeps it so.
+        binds = _binds(expr, ctx)
+        key = f"name:{expr.id}:{id(binds[0]) if binds else 0}"
+        if key in visiting:
+            return True
+        if not binds or any(bind.kind != "assign" or bind.value is None for bind in binds):
+            return False
+        visiting.add(key)
+        try:
+            return all(_fresh(bind.value, ctx, depth, visiting) for bind in binds)  # type: ignore[arg-type]
+        finally:
+            visiting.discard(key)
     return False
+
+
+def fresh_value(value: ast.expr, ctx: Context, attribute: Optional[str] = None) -> bool:
+    """``value`` is a fresh path (a random or temporary component made on each evaluation);
+    with ``attribute``, a value assigned to ``self.<attribute>`` that may derive from the
+    attribute itself (``self.tmp_dir = self.tmp_dir[:max_length]``)."""
+    visiting = {f"self.{attribute}"} if attribute else set()
+    return _fresh(value, ctx, 0, visiting)
 
 
 # -- where a function name is defined -------------------------------------------------------
