@@ -135,7 +135,7 @@ def _temp_attribute(expr: ast.Attribute, ctx: Context) -> bool:
             _makes_temp_dir(value, ctx)
             or fresh_value(value, ctx, expr.attr)
             or _scratch_reason(value, ctx, _config(ctx.settings))[0] in _SCRATCH_DIR_REASONS
-            or _param_scratch_reason(value, ctx, _config(ctx.settings)) is not None
+            or _param_scratch_reason(value, ctx, _config(ctx.settings)) == REASON_TEMP_CALLERS
             for value in assigned
         )
     finally:
