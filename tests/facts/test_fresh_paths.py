@@ -99,3 +99,43 @@ def test_the_maker_may_live_in_another_module(tmp_path: Path, capsys: Any) -> No
     code, out, _ = run(capsys, "check", "--no-cache", str(tmp_path))
     found = [line.split(": ", 1)[1].split(" ", 1)[0] + ":" + line.split(":")[1] for line in out.splitlines() if ": DET" in line]
     assert found == ["DET104:13"], out
+
+
+def test_a_seeded_generator_of_another_module_names_no_fresh_path(tmp_path: Path, capsys: Any) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.determinism-lint]\n")
+    write(tmp_path / "pkg/__init__.py", "")
+    write(tmp_path / "pkg/rand.py", "import random as _random\n\nrandom = _random.Random(42)\n")
+    write(
+        tmp_path / "pkg/files.py",
+        "import os\n\nfrom pkg.rand import random\n\n\ndef random_local_path():\n"
+        "    return os.path.join(SANDBOX, '%016x' % random.getrandbits(64))\n\n\n"
+        "def save(blob):\n    with open(random_local_path(), 'wb') as f:\n        f.write(blob)\n",
+    )
+    code, out, _ = run(capsys, "check", "--no-cache", str(tmp_path))
+    assert "files.py:11:" in out and "DET101" in out, out
+
+
+@pytest.mark.parametrize(
+    "made, reported",
+    [
+        # Unset, then a folder with a random id under a configured root, or a temporary directory.
+        ("        if root:\n            self.tmp_dir = os.path.join(root, 'job_%016x' % random.getrandbits(64))\n"
+         "        else:\n            self.tmp_dir = tempfile.mkdtemp()\n", False),
+        # Cut to the longest name the file system allows: still the random folder.
+        ("        self.tmp_dir = os.path.join(root, self.task_id + '-' + '%016x' % random.getrandbits(64))\n"
+         "        self.tmp_dir = self.tmp_dir[:255]\n", False),
+        # Named for the task only: the same folder on every run.
+        ("        self.tmp_dir = os.path.join(root, self.task_id)\n", True),
+        # Seeded: the same "random" folder on every run.
+        ("        self.tmp_dir = os.path.join(root, str(random.Random(0).getrandbits(64)))\n", True),
+    ],
+)
+def test_a_per_job_folder_kept_in_an_attribute(made: str, reported: bool) -> None:
+    source = (
+        "import os, random, shutil, tempfile\n\nclass Runner:\n    def __init__(self):\n        self.tmp_dir = False\n\n"
+        "    def start(self, root, binary):\n" + made + "        shutil.copy(binary, os.path.join(self.tmp_dir, 'runner.pex'))\n"
+    )
+    found = codes(source)
+    assert bool(found) is reported, found
+    if reported:
+        assert found == [(source.count("\n"), "DET104")]
