@@ -139,3 +139,11 @@ def test_a_per_job_folder_kept_in_an_attribute(made: str, reported: bool) -> Non
     assert bool(found) is reported, found
     if reported:
         assert found == [(source.count("\n"), "DET104")]
+
+
+def test_a_path_only_derived_from_itself_is_no_evidence() -> None:
+    source = (
+        "import os, shutil\n\nclass Runner:\n    def start(self, binary):\n"
+        "        self.tmp_dir = self.tmp_dir[:255]\n        shutil.copy(binary, os.path.join(self.tmp_dir, 'runner.pex'))\n"
+    )
+    assert codes(source) == [(6, "DET104")]

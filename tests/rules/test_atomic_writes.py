@@ -169,6 +169,9 @@ def test_open_without_a_path_needs_a_path_receiver() -> None:
     assert codes("def f(out):\n    out.parent.mkdir()\n    with out.open('w') as f:\n        f.write(x)\n") == [
         (3, "DET101")
     ]
+    # Named as a path: ``str`` has no ``open``.
+    assert codes("def f(out_path):\n    with out_path.open('w') as f:\n        f.write(x)\n") == [(2, "DET101")]
+    assert codes("def f(self):\n    with self.file_path.open('w') as f:\n        f.write(x)\n") == [(2, "DET101")]
     # A file system's ``open(path, mode)`` takes a path: still reported.
     assert codes("def f(fs, path):\n    with fs.open(path, 'wb') as f:\n        f.write(x)\n") == [(2, "DET101")]
 

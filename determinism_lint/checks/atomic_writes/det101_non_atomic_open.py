@@ -29,7 +29,8 @@ class NonAtomicOpen(WriteSiteRule):
     mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). `x.open("w")` with a mode
     and no path is `Path.open` only when `x` is a path by evidence: built with `Path(...)`
     or `/`, a path method's result (`p.with_suffix(".json")`, `p.parent`), annotated `Path`,
-    or used with attributes only paths have (`p.parent.mkdir()`). Other objects have an
+    or used with attributes only paths have (`p.parent.mkdir()`), or named as a path
+    (`out_path`, `self.file_path`: a `str` has no `open`). Other objects have an
     `open(mode)` of their own: a pipeline target (`self.output().open("w")`) that writes a
     temp file and renames it on close, a blob or archive handle. Also
     `fd = os.open(path, O_WRONLY | O_CREAT | O_TRUNC)` when the function then writes to `fd`.

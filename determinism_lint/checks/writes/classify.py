@@ -328,6 +328,9 @@ def _unproven_path_open(
     api, target = parts[0], parts[1]
     if api != _PATH_OPEN_API or target is None or ctx.call_name(call) is not None:
         return False
+    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else None
+    if name is not None and _PATHISH_NAME_RE.search(name) is not None:
+        return False  # ``out_path.open("w")``: named as a path, and ``str`` has no ``open``
     return not _path_receiver(target, ctx)
 
 

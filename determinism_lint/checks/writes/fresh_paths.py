@@ -180,12 +180,18 @@ def _fresh(expr: ast.expr, ctx: Context, depth: int, visiting: set[str]) -> bool
             return True
         if not binds or any(bind.kind != "assign" or bind.value is None for bind in binds):
             return False
+        if all(_mentions(bind.value, expr.id) for bind in binds):  # type: ignore[arg-type]
+            return False  # only ever derived from itself: no evidence
         visiting.add(key)
         try:
             return all(_fresh(bind.value, ctx, depth, visiting) for bind in binds)  # type: ignore[arg-type]
         finally:
             visiting.discard(key)
     return False
+
+
+def _mentions(expr: ast.expr, name: str) -> bool:
+    return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(expr))
 
 
 def fresh_value(value: ast.expr, ctx: Context, attribute: Optional[str] = None) -> bool:

@@ -121,7 +121,7 @@ def _temp_attribute(expr: ast.Attribute, ctx: Context) -> bool:
     assigned = [
         value
         for value in _self_assignments(expr, ctx)
-        if not (isinstance(value, ast.Constant) and value.value in (None, False))
+        if not (isinstance(value, ast.Constant) and (value.value is None or value.value is False))
     ]
     if not assigned:
         return False
@@ -131,12 +131,17 @@ def _temp_attribute(expr: ast.Attribute, ctx: Context) -> bool:
         return False  # ``self.a`` made from ``self.b`` made from ``self.a``: no evidence
     _DECIDING.add(key)
     try:
-        return all(
+        # Each assignment makes a scratch path, one of them without deriving it from the
+        # attribute itself (``self.tmp_dir = self.tmp_dir[:255]`` alone is no evidence).
+        grounded = [
             _makes_temp_dir(value, ctx)
-            or fresh_value(value, ctx, expr.attr)
+            or fresh_value(value, ctx)
             or _scratch_reason(value, ctx, _config(ctx.settings))[0] in _SCRATCH_DIR_REASONS
             or _param_scratch_reason(value, ctx, _config(ctx.settings)) == REASON_TEMP_CALLERS
             for value in assigned
+        ]
+        return any(grounded) and all(
+            made or fresh_value(value, ctx, expr.attr) for made, value in zip(grounded, assigned)
         )
     finally:
         _DECIDING.discard(key)
