@@ -148,10 +148,32 @@ def test_simple_local_mode_constant_is_resolved() -> None:
 
 
 def test_path_open_mode_is_the_first_argument() -> None:
-    assert codes("with p.open('w') as f:\n    f.write(x)\n") == [(1, "DET101")]
-    assert codes("with p.open(mode='wb') as f:\n    f.write(x)\n") == [(1, "DET101")]
-    assert codes("with p.open() as f:\n    f.write(x)\n") == []
-    assert codes("with p.open('a') as f:\n    f.write(x)\n") == []
+    p = "def f(p: Path):\n"
+    assert codes(p + "    with p.open('w') as f:\n        f.write(x)\n") == [(2, "DET101")]
+    assert codes(p + "    with p.open(mode='wb') as f:\n        f.write(x)\n") == [(2, "DET101")]
+    assert codes(p + "    with p.open() as f:\n        f.write(x)\n") == []
+    assert codes(p + "    with p.open('a') as f:\n        f.write(x)\n") == []
+
+
+def test_open_without_a_path_needs_a_path_receiver() -> None:
+    # ``x.open("w")`` with no path argument is ``Path.open`` only when ``x`` is a path by evidence.
+    # A pipeline target's ``open("w")`` writes a temp file and renames it on close.
+    assert codes("def run(self):\n    with self.output().open('w') as f:\n        f.write(x)\n") == []
+    assert codes("def run(target):\n    with target.open('w') as f:\n        f.write(x)\n") == []
+    assert codes("import json\ndef run(self):\n    json.dump(x, self.output().open('w'))\n") == []
+    # Path by evidence: a constructor, ``/``, a path method's result, an annotation, a path-only attribute.
+    assert codes("from pathlib import Path\nwith Path(d).open('w') as f:\n    f.write(x)\n") == [(2, "DET101")]
+    assert codes("with (d / 'a.txt').open('w') as f:\n    f.write(x)\n") == [(1, "DET101")]
+    assert codes("with p.with_suffix('.json').open('w') as f:\n    f.write(x)\n") == [(1, "DET101")]
+    assert codes("def f(out: Path):\n    with out.open('w') as f:\n        f.write(x)\n") == [(2, "DET101")]
+    assert codes("def f(out):\n    out.parent.mkdir()\n    with out.open('w') as f:\n        f.write(x)\n") == [
+        (3, "DET101")
+    ]
+    # Named as a path: ``str`` has no ``open``.
+    assert codes("def f(out_path):\n    with out_path.open('w') as f:\n        f.write(x)\n") == [(2, "DET101")]
+    assert codes("def f(self):\n    with self.file_path.open('w') as f:\n        f.write(x)\n") == [(2, "DET101")]
+    # A file system's ``open(path, mode)`` takes a path: still reported.
+    assert codes("def f(fs, path):\n    with fs.open(path, 'wb') as f:\n        f.write(x)\n") == [(2, "DET101")]
 
 
 # -- exemptions -----------------------------------------------------------------------------
@@ -290,7 +312,7 @@ def test_exempt_glob_needs_the_whole_component() -> None:
         ("open(p, 'r+')", "open", "r+", "p", "in-place update ('r+')", False, "open"),
         ("open(p, m)", "open", None, "p", "mode not known statically", False, "open"),
         ("open('x.lock', 'w')", "open", "w", "'x.lock'", "lock file (*.lock)", False, "open"),
-        ("p.open('wb')", "pathlib.Path.open", "wb", "p", None, False, "open"),
+        ("p = Path(d)\np.open('wb')", "pathlib.Path.open", "wb", "p", None, False, "open"),
         ("import gzip\ngzip.open(p, 'wt')", "gzip.open", "wt", "p", None, False, "open"),
         ("import json\njson.dump(o, open(p, 'w'))", "json.dump", "w", "p", None, False, "dump"),
         ("p = Path(d)\np.write_text(s)", "pathlib.Path.write_text", "w", "p", None, False, "path-method"),
@@ -693,8 +715,8 @@ def test_columns_are_characters_on_non_ascii_lines() -> None:
 
 def test_messages_name_the_api_and_mode() -> None:
     # Every message names the write (its API, or the call for DET105) and its line.
-    (finding,) = check("with p.open('wb') as f:\n    f.write(x)\n", codes=["DET1"])
-    assert finding.message.startswith("`Path.open(..., 'wb')` on line 1 writes `p` in place")
+    (finding,) = check("p = d / 'a'\nwith p.open('wb') as f:\n    f.write(x)\n", codes=["DET1"])
+    assert finding.message.startswith("`Path.open(..., 'wb')` on line 2 writes `p` in place")
     (finding,) = check("import json as j\nj.dump(o, open(p, 'x'))\n", codes=["DET1"])
     assert finding.message.startswith("`json.dump` on line 2 into a bare `open(p, 'x')`")
     (finding,) = check("import os\ndef f(p: Path):\n    p.write_text('x')\n    os.rename(p, q)\n", codes=["DET105"])
@@ -913,3 +935,30 @@ def test_the_write_vocabulary_is_built_once_per_settings_object() -> None:
     assert settings == Settings() and hash(settings) == hash(Settings())
     assert pickle.loads(pickle.dumps(changed)) == changed
     assert "pkg.io.save_blob" in _config(pickle.loads(pickle.dumps(changed))).extra_dotted
+
+
+def test_a_module_function_of_the_same_name_is_not_a_caller() -> None:
+    # ``pickle.dump(...)`` is no call of the method ``JobTask.dump``: every call of the
+    # method passes the per-job scratch folder, so the pickle written there is not reported.
+    source = (
+        "import os, pickle, tempfile\n\nclass Runner:\n    def start(self, job):\n"
+        "        self.tmp_dir = tempfile.mkdtemp()\n        job.dump(self.tmp_dir)\n\n"
+        "class JobTask:\n    def dump(self, directory=''):\n"
+        "        file_name = os.path.join(directory, 'job-instance.pickle')\n"
+        "        pickle.dump(self, open(file_name, 'wb'))\n"
+    )
+    assert codes(source) == []
+    kept = source.replace("self.tmp_dir = tempfile.mkdtemp()", "self.tmp_dir = self.out_dir")
+    assert codes(kept) == [(11, "DET102")]
+
+
+def test_name_of_a_temporary_directory_kept_in_an_attribute() -> None:
+    made = (
+        "import tempfile\nfrom pathlib import Path\n\nclass Checkpoint:\n    def __init__(self):\n"
+        "        self._td = tempfile.TemporaryDirectory()\n\n    def save(self, blob):\n"
+        "        with open(Path(self._td.name) / 'cp.bin', 'wb') as f:\n            f.write(blob)\n"
+    )
+    assert codes(made) == []
+    # Another assignment makes it something else: no evidence the folder is scratch.
+    other = made.replace("    def save(", "    def keep(self, out):\n        self._td = Store(out)\n\n    def save(")
+    assert codes(other) == [(12, "DET101")]

@@ -26,14 +26,21 @@ class NonAtomicOpen(WriteSiteRule):
     `self._fs.open(...)`, a
     `fsspec.filesystem(...)`, `PathManager.open(...)`, and a local name for one of these:
     `open_fn = fs.open if fs else open`) in a mode that truncates or creates the file: any
-    mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). Also
+    mode containing `w` or `x` (`"w"`, `"wb"`, `"w+"`, `"x"`...). `x.open("w")` with a mode
+    and no path is `Path.open` only when `x` is a path by evidence: built with `Path(...)`
+    or `/`, a path method's result (`p.with_suffix(".json")`, `p.parent`), annotated `Path`,
+    or used with attributes only paths have (`p.parent.mkdir()`), or named as a path
+    (`out_path`, `self.file_path`: a `str` has no `open`). Other objects have an
+    `open(mode)` of their own: a pipeline target (`self.output().open("w")`) that writes a
+    temp file and renames it on close, a blob or archive handle. Also
     `fd = os.open(path, O_WRONLY | O_CREAT | O_TRUNC)` when the function then writes to `fd`.
 
     Not flagged: read modes, append (`"a"`), in-place update (`"r+"`), modes that are not
     known statically, and writes that produce no artifact:
 
     - exempt targets (lock files, Markdown reports, logs, `os.devnull`, standard streams);
-    - scratch space: `tempfile` files and directories (also through `.name`, `mkdtemp()`,
+    - scratch space: `tempfile` files and directories (also through `.name`, also of a
+      `self._td` that the class sets only to a `TemporaryDirectory()`, `mkdtemp()`,
       a `self.tmp_dir` that the class only ever sets to a temporary directory (or `None`), pytest's
       `tmp_path_factory.mktemp()`), `/tmp/...`, temp names (`tmp`, `*.tmp`, `*.partial`,
       `*.incomplete`), a folder or file the same function removes afterwards;
@@ -43,6 +50,21 @@ class NonAtomicOpen(WriteSiteRule):
       `Thread(target=copy_out, args=(pipe, tmp_log))`), and a path under `self.<attr>` in a
       class that creates its own instances in a temporary directory
       (`cls(..., tempfile.mkdtemp())`: a scratch clone or executor workspace);
+    - per-job scratch folders: a path under `self.<attr>` where every assignment of the
+      attribute in the class (`None`/`False` aside) makes a temporary directory, a fresh path
+      (`os.path.join(shared_dir, "%016x" % random.getrandbits(64) + task_id)`, also once
+      cut to a length or cleaned of `/`), a path under another such attribute
+      (`self.run_pickle = os.path.join(self.run_path, "job.pickle")` with
+      `self.run_path = tempfile.mkdtemp()`), or a path on a parameter that every caller in
+      the module fills with one (`job.dump(self.tmp_dir)`);
+    - fresh scratch paths: a path built on the result of a function of the project whose
+      every definition (in this module or another of the files checked) returns a path with
+      a component made anew on each call (`uuid.uuid4()`, `secrets`, an unseeded `random`
+      draw, `tempfile.mkdtemp()`), such as `os.path.join(self.sandbox, uuid4().hex, name)`.
+      Each call names a new file: a crash leaves an orphan nobody points to, never a torn
+      file in place. Decided from the bodies, not the name; a name defined more than 8
+      times, or one definition returning anything else (a parameter, a fixed path, a seeded
+      generator's draw), keeps the write reported;
     - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
       `with ... as f` whose body never uses `f`;
     - markers and ignore files (`.gitignore`, `.gitkeep`, `.dvcignore`...), rotated logs,
@@ -64,6 +86,10 @@ class NonAtomicOpen(WriteSiteRule):
       fails; no pipeline step reads it back. `--strict` reports these writes too. A method
       of a library API that writes to its caller's path (`Dataset.to_csv(path)`) is
       reported: it is not bound to the command line;
+    - development chores: writes in a function decorated `@invoke.task`, `@nox.session` or
+      `@fabric.task` (install a git hook, bump a version, build the docs). The maintainer
+      reruns a failed task; no pipeline step reads what it writes. The same holds for all
+      DET1xx rules;
     - object-store URLs (`s3://`, `gs://`...: the object appears whole when the upload
       ends) and writes inside `with fs.transaction:` (fsspec moves them into place);
     - the temp file of a hand-made temp-then-rename (DET105 looks at that pattern as a
@@ -173,6 +199,31 @@ class NonAtomicOpen(WriteSiteRule):
         # A script of environment variables for the next shell command.
         "def export_parameters(output_file, params):\n    with open(output_file, 'w') as f:\n"
         "        for k, v in params.items():\n            f.write('export METAFLOW_%s=%s\\n' % (k.upper(), v))\n",
+        "import tempfile\nfrom pathlib import Path\n\nclass Checkpoint:\n    def __init__(self):\n"
+        "        self._td = tempfile.TemporaryDirectory()\n\n    def save(self, reader):\n"
+        "        with (Path(self._td.name) / 'cp.bin').open('wb') as f:\n            f.write(reader.read())\n",
+        # A development task of the repository.
+        "from invoke import task\n\n@task\ndef install_git_hook(c):\n"
+        "    with open('.git/hooks/pre-push', 'w') as f:\n        f.write(HOOK)\n",
+        # A per-job folder with a random name, shipped to the cluster and removed afterwards.
+        "import os, pickle, random\n\nclass JobTask:\n    def init_local(self):\n"
+        "        random_id = '%016x' % random.getrandbits(64)\n        name = random_id + self.task_id\n"
+        "        name = name.replace('/', '::')\n        self.tmp_dir = os.path.join(self.shared_tmp_dir, name[:255])\n"
+        "        os.makedirs(self.tmp_dir)\n        self._dump(self.tmp_dir)\n\n    def _dump(self, out_dir):\n"
+        "        self.job_file = os.path.join(out_dir, 'job-instance.pickle')\n"
+        "        with open(self.job_file, 'wb') as f:\n            pickle.dump(self, f)\n",
+        "import os, pickle, tempfile\n\nclass SparkTask:\n    def run(self):\n"
+        "        self.run_path = tempfile.mkdtemp(prefix=self.name)\n"
+        "        self.run_pickle = os.path.join(self.run_path, 'job.pickle')\n"
+        "        with open(self.run_pickle, 'wb') as fd:\n            pickle.dump(self, fd)\n",
+        # A fresh scratch path, uploaded afterwards.
+        "import os, uuid\n\nclass FileAccess:\n    def random_local_path(self, name=None):\n"
+        "        return os.path.join(self.sandbox, uuid.uuid4().hex, name or 'data')\n\n"
+        "def to_pickle(ctx, blob):\n    uri = ctx.file_access.random_local_path('obj.pkl')\n"
+        "    with open(uri, 'wb') as f:\n        f.write(blob)\n    return ctx.file_access.upload(uri)\n",
+        # Not a path by evidence: a pipeline target's ``open('w')`` writes a temp file and renames it on close.
+        "class Count(Task):\n    def run(self):\n        with self.output().open('w') as f:\n"
+        "            f.write(str(count()))\n",
         # Scratch paths by provenance.
         "def download(client, key, tmp):\n    with open(tmp, mode='wb') as t:\n        t.write(client.get(key))\n",
         "import os, tempfile\n\ndef extract(blob, dest_dir):\n"
@@ -260,6 +311,28 @@ class NonAtomicOpen(WriteSiteRule):
                 "        f.write('export A=1\\n')\n        f.write(json.dumps(params))\n"
             ),
         ),
+        # One definition of the helper returns the caller's own path.
+        Invalid(
+            "import os, uuid\n\ndef local_path(where=None):\n    return where or os.path.join(SANDBOX, uuid.uuid4().hex)\n\n"
+            "def save(blob, where):\n    f = open(local_path(where), 'wb')\n    f.write(blob)\n",
+            fixed=NO_FIX,
+        ),
+        # The job folder is named for the task only: a rerun overwrites it in place.
+        Invalid(
+            "import os, pickle\n\nclass JobTask:\n    def init_local(self):\n"
+            "        self.tmp_dir = os.path.join(self.shared_tmp_dir, self.task_id)\n"
+            "        os.makedirs(self.tmp_dir, exist_ok=True)\n        self._dump(self.tmp_dir)\n\n"
+            "    def _dump(self, out_dir):\n        self.job_file = os.path.join(out_dir, 'job-instance.pickle')\n"
+            "        with open(self.job_file, 'wb') as f:\n            pickle.dump(self, f)\n",
+            fixed=(
+                "import os, pickle\n\nfrom determinism_lint.runtime import atomic_open\n\nclass JobTask:\n"
+                "    def init_local(self):\n"
+                "        self.tmp_dir = os.path.join(self.shared_tmp_dir, self.task_id)\n"
+                "        os.makedirs(self.tmp_dir, exist_ok=True)\n        self._dump(self.tmp_dir)\n\n"
+                "    def _dump(self, out_dir):\n        self.job_file = os.path.join(out_dir, 'job-instance.pickle')\n"
+                "        with atomic_open(self.job_file, 'wb') as f:\n            pickle.dump(self, f)\n"
+            ),
+        ),
         # One call passes a kept directory.
         Invalid(
             "import os, tempfile\n\ndef extract(blob, dest_dir):\n"
@@ -314,6 +387,14 @@ class NonAtomicOpen(WriteSiteRule):
             fixed=(
                 "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(Path(out_dir, 'meta.json'), 'w') as f:\n    f.write(text)\n"
+            ),
+        ),
+        Invalid(
+            "from pathlib import Path\n\ndef save(out: Path, text):\n    with out.open('w') as f:\n"
+            "        f.write(text)\n",
+            fixed=(
+                "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_open\n\n"
+                "def save(out: Path, text):\n    with atomic_open(out, 'w') as f:\n        f.write(text)\n"
             ),
         ),
         Invalid(

@@ -33,7 +33,11 @@ class NonAtomicPathWriter(WriteSiteRule):
     Not flagged: a writer handed a file object or an in-memory buffer (`np.save(f, a)`
     inside `with open(...) as f`, `df.to_csv(buf)` with `buf = io.StringIO()`,
     `df.to_csv(sys.stdout)`), a writer without a path (`df.to_csv()` returns the text),
-    `mode="a"`, exempt targets, and writes into the temp path of `atomic_path`. Figures
+    `mode="a"`, exempt targets, writes into the temp path of `atomic_path`, and scratch
+    paths (the same as DET101's: temporary directories, temp names, and a fresh path from a
+    function of the project whose every definition returns a new random or temporary path,
+    such as `os.path.join(sandbox, uuid4().hex)`: `torch.save(m, files.random_path() + ".pt")`
+    before uploading it writes no file anyone trusts). Figures
     (`plt.savefig`, `fig.savefig`) are reports, not data artifacts, and are not flagged
     unless `.savefig` is listed in `extra-writers`.
 
@@ -129,6 +133,12 @@ class NonAtomicPathWriter(WriteSiteRule):
         "df.to_csv(run_dir / 'metrics.csv', mode='a', header=False)\n",
         "import matplotlib.pyplot as plt\nplt.savefig(out_dir / 'loss.png')\n",
         "def save(path, arr):\n    pass\n\nsave(out, arr)\n",
+        "import shutil\nfrom invoke import task\n\n@task\ndef install_git_hook(c):\n"
+        "    shutil.copy('.githooks/pre-push', '.git/hooks')\n",
+        # A fresh path: a new random folder on every call, uploaded afterwards.
+        "import os, uuid, torch\n\ndef random_local_path():\n    return os.path.join(SANDBOX, uuid.uuid4().hex)\n\n"
+        "def to_literal(model):\n    local_path = random_local_path() + '.pt'\n    torch.save(model, local_path)\n"
+        "    return upload(local_path)\n",
         # A delegating wrapper: the write happens in ``Dataset.to_csv``.
         "class IterableDataset:\n    def to_csv(self, path_or_buf, batch_size=None, **kwargs):\n"
         "        table = concat(self.iter(batch_size))\n"
@@ -139,6 +149,15 @@ class NonAtomicPathWriter(WriteSiteRule):
         ),
     )
     INVALID = (
+        # A task decorator of the project's own: no evidence of a development chore.
+        Invalid("import shutil\nfrom pipeline import task\n\n@task\ndef publish(c):\n"
+                "    shutil.copy('build/model.bin', 'models/model.bin')\n", fixed=NO_FIX),
+        # The helper returns the same path on every run: the file is overwritten in place.
+        Invalid(
+            "import os, torch\n\ndef model_path(name):\n    return os.path.join(MODELS, name)\n\n"
+            "def save(model):\n    torch.save(model, model_path('best') + '.pt')\n",
+            fixed=NO_FIX,
+        ),
         Invalid(
             "import numpy as np\nnp.save(cache / 'x.npy', arr)\n",
             fixed=(

@@ -26,19 +26,14 @@ from .openers import (
     _os_open_site,
     _writes_nothing,
 )
-from .provenance import (
-    _child_process_log,
-    _delegating_wrapper,
-    _env_export_script,
-    _profiler_dump,
-    _self_assignments,
-    _target_verdict,
-)
+from .diagnostics import _child_process_log, _env_export_script, _profiler_dump
+from .provenance import _delegating_wrapper, _self_assignments, _target_verdict
 from .targets import _is_local_path, _is_path_yielding, _known_path_object
 from .vocabulary import (
     REASON_APPEND,
     REASON_CHILD_LOG,
     REASON_CLI_OUTPUT,
+    REASON_DEV_TASK,
     REASON_EMPTY,
     REASON_ENV_SCRIPT,
     REASON_FD,
@@ -55,6 +50,7 @@ from .vocabulary import (
     _METHOD_WRITERS,
     _OS_OPEN,
     _PATH_METHODS,
+    _PATH_OPEN_API,
     _PATH_WRITERS,
     _TEMPFILE_SITES,
     WriteSite,
@@ -81,6 +77,8 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         return _replace_reason(site, REASON_EMPTY)
     if _in_logging_handler(call, ctx):
         return _replace_reason(site, REASON_LOG_HANDLER)
+    if _in_dev_task(call, ctx):
+        return _replace_reason(site, REASON_DEV_TASK)
     if _profiler_dump(call, site.target, ctx):
         return _replace_reason(site, REASON_PROFILE)
     if site.kind == "open" and _child_process_log(call, ctx):
@@ -95,6 +93,24 @@ def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]
         # fsspec writes into a temp file and moves it into place when the transaction ends.
         return WriteSite(call, site.api, site.mode, site.target, None, atomic=True, kind=site.kind)
     return site
+
+
+#: Decorators of the task runners that drive a repository's development chores.
+_DEV_TASK_DECORATORS = frozenset({"invoke.task", "invoke.tasks.task", "nox.session", "fabric.task"})
+
+
+def _in_dev_task(call: ast.Call, ctx: Context) -> bool:
+    """The write is in an ``@invoke.task`` / ``@nox.session`` / ``@fabric.task`` function: a
+    development chore of the repository (install a git hook, build the docs, bump a version)
+    that its maintainer reruns, not pipeline code."""
+    for node in ctx.ancestors(call):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in node.decorator_list:
+            spelled = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(spelled, (ast.Name, ast.Attribute)) and ctx.qualified_name(spelled) in _DEV_TASK_DECORATORS:
+                return True
+    return False
 
 
 def _classify_call(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
@@ -220,7 +236,7 @@ _PATH_ONLY_ATTRIBUTES = frozenset(
 )
 
 
-def _path_receiver(receiver: ast.expr, ctx: Context) -> bool:
+def _path_receiver(receiver: ast.expr, ctx: Context, depth: int = 0) -> bool:
     """``receiver.write_text(...)`` is ``Path.write_text`` by evidence: the receiver is built
     as a path, annotated with a path type, made by a class named ``...Path``, or used with
     attributes only paths have. Formatters, consoles and stores have ``write_text`` too."""
@@ -247,8 +263,8 @@ def _path_receiver(receiver: ast.expr, ctx: Context) -> bool:
             text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation) if annotation else ""
             if isinstance(text, str) and "Path" in text:
                 return True
-        elif bind.kind == "assign" and isinstance(bind.value, ast.Call):
-            if (last_name(bind.value.func) or "").endswith("Path"):
+        elif bind.kind == "assign" and bind.value is not None and depth < 4 and bind.value is not receiver:
+            if _path_receiver(bind.value, ctx, depth + 1):
                 return True
         elif bind.kind == "with" and _is_path_yielding(bind.value, ctx, _config(ctx.settings)):
             return True
@@ -295,10 +311,27 @@ def _open_site(
     ctx: Context,
     cfg: _Config,
 ) -> Optional[WriteSite]:
-    if _is_dump_file_arg(call, ctx):
+    if _is_dump_file_arg(call, ctx) or _unproven_path_open(call, parts, ctx):
         return None
     api, target, mode, known = parts
     return _moded_site(call, api, target, mode if known else None, "open", ctx, cfg)
+
+
+def _unproven_path_open(
+    call: ast.Call, parts: tuple[str, Optional[ast.expr], Optional[str], bool], ctx: Context
+) -> bool:
+    """``x.open("w")`` (a mode, no path) where nothing shows that ``x`` is a ``pathlib`` path.
+    Other objects have an ``open(mode)`` of their own: a pipeline target whose ``open("w")``
+    writes a temp file and renames it on close (``self.output().open("w")``), a blob handle,
+    an archive member. Reported only for a receiver that is a path by evidence (see
+    :func:`_path_receiver`)."""
+    api, target = parts[0], parts[1]
+    if api != _PATH_OPEN_API or target is None or ctx.call_name(call) is not None:
+        return False
+    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else None
+    if name is not None and _PATHISH_NAME_RE.search(name) is not None:
+        return False  # ``out_path.open("w")``: named as a path, and ``str`` has no ``open``
+    return not _path_receiver(target, ctx)
 
 
 def _dump_site(call: ast.Call, api: str, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
@@ -307,7 +340,7 @@ def _dump_site(call: ast.Call, api: str, ctx: Context, cfg: _Config) -> Optional
     if not isinstance(file_arg, ast.Call) or not _worth_a_look(file_arg.func, ctx, cfg):
         return None
     parts = _open_parts(file_arg, ctx.call_name(file_arg), ctx)
-    if parts is None:
+    if parts is None or _unproven_path_open(file_arg, parts, ctx):
         return None
     _, target, mode, known = parts
     return _moded_site(call, api, target, mode if known else None, "dump", ctx, cfg)

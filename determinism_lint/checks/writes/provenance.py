@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import ast
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Optional
 
 from .._util import argument, keyword, last_name, statement_nodes
 from .bindings import _binds, _collect_binds, _single, _single_any
-from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming, _dumps_stats
+from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming
+from .fresh_paths import fresh_path_call, fresh_value
 from .targets import _glob_reason, _is_fd, _is_handle, _is_path_yielding, _may_be_descriptor, _root, _template
 from .vocabulary import (
     REASON_ATOMIC_TEMP,
     REASON_DEVNULL,
     REASON_FD,
     REASON_FIFO,
+    REASON_FRESH_PATH,
     REASON_REMOTE,
     REASON_REMOVED_DIR,
     REASON_STD_STREAM,
@@ -38,6 +40,7 @@ from .vocabulary import (
     _UNKNOWN,
     _UNWRAP,
     _Config,
+    _config,
 )
 
 if TYPE_CHECKING:
@@ -54,6 +57,8 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
             return REASON_TEMPDIR, False
         if name == "tempfile.mktemp":
             return REASON_TEMPFILE, False
+        if fresh_path_call(root, ctx):
+            return REASON_FRESH_PATH, False
         return None, False
     if isinstance(root, ast.Attribute) and root.attr == "name":
         # ``NamedTemporaryFile().name``, ``tmp.name``, ``TemporaryDirectory().name``.
@@ -61,6 +66,15 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
         if isinstance(maker, ast.Name):
             bind = _single_any(maker, ctx)
             maker = bind.value if bind is not None and bind.kind in ("with", "assign") else None
+        elif isinstance(maker, ast.Attribute):
+            # ``self._td.name`` with ``self._td = tempfile.TemporaryDirectory()``, the only
+            # assignment of ``self._td`` in the class (``None`` aside).
+            made = [
+                value
+                for value in _self_assignments(maker, ctx)
+                if not (isinstance(value, ast.Constant) and value.value is None)
+            ]
+            maker = made[0] if len(made) == 1 else None
         if isinstance(maker, ast.Call):
             name = ctx.call_name(maker)
             if name in _TEMPFILE_SITES:
@@ -97,14 +111,45 @@ def _is_mktemp_fixture(call: ast.Call) -> bool:
 
 def _temp_attribute(expr: ast.Attribute, ctx: Context) -> bool:
     """``self.tmp_dir`` where every assignment of ``self.tmp_dir`` in the class makes a
-    temporary directory (``tempfile.mkdtemp()``, ``TemporaryDirectory().name``...), apart
-    from ``self.tmp_dir = None`` before it is made or after it is removed."""
+    scratch path, apart from ``self.tmp_dir = None`` (or ``False``) before it is made or after
+    it is removed: a temporary directory (``tempfile.mkdtemp()``, ``TemporaryDirectory().name``),
+    a fresh path (``os.path.join(base, "job_%016x" % random.getrandbits(64))``, a per-job
+    folder named with a random id), a path under another such attribute
+    (``self.run_pickle = os.path.join(self.run_path, "job.pickle")``), or a path on a parameter
+    that every caller fills with one (``def _dump(self, out_dir)`` called as
+    ``self._dump(self.tmp_dir)``)."""
     assigned = [
         value
         for value in _self_assignments(expr, ctx)
-        if not (isinstance(value, ast.Constant) and value.value is None)
+        if not (isinstance(value, ast.Constant) and (value.value is None or value.value is False))
     ]
-    return bool(assigned) and all(_makes_temp_dir(value, ctx) for value in assigned)
+    if not assigned:
+        return False
+    owner = next((node for node in ctx.ancestors(expr) if isinstance(node, ast.ClassDef)), None)
+    key = (id(owner), expr.attr)
+    if key in _DECIDING:
+        return False  # ``self.a`` made from ``self.b`` made from ``self.a``: no evidence
+    _DECIDING.add(key)
+    try:
+        # Each assignment makes a scratch path, one of them without deriving it from the
+        # attribute itself (``self.tmp_dir = self.tmp_dir[:255]`` alone is no evidence).
+        grounded = [
+            _makes_temp_dir(value, ctx)
+            or fresh_value(value, ctx)
+            or _scratch_reason(value, ctx, _config(ctx.settings))[0] in _SCRATCH_DIR_REASONS
+            or _param_scratch_reason(value, ctx, _config(ctx.settings)) == REASON_TEMP_CALLERS
+            for value in assigned
+        ]
+        return any(grounded) and all(
+            made or fresh_value(value, ctx, expr.attr) for made, value in zip(grounded, assigned)
+        )
+    finally:
+        _DECIDING.discard(key)
+
+
+#: ``(class, attribute)`` pairs whose verdict is being decided (a guard against cycles).
+_DECIDING: set[tuple[int, str]] = set()
+_SCRATCH_DIR_REASONS = frozenset({REASON_TEMPDIR, REASON_TEMPFILE, REASON_FRESH_PATH})
 
 
 def _self_assignments(expr: ast.Attribute, ctx: Context) -> list[ast.expr]:
@@ -275,6 +320,8 @@ def _passed_values(
     for call in _calls_naming(function.name, ctx):
         func = call.func
         args: list[ast.expr]
+        if isinstance(func, ast.Attribute) and func.attr == function.name and _imported_function(call, ctx):
+            continue  # ``pickle.dump(...)`` is not the method ``dump`` of a class of the module
         if isinstance(func, ast.Name) and func.id == function.name and not in_class:
             args, offset = list(call.args), 0
         elif isinstance(func, ast.Attribute) and func.attr == function.name and in_class:
@@ -299,6 +346,14 @@ def _passed_values(
             return None
         values.append(value)
     return values or None
+
+
+def _imported_function(call: ast.Call, ctx: Context) -> bool:
+    """``module.name(...)``: the receiver is a name an import statement binds."""
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(receiver, ast.Name) or receiver.id in ("self", "cls"):
+        return False
+    return ctx.call_name(call) is not None
 
 
 def _defaults_to_none(function: ast.AST, param: str) -> bool:
@@ -364,106 +419,6 @@ def _temp_workspace(target: ast.expr, ctx: Context, cfg: _Config) -> bool:
         return False
 
     return bool(ctx.memo("det1.temp-workspace", owner, compute))
-
-
-def _target_strings(target: ast.expr, ctx: Context) -> Iterator[str]:
-    """String constants in the expression of a path and in the one assignment of each name in it."""
-    todo: list[ast.AST] = [target]
-    seen = 0
-    while todo and seen < 64:
-        node = todo.pop()
-        seen += 1
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                yield sub.value
-            elif isinstance(sub, ast.Name) and node is target:
-                bind = _single(sub, ctx, "assign")
-                if bind is not None and bind.value is not None:
-                    todo.append(bind.value)
-
-
-_PROFILE_SUFFIXES = (".prof", ".pstats", ".cprof")
-
-
-def _profiler_dump(call: ast.Call, target: Optional[ast.expr], ctx: Context) -> bool:
-    """The file is a profiler dump: its name ends in ``.prof``/``.pstats``, or the same
-    function dumps profiler stats (``profile.dump_stats(...)``) and writes the result."""
-    if target is not None and any(text.endswith(_PROFILE_SUFFIXES) for text in _target_strings(target, ctx)):
-        return True
-    scope = ctx.enclosing_scope(call)
-    if isinstance(scope, ast.Lambda) or isinstance(scope, ast.Module):
-        return False
-    return ctx.fact(_dumps_stats, scope)
-
-
-def _handle_name(call: ast.Call, ctx: Context) -> Optional[tuple[str, ast.AST]]:
-    """``with open(...) as f`` / ``f = open(...)``: the handle's name and the statement."""
-    parent = ctx.parent(call)
-    if isinstance(parent, ast.withitem) and parent.context_expr is call and isinstance(parent.optional_vars, ast.Name):
-        statement = ctx.parent(parent)
-        if statement is not None:
-            return parent.optional_vars.id, statement
-    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
-        return parent.targets[0].id, ctx.enclosing_scope(call)
-    return None
-
-
-def _leading_text(expr: ast.expr) -> Optional[str]:
-    """The literal text a written value starts with: ``"export A=%s" % v``, ``f"export {k}"``."""
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return expr.value
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mod, ast.Add)):
-        return _leading_text(expr.left)
-    if isinstance(expr, ast.JoinedStr) and expr.values:
-        first = expr.values[0]
-        return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
-        return _leading_text(expr.func.value)
-    return None
-
-
-def _env_export_script(call: ast.Call, ctx: Context) -> bool:
-    """Every ``f.write(...)`` to the handle writes ``export NAME=...`` lines: a shell script
-    of environment variables that the next command sources, not a kept artifact."""
-    found = _handle_name(call, ctx)
-    if found is None:
-        return False
-    name, holder = found
-    writes = [
-        node
-        for node in ast.walk(holder)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == name
-        and node.func.attr in ("write", "writelines")
-    ]
-    if not writes:
-        return False
-    for write in writes:
-        text = _leading_text(write.args[0]) if write.args else None
-        if text is None or not text.lstrip().startswith("export "):
-            return False
-    return True
-
-
-def _child_process_log(call: ast.Call, ctx: Context) -> bool:
-    """``Popen(cmd, stdout=open(log, "w"))``, or a handle from ``open`` given as a child
-    process's ``stdout=``/``stderr=``: the file is the child's output log."""
-    parent = ctx.parent(call)
-    if isinstance(parent, ast.keyword) and parent.arg in ("stdout", "stderr"):
-        return True
-    found = _handle_name(call, ctx)
-    if found is None:
-        return False
-    name, holder = found
-    return any(
-        isinstance(node, ast.keyword)
-        and node.arg in ("stdout", "stderr")
-        and isinstance(node.value, ast.Name)
-        and node.value.id == name
-        for node in ast.walk(holder)
-    )
 
 
 def _delegating_wrapper(call: ast.Call, method: str, target: Optional[ast.expr], ctx: Context) -> bool:

@@ -241,11 +241,13 @@ REASON_ENV_SCRIPT = "shell env-export script (sourced by the next command)"
 REASON_CHILD_LOG = "stdout/stderr log of a child process"
 REASON_TEMP_PARAM = "scratch path (a parameter named as temporary)"
 REASON_TEMP_CALLERS = "scratch path (every caller in the module passes a temporary directory)"
+REASON_DEV_TASK = "developer task (an invoke/nox/fabric task of the repository, not pipeline code)"
+REASON_FRESH_PATH = "fresh scratch path (a function of the project that returns a new random or temporary path)"
 REASON_TEMP_WORKSPACE = "workspace of an object the class creates in a temporary directory"
 #: Reasons of files that are scratch space: a hand-made temp-then-rename may use them.
 _SCRATCH_REASONS = frozenset(
     {REASON_TEMPFILE, REASON_TEMPDIR, REASON_FD, REASON_TEMPNAME, REASON_REMOVED_DIR, REASON_TEMP_PARAM,
-     REASON_TEMP_CALLERS, REASON_TEMP_WORKSPACE}
+     REASON_TEMP_CALLERS, REASON_TEMP_WORKSPACE, REASON_FRESH_PATH}
 )
 
 #: File names that are never the artifact, whatever the settings: markers and ignore files
