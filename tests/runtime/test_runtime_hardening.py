@@ -296,6 +296,8 @@ def test_a_live_writer_keeps_its_temp_file_however_old(tmp_path: Path) -> None:
     finally:
         writer.send_signal(signal.SIGKILL)
         writer.wait()
+        if writer.stdout is not None:
+            writer.stdout.close()
     # The kernel dropped the dead writer's lock: now the file is stale.
     assert remove_stale_temp_files(tmp_path, older_than=0) == [str(tmp_path / temp)]
     assert names_in(tmp_path) == []
