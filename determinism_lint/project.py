@@ -382,8 +382,11 @@ class ProjectIndex:
         parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
         ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings,
                       buckets=buckets)
-        exports = self._exports[key] = dict(imported_names(ctx))
-        facts = ArtifactScopes(ctx).facts()
+        try:
+            exports = self._exports[key] = dict(imported_names(ctx))
+            facts = ArtifactScopes(ctx).facts()
+        finally:
+            ctx.close()
         if cache is not None:
             cache.store(cache_key, facts, exports)
         return facts

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from ..nodes import children_list
+from ..tree_index import NESTED_SCOPE_TYPES, index_of
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -45,8 +46,20 @@ REPORTING_CALLS = frozenset(
 def walk_local(node: ast.AST) -> Iterator[ast.AST]:
     """``ast.walk`` that does not enter nested functions, lambdas or classes.
 
-    Expression contexts and operators are not yielded (see ``nodes.iter_children``).
+    Expression contexts and operators are not yielded (see ``nodes.iter_children``). The
+    order is that of a stack walk (last child first); nodes of a registered tree are
+    answered from its index (``tree_index``) in the same order, without a new walk.
     """
+    found = index_of(node)
+    if found is None:
+        return _walk_local(node)
+    index, position = found
+    nodes: list[ast.AST] = []
+    index.local(position, nodes)
+    return iter(nodes)
+
+
+def _walk_local(node: ast.AST) -> Iterator[ast.AST]:
     todo = children_list(node)
     while todo:
         current = todo.pop()
@@ -58,7 +71,13 @@ def walk_local(node: ast.AST) -> Iterator[ast.AST]:
 def local_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
     """``walk_local(scope)`` as a tuple, in the same order: ask ``ctx.fact(local_nodes, scope)``
     so that the per-scope analyses share one walk of each function."""
-    return tuple(walk_local(scope))
+    found = index_of(scope)
+    if found is None:
+        return tuple(_walk_local(scope))
+    index, position = found
+    nodes: list[ast.AST] = []
+    index.local(position, nodes)
+    return tuple(nodes)
 
 
 def all_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
@@ -116,6 +135,25 @@ def statement_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
 
 def walk_statements_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Every node under the statements ``body``, not entering nested scopes."""
+    if body.__class__ is list and body:
+        found = index_of(body[0])
+        if found is not None:
+            index, _ = found
+            position = index.position
+            nodes: list[ast.AST] = []
+            for statement in body:
+                at = position.get(statement)
+                if at is None:
+                    break
+                nodes.append(statement)
+                if statement.__class__ not in NESTED_SCOPE_TYPES:
+                    index.local(at, nodes)
+            else:
+                return iter(nodes)
+    return _walk_statements_local(body)
+
+
+def _walk_statements_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
     for statement in body:
         yield statement
         if not isinstance(statement, _NESTED_SCOPES):
