@@ -174,8 +174,12 @@ class Engine:
                 parsed = parse_source(data, path)
             except SourceError as error:
                 return self._unchecked(path, error)
-            findings = self.check_tree(parsed.tree, parsed.text, path)
-        return self._apply_noqa(path, parsed.text, findings)
+            text = parsed.text
+            findings = self.check_tree(parsed.tree, text, path)
+            # Free the tree while collection is paused: it would otherwise count as that
+            # many new objects, and the first collection after the pause would scan them all.
+            del parsed
+        return self._apply_noqa(path, text, findings)
 
     def check_tree(self, tree: ast.Module, text: str, path: str) -> list[Finding]:
         """All findings of the enabled rules in ``tree``, sorted, ``noqa`` not applied."""
