@@ -37,40 +37,12 @@ class TreeIndex:
     its index in ``order``), ``ends`` (index just past each node's subtree) and ``scopes``
     (the sorted positions of functions, lambdas and classes)."""
 
-    __slots__ = ("order", "position", "ends", "scopes")
+    __slots__ = ("order", "position", "ends", "scopes", "_rank")
 
     def __init__(self, tree: ast.AST) -> None:
-        order: list[ast.AST] = []
-        depths: list[int] = []
-        scopes: list[int] = []
-        child_fields = _CHILD_FIELDS
+        order, depths = _walk(tree)
         nested = NESTED_SCOPE_TYPES
-        list_type = list
-        todo: list[ast.AST] = [tree]
-        pop = todo.pop
-        push = todo.append
-        add = order.append
-        add_depth = depths.append
-        while todo:
-            node = pop()
-            cls = node.__class__
-            if cls in nested:
-                scopes.append(len(order))
-            add_depth(len(todo))
-            add(node)
-            fields = child_fields.get(cls)
-            if fields is None:
-                fields = _child_fields(cls)
-            for name in fields:
-                value = getattr(node, name)
-                if value is None:
-                    continue
-                if value.__class__ is list_type:
-                    for item in value:
-                        if item is not None:
-                            push(item)
-                else:
-                    push(value)
+        scopes = [position for position, node in enumerate(order) if node.__class__ in nested]
         count = len(order)
         # A node's subtree ends at the first later node popped from a lower stack slot.
         ends = [count] * count
@@ -86,6 +58,7 @@ class TreeIndex:
         self.position = {node: index for index, node in enumerate(order)}
         self.ends = ends
         self.scopes = scopes
+        self._rank: Optional[list[int]] = None
 
     def local(self, index: int, into: list[ast.AST]) -> None:
         """Append to ``into`` what ``walk_local`` yields for the node at ``index``."""
@@ -102,6 +75,72 @@ class TreeIndex:
             start = ends[scope]
             at = bisect_left(scopes, start, at + 1)
         into.extend(order[start:stop])
+
+
+    def breadth_first(self, index: int) -> list[ast.AST]:
+        """The subtree of the node at ``index`` in ``ast.walk`` order (breadth first, children in
+        field order), nested scopes included.
+
+        In the stack walk a node's subtree comes after those of its later siblings, so among
+        nodes of one level, breadth-first order is descending position: sorting the subtree by
+        (level, -position) gives the breadth-first walk without visiting a node's fields.
+        """
+        rank = self._rank
+        if rank is None:
+            rank = self._rank = self._ranks()
+        order = self.order
+        if self.ends[index] - index == 1:
+            return [order[index]]
+        return [order[position] for position in sorted(range(index, self.ends[index]), key=rank.__getitem__)]
+
+    def _ranks(self) -> list[int]:
+        """Each position's rank in the breadth-first order of the whole tree."""
+        ends = self.ends
+        count = len(ends)
+        levels = [0] * count
+        open_ends: list[int] = []
+        for position in range(count):
+            while open_ends and open_ends[-1] <= position:
+                open_ends.pop()
+            levels[position] = len(open_ends)
+            open_ends.append(ends[position])
+        keyed = sorted(range(count), key=lambda position: (levels[position], -position))
+        rank = [0] * count
+        for place, position in enumerate(keyed):
+            rank[position] = place
+        return rank
+
+
+def _walk(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
+    """The stack walk's pre-order, with each node's stack slot (the stack's length after
+    popping it)."""
+    order: list[ast.AST] = []
+    depths: list[int] = []
+    child_fields = _CHILD_FIELDS
+    list_type = list
+    todo: list[ast.AST] = [tree]
+    pop = todo.pop
+    push = todo.append
+    add = order.append
+    add_depth = depths.append
+    while todo:
+        node = pop()
+        add_depth(len(todo))
+        add(node)
+        fields = child_fields.get(node.__class__)
+        if fields is None:
+            fields = _child_fields(node.__class__)
+        for name in fields:
+            value = getattr(node, name)
+            if value is None:
+                continue
+            if value.__class__ is list_type:
+                for item in value:
+                    if item is not None:
+                        push(item)
+            else:
+                push(value)
+    return order, depths
 
 
 class _Registered:

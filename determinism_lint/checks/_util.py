@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional, cast
 
 from ..nodes import children_list
 from ..tree_index import NESTED_SCOPE_TYPES, index_of
@@ -84,6 +84,9 @@ def all_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
     """``ast.walk(scope)`` (nested scopes included) as a tuple, in the same breadth-first order
     but without expression contexts and operators (leaves, so the order of the rest is
     unchanged); a fact: ask ``ctx.fact(all_nodes, scope)``."""
+    indexed = index_of(scope)
+    if indexed is not None:
+        return tuple(indexed[0].breadth_first(indexed[1]))
     found = [scope]
     index = 0
     while index < len(found):
@@ -118,13 +121,20 @@ def name_index(scope: ast.AST, ctx: Context) -> NameIndex:
     """A fact: ask ``ctx.fact(name_index, scope)``."""
     index = NameIndex()
     names = index.names
+    name_type, arg_type, global_type, nonlocal_type = ast.Name, ast.arg, ast.Global, ast.Nonlocal
     for node in ctx.fact(all_nodes, scope):
-        if isinstance(node, ast.Name):
-            names.setdefault(node.id, []).append(node)
-        elif isinstance(node, ast.arg):
-            index.args[node.arg] = index.args.get(node.arg, 0) + 1
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            index.declared.update(node.names)
+        cls = node.__class__  # exact classes: ``ast`` node classes have no subclasses
+        if cls is name_type:
+            name = cast(ast.Name, node)
+            found = names.get(name.id)
+            if found is None:
+                names[name.id] = [name]
+            else:
+                found.append(name)
+        elif cls is arg_type:
+            index.args[node.arg] = index.args.get(node.arg, 0) + 1  # type: ignore[attr-defined]
+        elif cls is global_type or cls is nonlocal_type:
+            index.declared.update(node.names)  # type: ignore[attr-defined]
     return index
 
 

@@ -14,6 +14,7 @@ from determinism_lint import tree_index
 from determinism_lint.checks._util import (
     _walk_local,
     _walk_statements_local,
+    all_nodes,
     local_nodes,
     statement_nodes,
     walk_local,
@@ -104,6 +105,9 @@ def test_index_walks_match_plain_walks(name: str, source: str) -> None:
                                                                                   ast.cmpop, ast.boolop)):
             continue
         assert list(walk_local(node)) == list(_walk_local(node)), ast.dump(node)[:80]
+        plain = [inner for inner in ast.walk(node) if not isinstance(
+            inner, (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop))]
+        assert list(all_nodes(node, ctx)) == plain
         for field in ("body", "orelse", "finalbody", "handlers"):
             body = getattr(node, field, None)
             if isinstance(body, list):
