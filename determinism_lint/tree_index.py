@@ -104,10 +104,15 @@ class TreeIndex:
                 open_ends.pop()
             levels[position] = len(open_ends)
             open_ends.append(ends[position])
-        keyed = sorted(range(count), key=lambda position: (levels[position], -position))
+        by_level: list[list[int]] = [[] for _ in range(max(levels, default=0) + 1)]
+        for position in range(count - 1, -1, -1):
+            by_level[levels[position]].append(position)
         rank = [0] * count
-        for place, position in enumerate(keyed):
-            rank[position] = place
+        place = 0
+        for level in by_level:
+            for position in level:
+                rank[position] = place
+                place += 1
         return rank
 
 
