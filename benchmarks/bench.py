@@ -6,7 +6,9 @@ order of the two sides alternates), and the median of the per-round ratios is re
 
 * ``check``: the check engine in one process against the parse floor, i.e. reading and
   ``ast.parse``-ing the same files in one process (the least any ast-based linter does);
-  as CPU time of this process (robust to other load) and as wall time;
+  as CPU time of this process (robust to other load) and as wall time; and against the
+  floor with garbage collection paused per file, as the engine runs (a share of the plain
+  floor is the collector scanning each new tree, which the engine does not pay);
 * ``plugin``: ``flake8 --jobs 1`` with the DET plugin against ``flake8`` without it, same
   files, as CPU time of the child process;
 * ``fix``: ``determinism-lint fix --diff`` against ``check`` and against parsing every
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import gc
 import os
 import resource
 import statistics
@@ -112,6 +115,17 @@ def parse_floor(files: Sequence[str]) -> None:
             pass
 
 
+def parse_floor_gc_paused(files: Sequence[str]) -> None:
+    """The parse floor with automatic garbage collection paused per file, as the engine
+    parses and checks each file: how much of the floor is collection, not parsing."""
+    for path in files:
+        gc.disable()
+        try:
+            parse_floor([path])
+        finally:
+            gc.enable()
+
+
 def run_quiet(command: Sequence[str], cwd: str | None = None) -> None:
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, check=False)
 
@@ -131,6 +145,9 @@ def bench_corpus(label: str, path: str, args: argparse.Namespace, flake8_files: 
     check = interleaved(args.rounds, lambda: parse_floor(files), lambda: run_engine(files, settings, jobs=1))
     print(f"parse floor (read + ast.parse, 1 process):  {check['base_cpu']:.2f}s CPU, {check['base_wall']:.2f}s wall")
     print(f"check engine, 1 process:                    {check['cpu']:.2f}x parse floor (CPU), {check['wall']:.2f}x (wall)")
+    paused = interleaved(args.rounds, lambda: parse_floor(files), lambda: parse_floor_gc_paused(files))
+    print(f"parse floor with collection paused per file: {paused['cpu']:.2f}x parse floor (CPU): the check engine"
+          f" is {check['cpu'] / paused['cpu']:.2f}x that")
 
     command = [sys.executable, "-m", "determinism_lint", "check", "-q", "--exit-zero", path]
     whole = interleaved(args.rounds, lambda: parse_floor(files), lambda: run_quiet(command))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional, TypeVar, cast
 
 from .names import FunctionNode, Resolver, ScopeNode
 from .settings import Settings
+from .tree_index import forget, register
 
 if TYPE_CHECKING:
     from .scopes import ArtifactScopes
@@ -40,6 +41,7 @@ class Context:
         self.parents = parents
         self.settings = settings
         self.resolver = Resolver(tree, parents, walrus=":=" in source)
+        register(tree)  # walk_local and friends answer from one index of this tree
         self._buckets = buckets
         self._calls_by_name: Optional[dict[str, list[ast.AST]]] = None
         self._call_names: dict[ast.Call, Optional[str]] = {}
@@ -183,6 +185,15 @@ class Context:
         if self.settings.strict:
             return True
         return self.scopes.is_artifact(self.enclosing_scope(node))
+
+    def close(self) -> None:
+        """Drop what refers back to this context (the artifact scopes hold it), so that the
+        file's tree and everything derived from it are freed as soon as the engine is done
+        with them, not by a later cyclic garbage collection that has to scan them all."""
+        self._scopes = None
+        self._facts.clear()
+        self._cache.clear()
+        forget(self.tree)
 
     # -- memo for rule helpers ---------------------------------------------------------
 

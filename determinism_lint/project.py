@@ -39,18 +39,21 @@ import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Sequence
 
+from .project_files import (  # noqa: F401  (find_root, module_name: part of this module's interface)
+    PROJECT_MARKERS,
+    _is_package,
+    _list_py_files,
+    _listed_dir,
+    find_root,
+    module_name,
+    module_names,
+)
 from .stdlib_modules import STDLIB_MODULE_NAMES
 
 if TYPE_CHECKING:
     from .context import Context
     from .settings import Settings
 
-#: A folder holding one of these is the root of a project.
-PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
-#: Folders that hold no module of the project: skipped when the index lists files itself.
-_SKIPPED_DIRS = frozenset(
-    {"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env", ".venv", ".tox", ".nox"}
-)
 _DEF_RE = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _CLASS_RE = re.compile(r"^[ \t]*class[ \t]+(\w+)", re.MULTILINE)
 _WORD_RE = re.compile(r"\w+")
@@ -105,79 +108,6 @@ def _stamp(path: str) -> tuple[int, int]:
     return (info.st_mtime_ns, info.st_size)
 
 
-def find_root(path: str) -> str:
-    """The nearest folder above ``path`` that holds a project marker; without one, the folder
-    above the outermost package that holds ``path``."""
-    start = os.path.dirname(os.path.abspath(path))
-    current = start
-    while True:
-        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    current = start
-    while os.path.isfile(os.path.join(current, "__init__.py")):
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    return current
-
-
-def module_name(path: str, root: str) -> str:
-    """The dotted name of ``path`` by its place below ``root`` (``src/`` left out)."""
-    absolute, root_abs = os.path.abspath(path), os.path.abspath(root)
-    prefix = root_abs.rstrip(os.sep) + os.sep
-    if absolute.startswith(prefix):  # below the root: what relpath would compute, without its work
-        rel = absolute[len(prefix):].replace(os.sep, "/")
-    else:
-        rel = os.path.relpath(absolute, root_abs).replace(os.sep, "/")
-    if rel.startswith("../"):
-        rel = path.replace(os.sep, "/")
-    rel = re.sub(r"\.pyi?$", "", rel).strip("/")
-    parts = [part for part in rel.split("/") if part not in ("", ".")]
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    if parts and parts[0] == "src":
-        parts.pop(0)
-    return ".".join(parts)
-
-
-def module_names(path: str, root: str, packages: Optional[dict[str, bool]] = None) -> list[str]:
-    """Dotted names a file can be imported by: through its chain of packages (folders with an
-    ``__init__.py``), and by its path below the project root (``src/`` left out).
-
-    ``packages`` remembers, across the files of one listing, which folders hold an
-    ``__init__.py``, so that each folder is looked at once."""
-    absolute = os.path.abspath(path)
-    folder, base = os.path.split(absolute)
-    stem = base[:-3] if base.endswith(".py") else base
-    parts = [] if stem == "__init__" else [stem]
-    while _is_package(folder, packages):
-        folder, name = os.path.split(folder)
-        parts.insert(0, name)
-        if not name:
-            break
-    names = []
-    if parts:
-        names.append(".".join(parts))
-    by_root = module_name(absolute, root)
-    if by_root and by_root not in names:
-        names.append(by_root)
-    return names
-
-
-def _is_package(folder: str, packages: Optional[dict[str, bool]]) -> bool:
-    if packages is None:
-        return os.path.isfile(os.path.join(folder, "__init__.py"))
-    found = packages.get(folder)
-    if found is None:
-        found = packages[folder] = os.path.isfile(os.path.join(folder, "__init__.py"))
-    return found
-
-
 class ProjectIndex:
     """Summaries of the functions of one project's modules, computed on demand."""
 
@@ -195,28 +125,107 @@ class ProjectIndex:
         self._visiting: set[tuple[str, str, Settings]] = set()
         self._cuts = 0
         self._words: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        #: (top-level name, folder): where the modules of a name were looked for (see _ensure).
+        self._searched: set[tuple[str, str]] = set()
+        #: Folders a top-level module or package can be imported from: the root, ``src/``,
+        #: and the folder above the outermost package of each file of the run.
+        self._bases: set[str] = set()
+        self._packages: dict[str, bool] = {}
         #: Modules parsed by the index (each at most once per settings).
         self.parsed = 0
+        for path in files or ():
+            self.add_file(path)
 
     # -- which modules -----------------------------------------------------------------
 
     def modules(self) -> dict[str, str]:
-        """Dotted module name -> file: the files of the run, or those listed under the root."""
+        """Dotted module name -> file: the files of the run, then those found under the root
+        for each top-level name asked about once the run's files did not answer (see
+        :meth:`_ensure`)."""
         if self._modules is None:
             self._listed = self._files is None
-            self._modules = self._names(self._files if self._files is not None else self._list_files())
+            self._modules = self._names(self._files) if self._files is not None else {}
         return self._modules
 
     def _complete(self) -> bool:
-        """Add the files under the root that the run did not name (a run over some files of
-        the project still resolves imports of the others); False when already listed."""
-        modules = self.modules()
+        """From now on, look under the root for the modules the run did not name (a run over
+        some files of the project still resolves imports of the others); False when already
+        doing so."""
+        self.modules()
         if self._listed:
             return False
         self._listed = True
-        for name, path in self._names(self._list_files()).items():
+        return True
+
+    def add_file(self, path: str) -> None:
+        """Note a file of the project being checked: top-level modules next to its outermost
+        package are found."""
+        folder = os.path.dirname(os.path.abspath(path))
+        while _is_package(folder, self._packages):
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        self._bases.add(folder)
+
+    def _ensure(self, top: str) -> None:
+        """Once the index looks beyond the run's files: add every module named ``top`` or
+        ``top.*`` that a file under the root defines, as listing the whole root would.
+
+        Only where such a module can be imported from is looked at: ``top.py`` or ``top/``
+        in the root, in ``src/``, and in the folder above the outermost package of each file
+        checked. A module elsewhere under the root, importable only through a change of
+        ``sys.path``, is not found; in exchange a run never lists the whole root (thousands of
+        files for a folder of installed Python versions), only the folders of the names its
+        files import.
+        """
+        if not self._listed:
+            return
+        root = self.root
+        bases = [
+            base for base in sorted({root, os.path.join(root, "src"), *self._bases})
+            if (top, base) not in self._searched
+        ]
+        if not bases:
+            return
+        self._searched.update((top, base) for base in bases)
+        modules = self.modules()
+        files: list[str] = []
+        for base in bases:
+            if not self._listable(base):
+                continue
+            module = os.path.join(base, top + ".py")
+            if os.path.isfile(module):
+                files.append(module)
+            folder = os.path.join(base, top)
+            if os.path.isdir(folder) and _listed_dir(base, top):
+                files.extend(_list_py_files(folder))
+        found: dict[str, str] = {}
+        prefix = top + "."
+        for path in sorted(set(files)):
+            for name in module_names(path, root, self._packages):
+                if name == top or name.startswith(prefix):
+                    found.setdefault(name, os.path.abspath(path))
+        for name, path in found.items():
             modules.setdefault(name, path)
-        self._tops = frozenset(name.split(".", 1)[0] for name in modules)
+        if found:
+            self._tops = self._tops | {top}
+
+    def _listable(self, folder: str) -> bool:
+        """Whether listing the root would enter ``folder`` (the root itself, or a folder below
+        it whose every part is one the listing enters)."""
+        root = self.root.rstrip(os.sep)
+        if folder.rstrip(os.sep) == root:
+            return True
+        if not folder.startswith(root + os.sep):
+            return False
+        current = root
+        for part in folder[len(root) + 1:].split(os.sep):
+            if not part:
+                continue
+            if not _listed_dir(current, part):
+                return False
+            current = os.path.join(current, part)
         return True
 
     def _names(self, files: Sequence[str]) -> dict[str, str]:
@@ -230,20 +239,16 @@ class ProjectIndex:
         return found
 
     def _list_files(self) -> list[str]:
-        found: list[str] = []
-        for folder, dirs, names in os.walk(self.root):
-            dirs[:] = sorted(
-                name for name in dirs
-                if not name.startswith(".") and name not in _SKIPPED_DIRS
-                and not os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
-            )
-            found.extend(os.path.join(folder, name) for name in sorted(names) if name.endswith(".py"))
-        return found
+        return _list_py_files(self.root)
 
     def knows_package(self, top: str) -> bool:
         """Whether a module of the project starts with ``top`` (cheap filter for imports)."""
         self.modules()
-        return top in self._tops or (self._complete() and top in self._tops)
+        if top in self._tops:
+            return True
+        self._complete()
+        self._ensure(top)
+        return top in self._tops
 
     # -- summaries ---------------------------------------------------------------------
 
@@ -267,6 +272,7 @@ class ProjectIndex:
     def _find(self, qualified: str, settings: Settings, depth: int) -> Optional[tuple[str, str]]:
         modules = self.modules()
         parts = qualified.split(".")
+        self._ensure(parts[0])
         for cut in range(len(parts) - 1, 0, -1):
             path = modules.get(".".join(parts[:cut]))
             if path is None:
@@ -382,8 +388,11 @@ class ProjectIndex:
         parents, buckets = _walk(parsed.tree, ALWAYS_COLLECTED)
         ctx = Context(path=path, source=parsed.text, tree=parsed.tree, parents=parents, settings=settings,
                       buckets=buckets)
-        exports = self._exports[key] = dict(imported_names(ctx))
-        facts = ArtifactScopes(ctx).facts()
+        try:
+            exports = self._exports[key] = dict(imported_names(ctx))
+            facts = ArtifactScopes(ctx).facts()
+        finally:
+            ctx.close()
         if cache is not None:
             cache.store(cache_key, facts, exports)
         return facts
@@ -573,6 +582,7 @@ def _index_for_path(path: str) -> Optional[ProjectIndex]:
             prefix = root.rstrip(os.sep) + os.sep
             files = tuple(item for item in files if item.startswith(prefix))
         index = _INDEXES[root] = ProjectIndex(root, files or None)
+    index.add_file(path)
     return index
 
 

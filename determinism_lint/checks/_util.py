@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional, cast
 
 from ..nodes import children_list
+from ..tree_index import NESTED_SCOPE_TYPES, index_of
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -45,8 +46,20 @@ REPORTING_CALLS = frozenset(
 def walk_local(node: ast.AST) -> Iterator[ast.AST]:
     """``ast.walk`` that does not enter nested functions, lambdas or classes.
 
-    Expression contexts and operators are not yielded (see ``nodes.iter_children``).
+    Expression contexts and operators are not yielded (see ``nodes.iter_children``). The
+    order is that of a stack walk (last child first); nodes of a registered tree are
+    answered from its index (``tree_index``) in the same order, without a new walk.
     """
+    found = index_of(node)
+    if found is None:
+        return _walk_local(node)
+    index, position = found
+    nodes: list[ast.AST] = []
+    index.local(position, nodes)
+    return iter(nodes)
+
+
+def _walk_local(node: ast.AST) -> Iterator[ast.AST]:
     todo = children_list(node)
     while todo:
         current = todo.pop()
@@ -58,13 +71,22 @@ def walk_local(node: ast.AST) -> Iterator[ast.AST]:
 def local_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
     """``walk_local(scope)`` as a tuple, in the same order: ask ``ctx.fact(local_nodes, scope)``
     so that the per-scope analyses share one walk of each function."""
-    return tuple(walk_local(scope))
+    found = index_of(scope)
+    if found is None:
+        return tuple(_walk_local(scope))
+    index, position = found
+    nodes: list[ast.AST] = []
+    index.local(position, nodes)
+    return tuple(nodes)
 
 
 def all_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
     """``ast.walk(scope)`` (nested scopes included) as a tuple, in the same breadth-first order
     but without expression contexts and operators (leaves, so the order of the rest is
     unchanged); a fact: ask ``ctx.fact(all_nodes, scope)``."""
+    indexed = index_of(scope)
+    if indexed is not None:
+        return tuple(indexed[0].breadth_first(indexed[1]))
     found = [scope]
     index = 0
     while index < len(found):
@@ -99,13 +121,20 @@ def name_index(scope: ast.AST, ctx: Context) -> NameIndex:
     """A fact: ask ``ctx.fact(name_index, scope)``."""
     index = NameIndex()
     names = index.names
+    name_type, arg_type, global_type, nonlocal_type = ast.Name, ast.arg, ast.Global, ast.Nonlocal
     for node in ctx.fact(all_nodes, scope):
-        if isinstance(node, ast.Name):
-            names.setdefault(node.id, []).append(node)
-        elif isinstance(node, ast.arg):
-            index.args[node.arg] = index.args.get(node.arg, 0) + 1
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            index.declared.update(node.names)
+        cls = node.__class__  # exact classes: ``ast`` node classes have no subclasses
+        if cls is name_type:
+            name = cast(ast.Name, node)
+            found = names.get(name.id)
+            if found is None:
+                names[name.id] = [name]
+            else:
+                found.append(name)
+        elif cls is arg_type:
+            index.args[node.arg] = index.args.get(node.arg, 0) + 1  # type: ignore[attr-defined]
+        elif cls is global_type or cls is nonlocal_type:
+            index.declared.update(node.names)  # type: ignore[attr-defined]
     return index
 
 
@@ -116,6 +145,25 @@ def statement_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
 
 def walk_statements_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Every node under the statements ``body``, not entering nested scopes."""
+    if body.__class__ is list and body:
+        found = index_of(body[0])
+        if found is not None:
+            index, _ = found
+            position = index.position
+            nodes: list[ast.AST] = []
+            for statement in body:
+                at = position.get(statement)
+                if at is None:
+                    break
+                nodes.append(statement)
+                if statement.__class__ not in NESTED_SCOPE_TYPES:
+                    index.local(at, nodes)
+            else:
+                return iter(nodes)
+    return _walk_statements_local(body)
+
+
+def _walk_statements_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
     for statement in body:
         yield statement
         if not isinstance(statement, _NESTED_SCOPES):

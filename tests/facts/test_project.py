@@ -229,12 +229,40 @@ def test_changed_helper_is_summarized_again(tmp_path: Path) -> None:
     assert _verdicts(root, "pkg/steps.py")["run"].startswith("artifact-shaping")
 
 
-def test_flake8_style_index_lists_the_project(tmp_path: Path) -> None:
-    # Without a file list (the flake8 plugin), the index lists the .py files under the root.
-    root = _package(tmp_path, {"pkg/__init__.py": "", "pkg/io.py": WRITER, ".venv/lib/x.py": WRITER})
+def test_flake8_style_index_finds_modules_by_name(tmp_path: Path) -> None:
+    # Without a file list (the flake8 plugin), the index looks for the modules of each
+    # top-level name asked about, where an import can find them; it never lists the root.
+    root = _package(tmp_path, {
+        "pkg/__init__.py": "", "pkg/io.py": WRITER, ".venv/lib/x.py": WRITER,
+        "src/lib2/__init__.py": "", "src/lib2/store.py": WRITER,
+        "scripts/run.py": "import helper\n", "scripts/helper.py": WRITER,
+        "tools/far/helper2.py": WRITER,
+    })
     index = project.ProjectIndex(project.find_root(str(root / "pkg" / "io.py")))
     assert index.root == str(root)
+    assert index.modules() == {}
+    assert index.knows_package("pkg")
     assert sorted(index.modules()) == ["pkg", "pkg.io"]
+    assert not index.knows_package("x") and not index.knows_package("lib")
+    assert index.knows_package("lib2")  # src/ layout
+    assert not index.knows_package("helper")  # next to no checked file yet
+    index.add_file(str(root / "scripts" / "run.py"))
+    assert index.knows_package("helper")  # next to a checked file
+    assert not index.knows_package("helper2")  # importable only through a sys.path change
+    assert sorted(index.modules()) == ["helper", "lib2", "lib2.store", "pkg", "pkg.io"]
+
+
+def test_run_index_looks_beyond_the_run_only_for_names_it_misses(tmp_path: Path) -> None:
+    root = _package(tmp_path, {
+        "pkg/__init__.py": "", "pkg/io.py": WRITER, "pkg/steps.py": "from pkg.io import put\n",
+        "other/__init__.py": "", "other/mod.py": WRITER,
+    })
+    index = project.ProjectIndex(str(root), [str(root / "pkg" / "steps.py")])
+    assert sorted(index.modules()) == ["pkg.steps"]
+    assert index.knows_package("pkg")  # a module of the run: nothing else is looked at
+    assert sorted(index.modules()) == ["pkg.steps"]
+    assert index.knows_package("other")
+    assert sorted(index.modules()) == ["other", "other.mod", "pkg.steps"]
 
 
 @pytest.mark.parametrize("entry", ["from .a import f as run_step", "from .b import save as run_step"])
