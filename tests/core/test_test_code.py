@@ -96,7 +96,9 @@ def test_only_rules_that_apply_in_tests_fire_in_test_code(path: str) -> None:
 )
 def test_the_same_code_elsewhere_is_production_code(path: str) -> None:
     found = {code for _, code in codes(path)}
-    assert {"DET101", "DET102", "DET103", "DET201", "DET202", "DET203", "DET204", "DET301", "DET401", "DET402"} <= found
+    assert {"DET101", "DET102", "DET103", "DET201", "DET202", "DET203", "DET204", "DET301"} <= found
+    # The handlers around ``trainer.fit()`` reach no sink by evidence: lint-level, ``--strict`` only.
+    assert {"DET401", "DET402"} <= {code for _, code in codes(path, strict=True)}
 
 
 def test_strict_mode_does_not_make_test_code_artifact_code() -> None:

@@ -13,6 +13,7 @@ from ..handler_facts import (
     TRY_TYPES,
     artifact_work,
     fails_closed,
+    hands_error_on,
     is_broad,
     is_no_swallow,
     retries_the_work,
@@ -40,13 +41,22 @@ class BroadExceptInArtifactCode(Rule):
     fallback value that is only returned or assigned is therefore not flagged unless the
     work it replaces reaches an artifact.
 
-    Failing closed is: `raise` (also `raise ... from ...`), an exit (`sys.exit`), the error
-    policy (`handle_error_with_policy` or a configured `error-handlers` name), or a call
+    Failing closed is: `raise` (also `raise ... from ...`), an exit with a failure status
+    (`sys.exit(1)`, `os._exit(code)`, the builtin `exit(1)`; not `sys.exit()` or
+    `sys.exit(0)`, which report success), the error policy (`handle_error_with_policy` or a configured `error-handlers` name), or a call
     that always raises: a helper named for it (`raise_error(e)`, `reraise(...)`), a function
     of the same module whose every path raises, or one imported from another module of the
     checked project whose every path raises (`process_exception(e)` that translates and
     re-raises every error). A method whose body raises `NotImplementedError` is abstract and
     does not count. Logging alone is not failing closed.
+
+    Handing the error on, by evidence, fails closed too: the handler returns the exception
+    object or a value built with it (`return Job(status=ERROR, error=e)`, `return e`), stores
+    it on an object from outside the handler (`update.error = e`, `self.failure = e`), or
+    records the error, also as text, in a collection its function returns
+    (`results[name] = {"success": False, "error": str(e)}` and `return results`). Whoever
+    gets the object or the result sees the failure and can raise it. Its text alone, returned
+    (`return f"failed: {e}"`) or stored, reads as a fallback value: still flagged.
 
     Also quiet where the handler is not a swallow:
 
@@ -163,6 +173,21 @@ class BroadExceptInArtifactCode(Rule):
         "            pickle.dump(item, f)\n    except Exception as e:\n"
         "        warnings.warn(f'Unable to cache to disk: {e}')\n",
         "from contextlib import suppress\ndef probe(p):\n    with suppress(Exception):\n        return p.stat().st_size\n",
+        # fails closed by evidence: the caller gets the exception object and raises it
+        "def materialize(table, path):\n    try:\n        table.write_parquet(path)\n"
+        "        return Job(status=SUCCEEDED)\n    except Exception as e:\n"
+        "        return Job(status=ERROR, error=e)\n",
+        "import json\ndef reconcile(update, path):\n    try:\n        with open(path, 'w') as f:\n"
+        "            json.dump(update.item, f)\n    except Exception as e:\n        log.error(e)\n"
+        "        update.error = e\n        update.status = FAILED\n",
+        # the failure is part of the result the function returns
+        "import json\ndef write_configs(configs):\n    results = {}\n    for name, config in configs.items():\n"
+        "        try:\n            with open(name, 'w') as f:\n                json.dump(config, f)\n"
+        "            results[name] = {'success': True}\n        except Exception as e:\n"
+        "            results[name] = {'success': False, 'error': str(e)}\n    return results\n",
+        # a failure exit status
+        "import json\ndef main(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+        "        print(e)\n        exit(1)\n",
     )
     INVALID = (
         Invalid(
@@ -217,6 +242,26 @@ class BroadExceptInArtifactCode(Rule):
             fixed=NO_FIX,
         ),
         Invalid(
+            "import json\nimport sys\ndef save(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+            "        print(e)\n        sys.exit(0)\n",
+            fixed=(
+                "import json\nimport sys\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
+                "def save(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+                "        print(e)\n        sys.exit(0)\n"
+                '        handle_error_with_policy(e, context="save")\n'
+            ),
+        ),
+        Invalid(
+            "import json\ndef save(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+            "        return f'failed: {e}'\n",
+            fixed=(
+                "import json\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
+                "def save(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+                '        handle_error_with_policy(e, context="save")\n'
+                "        return f'failed: {e}'\n"
+            ),
+        ),
+        Invalid(
             "def step(run):\n    try:\n        run.train()\n    except Exception:\n        log.error('x')\n",
             settings=(("strict", True),),
             fixed=(
@@ -233,6 +278,8 @@ class BroadExceptInArtifactCode(Rule):
             return
         assert isinstance(node, ast.ExceptHandler)
         if not is_broad(node, ctx) or fails_closed(node.body, ctx) is not None:
+            return
+        if hands_error_on(node, ctx) is not None:
             return
         parent = ctx.parent(node)
         if not isinstance(parent, TRY_TYPES):
@@ -252,8 +299,11 @@ class BroadExceptInArtifactCode(Rule):
         yield Report(node, message, fixable=fixable)
 
     def handler_note_for(self, finding: Any) -> str:
-        match = re.search(r"swallows the failure of (.*?): the artifact", finding.message)
-        return f"does not fail closed around {match.group(1)}" if match else self.handler_note
+        # The finding kept for the handler (DET401, DET402) names the same work by evidence;
+        # without evidence (``strict``), it does not.
+        if "swallows the failure of" in finding.message:
+            return "does not fail closed"
+        return self.handler_note
 
     def _check_suppress(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, (ast.With, ast.AsyncWith))

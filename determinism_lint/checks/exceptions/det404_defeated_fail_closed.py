@@ -6,7 +6,7 @@ import ast
 from typing import TYPE_CHECKING, Iterator
 
 from ..base import Invalid, Report, Rule
-from ..handler_facts import enclosing_try_body, fails_closed, is_broad
+from ..handler_facts import enclosing_try_body, fails_closed, hands_error_on, is_broad
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -21,7 +21,8 @@ class DefeatedFailClosed(Rule):
     and names the outer handler's line. Applies in artifact-shaping code. An outer handler
     that hands the error to a helper that always raises (`process_exception(e)`, a function
     of this module or of the checked project whose every path raises, or `raise_error(...)`)
-    fails closed too: nothing is defeated.
+    fails closed too: nothing is defeated, and so does one that hands the error on by
+    evidence (returns `Job(status=ERROR, error=e)`, stores `update.error = e`), as for DET403.
 
     ## Why is this bad?
     The inner handler looks like it fails closed, and a reviewer stops reading there. But
@@ -86,6 +87,8 @@ class DefeatedFailClosed(Rule):
         "    except ValueError:\n        pass\n",
         "def save_all(xs):\n    try:\n        save(xs)\n    except Exception:\n        try:\n            cleanup()\n"
         "        except OSError:\n            raise\n",
+        "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+        "    except Exception as e:\n        return Result(status=ERROR, error=e)\n",
         "def translate(e):\n    raise StoreError(str(e)) from e\n"
         "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
         "    except Exception as e:\n        translate(e)\n",
@@ -110,7 +113,11 @@ class DefeatedFailClosed(Rule):
         outer_try = enclosing_try_body(node, ctx)
         while outer_try is not None:
             for handler in outer_try.handlers:
-                if is_broad(handler, ctx) and fails_closed(handler.body, ctx) is None:
+                if (
+                    is_broad(handler, ctx)
+                    and fails_closed(handler.body, ctx) is None
+                    and hands_error_on(handler, ctx) is None
+                ):
                     yield Report(
                         inner,
                         f"this fail-closed error is swallowed by the broad `except` on line {handler.lineno}:"

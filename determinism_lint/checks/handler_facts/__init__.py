@@ -2,7 +2,8 @@
 
 Read with ``ast`` only (no libcst): what a handler catches and does (``shape``), which calls
 and handlers never return (``raising``), the artifact work a ``try`` body does and what it
-can raise (``work``), and the handlers that are no silent swallow (``quiet``).
+can raise and whether what a handler swallows reaches a persistent sink (``work``), and the
+handlers that are no silent swallow (``quiet``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .raising import (
     always_raises,
     fails_closed,
     handler_always_raises,
+    hands_error_on,
     never_returns,
     reports_traceback_and_stops,
 )
@@ -48,11 +50,13 @@ from .shape import (
 )
 from .work import (
     ArtifactWork,
+    SwallowEvidence,
     all_artifact_work,
     artifact_work,
     can_be_raised_by,
     does_artifact_work,
     retries_the_work,
+    swallow_evidence,
 )
 
 __all__ = [
@@ -65,6 +69,7 @@ __all__ = [
     "RELEASE_METHODS",
     "TRY_TYPES",
     "ArtifactWork",
+    "SwallowEvidence",
     "all_artifact_work",
     "always_raises",
     "artifact_work",
@@ -76,6 +81,7 @@ __all__ = [
     "fails_closed",
     "handler_always_raises",
     "handler_comment",
+    "hands_error_on",
     "in_cleanup_context",
     "in_loop",
     "is_broad",
@@ -95,4 +101,5 @@ __all__ = [
     "retries_the_work",
     "states_intent_to_continue",
     "states_visible_degradation",
+    "swallow_evidence",
 ]

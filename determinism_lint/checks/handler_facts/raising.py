@@ -66,8 +66,30 @@ def reports_traceback_and_stops(handler: ast.ExceptHandler, ctx: Context) -> boo
 EXIT_CALLS = frozenset({"sys.exit", "os._exit", "os.abort", "pytest.fail"})
 
 
+def _exit_status(call: ast.Call, ctx: Context) -> Optional[bool]:
+    """For an exit (``sys.exit``, ``os._exit``, ``os.abort``, ``pytest.fail``, the builtin
+    ``exit``/``quit``): whether it reports a failure. ``sys.exit(1)``, ``os._exit(code)``,
+    ``exit(1)`` do; ``sys.exit()``, ``sys.exit(0)`` and ``exit(None)`` report success.
+    ``None`` for any other call."""
+    name = last_name(call.func)
+    if name not in ("exit", "_exit", "abort", "fail", "quit"):
+        return None
+    if isinstance(call.func, ast.Name) and name in ("exit", "quit"):
+        if not ctx.is_builtin(call.func, name):
+            return None
+    elif ctx.call_name(call) not in EXIT_CALLS:
+        return None
+    if name in ("abort", "fail"):
+        return True
+    status = call.args[0] if call.args else keyword(call, "code") or keyword(call, "status")
+    if status is None:
+        return False
+    return not (isinstance(status, ast.Constant) and status.value in (0, None, False))
+
+
 def fails_closed(body: list[ast.stmt], ctx: Context) -> Optional[ast.AST]:
-    """The statement or call that stops the run: ``raise``, an exit, or the error policy."""
+    """The statement or call that stops the run: ``raise``, an exit with a failure status, or
+    the error policy."""
     handlers = {name.rsplit(".", 1)[-1] for name in ctx.settings.all_error_handlers}
     for node in walk_statements_local(body):
         if isinstance(node, ast.Raise):
@@ -75,8 +97,11 @@ def fails_closed(body: list[ast.stmt], ctx: Context) -> Optional[ast.AST]:
         if isinstance(node, ast.Call):
             if last_name(node.func) in handlers:
                 return node
-            if last_name(node.func) in ("exit", "_exit", "abort", "fail") and ctx.call_name(node) in EXIT_CALLS:
-                return node
+            status = _exit_status(node, ctx)
+            if status is not None:
+                if status:
+                    return node
+                continue  # a success status after a failure is no failing closed
             if always_raises(node, ctx):
                 return node
     return None
@@ -281,3 +306,101 @@ def always_raises(call: ast.Call, ctx: Context) -> bool:
     if isinstance(call.func, ast.Name):
         return bool(ctx.memo(f"det4.imported-raising.{name}", ctx.tree, lambda: _imported_raising(name, ctx)))
     return False
+
+
+#: Calls that turn an exception into text: what they return can no longer be raised.
+_TEXT_CALLS = frozenset({"str", "repr", "format", "format_exc", "format_exception"})
+
+
+def _holds_exception(value: Optional[ast.AST], name: str, as_text: bool = False) -> bool:
+    """``value`` holds the exception object ``name`` itself: ``e``, ``Result(error=e)``,
+    ``{"error": e}``, ``(False, e)``. With ``as_text``, its text counts too (``str(e)``,
+    ``f"{e}"``); by default it does not, since a string cannot be raised again."""
+    if value is None:
+        return False
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(value):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in ast.walk(value):
+        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+            continue
+        if as_text:
+            return True
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.FormattedValue):
+            continue
+        if isinstance(parent, ast.Call) and last_name(parent.func) in _TEXT_CALLS:
+            continue
+        if isinstance(parent, ast.Attribute):  # ``e.args``, ``e.message``: a part of it
+            continue
+        return True
+    return False
+
+
+def _returned_names(function: ast.AST) -> set[str]:
+    """Names the function returns, alone or inside the returned value: ``return results``,
+    ``return ok, errors``."""
+    names: set[str] = set()
+    for node in walk_statements_local(function.body):  # type: ignore[attr-defined]
+        if isinstance(node, ast.Return) and node.value is not None:
+            names.update(sub.id for sub in ast.walk(node.value) if isinstance(sub, ast.Name))
+    return names
+
+
+def hands_error_on(handler: ast.ExceptHandler, ctx: Context) -> Optional[ast.AST]:
+    """The statement by which ``handler`` hands the caught error on to code that reports or
+    raises it, or ``None``:
+
+    - it returns the exception object or a value built with it (``return e``,
+      ``return Job(status=ERROR, error=e)``): the caller gets the error, and can raise it;
+    - it stores the exception object, or a value built with it, on an object from outside the
+      handler (``update.error = e``, ``self.failure = Failure(e)``): whoever owns the object
+      sees it;
+    - it records the error, also as text, in a collection that its function returns
+      (``errors.append(e)``, ``results[name] = {"ok": False, "error": str(e)}`` and then
+      ``return results``): the failure is part of the function's result.
+
+    Only the exception object counts for the first two: a string (``return f"failed: {e}"``)
+    reads as a fallback value, not an error to raise."""
+    name = handler.name
+    if name is None:
+        return None
+    function = next(
+        (a for a in ctx.ancestors(handler) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))),
+        None,
+    )
+    returned: Optional[set[str]] = None
+    bound_here = {
+        target.id
+        for node in walk_statements_local(handler.body)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in walk_statements_local(handler.body):
+        if isinstance(node, ast.Return) and _holds_exception(node.value, name):
+            return node
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                root = target
+                while isinstance(root, (ast.Attribute, ast.Subscript)):
+                    root = root.value
+                if not isinstance(root, ast.Name) or root.id in bound_here or root.id == name:
+                    continue
+                if isinstance(target, ast.Attribute) and _holds_exception(node.value, name):
+                    return node
+                if isinstance(target, ast.Subscript) and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    returned = _returned_names(function) if returned is None else returned
+                    if root.id in returned and _holds_exception(node.value, name, as_text=True):
+                        return node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if node.func.attr in ("append", "add", "extend", "insert", "put") and isinstance(receiver, ast.Name):
+                if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    returned = _returned_names(function) if returned is None else returned
+                    if receiver.id in returned and any(
+                        _holds_exception(arg, name, as_text=True) for arg in node.args
+                    ):
+                        return node
+    return None
