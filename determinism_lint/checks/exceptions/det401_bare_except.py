@@ -111,11 +111,13 @@ class BareExcept(Rule):
     also silent is then reported as DET402, whose fix adds a log call.
 
     ## Test code
-    Checked in test code and development tooling (`test-paths`, `dev-paths`) too, without
-    the evidence: there is no artifact there, and what is at stake is the run itself. In a
-    test, a bare `except:` also swallows what `pytest.fail()` and `pytest.skip()` raise
-    (their exceptions derive from `BaseException`, not `Exception`) and Ctrl-C, so a test
-    passes that should have failed, or a run does not stop.
+    Checked in test code under `--strict` only. In test code and development tooling
+    (`test-paths`, `dev-paths`) there is no artifact, so no evidence (and `--strict` does not
+    make test code artifact code). Under `--strict` it is the one rule that runs there: in a
+    test a bare `except:` also swallows what `pytest.fail()` and `pytest.skip()` raise (their exceptions
+    derive from `BaseException`, not `Exception`) and Ctrl-C, so a test passes that should
+    have failed, or a run does not stop. A maintainer weighs that as lint, as pycodestyle's
+    E722 reports it; it leaves no artifact short.
 
     ## References
     - [Python tutorial: handling exceptions](https://docs.python.org/3/tutorial/errors.html#handling-exceptions)
@@ -223,10 +225,7 @@ class BareExcept(Rule):
             is_cleanup_only(parent.body, RELEASE_METHODS) or is_brief_conversion(parent.body)
         ):
             return
-        if ctx.is_test_code:  # no artifact there: the test's own outcome is at stake
-            yield Report(node)
-            return
-        evidence = swallow_evidence(node, ctx)
+        evidence = None if ctx.is_test_code else swallow_evidence(node, ctx)
         if evidence is None:
             if ctx.settings.strict:
                 yield Report(node)

@@ -13,6 +13,7 @@ from ..handler_facts import (
     log_call_fixable,
     only_passes,
     quiet_reason,
+    runs_at_teardown,
     swallow_evidence,
 )
 
@@ -70,8 +71,12 @@ class SilentExcept(Rule):
       download-count ping, a telemetry event). An upload, or a request without a timeout,
       is still flagged.
 
-    With evidence, only a comment or a cleanup context keeps a handler around a collection
-    quiet, and nothing keeps one around the `try` body's own work quiet.
+    With evidence, a handler is still quiet when it is a guard while an object is torn
+    down: in `__exit__`/`__aexit__`/`__del__`, or in a method that the module calls only from
+    those (`self._abort()` or `self.close()` in `__exit__`). The error is already on its way
+    there, or the work was finished, and can fail, through its own call (`finalize()`,
+    `commit()`). A `close()` that the module calls from anywhere else is still flagged.
+    Around a collection, a comment or a cleanup context keeps it quiet too.
 
     A handler that returns or assigns a fallback (`except Exception: return None`) is not
     this rule's: it is a fallback, flagged by DET403 only when the `try` body does artifact
@@ -200,6 +205,12 @@ class SilentExcept(Rule):
         "try:\n    subprocess.call(['pkill', '-TERM', '-P', pid])\nexcept Exception:\n    pass\n",
         "try:\n    __import__(module_name)\nexcept Exception:\n    pass\nif module_name in sys.modules:\n    use(module_name)\n",
         "try:\n    session.head(url, timeout=3)\nexcept Exception:\n    pass\n",
+        # a guard in a method that only ``__exit__`` calls: the writer is finished by ``finalize``
+        "class ShardWriter:\n    def add(self, batch):\n        self.stream.write_batch(batch)\n"
+        "    def finalize(self):\n        self.stream.close()\n"
+        "    def __exit__(self, *exc):\n        self.close()\n"
+        "    def close(self):\n        try:\n            self.stream.close()\n"
+        "        except Exception:  # already closed by finalize()\n            pass\n",
         # no sink by evidence: reported under --strict only
         "try:\n    step()\nexcept Exception:\n    pass\n",
         "def find_object(name, getters):\n    for get in getters:\n        try:\n            return get(name)\n"
@@ -318,8 +329,10 @@ class SilentExcept(Rule):
             if ctx.settings.strict and quiet_reason(node, ctx) is None:
                 yield Report(node, fixable=fixable)
             return
-        # With work in the ``try`` body no reason is quiet but a deliberate release; a
-        # collection left short is quiet where a pass would be, except as a fallback value.
+        # A guard while the object is torn down is quiet; a collection left short is quiet
+        # where a pass would be, except as a fallback value.
+        if runs_at_teardown(node, ctx):
+            return
         if evidence.value is not None and quiet_reason(node, ctx) not in (None, "a fallback value"):
             return
         message = (

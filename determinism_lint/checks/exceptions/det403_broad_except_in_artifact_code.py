@@ -54,7 +54,9 @@ class BroadExceptInArtifactCode(Rule):
     object or a value built with it (`return Job(status=ERROR, error=e)`, `return e`), stores
     it on an object from outside the handler (`update.error = e`, `self.failure = e`), or
     records the error, also as text, in a collection its function returns
-    (`results[name] = {"success": False, "error": str(e)}` and `return results`). Whoever
+    (`results[name] = {"success": False, "error": str(e)}` and `return results`) or writes
+    after the `try` (`outputs["error.pb"] = ErrorDocument(format_exc(e))`, then each of
+    `outputs` written to a file: the failure is persisted where the caller looks). Whoever
     gets the object or the result sees the failure and can raise it. Its text alone, returned
     (`return f"failed: {e}"`) or stored, reads as a fallback value: still flagged.
 
@@ -185,6 +187,12 @@ class BroadExceptInArtifactCode(Rule):
         "        try:\n            with open(name, 'w') as f:\n                json.dump(config, f)\n"
         "            results[name] = {'success': True}\n        except Exception as e:\n"
         "            results[name] = {'success': False, 'error': str(e)}\n    return results\n",
+        # the error document is written with the outputs
+        "import hashlib\ndef execute(task, out_dir):\n    outputs = {}\n    try:\n"
+        "        outputs['digest'] = hashlib.sha256(task.run()).hexdigest()\n    except Exception as e:\n"
+        "        outputs['error.json'] = ErrorDocument(message=format_error(e))\n"
+        "    for name, doc in outputs.items():\n        write_json(doc, out_dir / name)\n"
+        "def write_json(doc, path):\n    with open(path, 'w') as f:\n        f.write(doc.to_json())\n",
         # a failure exit status
         "import json\ndef main(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
         "        print(e)\n        exit(1)\n",

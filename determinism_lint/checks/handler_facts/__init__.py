@@ -19,6 +19,7 @@ from .quiet import (
     is_probe_import,
     is_store_only,
     quiet_reason,
+    runs_at_teardown,
 )
 from .raising import (
     EXIT_CALLS,
@@ -26,7 +27,6 @@ from .raising import (
     always_raises,
     fails_closed,
     handler_always_raises,
-    hands_error_on,
     never_returns,
     reports_traceback_and_stops,
 )
@@ -55,6 +55,7 @@ from .work import (
     artifact_work,
     can_be_raised_by,
     does_artifact_work,
+    hands_error_on,
     retries_the_work,
     swallow_evidence,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "only_passes",
     "quiet_reason",
     "reports_traceback_and_stops",
+    "runs_at_teardown",
     "retries_the_work",
     "states_intent_to_continue",
     "states_visible_degradation",

@@ -440,3 +440,127 @@ def swallow_evidence(
         if later is not None:
             return SwallowEvidence(later[1], later[0], "fallback")
     return None
+
+
+# -- handing the error on: failing closed by evidence ------------------------------------------
+
+#: Calls that turn an exception into text: what they return can no longer be raised.
+_TEXT_CALLS = frozenset({"str", "repr", "format", "format_exc", "format_exception"})
+
+
+def _holds_exception(value: Optional[ast.AST], name: str, as_text: bool = False) -> bool:
+    """``value`` holds the exception object ``name`` itself: ``e``, ``Result(error=e)``,
+    ``{"error": e}``, ``(False, e)``. With ``as_text``, its text counts too (``str(e)``,
+    ``f"{e}"``); by default it does not, since a string cannot be raised again."""
+    if value is None:
+        return False
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(value):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in ast.walk(value):
+        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+            continue
+        if as_text:
+            return True
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.FormattedValue):
+            continue
+        if isinstance(parent, ast.Call) and last_name(parent.func) in _TEXT_CALLS:
+            continue
+        if isinstance(parent, ast.Attribute):  # ``e.args``, ``e.message``: a part of it
+            continue
+        return True
+    return False
+
+
+def _returned_names(function: ast.AST) -> set[str]:
+    """Names the function returns, alone or inside the returned value: ``return results``,
+    ``return ok, errors``."""
+    names: set[str] = set()
+    for node in walk_statements_local(function.body):  # type: ignore[attr-defined]
+        if isinstance(node, ast.Return) and node.value is not None:
+            names.update(sub.id for sub in ast.walk(node.value) if isinstance(sub, ast.Name))
+    return names
+
+
+def _written_after(function: ast.AST, handler: ast.ExceptHandler, name: str, ctx: Context) -> bool:
+    """After the ``try`` of ``handler``, its function writes the collection ``name`` into a
+    persistent sink: a call that does artifact work with ``name`` among its arguments, or in a
+    loop over ``name`` (``for key, doc in outputs.items(): write_proto(doc, ...)``)."""
+    trynode = ctx.parent(handler)
+    end = getattr(trynode, "end_lineno", 0) or 0
+
+    def mentions(node: ast.AST) -> bool:
+        return any(isinstance(sub, ast.Name) and sub.id == name for sub in ast.walk(node))
+
+    for node in walk_statements_local(function.body):  # type: ignore[attr-defined]
+        if getattr(node, "lineno", 0) <= end:
+            continue
+        if isinstance(node, ast.Call) and mentions(node) and call_work(node, ctx) is not None:
+            return True
+        if isinstance(node, (ast.For, ast.AsyncFor)) and mentions(node.iter):
+            if any(isinstance(sub, ast.Call) and call_work(sub, ctx) is not None for sub in walk_statements_local(node.body)):
+                return True
+    return False
+
+
+def hands_error_on(handler: ast.ExceptHandler, ctx: Context) -> Optional[ast.AST]:
+    """The statement by which ``handler`` hands the caught error on to code that reports or
+    raises it, or ``None``:
+
+    - it returns the exception object or a value built with it (``return e``,
+      ``return Job(status=ERROR, error=e)``): the caller gets the error, and can raise it;
+    - it stores the exception object, or a value built with it, on an object from outside the
+      handler (``update.error = e``, ``self.failure = Failure(e)``): whoever owns the object
+      sees it;
+    - it records the error, also as text, in a collection that its function returns
+      (``errors.append(e)``, ``results[name] = {"ok": False, "error": str(e)}`` and then
+      ``return results``) or writes after the ``try`` (an error document written with the
+      outputs): the failure is part of the function's result.
+
+    Only the exception object counts for the first two: a string (``return f"failed: {e}"``)
+    reads as a fallback value, not an error to raise."""
+    name = handler.name
+    if name is None:
+        return None
+    function = next(
+        (a for a in ctx.ancestors(handler) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))),
+        None,
+    )
+    returned: Optional[set[str]] = None
+    bound_here = {
+        target.id
+        for node in walk_statements_local(handler.body)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in walk_statements_local(handler.body):
+        if isinstance(node, ast.Return) and _holds_exception(node.value, name):
+            return node
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                root = target
+                while isinstance(root, (ast.Attribute, ast.Subscript)):
+                    root = root.value
+                if not isinstance(root, ast.Name) or root.id in bound_here or root.id == name:
+                    continue
+                if isinstance(target, ast.Attribute) and _holds_exception(node.value, name):
+                    return node
+                if isinstance(target, ast.Subscript) and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    returned = _returned_names(function) if returned is None else returned
+                    if _holds_exception(node.value, name, as_text=True) and (
+                        root.id in returned or _written_after(function, handler, root.id, ctx)
+                    ):
+                        return node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if node.func.attr in ("append", "add", "extend", "insert", "put") and isinstance(receiver, ast.Name):
+                if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    returned = _returned_names(function) if returned is None else returned
+                    if any(_holds_exception(arg, name, as_text=True) for arg in node.args) and (
+                        receiver.id in returned or _written_after(function, handler, receiver.id, ctx)
+                    ):
+                        return node
+    return None
