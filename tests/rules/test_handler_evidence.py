@@ -813,3 +813,155 @@ def test_a_fail_method_that_only_records_and_a_stop_around_artifact_work() -> No
     # traceback is no DET401, but the manifests written so far are still incomplete.
     assert codes(source) == [(21, "DET403")]
     assert lint_codes(source) == [(12, "DET401")]
+
+
+# -- DET401/DET402 by default: only where the swallow reaches a persistent sink ---------------
+
+
+def test_lint_level_handlers_are_strict_only_and_sinks_are_named() -> None:
+    source = """\
+    import json
+    import socket
+
+
+    def worker_id():
+        info = {}
+        try:
+            info["host"] = socket.gethostname()
+        except Exception:
+            pass
+        return info
+
+
+    def render(component):
+        try:
+            return component.render()
+        except:
+            return None
+
+
+    def export_rows(rows, path):
+        kept = []
+        for row in rows:
+            try:
+                kept.append(convert(row))
+            except Exception:
+                continue
+        with open(path, "w") as handle:
+            json.dump(kept, handle, sort_keys=True)
+    """
+    # Best-effort metadata and a report fallback lose nothing a maintainer would act on; the
+    # row left out of the dumped list does.
+    assert codes(source) == [(26, "DET402")]
+    assert lint_codes(source) == [(17, "DET401"), (26, "DET402")]  # the store is a fallback value
+    (message,) = messages(source)
+    assert message.startswith(
+        "broad `except` silently swallows a failure that leaves `kept` short, and `kept` reaches"
+        " `json.dump(...)` on line 29"
+    )
+
+
+def test_a_guard_while_the_object_is_torn_down_is_quiet() -> None:
+    source = """\
+    class PipeWriter:
+        def write(self, data):
+            self._process.stdin.write(data)
+
+        def _finish(self):
+            self._process.stdin.close()
+
+        def _abort(self):
+            try:
+                self._finish()
+            except BaseException:
+                pass
+
+        def __exit__(self, kind, value, traceback):
+            if kind:
+                self._abort()
+            else:
+                self._finish()
+
+        def flush_quietly(self):
+            try:
+                self._finish()
+            except Exception:
+                pass
+
+        def run(self):
+            self.flush_quietly()
+    """
+    # ``_abort`` runs only from ``__exit__``, on the error path; ``flush_quietly`` runs anywhere.
+    assert codes(source) == [(23, "DET402")]
+
+
+# -- DET403: failing closed by evidence ---------------------------------------------------------
+
+
+def test_handing_the_error_on_fails_closed() -> None:
+    source = """\
+    import json
+    import sys
+
+
+    def materialize(table, path):
+        try:
+            table.write_parquet(path)
+            return Job(status="SUCCEEDED")
+        except Exception as e:
+            return Job(status="ERROR", error=e)
+
+
+    def reconcile(update, path):
+        try:
+            with open(path, "w") as f:
+                json.dump(update.item, f)
+        except Exception as e:
+            update.error = e
+            update.status = "FAILED"
+
+
+    def main(data, path):
+        try:
+            json.dump(data, path)
+        except Exception as e:
+            print(e)
+            sys.exit(1)
+
+
+    def save_quietly(data, path):
+        try:
+            json.dump(data, path)
+        except Exception as e:
+            print(e)
+            sys.exit(0)
+
+
+    def describe_failure(data, path):
+        try:
+            json.dump(data, path)
+        except Exception as e:
+            return f"failed: {e}"
+    """
+    # An exit with a success status, and the error's text returned as a value, hand nothing on.
+    assert codes(source) == [(33, "DET403"), (41, "DET403")]
+
+
+def test_an_error_caught_by_an_earlier_narrower_handler_is_not_defeated() -> None:
+    source = """\
+    import json
+
+
+    def run_task(load, out):
+        try:
+            try:
+                task = load()
+            except Exception as e:
+                raise UserError(e) from e
+            json.dump(task.run(), out)
+        except UserError as e:
+            raise SystemExit(1) from e
+        except Exception:
+            log.exception("system error")
+    """
+    assert [code for _, code in codes(source)] == ["DET403"]

@@ -17,6 +17,7 @@ from ..handler_facts import (
     is_broad,
     is_no_swallow,
     retries_the_work,
+    runs_at_teardown,
     states_intent_to_continue,
     states_visible_degradation,
 )
@@ -37,7 +38,10 @@ class BroadExceptInArtifactCode(Rule):
     Artifact work is a write or a dump into a persistent file, a hash or digest, closing
     something the module writes to (a failed close loses the buffered tail), or a call to a
     function of the same module that reaches one of these (the message then says which
-    call it reaches). `json.dumps(...)` alone is not: the string may never reach a file. A
+    call it reaches). `json.dumps(...)` alone is not: the string may never reach a file, nor
+    is a dump into a stream that is not kept (`sys.stdout`, a temp file, `f` from `with
+    open(path, "w") as f` where the write rules see a scratch file, as in a
+    `TemporaryDirectory` uploaded after the dump): a failure there leaves no artifact torn. A
     fallback value that is only returned or assigned is therefore not flagged unless the
     work it replaces reaches an artifact.
 
@@ -64,6 +68,9 @@ class BroadExceptInArtifactCode(Rule):
 
     - it **does the work again** (a download from a mirror, then from the official source):
       if that fails too, the error propagates;
+    - it is a **guard while an object is torn down**: in `__exit__`/`__aexit__`/`__del__`, or
+      in a method that the module calls only from those (`self._abort()` in `__exit__`), as
+      for DET402;
     - it **says, visibly, that the program goes on without the work**: `warnings.warn(...)`,
       or a log call whose message or comment states the degradation ("Unable to cache to
       disk", "skipping", "continuing without ..."). That is a decision, made visible, and a
@@ -187,6 +194,12 @@ class BroadExceptInArtifactCode(Rule):
         "        try:\n            with open(name, 'w') as f:\n                json.dump(config, f)\n"
         "            results[name] = {'success': True}\n        except Exception as e:\n"
         "            results[name] = {'success': False, 'error': str(e)}\n    return results\n",
+        # a dump into a scratch file, uploaded only after it: a failure leaves no artifact torn
+        "import json, os, tempfile\ndef log_features(client, run_id, features):\n    try:\n"
+        "        with tempfile.TemporaryDirectory() as tmp:\n            path = os.path.join(tmp, 'features.json')\n"
+        "            with open(path, 'w') as f:\n                json.dump(features, f)\n"
+        "            client.log_artifact(run_id, path)\n    except Exception as e:\n"
+        "        log.debug('could not log features: %s', e)\n",
         # the error document is written with the outputs
         "import hashlib\ndef execute(task, out_dir):\n    outputs = {}\n    try:\n"
         "        outputs['digest'] = hashlib.sha256(task.run()).hexdigest()\n    except Exception as e:\n"
@@ -287,7 +300,7 @@ class BroadExceptInArtifactCode(Rule):
         assert isinstance(node, ast.ExceptHandler)
         if not is_broad(node, ctx) or fails_closed(node.body, ctx) is not None:
             return
-        if hands_error_on(node, ctx) is not None:
+        if hands_error_on(node, ctx) is not None or runs_at_teardown(node, ctx):
             return
         parent = ctx.parent(node)
         if not isinstance(parent, TRY_TYPES):

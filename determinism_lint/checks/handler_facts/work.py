@@ -23,8 +23,10 @@ from ...scopes import (
     _only_reported,
     classify_call,
     is_hash_update,
+    is_scratch_stream,
 )
 from .._util import last_name, walk_statements_local
+from ..writes.vocabulary import _SCRATCH_REASONS
 from .shape import TRY_TYPES, caught_names
 
 if TYPE_CHECKING:
@@ -136,11 +138,40 @@ def _direct_work_of(call: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
         if name in SERIALIZERS and name not in _STRING_SERIALIZERS and not _only_reported(call, ctx):
             # ``yaml.dump(data)`` without a stream returns a string.
             if not name.startswith("yaml.") or len(call.args) > 1 or any(k.arg == "stream" for k in call.keywords):
-                return ArtifactWork(call, _call_label(call), raises=_DUMP_RAISES)
+                if not _dumps_into_scratch(call, ctx):
+                    return ArtifactWork(call, _call_label(call), raises=_DUMP_RAISES)
     site = write_site(call, ctx)
     if site is not None and site.writes_artifact and site.kind != "scratch":
         return ArtifactWork(call, _call_label(call), raises=_WRITE_RAISES)
     return None
+
+
+def _dumps_into_scratch(call: ast.Call, ctx: Context) -> bool:
+    """``json.dump(obj, f)`` into a stream that is not kept: ``sys.stdout``, a temp file, or
+    ``f`` from ``with open(path, "w") as f`` where that ``open`` writes a scratch file (into a
+    ``TemporaryDirectory``), as the write rules see it. A failure there leaves no artifact
+    torn: the file is thrown away, or uploaded only after the dump."""
+    from ..atomic_writes import write_site
+
+    stream = call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg in ("fp", "stream", "file")), None
+    )
+    if stream is None:
+        return False
+    if is_scratch_stream(stream, ctx):
+        return True
+    if not isinstance(stream, ast.Name):
+        return False
+    scope = ctx.enclosing_scope(call)
+    for node in ast.walk(scope):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                target = item.optional_vars
+                if isinstance(target, ast.Name) and target.id == stream.id and isinstance(item.context_expr, ast.Call):
+                    site = write_site(item.context_expr, ctx)
+                    if site is not None and (site.kind == "scratch" or site.exempt_reason in _SCRATCH_REASONS):
+                        return True
+    return False
 
 
 def _local_function_work(ctx: Context) -> dict[str, ArtifactWork]:
