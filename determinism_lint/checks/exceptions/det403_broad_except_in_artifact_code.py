@@ -73,7 +73,8 @@ class BroadExceptInArtifactCode(Rule):
       for DET402;
     - it **says, visibly, that the program goes on without the work**: `warnings.warn(...)`,
       or a log call whose message or comment states the degradation ("Unable to cache to
-      disk", "skipping", "continuing without ..."). That is a decision, made visible, and a
+      disk", "skipping", "continuing without ..."), or a comment does ("do not re-raise so
+      that the execution continues"). That is a decision, made visible, and a
       maintainer will not change it; a silent handler with such a comment is still reported.
     - in `strict` mode, where a broad handler is reported without evidence of artifact work,
       one that **loses nothing**: its `try` only releases something (`proc.kill()`,
@@ -177,6 +178,11 @@ class BroadExceptInArtifactCode(Rule):
         # a mirror first, then the official source, which raises if it fails too
         "def fetch_tool(mirror, url, dest):\n    def download(u):\n        with open(dest, 'wb') as f:\n"
         "            f.write(get(u))\n    try:\n        download(mirror)\n    except Exception:\n        download(url)\n",
+        # a comment says it deliberately does not re-raise, and the traceback is logged
+        "import json\ndef collect(result, path):\n    try:\n        with open(path, 'w') as f:\n"
+        "            json.dump(result, f)\n    except Exception:\n"
+        "        # log but do not re-raise, so that the task chain execution continues\n"
+        "        logger.exception('Failed to collect')\n",
         # a cache, and the warning says the run goes on without it
         "import pickle, warnings\ndef cache_item(item, path):\n    try:\n        with open(path, 'wb') as f:\n"
         "            pickle.dump(item, f)\n    except Exception as e:\n"
