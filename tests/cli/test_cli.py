@@ -15,8 +15,12 @@ from determinism_lint.cli import main
 
 from ..helpers import run, write
 
-BARE = "try:\n    step()\nexcept:\n    pass\n"  # one DET401 on line 3 that says it is also silent (DET402)
-BARE_MESSAGE = "bare `except:` also catches KeyboardInterrupt and SystemExit; the handler also swallows the error silently"
+# One DET401 on line 3 that says it is also silent (DET402): the hash it swallows is a sink by evidence.
+BARE = "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:\n    pass\n"
+BARE_MESSAGE = (
+    "bare `except:` swallows the failure of `hashlib.sha256(step()).hexdigest(...)` on line {line}; it also catches"
+    " a Ctrl-C and SystemExit; the handler also swallows the error silently and does not fail closed"
+)
 CLEAN = "import logging\n\nlogger = logging.getLogger(__name__)\n"
 
 
@@ -40,7 +44,7 @@ def test_findings_exit_one_sorted_lines(project: Path, capsys) -> None:
     write(project / "a.py", "x = 1\n" + BARE)
     code, out, _ = run(capsys, "check", ".")
     assert code == 1
-    assert out.splitlines() == ["a.py:4:1: DET401 " + BARE_MESSAGE, "b.py:3:1: DET401 " + BARE_MESSAGE]
+    assert out.splitlines() == ["a.py:4:1: DET401 " + BARE_MESSAGE.format(line=3), "b.py:3:1: DET401 " + BARE_MESSAGE.format(line=2)]
 
 
 def test_exit_zero_flag(project: Path, capsys) -> None:
@@ -82,7 +86,8 @@ def test_github_format(project: Path, capsys) -> None:
     _, out, _ = run(capsys, "check", "--format", "github", "--select", "DET401", "a.py")
     assert out == (
         "::error file=a.py,line=3,col=1,endLine=4,endColumn=9,title=DET401::"
-        "DET401 bare `except:` also catches KeyboardInterrupt and SystemExit\n"
+        "DET401 bare `except:` swallows the failure of `hashlib.sha256(step()).hexdigest(...)` on line 2; it also catches"
+        " a Ctrl-C and SystemExit\n"
     )
     _, out, _ = run(capsys, "check", "--format", "github", "--annotation-level", "warning", "--select", "DET401", "a.py")
     assert out.startswith("::warning file=a.py,line=3,")
@@ -109,19 +114,19 @@ def test_statistics(project: Path, capsys) -> None:
 def test_noqa(project: Path, capsys) -> None:
     write(
         project / "a.py",
-        "try:\n    step()\nexcept:  # noqa: DET401\n    pass\n"
-        "try:\n    step()\nexcept:  # noqa\n    pass\n"
-        "try:\n    step()\nexcept:  # noqa: DET4\n    pass\n"
-        "try:\n    step()\nexcept:  # noqa: DET402\n    pass\n",
+        "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:  # noqa: DET401\n    pass\n"
+        "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:  # noqa\n    pass\n"
+        "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:  # noqa: DET4\n    pass\n"
+        "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:  # noqa: DET402\n    pass\n",
     )
     _, out, _ = run(capsys, "check", "a.py")
     # One finding per handler: `# noqa: DET401` silences all of it; `# noqa: DET402` does not
     # silence the bare `except:`.
-    assert out.splitlines() == ["a.py:15:1: DET401 " + BARE_MESSAGE]
+    assert out.splitlines() == ["a.py:15:1: DET401 " + BARE_MESSAGE.format(line=14)]
 
 
 def test_unused_noqa(project: Path, capsys) -> None:
-    write(project / "a.py", "x = 1  # noqa: DET101\ny = 2  # noqa: E501\n" + "try:\n    step()\nexcept:  # noqa: DET4\n    pass\n")
+    write(project / "a.py", "x = 1  # noqa: DET101\ny = 2  # noqa: E501\n" + "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:  # noqa: DET4\n    pass\n")
     _, out, _ = run(capsys, "check", "--report-unused-noqa", "a.py")
     assert out.splitlines() == ["a.py:1:1: DET001 unused `noqa` for DET101: nothing to suppress on this line"]
 

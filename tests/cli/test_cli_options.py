@@ -19,7 +19,7 @@ from determinism_lint.settings import Settings
 
 from ..helpers import check_result, run, write
 
-BARE = "try:\n    step()\nexcept:\n    pass\n"  # DET401 + DET402 on line 3
+BARE = "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:\n    pass\n"  # DET401 + DET402 on line 3
 CLEAN = "import logging\n\nlogger = logging.getLogger(__name__)\n"
 DUMP = "import json\n\n\ndef write_manifest(data: set, out):\n    out.write(json.dumps(dict.fromkeys(data)))\n"  # DET201
 
@@ -438,9 +438,12 @@ def test_verify_with_no_output_is_a_setup_error(tmp_path: Path, capsys, monkeypa
 
 
 SILENT_BARE = """\
-def go(f):
+import json
+
+
+def save(f, data):
     try:
-        f()
+        json.dump(data, f)
     except:
         pass
 """

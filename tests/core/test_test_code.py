@@ -64,7 +64,7 @@ TEST_MODULE = textwrap.dedent(
     """
 )
 
-#: Line of the bare ``except:``: the one finding left in test code.
+#: Line of the bare ``except:``: the one finding left in test code, under ``--strict``.
 BARE_LINE = TEST_MODULE.splitlines().index("    except:") + 1
 
 
@@ -88,7 +88,7 @@ def codes(path: str, source: str = TEST_MODULE, **settings: object) -> list[tupl
     ],
 )
 def test_only_rules_that_apply_in_tests_fire_in_test_code(path: str) -> None:
-    assert codes(path) == [(BARE_LINE, "DET401")]
+    assert codes(path) == [] and codes(path, strict=True) == [(BARE_LINE, "DET401")]
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,9 @@ def test_only_rules_that_apply_in_tests_fire_in_test_code(path: str) -> None:
 )
 def test_the_same_code_elsewhere_is_production_code(path: str) -> None:
     found = {code for _, code in codes(path)}
-    assert {"DET101", "DET102", "DET103", "DET201", "DET202", "DET203", "DET204", "DET301", "DET401", "DET402"} <= found
+    assert {"DET101", "DET102", "DET103", "DET201", "DET202", "DET203", "DET204", "DET301"} <= found
+    # The handlers around ``trainer.fit()`` reach no sink by evidence: lint-level, ``--strict`` only.
+    assert {"DET401", "DET402"} <= {code for _, code in codes(path, strict=True)}
 
 
 def test_strict_mode_does_not_make_test_code_artifact_code() -> None:
@@ -112,7 +114,7 @@ def test_test_paths_are_relative_to_the_config_root(tmp_path: Path) -> None:
     root = tmp_path / "tests" / "project"
     path = str(root / "src" / "export.py")
     assert codes(path, root=str(root)) != [(BARE_LINE, "DET401")]
-    assert codes(str(root / "tests" / "test_export.py"), root=str(root)) == [(BARE_LINE, "DET401")]
+    assert codes(str(root / "tests" / "test_export.py"), root=str(root), strict=True) == [(BARE_LINE, "DET401")]
 
 
 def test_artifact_rules_never_apply_in_tests_and_every_rule_says_why() -> None:
@@ -136,7 +138,7 @@ def test_default_test_paths_are_pytests_layout() -> None:
 )
 def test_shipped_test_helpers_and_behave_steps_are_test_code(path: str) -> None:
     assert Settings().is_test_path(path)
-    assert codes(path) == [(BARE_LINE, "DET401")]
+    assert codes(path) == [] and codes(path, strict=True) == [(BARE_LINE, "DET401")]
 
 
 @pytest.mark.parametrize(
@@ -157,7 +159,7 @@ def test_shipped_test_helpers_and_behave_steps_are_test_code(path: str) -> None:
 def test_development_tooling_is_not_artifact_code(path: str) -> None:
     settings = Settings()
     assert settings.is_dev_path(path) and not settings.is_test_path(path)
-    assert codes(path) == [(BARE_LINE, "DET401")]
+    assert codes(path) == [] and codes(path, strict=True) == [(BARE_LINE, "DET401")]
 
 
 @pytest.mark.parametrize(
@@ -238,13 +240,15 @@ def _reported(capsys, *argv: str) -> dict[str, set[str]]:
 def test_cli_default_quiets_tests_only(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(_project(tmp_path))
     found = _reported(capsys, ".")
-    assert found["tests/test_export.py"] == {"DET401"}
+    assert "tests/test_export.py" not in found
     assert "DET101" in found["e2e/steps/cli_steps.py"] and "DET101" in found["src/pkg/export.py"]
+    # Under --strict, the bare ``except:`` is the one finding left in test code.
+    assert _reported(capsys, "--strict", ".")["tests/test_export.py"] == {"DET401"}
 
 
 def test_cli_extend_test_paths(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(_project(tmp_path, 'extend-test-paths = ["e2e"]\n'))
-    found = _reported(capsys, ".")
+    found = _reported(capsys, "--strict", ".")
     assert found["tests/test_export.py"] == found["e2e/steps/cli_steps.py"] == {"DET401"}
     assert "DET101" in found["src/pkg/export.py"]
 
@@ -258,7 +262,7 @@ def test_cli_empty_test_paths_checks_everything(tmp_path: Path, monkeypatch, cap
 def test_cli_test_paths_from_a_subdirectory(tmp_path: Path, monkeypatch, capsys) -> None:
     # Globs with "/" are relative to the config file's folder, wherever check runs from.
     monkeypatch.chdir(_project(tmp_path, 'test-paths = ["src/pkg/*"]\n') / "src")
-    found = _reported(capsys, ".")
+    found = _reported(capsys, "--strict", ".")
     assert found["pkg/export.py"] == {"DET401"}
 
 
@@ -267,7 +271,7 @@ def test_each_rule_page_says_whether_it_applies_in_test_code() -> None:
 
     for rule in ALL_RULES:
         section = docs.sections(rule)["Test code"]
-        opening = "Checked in test code" if rule.applies_in_tests else "Not checked in test code"
+        opening = "Checked in test code under `--strict`" if rule.applies_in_tests else "Not checked in test code"
         assert section.startswith(opening), rule.code
         assert ("never test code" in docs.rule_page(rule)) == rule.artifact_only, rule.code
 

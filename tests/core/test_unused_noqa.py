@@ -13,7 +13,7 @@ from determinism_lint.settings import Settings
 from ..helpers import check_result
 
 # A bare, silent handler: one DET401 on the `except` line that stands for DET402 too.
-HANDLER = "try:\n    step()\nexcept:{comment}\n    pass\n"
+HANDLER = "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:{comment}\n    pass\n"
 
 
 def handler(comment: str) -> str:
@@ -107,8 +107,8 @@ def test_cli_reports_unused_noqa_sorted_with_findings(project: Path, capsys) -> 
     assert out.splitlines() == [
         "a.py:1:1: DET001 " + message("DET3"),
         "a.py:4:1: DET001 " + message("DET101"),
-        "a.py:4:1: DET401 bare `except:` also catches KeyboardInterrupt and SystemExit;"
-        " the handler also swallows the error silently",
+        "a.py:4:1: DET401 bare `except:` swallows the failure of `hashlib.sha256(step()).hexdigest(...)` on line 3;"
+        " it also catches a Ctrl-C and SystemExit; the handler also swallows the error silently and does not fail closed",
     ]
 
 

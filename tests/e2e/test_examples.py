@@ -87,13 +87,14 @@ def test_check_finds_every_family(monkeypatch, capsys) -> None:
         "DET202",  # hashlib.md5(str(config))
         "DET301",  # glob.glob, os.listdir, Path.iterdir
         "DET302",  # os.walk
-        "DET401",  # bare except that returns a fallback
         "DET403",  # broad except around the manifest write
         "DET501",  # dict .items() into the manifest digest
         "DET502",  # set iteration into the digest, list(set(...)) dumped
     }
     assert expected <= codes, sorted(expected - codes)
-    assert any(item["code"] == "DET401" and "KeyboardInterrupt" in item["message"] for item in found)
+    # The bare ``except:`` returns a fallback that reaches a sink only through a caller in another
+    # module, which is not followed: DET401 leaves it to ``--strict``.
+    assert not any(item["code"] == "DET401" for item in found)
     listings = {item["message"].split("`")[1] for item in found if item["code"] == "DET301"}
     assert listings == {"glob.glob()", "os.listdir()", "Path.iterdir()"}
 

@@ -37,8 +37,8 @@ pytestmark = [
     pytest.mark.skipif(importlib.util.find_spec("pre_commit") is None, reason="needs pre-commit (the `test` extra)"),
 ]
 
-BARE = "try:\n    step()\nexcept:\n    pass\n"  # DET401 (unsafe fix) + DET402 (safe fix)
-SILENT = "try:\n    step()\nexcept Exception:\n    pass\n"  # DET402 only (safe fix)
+BARE = "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:\n    pass\n"  # DET401 (unsafe fix) + DET402 (safe fix)
+SILENT = "try:\n    hashlib.sha256(step()).hexdigest()\nexcept Exception:\n    pass\n"  # DET402 only (safe fix)
 CLEAN = "import logging\n\nlogger = logging.getLogger(__name__)\n"
 
 _GIT_ENV = {

@@ -65,7 +65,7 @@ def test_imports_join_their_groups_and_nothing_is_removed() -> None:
                 pass
         return out
     '''
-    assert fixed(source) == dedent(
+    assert fixed(source, strict=True) == dedent(
         '''\
         """Readers and writers for site content."""
 
@@ -191,7 +191,7 @@ def test_second_module_string_and_version_dependent_import_blocks() -> None:
         with open(path, "w") as f:
             f.write(text)
     '''
-    result = fixed(source)
+    result = fixed(source, strict=True)
     assert result.startswith(
         dedent(
             '''\
@@ -288,20 +288,20 @@ def parse_all(values):
     ],
 )
 def test_the_module_logger_is_reused(head: str, call: str) -> None:
-    result = fixed(head + "\n" + HANDLER)
+    result = fixed(head + "\n" + HANDLER, strict=True)
     assert f'            {call}("parse_all: ignored Exception", exc_info=True)\n' in result
     assert result.startswith(head)  # no import added, nothing moved
 
 
 def test_log_is_not_a_logger_when_it_is_maths() -> None:
-    result = fixed("from math import log\n" + HANDLER)
+    result = fixed("from math import log\n" + HANDLER, strict=True)
     assert "logging.getLogger(__name__).debug(" in result
     assert result.startswith("import logging\nfrom math import log\n")
 
 
 def test_a_package_module_called_logging_is_not_captured() -> None:
     source = "from .utils import logging\n\n" + HANDLER
-    result = fixed(source)
+    result = fixed(source, strict=True)
     assert result.startswith("import logging as _logging\n\nfrom .utils import logging\n")
     assert '_logging.getLogger(__name__).debug("parse_all: ignored Exception", exc_info=True)' in result
 
@@ -317,7 +317,7 @@ def test_a_parameter_called_logging_is_not_captured() -> None:
         except Exception:
             pass
     """
-    result = fixed(source)
+    result = fixed(source, strict=True)
     assert result.startswith("import logging as _logging\nimport os\n")
     assert "_logging.getLogger(__name__).debug(" in result
 
@@ -335,7 +335,7 @@ def test_a_shadowed_module_logger_is_not_used() -> None:
         except Exception:
             pass
     """
-    result = fixed(source)
+    result = fixed(source, strict=True)
     assert 'logging.getLogger(__name__).debug("run: ignored Exception", exc_info=True)' in result
 
 
@@ -352,7 +352,7 @@ def test_a_method_uses_the_logger_its_class_uses() -> None:
             except Exception:
                 pass
     """
-    assert 'self.log.debug("rename: ignored Exception", exc_info=True)' in fixed(source)
+    assert 'self.log.debug("rename: ignored Exception", exc_info=True)' in fixed(source, strict=True)
 
 
 def test_log_level_setting(tmp_path: Path) -> None:
@@ -624,7 +624,7 @@ def test_the_added_log_call_formats_no_traceback_unless_debug_is_on(tmp_path: Pa
                 pass
         return out
     """
-    (tmp_path / "parsing.py").write_text(fixed(source), encoding="utf-8")
+    (tmp_path / "parsing.py").write_text(fixed(source, strict=True), encoding="utf-8")
     run = _run(
         tmp_path,
         "import logging, parsing\n"
@@ -686,6 +686,6 @@ def test_a_logger_bound_only_under_main_or_a_computed_value_is_not_reused() -> N
     source = "import logging\n\nlevel = compute(logging.getLogger().level)\n\n" + HANDLER + (
         "\n\nif __name__ == '__main__':\n    logger = logging.getLogger('cli')\n"
     )
-    result = fixed(source)
+    result = fixed(source, strict=True)
     assert 'logging.getLogger(__name__).debug("parse_all: ignored Exception", exc_info=True)' in result
     assert result.startswith("import logging\n\nlevel")

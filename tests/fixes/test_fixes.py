@@ -100,7 +100,7 @@ SILENT = textwrap.dedent(
     def load(paths):
         for path in paths:
             try:  # keep going
-                read(path)
+                hashlib.sha256(read(path)).hexdigest()
             except:
                 pass
     """
@@ -159,7 +159,7 @@ def test_fix_skips_noqa_and_ignored(project: Path) -> None:
 def test_fix_without_module_logger_adds_logging_import(project: Path) -> None:
     target = project / "a.py"
     target.write_text("def f():\n    try:\n        g()\n    except Exception:\n        pass\n")
-    main(["fix", "a.py"])
+    main(["fix", "--strict", "a.py"])
     assert target.read_text() == (
         "import logging\n\n\n"
         "def f():\n    try:\n        g()\n    except Exception:\n"

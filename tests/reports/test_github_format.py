@@ -10,7 +10,7 @@ from determinism_lint.cli import main
 from determinism_lint.formats import render_github
 from determinism_lint.model import Finding
 
-BARE = "try:\n    step()\nexcept:\n    pass\n"
+BARE = "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:\n    pass\n"
 
 
 def parse_command(line: str) -> tuple[str, dict[str, str], str]:

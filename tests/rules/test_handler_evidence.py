@@ -19,6 +19,11 @@ def messages(source: str) -> list[str]:
     return [f.message for f in check(source, codes=["DET4"])]
 
 
+def lint_codes(source: str) -> list[tuple[int, str]]:
+    """DET401/DET402 under ``--strict``: the lint-level shape, without evidence of a sink."""
+    return [(f.line, f.code) for f in check(source, codes=["DET401", "DET402"], strict=True)]
+
+
 # -- DET402: ruff's S110/S112 shape, minus the handlers that are no silent swallow ----------------
 
 
@@ -40,7 +45,7 @@ def test_silent_pass_and_continue_stay_flagged_anywhere() -> None:
                 continue
         return plugins
     """
-    assert codes(source) == [(4, "DET402"), (13, "DET402")]
+    assert lint_codes(source) == [(4, "DET402"), (13, "DET402")]
 
 
 def test_a_comment_in_the_handler_explains_the_swallow() -> None:
@@ -67,7 +72,7 @@ def test_a_comment_in_the_handler_explains_the_swallow() -> None:
             pass
     """
     # A tool directive is no explanation.
-    assert codes(source) == [(19, "DET402")]
+    assert lint_codes(source) == [(19, "DET402")]
 
 
 def test_best_effort_cleanup_is_quiet() -> None:
@@ -156,7 +161,7 @@ def test_a_value_kept_from_before_is_a_fallback_but_not_in_a_loop() -> None:
         return out
     """
     # In a loop the store builds a collection: a swallowed failure drops an item.
-    assert codes(source) == [(15, "DET402")]
+    assert lint_codes(source) == [(15, "DET402")]
 
 
 def test_fallback_returns_and_suppress_are_not_det402() -> None:
@@ -206,7 +211,7 @@ def test_killing_processes_is_best_effort_cleanup() -> None:
             pass
     """
     # Starting a command that is not ``kill``/``pkill`` is work, not cleanup.
-    assert codes(source) == [(21, "DET402")]
+    assert lint_codes(source) == [(21, "DET402")]
 
 
 def test_a_probe_import_is_checked_afterwards() -> None:
@@ -234,7 +239,7 @@ def test_a_probe_import_is_checked_afterwards() -> None:
                 pass
     """
     # In a loop, with nothing that looks at the outcome, a plugin silently goes missing.
-    assert codes(source) == [(20, "DET402")]
+    assert lint_codes(source) == [(20, "DET402")]
 
 
 def test_a_fire_and_forget_ping_is_quiet_but_not_an_upload() -> None:
@@ -277,7 +282,7 @@ def test_a_fire_and_forget_ping_is_quiet_but_not_an_upload() -> None:
             pass
     """
     # An upload, a request without a timeout, and a queue read are not pings.
-    assert codes(source) == [(21, "DET402"), (28, "DET402"), (35, "DET402")]
+    assert lint_codes(source) == [(21, "DET402"), (28, "DET402"), (35, "DET402")]
 
 
 # -- DET401: optional imports ------------------------------------------------------------------
@@ -307,7 +312,7 @@ def test_bare_except_around_an_optional_import_is_quiet() -> None:
             except:
                 return None
     """
-    assert codes(source) == [(20, "DET401")]
+    assert lint_codes(source) == [(20, "DET401")]
 
 
 # -- DET401: handlers that re-raise, stop, or only release ---------------------------------------
@@ -380,7 +385,7 @@ def test_bare_except_that_converts_or_exits_is_quiet() -> None:
     """
     # A retry that re-raises only on the last attempt swallows Ctrl-C on the others, and
     # ``logger.error`` raises nothing.
-    assert codes(source) == [(53, "DET401"), (61, "DET401")]
+    assert lint_codes(source) == [(53, "DET401"), (61, "DET401")]
 
 
 def test_bare_except_that_reports_the_traceback_and_stops_is_quiet() -> None:
@@ -427,7 +432,7 @@ def test_bare_except_that_reports_the_traceback_and_stops_is_quiet() -> None:
                 break
     """
     # Going on after the traceback, or stopping without one, hides the Ctrl-C.
-    assert codes(source) == [(30, "DET401"), (38, "DET401")]
+    assert lint_codes(source) == [(30, "DET401"), (38, "DET401")]
 
 
 def test_bare_except_around_a_release_is_quiet_but_not_around_a_wait() -> None:
@@ -457,7 +462,7 @@ def test_bare_except_around_a_release_is_quiet_but_not_around_a_wait() -> None:
                 pass
     """
     # ``join()`` blocks: it is where a Ctrl-C arrives.
-    assert codes(source) == [(22, "DET401")]
+    assert lint_codes(source) == [(22, "DET401")]
 
 
 def test_a_compat_binding_at_module_level_is_quiet() -> None:
@@ -475,7 +480,7 @@ def test_a_compat_binding_at_module_level_is_quiet() -> None:
             return OSError
     """
     # Inside a function it is an ordinary call, and the handler swallows whatever it raises.
-    assert codes(source) == [(10, "DET401")]
+    assert lint_codes(source) == [(10, "DET401")]
 
 
 def test_a_brief_conversion_is_no_place_for_a_ctrl_c() -> None:
@@ -508,7 +513,7 @@ def test_a_brief_conversion_is_no_place_for_a_ctrl_c() -> None:
         except:
             return 0
     """
-    assert codes(source) == [(19, "DET401"), (26, "DET401")]
+    assert lint_codes(source) == [(19, "DET401"), (26, "DET401")]
 
 
 # -- DET403: the work it loses, named; helpers that re-raise; retries; stated degradation ------------
@@ -803,6 +808,160 @@ def test_a_fail_method_that_only_records_and_a_stop_around_artifact_work() -> No
                 traceback.print_exc()
                 break
     """
-    # ``Job.fail`` records a status and returns: the Ctrl-C is swallowed. Stopping the loop
-    # with a traceback is no DET401, but the manifests written so far are still incomplete.
-    assert codes(source) == [(12, "DET401"), (21, "DET403")]
+    # ``Job.fail`` records a status and returns: the Ctrl-C is swallowed, but ``self.step()``
+    # reaches no sink by evidence, so only ``--strict`` says so. Stopping the loop with a
+    # traceback is no DET401, but the manifests written so far are still incomplete.
+    assert codes(source) == [(21, "DET403")]
+    assert lint_codes(source) == [(12, "DET401")]
+
+
+# -- DET401/DET402 by default: only where the swallow reaches a persistent sink ---------------
+
+
+def test_lint_level_handlers_are_strict_only_and_sinks_are_named() -> None:
+    source = """\
+    import json
+    import socket
+
+
+    def worker_id():
+        info = {}
+        try:
+            info["host"] = socket.gethostname()
+        except Exception:
+            pass
+        return info
+
+
+    def render(component):
+        try:
+            return component.render()
+        except:
+            return None
+
+
+    def export_rows(rows, path):
+        kept = []
+        for row in rows:
+            try:
+                kept.append(convert(row))
+            except Exception:
+                continue
+        with open(path, "w") as handle:
+            json.dump(kept, handle, sort_keys=True)
+    """
+    # Best-effort metadata and a report fallback lose nothing a maintainer would act on; the
+    # row left out of the dumped list does.
+    assert codes(source) == [(26, "DET402")]
+    assert lint_codes(source) == [(17, "DET401"), (26, "DET402")]  # the store is a fallback value
+    (message,) = messages(source)
+    assert message.startswith(
+        "broad `except` silently swallows a failure that leaves `kept` short, and `kept` reaches"
+        " `json.dump(...)` on line 29"
+    )
+
+
+def test_a_guard_while_the_object_is_torn_down_is_quiet() -> None:
+    source = """\
+    class PipeWriter:
+        def write(self, data):
+            self._process.stdin.write(data)
+
+        def _finish(self):
+            self._process.stdin.close()
+
+        def _abort(self):
+            try:
+                self._finish()
+            except BaseException:
+                pass
+
+        def __exit__(self, kind, value, traceback):
+            if kind:
+                self._abort()
+            else:
+                self._finish()
+
+        def flush_quietly(self):
+            try:
+                self._finish()
+            except Exception:
+                pass
+
+        def run(self):
+            self.flush_quietly()
+    """
+    # ``_abort`` runs only from ``__exit__``, on the error path; ``flush_quietly`` runs anywhere.
+    assert codes(source) == [(23, "DET402")]
+
+
+# -- DET403: failing closed by evidence ---------------------------------------------------------
+
+
+def test_handing_the_error_on_fails_closed() -> None:
+    source = """\
+    import json
+    import sys
+
+
+    def materialize(table, path):
+        try:
+            table.write_parquet(path)
+            return Job(status="SUCCEEDED")
+        except Exception as e:
+            return Job(status="ERROR", error=e)
+
+
+    def reconcile(update, path):
+        try:
+            with open(path, "w") as f:
+                json.dump(update.item, f)
+        except Exception as e:
+            update.error = e
+            update.status = "FAILED"
+
+
+    def main(data, path):
+        try:
+            json.dump(data, path)
+        except Exception as e:
+            print(e)
+            sys.exit(1)
+
+
+    def save_quietly(data, path):
+        try:
+            json.dump(data, path)
+        except Exception as e:
+            print(e)
+            sys.exit(0)
+
+
+    def describe_failure(data, path):
+        try:
+            json.dump(data, path)
+        except Exception as e:
+            return f"failed: {e}"
+    """
+    # An exit with a success status, and the error's text returned as a value, hand nothing on.
+    assert codes(source) == [(33, "DET403"), (41, "DET403")]
+
+
+def test_an_error_caught_by_an_earlier_narrower_handler_is_not_defeated() -> None:
+    source = """\
+    import json
+
+
+    def run_task(load, out):
+        try:
+            try:
+                task = load()
+            except Exception as e:
+                raise UserError(e) from e
+            json.dump(task.run(), out)
+        except UserError as e:
+            raise SystemExit(1) from e
+        except Exception:
+            log.exception("system error")
+    """
+    assert [code for _, code in codes(source)] == ["DET403"]

@@ -15,7 +15,8 @@ from determinism_lint.settings import Settings
 
 from ..helpers import check, check_result
 
-SILENT_BARE = "try:\n    step()\nexcept:{comment}\n    pass\n"
+# A hash whose input fails: what the bare ``except:`` swallows reaches a sink by evidence.
+SILENT_BARE = "try:\n    hashlib.sha256(step()).hexdigest()\nexcept:{comment}\n    pass\n"
 
 # In a module of a pipeline: an artifact writer whose handlers swallow a failed write.
 ARTIFACT = textwrap.dedent(
@@ -61,18 +62,22 @@ def test_silent_bare_except_is_one_det401_that_says_it_is_silent() -> None:
     ((line, code, message),) = found(handler())
     assert (line, code) == (3, "DET401")
     assert message == (
-        "bare `except:` also catches KeyboardInterrupt and SystemExit; the handler also swallows the error silently"
+        "bare `except:` swallows the failure of `hashlib.sha256(step()).hexdigest(...)` on line 2; it also catches"
+        " a Ctrl-C and SystemExit; the handler also swallows the error silently and does not fail closed"
     )
 
 
 def test_silent_broad_handler_around_artifact_work_is_one_det402() -> None:
     findings = found(artifact())
     assert [(line, code) for line, code, _ in findings] == [(10, "DET402"), (17, "DET401")]
-    assert findings[0][2].endswith("; the handler also does not fail closed around `path.write_text(...)` on line 9")
+    assert findings[0][2] == (
+        "broad `except` silently swallows the failure of `path.write_text(...)` on line 9: the artifact may end up"
+        " incomplete; log it, re-raise, or catch something narrower; the handler also does not fail closed"
+    )
     # The bare one logs, so it is not silent, but it swallows the failed write.
     assert findings[1][2] == (
-        "bare `except:` also catches KeyboardInterrupt and SystemExit;"
-        " the handler also does not fail closed around `path.write_text(...)` on line 16"
+        "bare `except:` swallows the failure of `path.write_text(...)` on line 16; it also catches a Ctrl-C and"
+        " SystemExit; the handler also does not fail closed"
     )
 
 
@@ -80,8 +85,9 @@ def test_bare_silent_handler_around_artifact_work_names_both() -> None:
     source = "import json\n\ndef save_all(p, d):\n    try:\n        json.dump(d, p)\n    except:\n        pass\n"
     ((_, code, message),) = found(source)
     assert code == "DET401"
-    assert message.endswith(
-        "; the handler also swallows the error silently and does not fail closed around `json.dump(...)` on line 5"
+    assert message == (
+        "bare `except:` swallows the failure of `json.dump(...)` on line 5; it also catches a Ctrl-C and SystemExit;"
+        " the handler also swallows the error silently and does not fail closed"
     )
 
 
@@ -97,8 +103,10 @@ def test_the_finding_goes_to_an_enabled_rule() -> None:
 
 
 def test_handlers_flagged_by_one_rule_keep_its_plain_message() -> None:
+    # Without evidence of a sink, only ``--strict`` reports them, with the rules' plain messages.
     source = "try:\n    step()\nexcept:\n    cleanup()\ntry:\n    step()\nexcept Exception:\n    pass\n"
-    assert found(source) == [
+    assert found(source) == []
+    assert found(source, strict=True, select=("DET401", "DET402")) == [
         (3, "DET401", RULES_BY_CODE["DET401"].message),
         (7, "DET402", RULES_BY_CODE["DET402"].message),
     ]
@@ -113,7 +121,11 @@ def test_per_file_ignores_and_the_merge_agree(tmp_path: Path, monkeypatch, capsy
     (tmp_path / "legacy" / "old.py").write_text(handler())
     main(["check", "legacy"])
     out = capsys.readouterr().out
-    assert out.splitlines() == [f"legacy/old.py:3:1: DET402 {RULES_BY_CODE['DET402'].message}"]
+    assert out.splitlines() == [
+        "legacy/old.py:3:1: DET402 broad `except` silently swallows the failure of"
+        " `hashlib.sha256(step()).hexdigest(...)` on line 2: the artifact may end up incomplete; log it, re-raise,"
+        " or catch something narrower; the handler also does not fail closed"
+    ]
 
 
 def test_safe_fix_still_logs_a_silent_bare_except(tmp_path: Path, monkeypatch) -> None:
@@ -156,7 +168,7 @@ def test_a_waiver_for_another_hazard_does_not_count() -> None:
     assert [c for _, c, _ in found(handler("# noqa: S110"))] == ["DET401"]
     assert [c for _, c, _ in found(handler("# noqa: E501"))] == ["DET401"]
     # E722 is no waiver for a silent `except Exception:`.
-    assert [c for _, c, _ in found("try:\n    step()\nexcept Exception:  # noqa: E722\n    pass\n")] == ["DET402"]
+    assert [c for _, c, _ in found("try:\n    step()\nexcept Exception:  # noqa: E722\n    pass\n", strict=True)] == ["DET402"]
 
 
 def test_blind_except_waiver_covers_det403() -> None:

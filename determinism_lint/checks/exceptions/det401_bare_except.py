@@ -16,6 +16,7 @@ from ..handler_facts import (
     is_compat_binding,
     is_import_fallback,
     reports_traceback_and_stops,
+    swallow_evidence,
 )
 
 if TYPE_CHECKING:
@@ -26,7 +27,21 @@ if TYPE_CHECKING:
 class BareExcept(Rule):
     """
     ## What it does
-    Flags a bare `except:` clause, unless the handler lets a Ctrl-C still stop the work:
+    Flags a bare `except:` clause whose `try` does artifact work by evidence, unless the
+    handler lets a Ctrl-C still stop the work. The message names the sink and its line.
+
+    Evidence is that what the handler swallows reaches a persistent sink: the `try` body
+    writes or dumps into a persistent file, copies into place, hashes, closes something the
+    module writes to, or calls a function of the module or of the project that does (through
+    the project's function summaries); or it fills a collection (`rows.append(row)`,
+    `out[key] = value`) that the function then writes; or the handler assigns a fallback
+    (`except: host = "unknown"`) that the function then writes. A value the function only
+    returns is not followed into its callers. Without such evidence (a probe, an `eval`
+    fallback, rendering a report, best-effort metadata, a sidecar's log upload, a shutdown
+    message), a bare `except:` is lint-level: reported only under `--strict`, and by
+    pycodestyle's E722.
+
+    Quiet also, in `--strict` too, where the handler lets a Ctrl-C still stop the work:
 
     - **It always raises**: a bare `raise`, a converted error (`raise ConfigError(...)`), or
       a call that never returns: `sys.exit(...)`, `os._exit(...)`, click's `self.fail(...)`/
@@ -64,20 +79,29 @@ class BareExcept(Rule):
 
     ## Example
     ```python
-    def load_cache(path):
+    import json
+
+
+    def save_manifest(manifest, path):
         try:
-            return read_table(path)
+            with open(path, "w") as handle:
+                json.dump(manifest, handle, sort_keys=True)
         except:
-            return None
+            cleanup(path)
     ```
 
     ## Use instead
     ```python
-    def load_cache(path):
+    import json
+
+
+    def save_manifest(manifest, path):
         try:
-            return read_table(path)
-        except FileNotFoundError:
-            return None
+            with open(path, "w") as handle:
+                json.dump(manifest, handle, sort_keys=True)
+        except Exception:
+            cleanup(path)
+            raise
     ```
 
     ## Fix safety
@@ -87,10 +111,13 @@ class BareExcept(Rule):
     also silent is then reported as DET402, whose fix adds a log call.
 
     ## Test code
-    Checked in test code too: in a test, a bare `except:` also swallows what `pytest.fail()`
-    and `pytest.skip()` raise (their exceptions derive from `BaseException`, not
-    `Exception`) and Ctrl-C, so a test passes that should have failed, or a run does not
-    stop.
+    Checked in test code under `--strict` only. In test code and development tooling
+    (`test-paths`, `dev-paths`) there is no artifact, so no evidence (and `--strict` does not
+    make test code artifact code). Under `--strict` it is the one rule that runs there: in a
+    test a bare `except:` also swallows what `pytest.fail()` and `pytest.skip()` raise (their exceptions
+    derive from `BaseException`, not `Exception`) and Ctrl-C, so a test passes that should
+    have failed, or a run does not stop. A maintainer weighs that as lint, as pycodestyle's
+    E722 reports it; it leaves no artifact short.
 
     ## References
     - [Python tutorial: handling exceptions](https://docs.python.org/3/tutorial/errors.html#handling-exceptions)
@@ -121,30 +148,66 @@ class BareExcept(Rule):
         "        port = 51001\n    return port\n",
         "def parse_time(text):\n    try:\n        return datetime.strptime(text, FORMAT)\n    except:\n"
         "        return None\n",
+        # no artifact work by evidence: lint-level, reported under --strict only
+        "try:\n    step()\nexcept:\n    cleanup()\n",
+        "for path in paths:\n    try:\n        load(path)\n    except:  # keep going\n        continue\n",
+        "def instance_metadata():\n    try:\n        return requests.get(METADATA_URL, timeout=1).json()\n"
+        "    except:\n        return {}\n",
+        "def render_card(component):\n    try:\n        return component.render()\n    except:\n"
+        "        return ErrorComponent(traceback.format_exc()).render()\n",
+        # a collection the function returns: its callers are not followed
+        "def worker_info():\n    info = {}\n    try:\n        info['host'] = socket.gethostname()\n"
+        "    except:\n        pass\n    return info\n",
     )
     INVALID = (
         Invalid(
+            "import json\ndef save_manifest(manifest, path):\n    try:\n        with open(path, 'w') as f:\n"
+            "            json.dump(manifest, f, sort_keys=True)\n    except:\n        cleanup(path)\n",
+            fixed="import json\ndef save_manifest(manifest, path):\n    try:\n        with open(path, 'w') as f:\n"
+            "            json.dump(manifest, f, sort_keys=True)\n    except Exception:\n        cleanup(path)\n",
+        ),
+        Invalid(
+            "import json\ndef export_rows(rows, path):\n    kept = []\n    for row in rows:\n        try:\n"
+            "            kept.append(convert(row))\n        except:\n            continue\n"
+            "    with open(path, 'w') as f:\n        json.dump(kept, f)\n",
+            fixed="import json\ndef export_rows(rows, path):\n    kept = []\n    for row in rows:\n        try:\n"
+            "            kept.append(convert(row))\n        except Exception:\n            continue\n"
+            "    with open(path, 'w') as f:\n        json.dump(kept, f)\n",
+        ),
+        Invalid(
+            "import json\ndef write_run_info(info, path):\n    try:\n        host = lookup_host()\n    except:\n"
+            "        host = 'unknown'\n    with open(path, 'w') as f:\n        json.dump({'host': host, **info}, f)\n",
+            fixed="import json\ndef write_run_info(info, path):\n    try:\n        host = lookup_host()\n"
+            "    except Exception:\n"
+            "        host = 'unknown'\n    with open(path, 'w') as f:\n        json.dump({'host': host, **info}, f)\n",
+        ),
+        Invalid(
             "try:\n    step()\nexcept:\n    cleanup()\n",
+            settings=(("strict", True),),
             fixed="try:\n    step()\nexcept Exception:\n    cleanup()\n",
         ),
         Invalid(
             "for path in paths:\n    try:\n        load(path)\n    except:  # keep going\n        continue\n",
+            settings=(("strict", True),),
             fixed="for path in paths:\n    try:\n        load(path)\n    except Exception:  # keep going\n        continue\n",
         ),
         Invalid(
             "for i in range(retries):\n    try:\n        return session.get(url)\n    except:\n"
             "        if i == retries - 1:\n            raise\n",
+            settings=(("strict", True),),
             fixed="for i in range(retries):\n    try:\n        return session.get(url)\n    except Exception:\n"
             "        if i == retries - 1:\n            raise\n",
         ),
         Invalid(
             "def load_default(path):\n    try:\n        return int(open(path).read())\n    except:\n"
             "        return 0\n",
+            settings=(("strict", True),),
             fixed="def load_default(path):\n    try:\n        return int(open(path).read())\n    except Exception:\n"
             "        return 0\n",
         ),
         Invalid(
             "try:\n    self._thread.join()\nexcept:\n    pass\n",
+            settings=(("strict", True),),
             fixed="try:\n    self._thread.join()\nexcept Exception:\n    pass\n",
         ),
     )
@@ -162,7 +225,12 @@ class BareExcept(Rule):
             is_cleanup_only(parent.body, RELEASE_METHODS) or is_brief_conversion(parent.body)
         ):
             return
-        yield Report(node)
+        evidence = None if ctx.is_test_code else swallow_evidence(node, ctx)
+        if evidence is None:
+            if ctx.settings.strict:
+                yield Report(node)
+            return
+        yield Report(node, f"bare `except:` {evidence.describe()}; it also catches a Ctrl-C and SystemExit")
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         from ...fix_handlers import catch_exception

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...model import FixSafety
 from ..base import NO_FIX, Invalid, Report, Rule
-from ..handler_facts import is_broad, is_import_fallback, log_call_fixable, only_passes, quiet_reason
+from ..handler_facts import (
+    is_broad,
+    is_import_fallback,
+    log_call_fixable,
+    only_passes,
+    quiet_reason,
+    runs_at_teardown,
+    swallow_evidence,
+)
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -17,12 +25,23 @@ if TYPE_CHECKING:
 class SilentExcept(Rule):
     """
     ## What it does
-    Flags what ruff's S110 and S112 flag: a broad exception handler (`except Exception`,
-    `except BaseException`, a bare `except:`, or a tuple holding one of them) whose body is
-    only `pass`, `continue` or `...`. It stays quiet where the handler is no silent
-    swallow, unless its `try` body does artifact work by evidence (writes or dumps into a
-    persistent file, hashes, closes something the module writes to, or calls a function of
-    the module that does one of these):
+    Flags a broad exception handler (`except Exception`, `except BaseException`, a bare
+    `except:`, or a tuple holding one of them) whose body is only `pass`, `continue` or
+    `...`, when what it swallows reaches a persistent sink by evidence. The message names
+    the sink and its line ("silently swallows the failure of `json.dump(...)` on line 42").
+
+    Evidence is: the `try` body writes or dumps into a persistent file, copies into place,
+    hashes, closes something the module writes to, or calls a function of the module or of
+    the project that does one of these (through the project's function summaries); or it
+    fills a collection (`rows.append(row)`, `out[key] = value`) that the function then
+    writes, so a swallowed failure leaves an item out of the artifact. A value the function
+    only returns is not followed into its callers.
+
+    Without evidence, a silent broad handler (a probe, an existence check, a best-effort
+    metadata lookup, a fallback in a UI or report endpoint, a loop that skips what it cannot
+    parse) loses nothing a maintainer would act on: it is reported only under `--strict`,
+    as ruff's S110 and S112 report it. There, it stays quiet where the handler is no silent
+    swallow:
 
     - **A comment explains it**: any comment on the handler's lines
       (`except Exception:  # the hook must never fail the run`), other than tool
@@ -52,6 +71,13 @@ class SilentExcept(Rule):
       download-count ping, a telemetry event). An upload, or a request without a timeout,
       is still flagged.
 
+    With evidence, a handler is still quiet when it is a guard while an object is torn
+    down: in `__exit__`/`__aexit__`/`__del__`, or in a method that the module calls only from
+    those (`self._abort()` or `self.close()` in `__exit__`). The error is already on its way
+    there, or the work was finished, and can fail, through its own call (`finalize()`,
+    `commit()`). A `close()` that the module calls from anywhere else is still flagged.
+    Around a collection, a comment or a cleanup context keeps it quiet too.
+
     A handler that returns or assigns a fallback (`except Exception: return None`) is not
     this rule's: it is a fallback, flagged by DET403 only when the `try` body does artifact
     work. Neither is `contextlib.suppress(Exception)`: ruff recommends it as the explicit way
@@ -70,31 +96,38 @@ class SilentExcept(Rule):
 
     ## Example
     ```python
-    def collect_metrics(run_dir):
+    import json
+
+
+    def write_metrics(run_dir, path):
         metrics = {}
         for name in ("loss", "accuracy"):
             try:
                 metrics[name] = read_metric(run_dir, name)
             except Exception:
                 pass
-        return metrics
+        with open(path, "w") as handle:
+            json.dump(metrics, handle, sort_keys=True)
     ```
 
     ## Use instead
     ```python
+    import json
     import logging
 
     logger = logging.getLogger(__name__)
 
 
-    def collect_metrics(run_dir):
+    def write_metrics(run_dir, path):
         metrics = {}
         for name in ("loss", "accuracy"):
             try:
                 metrics[name] = read_metric(run_dir, name)
             except Exception:
-                logger.exception("collect_metrics: could not read %s", name)
-        return metrics
+                logger.exception("write_metrics: could not read %s", name)
+                raise
+        with open(path, "w") as handle:
+            json.dump(metrics, handle, sort_keys=True)
     ```
 
     ## Fix safety
@@ -132,8 +165,8 @@ class SilentExcept(Rule):
     ## Test code
     Not checked in test code (`test-paths`): there, `except Exception: pass` is mostly the
     test's own expectation (the call is meant to fail, and the test checks what happened
-    next), and there is no artifact to leave incomplete. Outside tests it applies to all
-    code, not only artifact-shaping code, as ruff's S110 and S112 do.
+    next), and there is no artifact to leave incomplete. Under `--strict`, it applies to all
+    other code, not only artifact-shaping code, as ruff's S110 and S112 do.
 
     ## References
     - [ruff: try-except-pass (S110)](https://docs.astral.sh/ruff/rules/try-except-pass/)
@@ -172,10 +205,51 @@ class SilentExcept(Rule):
         "try:\n    subprocess.call(['pkill', '-TERM', '-P', pid])\nexcept Exception:\n    pass\n",
         "try:\n    __import__(module_name)\nexcept Exception:\n    pass\nif module_name in sys.modules:\n    use(module_name)\n",
         "try:\n    session.head(url, timeout=3)\nexcept Exception:\n    pass\n",
+        # a guard in a method that only ``__exit__`` calls: the writer is finished by ``finalize``
+        "class ShardWriter:\n    def add(self, batch):\n        self.stream.write_batch(batch)\n"
+        "    def finalize(self):\n        self.stream.close()\n"
+        "    def __exit__(self, *exc):\n        self.close()\n"
+        "    def close(self):\n        try:\n            self.stream.close()\n"
+        "        except Exception:  # already closed by finalize()\n            pass\n",
+        # no sink by evidence: reported under --strict only
+        "try:\n    step()\nexcept Exception:\n    pass\n",
+        "def find_object(name, getters):\n    for get in getters:\n        try:\n            return get(name)\n"
+        "        except Exception:\n            continue\n    return None\n",
+        "def worker_info():\n    info = {}\n    try:\n        info['host'] = socket.gethostname()\n"
+        "    except Exception:\n        pass\n    return info\n",
+        "def model_names(client, runs):\n    names = []\n    for run in runs:\n        try:\n"
+        "            names.append(client.get_run(run).name)\n        except Exception:\n            continue\n"
+        "    return {'models': names}\n",
     )
     INVALID = (
         Invalid(
+            "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
+            "def save_index(index, path):\n    try:\n        with open(path, 'w') as f:\n"
+            "            json.dump(index, f, sort_keys=True)\n    except Exception:\n        pass\n",
+            fixed=(
+                "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
+                "def save_index(index, path):\n    try:\n        with open(path, 'w') as f:\n"
+                "            json.dump(index, f, sort_keys=True)\n    except Exception:\n"
+                '        logger.debug("save_index: ignored Exception", exc_info=True)\n'
+            ),
+        ),
+        Invalid(
+            "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
+            "def write_metrics(run_dir, path):\n    metrics = {}\n    for name in NAMES:\n        try:\n"
+            "            metrics[name] = read_metric(run_dir, name)\n        except Exception:\n            continue\n"
+            "    with open(path, 'w') as f:\n        json.dump(metrics, f, sort_keys=True)\n",
+            fixed=(
+                "import json\nimport logging\nlogger = logging.getLogger(__name__)\n"
+                "def write_metrics(run_dir, path):\n    metrics = {}\n    for name in NAMES:\n        try:\n"
+                "            metrics[name] = read_metric(run_dir, name)\n        except Exception:\n"
+                '            logger.debug("write_metrics: ignored Exception", exc_info=True)\n'
+                "            continue\n"
+                "    with open(path, 'w') as f:\n        json.dump(metrics, f, sort_keys=True)\n"
+            ),
+        ),
+        Invalid(
             "try:\n    step()\nexcept Exception:\n    pass\n",
+            settings=(("strict", True),),
             fixed=(
                 "import logging\n\ntry:\n    step()\nexcept Exception:\n"
                 '    logging.getLogger(__name__).debug("module: ignored Exception", exc_info=True)\n'
@@ -184,6 +258,7 @@ class SilentExcept(Rule):
         Invalid(
             "import logging\nlog = logging.getLogger(__name__)\n"
             "def f():\n    try:\n        compute()\n    except BaseException:\n        ...\n",
+            settings=(("strict", True),),
             fixed=(
                 "import logging\nlog = logging.getLogger(__name__)\n"
                 "def f():\n    try:\n        compute()\n    except BaseException:\n"
@@ -194,6 +269,7 @@ class SilentExcept(Rule):
             "import logging\nlogger = logging.getLogger(__name__)\n"
             "def load_all(paths):\n    for p in paths:\n        try:\n            load(p)\n"
             "        except (ValueError, Exception):\n            continue\n",
+            settings=(("strict", True),),
             fixed=(
                 "import logging\nlogger = logging.getLogger(__name__)\n"
                 "def load_all(paths):\n    for p in paths:\n        try:\n            load(p)\n"
@@ -205,6 +281,7 @@ class SilentExcept(Rule):
         Invalid(
             "import logging\nlogger = logging.getLogger(__name__)\n"
             "def read_config(path):\n    try:\n        apply(parse(path))\n    except Exception: pass\n",
+            settings=(("strict", True),),
             fixed=(
                 "import logging\nlogger = logging.getLogger(__name__)\n"
                 "def read_config(path):\n    try:\n        apply(parse(path))\n    except Exception:\n"
@@ -225,12 +302,14 @@ class SilentExcept(Rule):
         ),
         Invalid(
             "def rows(reader):\n    try:\n        yield from reader\n    except BaseException:\n        pass\n",
+            settings=(("strict", True),),
             fixed=NO_FIX,
         ),
         Invalid(
             "import logging\nlogger = logging.getLogger(__name__)\n"
             "def publish(url, blob):\n    try:\n        requests.post(url, data=blob, timeout=30)\n"
             "    except Exception:\n        pass\n",
+            settings=(("strict", True),),
             fixed=(
                 "import logging\nlogger = logging.getLogger(__name__)\n"
                 "def publish(url, blob):\n    try:\n        requests.post(url, data=blob, timeout=30)\n"
@@ -238,19 +317,29 @@ class SilentExcept(Rule):
                 '        logger.debug("publish: ignored Exception", exc_info=True)\n'
             ),
         ),
-        Invalid(
-            "def notify(v):\n    try:\n        send(v)\n    except Exception:\n        pass\n",
-            settings=(("fix_log_level", "warning"),),
-            fixed=NO_FIX,
-        ),
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, ast.ExceptHandler)
         if not is_broad(node, ctx) or not only_passes(node) or is_import_fallback(node, ctx):
             return
-        if quiet_reason(node, ctx) is None:
-            yield Report(node, fixable=log_call_fixable(node, ctx))
+        fixable = log_call_fixable(node, ctx)
+        evidence = swallow_evidence(node, ctx, with_fallback=False)
+        if evidence is None:
+            if ctx.settings.strict and quiet_reason(node, ctx) is None:
+                yield Report(node, fixable=fixable)
+            return
+        # A guard while the object is torn down is quiet; a collection left short is quiet
+        # where a pass would be, except as a fallback value.
+        if runs_at_teardown(node, ctx):
+            return
+        if evidence.value is not None and quiet_reason(node, ctx) not in (None, "a fallback value"):
+            return
+        message = (
+            f"broad `except` silently {evidence.describe()}: the artifact may end up incomplete;"
+            " log it, re-raise, or catch something narrower"
+        )
+        yield Report(node, message, fixable=fixable)
 
     def fix(self, node: Any, ctx: FixContext) -> Optional[Edit]:
         from ...fix_handlers import add_log_call

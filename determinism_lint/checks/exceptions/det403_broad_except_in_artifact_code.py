@@ -13,9 +13,11 @@ from ..handler_facts import (
     TRY_TYPES,
     artifact_work,
     fails_closed,
+    hands_error_on,
     is_broad,
     is_no_swallow,
     retries_the_work,
+    runs_at_teardown,
     states_intent_to_continue,
     states_visible_degradation,
 )
@@ -36,25 +38,43 @@ class BroadExceptInArtifactCode(Rule):
     Artifact work is a write or a dump into a persistent file, a hash or digest, closing
     something the module writes to (a failed close loses the buffered tail), or a call to a
     function of the same module that reaches one of these (the message then says which
-    call it reaches). `json.dumps(...)` alone is not: the string may never reach a file. A
+    call it reaches). `json.dumps(...)` alone is not: the string may never reach a file, nor
+    is a dump into a stream that is not kept (`sys.stdout`, a temp file, `f` from `with
+    open(path, "w") as f` where the write rules see a scratch file, as in a
+    `TemporaryDirectory` uploaded after the dump): a failure there leaves no artifact torn. A
     fallback value that is only returned or assigned is therefore not flagged unless the
     work it replaces reaches an artifact.
 
-    Failing closed is: `raise` (also `raise ... from ...`), an exit (`sys.exit`), the error
-    policy (`handle_error_with_policy` or a configured `error-handlers` name), or a call
+    Failing closed is: `raise` (also `raise ... from ...`), an exit with a failure status
+    (`sys.exit(1)`, `os._exit(code)`, the builtin `exit(1)`; not `sys.exit()` or
+    `sys.exit(0)`, which report success), the error policy (`handle_error_with_policy` or a configured `error-handlers` name), or a call
     that always raises: a helper named for it (`raise_error(e)`, `reraise(...)`), a function
     of the same module whose every path raises, or one imported from another module of the
     checked project whose every path raises (`process_exception(e)` that translates and
     re-raises every error). A method whose body raises `NotImplementedError` is abstract and
     does not count. Logging alone is not failing closed.
 
+    Handing the error on, by evidence, fails closed too: the handler returns the exception
+    object or a value built with it (`return Job(status=ERROR, error=e)`, `return e`), stores
+    it on an object from outside the handler (`update.error = e`, `self.failure = e`), or
+    records the error, also as text, in a collection its function returns
+    (`results[name] = {"success": False, "error": str(e)}` and `return results`) or writes
+    after the `try` (`outputs["error.pb"] = ErrorDocument(format_exc(e))`, then each of
+    `outputs` written to a file: the failure is persisted where the caller looks). Whoever
+    gets the object or the result sees the failure and can raise it. Its text alone, returned
+    (`return f"failed: {e}"`) or stored, reads as a fallback value: still flagged.
+
     Also quiet where the handler is not a swallow:
 
     - it **does the work again** (a download from a mirror, then from the official source):
       if that fails too, the error propagates;
+    - it is a **guard while an object is torn down**: in `__exit__`/`__aexit__`/`__del__`, or
+      in a method that the module calls only from those (`self._abort()` in `__exit__`), as
+      for DET402;
     - it **says, visibly, that the program goes on without the work**: `warnings.warn(...)`,
       or a log call whose message or comment states the degradation ("Unable to cache to
-      disk", "skipping", "continuing without ..."). That is a decision, made visible, and a
+      disk", "skipping", "continuing without ..."), or a comment does ("do not re-raise so
+      that the execution continues"). That is a decision, made visible, and a
       maintainer will not change it; a silent handler with such a comment is still reported.
     - in `strict` mode, where a broad handler is reported without evidence of artifact work,
       one that **loses nothing**: its `try` only releases something (`proc.kill()`,
@@ -158,11 +178,43 @@ class BroadExceptInArtifactCode(Rule):
         # a mirror first, then the official source, which raises if it fails too
         "def fetch_tool(mirror, url, dest):\n    def download(u):\n        with open(dest, 'wb') as f:\n"
         "            f.write(get(u))\n    try:\n        download(mirror)\n    except Exception:\n        download(url)\n",
+        # a comment says it deliberately does not re-raise, and the traceback is logged
+        "import json\ndef collect(result, path):\n    try:\n        with open(path, 'w') as f:\n"
+        "            json.dump(result, f)\n    except Exception:\n"
+        "        # log but do not re-raise, so that the task chain execution continues\n"
+        "        logger.exception('Failed to collect')\n",
         # a cache, and the warning says the run goes on without it
         "import pickle, warnings\ndef cache_item(item, path):\n    try:\n        with open(path, 'wb') as f:\n"
         "            pickle.dump(item, f)\n    except Exception as e:\n"
         "        warnings.warn(f'Unable to cache to disk: {e}')\n",
         "from contextlib import suppress\ndef probe(p):\n    with suppress(Exception):\n        return p.stat().st_size\n",
+        # fails closed by evidence: the caller gets the exception object and raises it
+        "def materialize(table, path):\n    try:\n        table.write_parquet(path)\n"
+        "        return Job(status=SUCCEEDED)\n    except Exception as e:\n"
+        "        return Job(status=ERROR, error=e)\n",
+        "import json\ndef reconcile(update, path):\n    try:\n        with open(path, 'w') as f:\n"
+        "            json.dump(update.item, f)\n    except Exception as e:\n        log.error(e)\n"
+        "        update.error = e\n        update.status = FAILED\n",
+        # the failure is part of the result the function returns
+        "import json\ndef write_configs(configs):\n    results = {}\n    for name, config in configs.items():\n"
+        "        try:\n            with open(name, 'w') as f:\n                json.dump(config, f)\n"
+        "            results[name] = {'success': True}\n        except Exception as e:\n"
+        "            results[name] = {'success': False, 'error': str(e)}\n    return results\n",
+        # a dump into a scratch file, uploaded only after it: a failure leaves no artifact torn
+        "import json, os, tempfile\ndef log_features(client, run_id, features):\n    try:\n"
+        "        with tempfile.TemporaryDirectory() as tmp:\n            path = os.path.join(tmp, 'features.json')\n"
+        "            with open(path, 'w') as f:\n                json.dump(features, f)\n"
+        "            client.log_artifact(run_id, path)\n    except Exception as e:\n"
+        "        log.debug('could not log features: %s', e)\n",
+        # the error document is written with the outputs
+        "import hashlib\ndef execute(task, out_dir):\n    outputs = {}\n    try:\n"
+        "        outputs['digest'] = hashlib.sha256(task.run()).hexdigest()\n    except Exception as e:\n"
+        "        outputs['error.json'] = ErrorDocument(message=format_error(e))\n"
+        "    for name, doc in outputs.items():\n        write_json(doc, out_dir / name)\n"
+        "def write_json(doc, path):\n    with open(path, 'w') as f:\n        f.write(doc.to_json())\n",
+        # a failure exit status
+        "import json\ndef main(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+        "        print(e)\n        exit(1)\n",
     )
     INVALID = (
         Invalid(
@@ -217,6 +269,26 @@ class BroadExceptInArtifactCode(Rule):
             fixed=NO_FIX,
         ),
         Invalid(
+            "import json\nimport sys\ndef save(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+            "        print(e)\n        sys.exit(0)\n",
+            fixed=(
+                "import json\nimport sys\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
+                "def save(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+                "        print(e)\n        sys.exit(0)\n"
+                '        handle_error_with_policy(e, context="save")\n'
+            ),
+        ),
+        Invalid(
+            "import json\ndef save(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+            "        return f'failed: {e}'\n",
+            fixed=(
+                "import json\n\nfrom determinism_lint.runtime import handle_error_with_policy\n\n\n"
+                "def save(d, p):\n    try:\n        json.dump(d, p)\n    except Exception as e:\n"
+                '        handle_error_with_policy(e, context="save")\n'
+                "        return f'failed: {e}'\n"
+            ),
+        ),
+        Invalid(
             "def step(run):\n    try:\n        run.train()\n    except Exception:\n        log.error('x')\n",
             settings=(("strict", True),),
             fixed=(
@@ -233,6 +305,8 @@ class BroadExceptInArtifactCode(Rule):
             return
         assert isinstance(node, ast.ExceptHandler)
         if not is_broad(node, ctx) or fails_closed(node.body, ctx) is not None:
+            return
+        if hands_error_on(node, ctx) is not None or runs_at_teardown(node, ctx):
             return
         parent = ctx.parent(node)
         if not isinstance(parent, TRY_TYPES):
@@ -252,8 +326,11 @@ class BroadExceptInArtifactCode(Rule):
         yield Report(node, message, fixable=fixable)
 
     def handler_note_for(self, finding: Any) -> str:
-        match = re.search(r"swallows the failure of (.*?): the artifact", finding.message)
-        return f"does not fail closed around {match.group(1)}" if match else self.handler_note
+        # The finding kept for the handler (DET401, DET402) names the same work by evidence;
+        # without evidence (``strict``), it does not.
+        if "swallows the failure of" in finding.message:
+            return "does not fail closed"
+        return self.handler_note
 
     def _check_suppress(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, (ast.With, ast.AsyncWith))

@@ -6,7 +6,8 @@ import ast
 from typing import TYPE_CHECKING, Iterator
 
 from ..base import Invalid, Report, Rule
-from ..handler_facts import enclosing_try_body, fails_closed, is_broad
+from .._util import last_name
+from ..handler_facts import caught_names, enclosing_try_body, fails_closed, hands_error_on, is_broad
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -21,7 +22,11 @@ class DefeatedFailClosed(Rule):
     and names the outer handler's line. Applies in artifact-shaping code. An outer handler
     that hands the error to a helper that always raises (`process_exception(e)`, a function
     of this module or of the checked project whose every path raises, or `raise_error(...)`)
-    fails closed too: nothing is defeated.
+    fails closed too: nothing is defeated, and so does one that hands the error on by
+    evidence (returns `Job(status=ERROR, error=e)`, stores `update.error = e`), as for DET403.
+    Nor is an error that an earlier, narrower handler of the outer `try` catches (`raise
+    UserError(e) from e` inside, `except UserError:` before `except Exception:` outside):
+    Python hands it to the first handler that matches, not to the broad one.
 
     ## Why is this bad?
     The inner handler looks like it fails closed, and a reviewer stops reading there. But
@@ -86,6 +91,11 @@ class DefeatedFailClosed(Rule):
         "    except ValueError:\n        pass\n",
         "def save_all(xs):\n    try:\n        save(xs)\n    except Exception:\n        try:\n            cleanup()\n"
         "        except OSError:\n            raise\n",
+        "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
+        "    except Exception as e:\n        return Result(status=ERROR, error=e)\n",
+        "def run_task(load):\n    try:\n        try:\n            task = load()\n        except Exception as e:\n"
+        "            raise UserError(e) from e\n        task.run()\n    except UserError as e:\n"
+        "        raise SystemExit(1) from e\n    except Exception:\n        log.exception('system error')\n",
         "def translate(e):\n    raise StoreError(str(e)) from e\n"
         "def save_all(xs):\n    try:\n        try:\n            save(xs)\n        except OSError:\n            raise\n"
         "    except Exception as e:\n        translate(e)\n",
@@ -107,10 +117,18 @@ class DefeatedFailClosed(Rule):
         inner = fails_closed(node.body, ctx)
         if inner is None:
             return
+        raised = _raised_names(node, inner, ctx)
         outer_try = enclosing_try_body(node, ctx)
         while outer_try is not None:
             for handler in outer_try.handlers:
-                if is_broad(handler, ctx) and fails_closed(handler.body, ctx) is None:
+                narrow = set() if is_broad(handler, ctx) else {n.rsplit(".", 1)[-1] for n in caught_names(handler, ctx) or []}
+                if raised & narrow:
+                    return  # an earlier, narrower handler of the outer ``try`` gets the error
+                if (
+                    is_broad(handler, ctx)
+                    and fails_closed(handler.body, ctx) is None
+                    and hands_error_on(handler, ctx) is None
+                ):
                     yield Report(
                         inner,
                         f"this fail-closed error is swallowed by the broad `except` on line {handler.lineno}:"
@@ -118,3 +136,15 @@ class DefeatedFailClosed(Rule):
                     )
                     return
             outer_try = enclosing_try_body(outer_try, ctx)
+
+
+def _raised_names(handler: ast.ExceptHandler, inner: ast.AST, ctx: Context) -> set[str]:
+    """The last names of what the fail-closed statement raises: ``StoreError`` for
+    ``raise StoreError(...) from e``; for a bare ``raise``, what the handler catches."""
+    if isinstance(inner, ast.Raise):
+        if inner.exc is None:
+            return {name.rsplit(".", 1)[-1] for name in caught_names(handler, ctx) or []}
+        target = inner.exc.func if isinstance(inner.exc, ast.Call) else inner.exc
+        name = last_name(target)
+        return {name} if name is not None else set()
+    return set()

@@ -2,7 +2,8 @@
 
 Read with ``ast`` only (no libcst): what a handler catches and does (``shape``), which calls
 and handlers never return (``raising``), the artifact work a ``try`` body does and what it
-can raise (``work``), and the handlers that are no silent swallow (``quiet``).
+can raise and whether what a handler swallows reaches a persistent sink (``work``), and the
+handlers that are no silent swallow (``quiet``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .quiet import (
     is_probe_import,
     is_store_only,
     quiet_reason,
+    runs_at_teardown,
 )
 from .raising import (
     EXIT_CALLS,
@@ -48,11 +50,14 @@ from .shape import (
 )
 from .work import (
     ArtifactWork,
+    SwallowEvidence,
     all_artifact_work,
     artifact_work,
     can_be_raised_by,
     does_artifact_work,
+    hands_error_on,
     retries_the_work,
+    swallow_evidence,
 )
 
 __all__ = [
@@ -65,6 +70,7 @@ __all__ = [
     "RELEASE_METHODS",
     "TRY_TYPES",
     "ArtifactWork",
+    "SwallowEvidence",
     "all_artifact_work",
     "always_raises",
     "artifact_work",
@@ -76,6 +82,7 @@ __all__ = [
     "fails_closed",
     "handler_always_raises",
     "handler_comment",
+    "hands_error_on",
     "in_cleanup_context",
     "in_loop",
     "is_broad",
@@ -92,7 +99,9 @@ __all__ = [
     "only_passes",
     "quiet_reason",
     "reports_traceback_and_stops",
+    "runs_at_teardown",
     "retries_the_work",
     "states_intent_to_continue",
     "states_visible_degradation",
+    "swallow_evidence",
 ]

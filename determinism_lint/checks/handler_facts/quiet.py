@@ -110,6 +110,43 @@ def in_cleanup_context(handler: ast.ExceptHandler, ctx: Context) -> bool:
     return False
 
 
+def runs_at_teardown(handler: ast.ExceptHandler, ctx: Context) -> bool:
+    """The handler is a guard in ``__exit__``/``__aexit__``/``__del__``, or in a method that this
+    module calls only from those (``_abort()`` or ``close()`` called from ``__exit__``): it runs
+    while the object is torn down, where the error is already on its way, or the work was
+    finished (or failed) through its own explicit call (``finalize()``, ``commit()``)."""
+    function = next(
+        (a for a in ctx.ancestors(handler) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))),
+        None,
+    )
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if function.name in _TEARDOWN_FUNCTIONS:
+        return True
+    if not any(isinstance(a, ast.ClassDef) for a in ctx.ancestors(function)):
+        return False
+    # The calls that may reach this method: ``self.close()``, ``writer.close()``, ``close()``;
+    # not ``self.stream.close()``, a method of another object.
+    calls = [
+        call
+        for call in ctx.calls_by_name.get(function.name, ())
+        if isinstance(call, ast.Call)
+        and (isinstance(call.func, ast.Name) or isinstance(getattr(call.func, "value", None), ast.Name))
+    ]
+    if not calls:
+        return False
+    for call in calls:
+        if not (isinstance(call.func, ast.Attribute) and getattr(call.func.value, "id", None) == "self"):
+            return False
+        caller = next(
+            (a for a in ctx.ancestors(call) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))),
+            None,
+        )
+        if not isinstance(caller, (ast.FunctionDef, ast.AsyncFunctionDef)) or caller.name not in _TEARDOWN_FUNCTIONS:
+            return False
+    return True
+
+
 def is_store_only(body: list[ast.stmt]) -> bool:
     """The ``try`` body only binds a value (``size = fs.info(p)["size"]``, ``return parse(s)``):
     a handler that passes keeps the value from before, a fallback in all but name."""

@@ -66,8 +66,30 @@ def reports_traceback_and_stops(handler: ast.ExceptHandler, ctx: Context) -> boo
 EXIT_CALLS = frozenset({"sys.exit", "os._exit", "os.abort", "pytest.fail"})
 
 
+def _exit_status(call: ast.Call, ctx: Context) -> Optional[bool]:
+    """For an exit (``sys.exit``, ``os._exit``, ``os.abort``, ``pytest.fail``, the builtin
+    ``exit``/``quit``): whether it reports a failure. ``sys.exit(1)``, ``os._exit(code)``,
+    ``exit(1)`` do; ``sys.exit()``, ``sys.exit(0)`` and ``exit(None)`` report success.
+    ``None`` for any other call."""
+    name = last_name(call.func)
+    if name not in ("exit", "_exit", "abort", "fail", "quit"):
+        return None
+    if isinstance(call.func, ast.Name) and name in ("exit", "quit"):
+        if not ctx.is_builtin(call.func, name):
+            return None
+    elif ctx.call_name(call) not in EXIT_CALLS:
+        return None
+    if name in ("abort", "fail"):
+        return True
+    status = call.args[0] if call.args else keyword(call, "code") or keyword(call, "status")
+    if status is None:
+        return False
+    return not (isinstance(status, ast.Constant) and status.value in (0, None, False))
+
+
 def fails_closed(body: list[ast.stmt], ctx: Context) -> Optional[ast.AST]:
-    """The statement or call that stops the run: ``raise``, an exit, or the error policy."""
+    """The statement or call that stops the run: ``raise``, an exit with a failure status, or
+    the error policy."""
     handlers = {name.rsplit(".", 1)[-1] for name in ctx.settings.all_error_handlers}
     for node in walk_statements_local(body):
         if isinstance(node, ast.Raise):
@@ -75,8 +97,11 @@ def fails_closed(body: list[ast.stmt], ctx: Context) -> Optional[ast.AST]:
         if isinstance(node, ast.Call):
             if last_name(node.func) in handlers:
                 return node
-            if last_name(node.func) in ("exit", "_exit", "abort", "fail") and ctx.call_name(node) in EXIT_CALLS:
-                return node
+            status = _exit_status(node, ctx)
+            if status is not None:
+                if status:
+                    return node
+                continue  # a success status after a failure is no failing closed
             if always_raises(node, ctx):
                 return node
     return None
@@ -281,3 +306,4 @@ def always_raises(call: ast.Call, ctx: Context) -> bool:
     if isinstance(call.func, ast.Name):
         return bool(ctx.memo(f"det4.imported-raising.{name}", ctx.tree, lambda: _imported_raising(name, ctx)))
     return False
+

@@ -170,7 +170,8 @@ def handler_comment(handler: ast.ExceptHandler, ctx: Context) -> Optional[str]:
 #: Comments that say a handler swallows on purpose.
 _INTENT_RE = re.compile(
     r"#.*\b(silent|silently|deliberate|deliberately|intentional|intentionally|on purpose|best[- ]effort"
-    r"|ignore|ignored|ok to fail|okay to fail|don'?t fail|do not fail|rather|not fatal|non-fatal|optional)\b",
+    r"|ignore|ignored|ok to fail|okay to fail|don'?t fail|do not fail|rather|not fatal|non-fatal|optional"
+    r"|(?:do not|don'?t|never|not) re-?raise|execution continues|run continues)\b",
     re.IGNORECASE,
 )
 _CONTINUE_LOG_METHODS = frozenset({"warning", "warn", "info", "debug"})

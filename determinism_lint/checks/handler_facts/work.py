@@ -1,6 +1,8 @@
 """Evidence: the artifact work a ``try`` body does (a persistent write, a dump into a file, a
-hash, closing a writer, or a module-local function that reaches one), and what that work can
-raise."""
+hash, closing a writer, or a module-local function that reaches one), what that work can
+raise, and whether what a handler swallows reaches a persistent sink (the ``try`` body's work,
+a collection it fills or a fallback the handler assigns that the function then writes).
+Without such evidence, DET401 and DET402 stay quiet unless ``strict`` is set."""
 
 from __future__ import annotations
 
@@ -21,8 +23,10 @@ from ...scopes import (
     _only_reported,
     classify_call,
     is_hash_update,
+    is_scratch_stream,
 )
 from .._util import last_name, walk_statements_local
+from ..writes.vocabulary import _SCRATCH_REASONS
 from .shape import TRY_TYPES, caught_names
 
 if TYPE_CHECKING:
@@ -134,11 +138,40 @@ def _direct_work_of(call: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
         if name in SERIALIZERS and name not in _STRING_SERIALIZERS and not _only_reported(call, ctx):
             # ``yaml.dump(data)`` without a stream returns a string.
             if not name.startswith("yaml.") or len(call.args) > 1 or any(k.arg == "stream" for k in call.keywords):
-                return ArtifactWork(call, _call_label(call), raises=_DUMP_RAISES)
+                if not _dumps_into_scratch(call, ctx):
+                    return ArtifactWork(call, _call_label(call), raises=_DUMP_RAISES)
     site = write_site(call, ctx)
     if site is not None and site.writes_artifact and site.kind != "scratch":
         return ArtifactWork(call, _call_label(call), raises=_WRITE_RAISES)
     return None
+
+
+def _dumps_into_scratch(call: ast.Call, ctx: Context) -> bool:
+    """``json.dump(obj, f)`` into a stream that is not kept: ``sys.stdout``, a temp file, or
+    ``f`` from ``with open(path, "w") as f`` where that ``open`` writes a scratch file (into a
+    ``TemporaryDirectory``), as the write rules see it. A failure there leaves no artifact
+    torn: the file is thrown away, or uploaded only after the dump."""
+    from ..atomic_writes import write_site
+
+    stream = call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg in ("fp", "stream", "file")), None
+    )
+    if stream is None:
+        return False
+    if is_scratch_stream(stream, ctx):
+        return True
+    if not isinstance(stream, ast.Name):
+        return False
+    scope = ctx.enclosing_scope(call)
+    for node in ast.walk(scope):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                target = item.optional_vars
+                if isinstance(target, ast.Name) and target.id == stream.id and isinstance(item.context_expr, ast.Call):
+                    site = write_site(item.context_expr, ctx)
+                    if site is not None and (site.kind == "scratch" or site.exempt_reason in _SCRATCH_REASONS):
+                        return True
+    return False
 
 
 def _local_function_work(ctx: Context) -> dict[str, ArtifactWork]:
@@ -185,26 +218,32 @@ def _local_function_work(ctx: Context) -> dict[str, ArtifactWork]:
     return ctx.memo("det4.local-work", ctx.tree, compute)  # type: ignore[return-value]
 
 
+def call_work(node: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
+    """The artifact work ``node`` does by evidence: itself (a persistent write, a dump into a
+    file, a hash, closing a writer), through a function of this module, or through a function
+    imported from another module of the project whose summary reaches a persistent sink."""
+    work = _direct_work(node, ctx)
+    if work is None:
+        callee = _local_callee(node)
+        if callee is not None:
+            target = _local_function_work(ctx).get(callee)
+            if target is not None:
+                work = ArtifactWork(node, _call_label(node), via=target.describe())
+    if work is None:  # a function of another module of the project, by its summary
+        via = ctx.scopes.imported_sink(node)
+        work = ArtifactWork(node, _call_label(node), via=via) if via is not None else None
+    return work
+
+
 def artifact_work(body: list[ast.stmt], ctx: Context) -> Optional[ArtifactWork]:
     """The first artifact work in ``body`` by evidence: a persistent write, a dump into a file, a
     hash, closing something the module writes to, or a module-local function that reaches one
     of these. ``json.dumps`` alone is no evidence: the string may never reach a file."""
     found: list[ArtifactWork] = []
-    local = None
     for node in walk_statements_local(body):
         if not isinstance(node, ast.Call):
             continue
-        work = _direct_work(node, ctx)
-        if work is None:
-            callee = _local_callee(node)
-            if callee is not None:
-                local = local if local is not None else _local_function_work(ctx)
-                target = local.get(callee)
-                if target is not None:
-                    work = ArtifactWork(node, _call_label(node), via=target.describe())
-        if work is None:  # a function of another module of the project, by its summary
-            via = ctx.scopes.imported_sink(node)
-            work = ArtifactWork(node, _call_label(node), via=via) if via is not None else None
+        work = call_work(node, ctx)
         if work is not None:
             found.append(work)
     if not found:
@@ -289,3 +328,270 @@ def retries_the_work(handler: ast.ExceptHandler, work: ArtifactWork) -> bool:
             return True
         todo.extend(ast.iter_child_nodes(node))
     return False
+
+
+# -- evidence that a swallow reaches a persistent sink ---------------------------------------
+
+
+@dataclass(frozen=True)
+class SwallowEvidence:
+    """What a swallowed failure reaches: the ``try`` body's own ``work``, or a ``value`` (a
+    collection the ``try`` body fills, or a fallback the handler assigns) that ``work`` later
+    writes."""
+
+    work: ArtifactWork
+    #: ``None`` when the ``try`` body does the work itself.
+    value: Optional[str] = None
+    #: ``"collection"`` or ``"fallback"`` for a value.
+    kind: str = "work"
+
+    def describe(self) -> str:
+        """The phrase after "broad `except` ...": what the swallow loses, and where it ends up."""
+        if self.value is None:
+            return f"swallows the failure of {self.work.describe()}"
+        if self.kind == "collection":
+            return (
+                f"swallows a failure that leaves `{self.value}` short, and `{self.value}` reaches"
+                f" {self.work.describe()}"
+            )
+        return f"sets the fallback `{self.value}`, which reaches {self.work.describe()}"
+
+    @property
+    def line(self) -> int:
+        return self.work.call.lineno
+
+
+#: Methods that add to a collection in place: a failure before them leaves the item out.
+_FILLING_METHODS = frozenset(
+    {"append", "extend", "add", "update", "insert", "appendleft", "extendleft", "setdefault"}
+)
+
+
+def _root_name(node: ast.AST) -> Optional[str]:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _filled_collections(body: list[ast.stmt]) -> set[str]:
+    """Local names the ``try`` body adds to in place: ``rows.append(r)``, ``out[k] = v``,
+    ``total += [x]``. A plain rebinding (``size = info(p)``) is not one: when it fails, the
+    name keeps its value from before, a fallback in all but name."""
+    names: set[str] = set()
+    for node in walk_statements_local(body):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in _FILLING_METHODS and isinstance(node.func.value, ast.Name):
+                names.add(node.func.value.id)
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    names.add(target.value.id)
+                elif isinstance(node, ast.AugAssign) and isinstance(target, ast.Name):
+                    names.add(target.id)
+    return names
+
+
+def _assigned_names(body: list[ast.stmt]) -> set[str]:
+    """Plain names a handler binds: ``except: value = default``."""
+    names: set[str] = set()
+    for node in walk_statements_local(body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                        names.add(sub.id)
+    return names
+
+
+def _mentions(call: ast.Call, names: set[str]) -> Optional[str]:
+    """The first of ``names`` that ``call`` writes: in its arguments, or as the receiver of a
+    method (``df.to_parquet(path)``)."""
+    parts: list[ast.AST] = [*call.args, *(k.value for k in call.keywords)]
+    if isinstance(call.func, ast.Attribute):
+        parts.append(call.func.value)
+    for part in parts:
+        for node in ast.walk(part):
+            if isinstance(node, ast.Name) and node.id in names:
+                return node.id
+    return None
+
+
+def _later_sink(trynode: ast.AST, names: set[str], ctx: Context) -> Optional[tuple[str, ArtifactWork]]:
+    """The first artifact work after ``trynode`` in its function (or module) that writes one of
+    ``names``."""
+    if not names:
+        return None
+    function = ctx.enclosing_function(trynode)
+    scope = function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else ctx.tree
+    if function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    end: int = getattr(trynode, "end_lineno", 0) or 0
+    found: list[tuple[int, int, str, ArtifactWork]] = []
+    for node in walk_statements_local(scope.body):
+        if not isinstance(node, ast.Call) or node.lineno <= end:
+            continue
+        name = _mentions(node, names)
+        if name is None:
+            continue
+        work = call_work(node, ctx)
+        if work is not None:
+            found.append((node.lineno, node.col_offset, name, work))
+    if not found:
+        return None
+    _, _, name, work = min(found, key=lambda item: (item[0], item[1]))
+    return name, work
+
+
+def swallow_evidence(
+    handler: ast.ExceptHandler, ctx: Context, with_fallback: bool = True
+) -> Optional[SwallowEvidence]:
+    """Evidence that what ``handler`` swallows reaches a persistent sink, or ``None``:
+
+    - the ``try`` body does artifact work (a write, a dump, a hash, closing a writer, or a
+      function of the module or the project that reaches one);
+    - the ``try`` body fills a collection (``rows.append(row)``, ``out[key] = value``) that
+      the function writes after the ``try``: a swallowed failure leaves an item out of it;
+    - with ``with_fallback``, the handler assigns a fallback (``except: value = default``)
+      that the function writes after the ``try``.
+
+    Not followed: a value the function returns, into whatever its callers do with it."""
+    parent = ctx.parent(handler)
+    if not isinstance(parent, TRY_TYPES):
+        return None
+    work = artifact_work(parent.body, ctx)
+    if work is not None:
+        return SwallowEvidence(work)
+    later = _later_sink(parent, _filled_collections(parent.body), ctx)
+    if later is not None:
+        return SwallowEvidence(later[1], later[0], "collection")
+    if with_fallback:
+        later = _later_sink(parent, _assigned_names(handler.body), ctx)
+        if later is not None:
+            return SwallowEvidence(later[1], later[0], "fallback")
+    return None
+
+
+# -- handing the error on: failing closed by evidence ------------------------------------------
+
+#: Calls that turn an exception into text: what they return can no longer be raised.
+_TEXT_CALLS = frozenset({"str", "repr", "format", "format_exc", "format_exception"})
+
+
+def _holds_exception(value: Optional[ast.AST], name: str, as_text: bool = False) -> bool:
+    """``value`` holds the exception object ``name`` itself: ``e``, ``Result(error=e)``,
+    ``{"error": e}``, ``(False, e)``. With ``as_text``, its text counts too (``str(e)``,
+    ``f"{e}"``); by default it does not, since a string cannot be raised again."""
+    if value is None:
+        return False
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(value):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in ast.walk(value):
+        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+            continue
+        if as_text:
+            return True
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.FormattedValue):
+            continue
+        if isinstance(parent, ast.Call) and last_name(parent.func) in _TEXT_CALLS:
+            continue
+        if isinstance(parent, ast.Attribute):  # ``e.args``, ``e.message``: a part of it
+            continue
+        return True
+    return False
+
+
+def _returned_names(function: ast.AST) -> set[str]:
+    """Names the function returns, alone or inside the returned value: ``return results``,
+    ``return ok, errors``."""
+    names: set[str] = set()
+    for node in walk_statements_local(function.body):  # type: ignore[attr-defined]
+        if isinstance(node, ast.Return) and node.value is not None:
+            names.update(sub.id for sub in ast.walk(node.value) if isinstance(sub, ast.Name))
+    return names
+
+
+def _written_after(function: ast.AST, handler: ast.ExceptHandler, name: str, ctx: Context) -> bool:
+    """After the ``try`` of ``handler``, its function writes the collection ``name`` into a
+    persistent sink: a call that does artifact work with ``name`` among its arguments, or in a
+    loop over ``name`` (``for key, doc in outputs.items(): write_proto(doc, ...)``)."""
+    trynode = ctx.parent(handler)
+    end = getattr(trynode, "end_lineno", 0) or 0
+
+    def mentions(node: ast.AST) -> bool:
+        return any(isinstance(sub, ast.Name) and sub.id == name for sub in ast.walk(node))
+
+    for node in walk_statements_local(function.body):  # type: ignore[attr-defined]
+        if getattr(node, "lineno", 0) <= end:
+            continue
+        if isinstance(node, ast.Call) and mentions(node) and call_work(node, ctx) is not None:
+            return True
+        if isinstance(node, (ast.For, ast.AsyncFor)) and mentions(node.iter):
+            if any(isinstance(sub, ast.Call) and call_work(sub, ctx) is not None for sub in walk_statements_local(node.body)):
+                return True
+    return False
+
+
+def hands_error_on(handler: ast.ExceptHandler, ctx: Context) -> Optional[ast.AST]:
+    """The statement by which ``handler`` hands the caught error on to code that reports or
+    raises it, or ``None``:
+
+    - it returns the exception object or a value built with it (``return e``,
+      ``return Job(status=ERROR, error=e)``): the caller gets the error, and can raise it;
+    - it stores the exception object, or a value built with it, on an object from outside the
+      handler (``update.error = e``, ``self.failure = Failure(e)``): whoever owns the object
+      sees it;
+    - it records the error, also as text, in a collection that its function returns
+      (``errors.append(e)``, ``results[name] = {"ok": False, "error": str(e)}`` and then
+      ``return results``) or writes after the ``try`` (an error document written with the
+      outputs): the failure is part of the function's result.
+
+    Only the exception object counts for the first two: a string (``return f"failed: {e}"``)
+    reads as a fallback value, not an error to raise."""
+    name = handler.name
+    if name is None:
+        return None
+    function = next(
+        (a for a in ctx.ancestors(handler) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))),
+        None,
+    )
+    returned: Optional[set[str]] = None
+    bound_here = {
+        target.id
+        for node in walk_statements_local(handler.body)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in walk_statements_local(handler.body):
+        if isinstance(node, ast.Return) and _holds_exception(node.value, name):
+            return node
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                root = target
+                while isinstance(root, (ast.Attribute, ast.Subscript)):
+                    root = root.value
+                if not isinstance(root, ast.Name) or root.id in bound_here or root.id == name:
+                    continue
+                if isinstance(target, ast.Attribute) and _holds_exception(node.value, name):
+                    return node
+                if isinstance(target, ast.Subscript) and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    returned = _returned_names(function) if returned is None else returned
+                    if _holds_exception(node.value, name, as_text=True) and (
+                        root.id in returned or _written_after(function, handler, root.id, ctx)
+                    ):
+                        return node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if node.func.attr in ("append", "add", "extend", "insert", "put") and isinstance(receiver, ast.Name):
+                if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    returned = _returned_names(function) if returned is None else returned
+                    if any(_holds_exception(arg, name, as_text=True) for arg in node.args) and (
+                        receiver.id in returned or _written_after(function, handler, receiver.id, ctx)
+                    ):
+                        return node
+    return None
