@@ -153,7 +153,14 @@ class BroadExceptInArtifactCode(Rule):
     artifact_only = True
     foreign_noqa = ("BLE001",)  # flake8-blind-except/ruff
     handler_rank = 2
-    handler_note = "does not fail closed around artifact work"
+    #: The finding kept for the handler names the work when there is evidence of it; without
+    #: evidence (``strict``) there is none to name.
+    handler_note = "does not fail closed"
+    #: Under ``strict`` without evidence of artifact work: the message claims no work it did not see.
+    strict_message = (
+        "broad `except` does not fail closed (no artifact work seen in its `try`; reported because"
+        " `strict` is on): re-raise or apply the error policy"
+    )
     fix_node = ("ExceptHandler",)
 
     VALID = (
@@ -315,7 +322,7 @@ class BroadExceptInArtifactCode(Rule):
         work = artifact_work(parent.body, ctx)
         if work is None:
             if ctx.settings.strict and not is_no_swallow(node, parent, ctx):
-                yield Report(node, fixable=fixable)
+                yield Report(node, self.strict_message, fixable=fixable)
             return
         if retries_the_work(node, work) or states_visible_degradation(node, ctx):
             return
@@ -324,13 +331,6 @@ class BroadExceptInArtifactCode(Rule):
             " re-raise or apply the error policy"
         )
         yield Report(node, message, fixable=fixable)
-
-    def handler_note_for(self, finding: Any) -> str:
-        # The finding kept for the handler (DET401, DET402) names the same work by evidence;
-        # without evidence (``strict``), it does not.
-        if "swallows the failure of" in finding.message:
-            return "does not fail closed"
-        return self.handler_note
 
     def _check_suppress(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         assert isinstance(node, (ast.With, ast.AsyncWith))
