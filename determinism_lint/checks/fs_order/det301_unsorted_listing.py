@@ -50,7 +50,9 @@ class UnsortedListing(Rule):
     wherever it is. A `yield` inside it streams the entries to callers as the loop finds them:
     flagged unless the module's own callers (direct calls, or `map(gen, items)`) all consume
     the stream order-insensitively, such as patching each file in place; a recursive
-    `yield from gen(child)` continues the same stream. fsspec file systems
+    `yield from gen(child)` continues the same stream. A generator named as a listing
+    (`def listdir(self, path)` of a file-system class, `iglob`) is a drop-in listing: its
+    callers expect arbitrary order. fsspec file systems
     (`fs = DirFileSystem(...)`, `fsspec.filesystem(...)`, `HfFileSystem(...)`) return `glob`
     results sorted and are not listings. A first match that locates a program (the loop
     returns the first candidate that exists, the function falls back to a bare name such as

@@ -51,7 +51,9 @@ class UnsortedWalk(Rule):
     A walk passed on whole to callers this module cannot see (`yield from os.walk(top)` in a
     function that is not artifact-shaping) stays quiet, as for DET301, and so does a drop-in
     walk whose callers in the module all loop over it as over `os.walk`, sorting the
-    directory list in place and iterating the file names sorted.
+    directory list in place and iterating the file names sorted. A generator named as a
+    listing (`def listdir(self, path)` of a file-system class, `iglob`, `walk`) that yields
+    what the walk finds is a drop-in listing too: its callers expect arbitrary order.
 
     ## Why is this bad?
     `os.walk` lists every directory with `os.scandir`, so both the order in which
@@ -130,6 +132,10 @@ class UnsortedWalk(Rule):
         return _listing_call_names(settings)
 
     VALID = (
+        # A file-system class's own ``listdir``: a drop-in listing, in arbitrary order by contract.
+        "import os\nclass LocalFileSystem:\n    def listdir(self, path):\n"
+        "        for dir_, _, files in os.walk(path):\n            for name in files:\n"
+        "                yield os.path.join(dir_, name)\n",
         "import os\ndef xwalk(top, **kwargs):\n    yield from os.walk(top, **kwargs)\n",
         "import importlib, os\ndef load_plugins(root):\n    for dirpath, dirnames, filenames in os.walk(root):\n"
         "        dirnames.sort()\n        for fn in sorted(filenames):\n            importlib.import_module(fn[:-3])\n",

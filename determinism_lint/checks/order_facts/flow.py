@@ -160,9 +160,23 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
             onward = consumer_is_order_sensitive(mapped, ctx)
             if onward is not None and not returned_to_unknown_callers(onward, ctx):
                 return False
-        return uses > 0 if streamed or recursive else True
+        if (streamed or recursive) and not _named_as_listing(function):
+            return uses > 0
+        return True
     finally:
         visiting.discard(id(function))
+
+
+#: Names that promise a listing in arbitrary order, as the standard library's do.
+_LISTING_NAMES = ("listdir", "scandir", "walk", "glob", "iglob", "rglob", "iterdir")
+
+
+def _named_as_listing(function: ast.AST) -> bool:
+    """``def listdir(self, path)`` in a file-system class: a drop-in listing by its name, whose
+    callers expect the entries in arbitrary order, as from ``os.listdir``, and sort if they
+    need to."""
+    name = getattr(function, "name", "")
+    return isinstance(name, str) and name.lstrip("_").endswith(_LISTING_NAMES)
 
 
 def _mapped_over(function: ast.AST, ctx: Context) -> Iterator[ast.Call]:
