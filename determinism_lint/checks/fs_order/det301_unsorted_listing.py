@@ -30,8 +30,16 @@ class UnsortedListing(Rule):
     Order-insensitive uses stay quiet: `sorted(...)`, `set(...)`, `len(...)`, `any`/`all`,
     `sum`/`min`/`max`, `collections.Counter`, membership and emptiness tests, set and dict
     comprehensions, logging, and loops that only delete, move or copy files, count, or store
-    into a dict by key. A list that is sorted in place (`names.sort()`) before its first
-    order-sensitive use is fine too. `os.walk` has its own rule (DET302).
+    into a dict by key, or that send each entry to a destination of its own
+    (`bucket.Object(prefix + entry.name).put(Body=f)`: the order does not change which file
+    lands where). A recursive walk that merges each child's dict into a local dict
+    (`hashes.update(self.hashes_of(child))`) fills it by key too. A list that is sorted in
+    place (`names.sort()`) before its first order-sensitive use is fine too, and so is an
+    attribute reassigned from `sorted(...)` (`self.files = sorted(self.files)`) by the next
+    statement that mentions its owner. Importing each entry for the import's sake
+    (`importlib.import_module(...)` as a statement, or collected into a list; also
+    `__import__`, `runpy.run_path`) is order-sensitive: plugins that register themselves at
+    import do so in the listing's order. `os.walk` has its own rule (DET302).
 
     Returning or yielding the entries (or a list built from them) hands the order to the
     callers: that counts only where the function is artifact-shaping by evidence, or where a
@@ -41,7 +49,9 @@ class UnsortedListing(Rule):
     wherever it is. A `yield` inside it streams the entries to callers as the loop finds them:
     flagged unless the module's own callers (direct calls, or `map(gen, items)`) all consume
     the stream order-insensitively, such as patching each file in place; a recursive
-    `yield from gen(child)` continues the same stream. fsspec file systems
+    `yield from gen(child)` continues the same stream. A generator named as a listing
+    (`def listdir(self, path)` of a file-system class, `iglob`) is a drop-in listing: its
+    callers expect arbitrary order. fsspec file systems
     (`fs = DirFileSystem(...)`, `fsspec.filesystem(...)`, `HfFileSystem(...)`) return `glob`
     results sorted and are not listings. A first match that locates a program (the loop
     returns the first candidate that exists, the function falls back to a bare name such as
@@ -151,6 +161,19 @@ class UnsortedListing(Rule):
         "import os\ndef find_git(root):\n    candidates = []\n    for sub in os.listdir(root):\n"
         "        candidates.append(os.path.join(root, sub, 'bin', 'git.exe'))\n    for candidate in candidates:\n"
         "        if os.path.isfile(candidate):\n            return candidate\n    return 'git'\n",
+        "import pathlib\nclass Group:\n    def commands(self):\n"
+        "        self._files = [str(p) for p in pathlib.Path('.').glob('*.py')]\n"
+        "        self._files = sorted(self._files)\n        return self._files\n",
+        "import os\ndef upload(table, s3, bucket, key):\n    for file in table.iterdir():\n"
+        "        with file.open('rb') as f:\n            s3.Object(bucket, os.path.join(key, file.name)).put(Body=f)\n",
+        "class Files:\n    def hashes_of(self, p):\n        if not p.is_dir():\n"
+        "            return {str(p): digest(p)}\n        hashes = {}\n        for child in p.iterdir():\n"
+        "            hashes.update(self.hashes_of(child))\n        return hashes\n",
+        "import importlib, os\ndef load_plugins(root):\n    for name in sorted(os.listdir(root)):\n"
+        "        importlib.import_module(name[:-3])\n",
+        "import importlib, os\ndef load_pipelines(root):\n    found = {}\n    for name in os.listdir(root):\n"
+        "        module = importlib.import_module(name)\n        found[name] = module.create_pipeline()\n"
+        "    return found\n",
         # A generator whose only caller patches each file in place: the visiting order cannot matter.
         "from itertools import chain\ndef iter_subtree(path):\n    for item in path.iterdir():\n"
         "        if item.is_dir():\n            yield from iter_subtree(item)\n        else:\n            yield item\n"
@@ -216,6 +239,26 @@ class UnsortedListing(Rule):
         Invalid(
             "import glob\ntext = ''\nfor f in glob.iglob('*.md'):\n    text += f\nemit(text)\n",
             fixed="import glob\ntext = ''\nfor f in sorted(glob.iglob('*.md')):\n    text += f\nemit(text)\n",
+        ),
+        Invalid(
+            "def upload_all(table, s3, bucket, key):\n    for file in table.iterdir():\n"
+            "        s3.Object(bucket, key).put(Body=file.read_bytes())\n",
+            fixed="def upload_all(table, s3, bucket, key):\n    for file in sorted(table.iterdir()):\n"
+            "        s3.Object(bucket, key).put(Body=file.read_bytes())\n",
+        ),
+        Invalid(
+            "import pathlib\nclass Group:\n    def commands(self):\n"
+            "        self._files = [str(p) for p in pathlib.Path('.').glob('*.py')]\n"
+            "        self.publish()\n        self._files = sorted(self._files)\n",
+            fixed="import pathlib\nclass Group:\n    def commands(self):\n"
+            "        self._files = [str(p) for p in sorted(pathlib.Path('.').glob('*.py'))]\n"
+            "        self.publish()\n        self._files = sorted(self._files)\n",
+        ),
+        Invalid(
+            "import importlib, os\ndef load_plugins(root):\n    for name in os.listdir(root):\n"
+            "        importlib.import_module(name[:-3])\n",
+            fixed="import importlib, os\ndef load_plugins(root):\n    for name in sorted(os.listdir(root)):\n"
+            "        importlib.import_module(name[:-3])\n",
         ),
         # ``list(...)`` of a listing: ``sorted(...)`` is a list too.
         Invalid(

@@ -42,12 +42,17 @@ class UnsortedWalk(Rule):
     instead of `for name in sorted(files)`).
 
     A walk whose body only deletes, copies, counts, sums, logs or stores into a dict by key is
-    not flagged, and neither is one whose results are collected and sorted afterwards.
+    not flagged, and neither is one whose results are collected and sorted afterwards. A walk
+    that imports what it finds (`importlib.import_module(...)` for each `.py` file) is
+    flagged even when the modules are only returned: plugins register themselves at import,
+    in the order of the walk.
     Walks used in comprehensions or through `next(os.walk(...))` are flagged without a fix.
     A walk passed on whole to callers this module cannot see (`yield from os.walk(top)` in a
     function that is not artifact-shaping) stays quiet, as for DET301, and so does a drop-in
     walk whose callers in the module all loop over it as over `os.walk`, sorting the
-    directory list in place and iterating the file names sorted.
+    directory list in place and iterating the file names sorted. A generator named as a
+    listing (`def listdir(self, path)` of a file-system class, `iglob`, `walk`) that yields
+    what the walk finds is a drop-in listing too: its callers expect arbitrary order.
 
     ## Why is this bad?
     `os.walk` lists every directory with `os.scandir`, so both the order in which
@@ -126,7 +131,13 @@ class UnsortedWalk(Rule):
         return _listing_call_names(settings)
 
     VALID = (
+        # A file-system class's own ``listdir``: a drop-in listing, in arbitrary order by contract.
+        "import os\nclass LocalFileSystem:\n    def listdir(self, path):\n"
+        "        for dir_, _, files in os.walk(path):\n            for name in files:\n"
+        "                yield os.path.join(dir_, name)\n",
         "import os\ndef xwalk(top, **kwargs):\n    yield from os.walk(top, **kwargs)\n",
+        "import importlib, os\ndef load_plugins(root):\n    for dirpath, dirnames, filenames in os.walk(root):\n"
+        "        dirnames.sort()\n        for fn in sorted(filenames):\n            importlib.import_module(fn[:-3])\n",
         "import os\nfor root, dirs, files in os.walk(d):\n    dirs.sort()\n    for f in sorted(files):\n"
         "        out.append(os.path.join(root, f))\n",
         "import os\nfor root, dirs, files in os.walk(tmp):\n    for f in files:\n"
@@ -150,6 +161,16 @@ class UnsortedWalk(Rule):
         "        for name in sorted(files):\n            yield os.path.join(root, name)\n",
     )
     INVALID = (
+        # Importing registers plugins in the order of the imports, whatever happens to the modules.
+        Invalid(
+            "import importlib, os\ndef load_plugins(root):\n    mods = []\n"
+            "    for dirpath, dirnames, filenames in os.walk(root):\n        for fn in filenames:\n"
+            "            mods.append(importlib.import_module(fn[:-3]))\n    return mods\n",
+            fixed="import importlib, os\ndef load_plugins(root):\n    mods = []\n"
+            "    for dirpath, dirnames, filenames in os.walk(root):\n        dirnames.sort()\n        filenames.sort()\n"
+            "        for fn in filenames:\n"
+            "            mods.append(importlib.import_module(fn[:-3]))\n    return mods\n",
+        ),
         Invalid(
             "import os\nfor root, dirs, files in os.walk(d):\n    for f in files:\n"
             "        out.append(os.path.join(root, f))\n",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
-from ..order_facts import consumer_is_order_sensitive
+from ..order_facts import consumer_is_order_sensitive, describe
+from ..order_facts.draws import rng_draw
 from .._sources import unstable_iteration
 from ..base import Report, Rule
 from ..iteration_facts.kinds import _iteration_sites, _kind
@@ -23,8 +24,9 @@ class _OrderRule(Rule):
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         iterable = _iteration_sites(node)
-        if iterable is None or not ctx.in_artifact_scope(node) or _kind(iterable, ctx) != self.kind:
+        if iterable is None or _kind(iterable, ctx) != self.kind:
             return
+        scoped = ctx.in_artifact_scope(node)
         origin = ""
         if self.kind == "dict":
             # A dict iterates in insertion order: only an unstable source of its keys (a set, a
@@ -35,6 +37,16 @@ class _OrderRule(Rule):
             origin = f" (keys from {source.describe()})"
         escape = consumer_is_order_sensitive(iterable, ctx)
         if escape is None:
+            return
+        if rng_draw(escape, ctx):
+            # The values themselves differ between runs: no artifact needs to be in sight.
+            yield Report(
+                iterable,
+                f"{self.noun} order{origin} decides which element gets which draw, {describe(escape)}: the"
+                " values differ between runs even with a fixed seed; iterate `sorted(...)` instead",
+            )
+            return
+        if not scoped:
             return
         sink = reaches_bytes(escape, ctx)
         if sink is None:

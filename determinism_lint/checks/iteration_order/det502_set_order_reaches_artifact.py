@@ -21,6 +21,13 @@ class SetOrderReachesArtifact(_OrderRule):
     Set[str] = set()`, or every `self.x = ...` in its methods binding a set. The message
     names the sink and its line.
 
+    A draw from a shared random stream stored under each member (`{label: rng.gauss(0, 1)
+    for label in labels}`, `weights[name] = random.random()` in a loop over the set) is
+    flagged too, wherever the values go: the n-th member gets the n-th draw, so which member
+    gets which value changes between runs even with a fixed seed. Generators are
+    `random.Random(...)`, `np.random.default_rng(...)`, `RandomState(...)`, a parameter named
+    `rng`, and the `random`, `numpy.random` and `torch.rand*` functions.
+
     ## Why is this bad?
     The iteration order of a set of strings depends on the per-process hash seed
     (`PYTHONHASHSEED`): two runs of the same program over the same data produce different
@@ -76,6 +83,12 @@ class SetOrderReachesArtifact(_OrderRule):
         "    return hashlib.sha256(b'x').hexdigest()\n",
         "import json\ndef save_counts(tokens, f):\n    seen = set(tokens)\n    counts = {t: 1 for t in seen}\n"
         "    json.dump(counts, f, sort_keys=True)\n",
+        "import json, random\ndef save_init(labels: set, seed, path):\n    rng = random.Random(seed)\n"
+        "    weights = {label: rng.gauss(0, 1) for label in sorted(labels)}\n"
+        "    with open(path, 'w') as f:\n        json.dump(weights, f, sort_keys=True)\n",
+        "import json, random\ndef save_init(labels: set, seed, path):\n    rng = random.Random(seed)\n"
+        "    weights = {label: 0.0 for label in labels}\n    noise = [rng.random() for _ in range(3)]\n"
+        "    with open(path, 'w') as f:\n        json.dump([weights, noise], f, sort_keys=True)\n",
         "import json\ndef ids(xs) -> list:\n    return sorted(set(xs))\ndef save_ids(xs, f):\n    json.dump(list(ids(xs)), f)\n",
     )
     INVALID = (
@@ -102,6 +115,27 @@ class SetOrderReachesArtifact(_OrderRule):
                 "import hashlib\n\nfrom determinism_lint.runtime import sorted_total\n\n\n"
                 "def tags_digest(tags: set):\n"
                 "    return hashlib.sha1(','.join(sorted_total(tags)).encode()).hexdigest()\n"
+            ),
+        ),
+        Invalid(
+            "import json, random\ndef save_init(labels: set, seed, path):\n    rng = random.Random(seed)\n"
+            "    weights = {label: rng.gauss(0, 1) for label in labels}\n"
+            "    with open(path, 'w') as f:\n        json.dump(weights, f, sort_keys=True)\n",
+            fixed=(
+                "import json, random\n\nfrom determinism_lint.runtime import sorted_total\n\n\n"
+                "def save_init(labels: set, seed, path):\n    rng = random.Random(seed)\n"
+                "    weights = {label: rng.gauss(0, 1) for label in sorted_total(labels)}\n"
+                "    with open(path, 'w') as f:\n        json.dump(weights, f, sort_keys=True)\n"
+            ),
+        ),
+        Invalid(
+            "import numpy as np\ndef save_noise(names: set, seed, out):\n    rng = np.random.default_rng(seed)\n"
+            "    noise = {}\n    for name in names:\n        noise[name] = rng.normal()\n    np.save(out, noise)\n",
+            fixed=(
+                "import numpy as np\nfrom determinism_lint.runtime import sorted_total\n\n\n"
+                "def save_noise(names: set, seed, out):\n    rng = np.random.default_rng(seed)\n"
+                "    noise = {}\n    for name in sorted_total(names):\n        noise[name] = rng.normal()\n"
+                "    np.save(out, noise)\n"
             ),
         ),
         Invalid(

@@ -22,6 +22,13 @@ from .calls import (
     _prints_to_console,
 )
 from .locals import _init_kind
+from .per_element import (
+    _attribute_resorted_next,
+    _draw_per_element,
+    _import_per_element,
+    _merges_own_subtree,
+    _per_element_destination,
+)
 from .loops import (
     _comprehension_parts,
     _counter_read,
@@ -153,9 +160,23 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
             onward = consumer_is_order_sensitive(mapped, ctx)
             if onward is not None and not returned_to_unknown_callers(onward, ctx):
                 return False
-        return uses > 0 if streamed or recursive else True
+        if (streamed or recursive) and not _named_as_listing(function):
+            return uses > 0
+        return True
     finally:
         visiting.discard(id(function))
+
+
+#: Names that promise a listing in arbitrary order, as the standard library's do.
+_LISTING_NAMES = ("listdir", "scandir", "walk", "glob", "iglob", "rglob", "iterdir")
+
+
+def _named_as_listing(function: ast.AST) -> bool:
+    """``def listdir(self, path)`` in a file-system class: a drop-in listing by its name, whose
+    callers expect the entries in arbitrary order, as from ``os.listdir``, and sort if they
+    need to."""
+    name = getattr(function, "name", "")
+    return isinstance(name, str) and name.lstrip("_").endswith(_LISTING_NAMES)
 
 
 def _mapped_over(function: ast.AST, ctx: Context) -> Iterator[ast.Call]:
@@ -331,9 +352,14 @@ def _assign_targets(targets: Iterable[ast.expr], statement: ast.stmt, ctx: Conte
             escape = _flows_into_name(target.value.id, statement, ctx)
             if escape is not None:
                 return escape
+        elif _attribute_resorted_next(target, statement, ctx):
+            continue
         else:
             return target
     return None
+
+
+
 
 
 def _flows_into_name(name: str, binding: ast.AST, ctx: Context) -> Optional[ast.AST]:
@@ -380,6 +406,9 @@ def _loop_escape(loop: Loop, ctx: Context) -> Optional[ast.AST]:
     target_names = set(_target_names(targets))
     scope = ctx.enclosing_scope(loop)
     own_breaks = _own_breaks(loop) if not isinstance(loop, ast.comprehension) else set()
+    ordered = _draw_per_element(loop, nodes, tainted, ctx) or _import_per_element(nodes, tainted, ctx)
+    if ordered is not None:
+        return ordered
     for node in nodes:
         escape: Optional[ast.AST] = None
         if isinstance(node, ast.Call):
@@ -432,6 +461,10 @@ def _call_escape(
                 return None
             if isinstance(receiver, ast.Name) and receiver.id in stored:
                 return None  # a file or hash made for this element only
+            if attr in WRITE_METHODS and _per_element_destination(receiver, tainted, ctx):
+                # ``s3.Object(bucket, key_of(entry)).put(Body=f)``: each entry goes to a
+                # destination of its own, so the order does not change which lands where.
+                return None
             if ctx.qualified_name(receiver) in _CONSOLE:
                 return None
             if attr == "update":
@@ -439,6 +472,8 @@ def _call_escape(
                     return None  # ``index.update({name: digest})``: one key per entry
                 if isinstance(receiver, ast.Name) and _init_kind(receiver.id, scope, ctx) in ("set", "counter"):
                     return None  # union and counting do not depend on the order
+                if isinstance(receiver, ast.Name) and _merges_own_subtree(call, receiver.id, tainted, scope, ctx):
+                    return None
                 # A hash, or a dict merged from each entry: later keys override earlier ones.
             if attr == "add" and len(call.args) + len(call.keywords) < 2:
                 return None  # ``seen.add(x)``; ``tar.add(path, arcname=...)`` keeps going
@@ -464,6 +499,9 @@ def _call_escape(
             if _mentions(call, tainted):
                 return call
     return None
+
+
+
 
 
 def _augassign_escape(

@@ -70,6 +70,10 @@ WRITE_METHODS = frozenset(
     {"addfile", "push", "put", "put_nowait", "write", "writelines", "writerow", "writerows", "writestr"}
 )
 
+#: Calls that import and run a module: its import-time effects (a plugin registering itself,
+#: a decorator filling a registry) happen in the order of the calls.
+IMPORT_CALLS = frozenset({"importlib.import_module", "builtins.__import__", "runpy.run_path", "runpy.run_module"})
+
 #: Functions that write their first argument to a stream given as the second, in call order.
 STREAM_WRITERS = frozenset(
     {

@@ -24,7 +24,9 @@ class BuiltinHashPersisted(Rule):
 
     Quiet where the value cannot be salted or stays in memory: numbers and tuples of numbers
     (`hash((1, 2))`, `int(...)`, `len(...)`), `__hash__` methods, comparisons, a key of an
-    in-memory dict or set (`cache[hash(k)] = v`, `seen.add(hash(fn))`), a seed, and a value of
+    in-memory dict or set (`cache[hash(k)] = v`, `seen.add(hash(fn))`), text such as
+    `key = f"{name}:{hash(parts)}"` whose every use is a lookup (`key in cache`, `cache[key]`,
+    `cache.get(key)`), a seed, and a value of
     unknown type returned to callers this module cannot see.
 
     ## Why is this bad?
@@ -72,10 +74,19 @@ class BuiltinHashPersisted(Rule):
         "cache = {}\ndef remember(k, v):\n    cache[hash(k)] = v\n",
         "def memo_key(targets):\n    return hash(frozenset(targets))\n",
         "def warn_once(fn, seen):\n    key = hash(fn)\n    if key not in seen:\n        seen.add(key)\n",
+        "def resolve(registry, service, project):\n"
+        "    cache_key = f'{service.name}:{project}:{hash(tuple(str(p) for p in service.projections))}'\n"
+        "    if cache_key in registry.cache:\n        return registry.cache[cache_key]\n"
+        "    refs = registry.resolve(service)\n    registry.cache[cache_key] = refs\n    return refs\n",
     )
     INVALID = (
         Invalid("def shard_for(key, n):\n    return hash(key) % n\n"),
         Invalid("def run_dir(cfg):\n    run_id = hash(str(cfg))\n    return f'runs/{run_id}'\n"),
+        Invalid(
+            "def resolve(registry, service, out):\n    cache_key = f'{service.name}:{hash(str(service))}'\n"
+            "    if cache_key not in registry.cache:\n        registry.cache[cache_key] = registry.resolve(service)\n"
+            "    out.write(cache_key)\n"
+        ),
         Invalid("def name(parts):\n    return f'shard-{hash(tuple(parts))}.parquet'\n"),
         Invalid("def lock_name(path: str):\n    return hash(path.strip())\n"),
     )

@@ -58,6 +58,8 @@ def _hash_value_use(node: ast.AST, ctx: Context, depth: int) -> Optional[str]:
     parent = ctx.parent(current)
     while parent is not None:
         if isinstance(parent, (ast.FormattedValue, ast.JoinedStr)):
+            if _text_only_keys_memory(parent, ctx):
+                return None
             return f"is formatted into text on line {parent.lineno}"
         if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mod) and parent.left is current:
             return f"picks a shard with `%` on line {parent.lineno}"
@@ -89,3 +91,51 @@ def _hash_value_use(node: ast.AST, ctx: Context, depth: int) -> Optional[str]:
             return None
         return None
     return None
+
+
+def _text_only_keys_memory(part: ast.AST, ctx: Context) -> bool:
+    """``key = f"{name}:{hash(...)}"`` whose every use looks something up in memory: ``key in
+    cache``, ``cache[key]``, ``cache[key] = value``, ``cache.get(key)``, ``seen.add(key)``. The
+    text is an in-process cache key; it never leaves the process."""
+    text = part
+    while isinstance(text, ast.FormattedValue):
+        text = ctx.parent(text)  # type: ignore[assignment]
+    if not isinstance(text, ast.JoinedStr):
+        return False
+    statement = ctx.parent(text)
+    if not (
+        isinstance(statement, ast.Assign)
+        and statement.value is text
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
+        return False
+    name = statement.targets[0].id
+    uses = [
+        use
+        for use in ctx.fact(local_names, ctx.enclosing_scope(statement)).get(name, ())
+        if use is not statement.targets[0]
+    ]
+    if not uses:
+        return False
+    for use in uses:
+        if not isinstance(use.ctx, ast.Load) or not _is_key_use(use, ctx):
+            return False
+    return True
+
+
+def _is_key_use(use: ast.Name, ctx: Context) -> bool:
+    parent = ctx.parent(use)
+    if isinstance(parent, ast.Compare):
+        return parent.left is use and len(parent.ops) == 1 and isinstance(parent.ops[0], (ast.In, ast.NotIn))
+    if isinstance(parent, ast.Subscript):
+        return parent.slice is use
+    if isinstance(parent, ast.Call):
+        func = parent.func
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in _IN_MEMORY_KEY_METHODS
+            and bool(parent.args)
+            and parent.args[0] is use
+        )
+    return False

@@ -1,0 +1,147 @@
+"""Loops whose body handles each element on its own, so that their order cannot matter (an upload
+to a destination named after the element, a recursive walk merging each child's dict), or on
+the contrary pairs each element with the next draw of a random stream; and an attribute that
+is re-sorted right after it is filled.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Optional
+
+from .draws import draw_in
+from .locals import _init_kind
+from .nodes import _mentions
+from .vocabulary import ACCUMULATE_METHODS, IMPORT_CALLS, Loop
+
+if TYPE_CHECKING:
+    from ...context import Context
+
+
+def _attribute_spelling(node: ast.AST) -> Optional[tuple[str, str]]:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.value.id, node.attr
+    return None
+
+
+def _attribute_resorted_next(target: ast.expr, statement: ast.stmt, ctx: Context) -> bool:
+    """``self.files = [...]`` followed in the same block by ``self.files = sorted(self.files)`` (or
+    ``self.files.sort()``) before any statement that mentions ``self``: nothing can read the
+    attribute in the listing's order in between."""
+    spelling = _attribute_spelling(target)
+    if spelling is None:
+        return False
+    owner, attr = spelling
+    parent = ctx.parent(statement)
+    if parent is None:
+        return False
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(item is statement for item in block):
+            break
+    else:
+        return False
+    following = block[[id(item) for item in block].index(id(statement)) + 1 :]
+    for nxt in following:
+        if not any(isinstance(inner, ast.Name) and inner.id == owner for inner in ast.walk(nxt)):
+            continue
+        return _resorts_attribute(nxt, owner, attr, ctx)
+    return False
+
+
+def _resorts_attribute(statement: ast.stmt, owner: str, attr: str, ctx: Context) -> bool:
+    """``owner.attr = sorted(owner.attr ...)`` or ``owner.attr.sort()``, and no other mention of ``owner``."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        value = statement.value
+        if (
+            _attribute_spelling(statement.targets[0]) == (owner, attr)
+            and isinstance(value, ast.Call)
+            and ctx.call_name(value) == "builtins.sorted"
+            and len(value.args) == 1
+            and _attribute_spelling(value.args[0]) == (owner, attr)
+        ):
+            return not any(
+                isinstance(inner, ast.Name) and inner.id == owner for keyword_ in value.keywords for inner in ast.walk(keyword_)
+            )
+        return False
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+        return (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr == "sort"
+            and _attribute_spelling(call.func.value) == (owner, attr)
+            and not any(isinstance(inner, ast.Name) and inner.id == owner for arg in (*call.args, *call.keywords) for inner in ast.walk(arg))
+        )
+    return False
+
+
+def _merges_own_subtree(call: ast.Call, name: str, tainted: set[str], scope: ast.AST, ctx: Context) -> bool:
+    """``index.update(self.hashes_of(child))`` inside ``hashes_of`` itself: a recursive walk merges
+    the dict of each child's subtree into a local dict. Subtrees of distinct entries lie under
+    distinct paths, so no entry overrides another, and the dict is judged like one filled by key."""
+    if len(call.args) != 1 or call.keywords or _init_kind(name, scope, ctx) != "dict":
+        return False
+    inner = call.args[0]
+    function = ctx.enclosing_function(call)
+    if not isinstance(inner, ast.Call) or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    func = inner.func
+    recursive = (isinstance(func, ast.Name) and func.id == function.name) or (
+        isinstance(func, ast.Attribute)
+        and func.attr == function.name
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("self", "cls")
+    )
+    return recursive and any(_mentions(arg, tainted) for arg in inner.args)
+
+
+def _draw_per_element(loop: Loop, nodes: list[ast.AST], tainted: set[str], ctx: Context) -> Optional[ast.AST]:
+    """A draw from a shared random stream stored under the element: ``{label: rng.gauss(0, 1)
+    for label in labels}``, ``weights[name] = random.random()``, ``item.noise = rng.normal()``.
+    The n-th element gets the n-th draw, so the iteration order decides which element gets
+    which value, even with a fixed seed."""
+    if isinstance(loop, ast.comprehension):
+        comp = ctx.parent(loop)
+        if isinstance(comp, ast.DictComp) and _mentions(comp.key, tainted):
+            return draw_in(comp.value, ctx)
+        return None
+    for node in nodes:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        keyed = any(
+            (isinstance(target, ast.Subscript) and _mentions(target.slice, tainted))
+            or (isinstance(target, ast.Attribute) and _mentions(target.value, tainted))
+            for target in targets
+        )
+        if keyed:
+            draw = draw_in(node.value, ctx)
+            if draw is not None:
+                return draw
+    return None
+
+
+def _per_element_destination(receiver: ast.AST, tainted: set[str], ctx: Context) -> bool:
+    """``receiver`` is an object opened or addressed for the element itself: a call whose
+    arguments (not its receiver) name the element, such as ``bucket.Object(key_of(entry))`` or
+    ``open(path_of(entry), "w")``."""
+    if not isinstance(receiver, ast.Call):
+        return False
+    return any(_mentions(arg, tainted) for arg in (*receiver.args, *(kw.value for kw in receiver.keywords)))
+
+
+def _import_per_element(nodes: list[ast.AST], tainted: set[str], ctx: Context) -> Optional[ast.AST]:
+    """``importlib.import_module(name_of(entry))`` in the loop, for the import's own sake (the
+    module is discarded or only collected into a list): importing runs the module, and plugins
+    that register themselves (a decorator filling a registry) do so in the order of the
+    imports. A module bound to a name and used (``build(module)``) is judged by that use."""
+    for node in nodes:
+        if isinstance(node, ast.Call) and ctx.call_name(node) in IMPORT_CALLS and _mentions(node, tainted):
+            parent = ctx.parent(node)
+            if isinstance(parent, ast.Expr) or (
+                isinstance(parent, ast.Call)
+                and isinstance(parent.func, ast.Attribute)
+                and parent.func.attr in ACCUMULATE_METHODS
+            ):
+                return node
+    return None
