@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from .._util import last_name
-from .bindings import _binds
+from .bindings import _binds, _reaching_binds
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -172,9 +172,10 @@ def _fresh(expr: ast.expr, ctx: Context, depth: int, visiting: set[str]) -> bool
     if isinstance(expr, ast.BoolOp):
         return all(_fresh(value, ctx, depth, visiting) for value in expr.values)
     if isinstance(expr, ast.Name):
-        # Every assignment of the name makes it fresh; a rebinding that derives it from itself
+        # Every assignment of the name in effect here makes it fresh (a rebinding after the
+        # write does not count); a rebinding that derives it from itself
         # (``name = name.replace("/", "::")``) keeps it so.
-        binds = _binds(expr, ctx)
+        binds = _reaching_binds(expr, ctx)
         key = f"name:{expr.id}:{id(binds[0]) if binds else 0}"
         if key in visiting:
             return True

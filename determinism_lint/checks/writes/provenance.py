@@ -11,7 +11,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Optional
 
 from .._util import argument, keyword, last_name, statement_nodes
-from .bindings import _binds, _collect_binds, _single, _single_any
+from .bindings import _binds, _collect_binds, _single, _single_any, _single_reaching
 from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming
 from .fresh_paths import fresh_path_call, fresh_value
 from .targets import _glob_reason, _is_fd, _is_handle, _is_path_yielding, _may_be_descriptor, _root, _template
@@ -64,7 +64,7 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
         # ``NamedTemporaryFile().name``, ``tmp.name``, ``TemporaryDirectory().name``.
         maker: Optional[ast.expr] = root.value
         if isinstance(maker, ast.Name):
-            bind = _single_any(maker, ctx)
+            bind = _single_reaching(maker, ctx)
             maker = bind.value if bind is not None and bind.kind in ("with", "assign") else None
         elif isinstance(maker, ast.Attribute):
             # ``self._td.name`` with ``self._td = tempfile.TemporaryDirectory()``, the only
@@ -85,7 +85,7 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
     if isinstance(root, ast.Attribute):
         return (REASON_TEMPDIR, False) if _temp_attribute(root, ctx) else (None, False)
     if isinstance(root, ast.Name):
-        bind = _single_any(root, ctx)
+        bind = _single_reaching(root, ctx)
         if bind is None or not isinstance(bind.value, ast.Call):
             return None, False
         if bind.kind == "with":
