@@ -147,3 +147,13 @@ def test_a_path_only_derived_from_itself_is_no_evidence() -> None:
         "        self.tmp_dir = self.tmp_dir[:255]\n        shutil.copy(binary, os.path.join(self.tmp_dir, 'runner.pex'))\n"
     )
     assert codes(source) == [(6, "DET104")]
+
+
+def test_a_fresh_path_rebound_after_the_write_is_quiet() -> None:
+    # ``path`` names something else after the write; the binding in effect at the write is fresh.
+    helper = "import os, uuid\n\ndef scratch_path(name):\n    return os.path.join(SANDBOX, uuid.uuid4().hex, name)\n\n"
+    rebound = SAVE.format(maker="scratch_path('model.bin')") + "    path = 'model.bin'\n    return path\n"
+    assert codes(helper + rebound) == []
+    # Rebound to the kept name before the write: reported.
+    kept = SAVE.format(maker="scratch_path('model.bin')\n    path = 'model.bin'")
+    assert codes(helper + kept) == [(9, "DET101")]

@@ -962,3 +962,34 @@ def test_name_of_a_temporary_directory_kept_in_an_attribute() -> None:
     # Another assignment makes it something else: no evidence the folder is scratch.
     other = made.replace("    def save(", "    def keep(self, out):\n        self._td = Store(out)\n\n    def save(")
     assert codes(other) == [(12, "DET101")]
+
+
+def test_the_binding_in_effect_at_the_write_decides_scratch() -> None:
+    # The name is rebound after the write: that later binding cannot reach the write.
+    source = (
+        "import os, tempfile\n\ndef stage(data, final):\n"
+        "    path = os.path.join(tempfile.mkdtemp(), 'x.bin')\n"
+        "    with open(path, 'wb') as f:\n        f.write(data)\n"
+        "    path = final\n    return path\n"
+    )
+    assert codes(source) == []
+    # Rebound before the write: the kept path is what is written.
+    before = source.replace("    path = final\n    return path\n", "").replace(
+        "    with open(", "    path = final\n    with open("
+    )
+    assert codes(before) == [(6, "DET101")]
+    # Rebound later in a loop around the write: the next pass writes the kept path.
+    looped = (
+        "import os, tempfile\n\ndef stage(data, outs):\n"
+        "    path = os.path.join(tempfile.mkdtemp(), 'x.bin')\n    for out in outs:\n"
+        "        with open(path, 'wb') as f:\n            f.write(data)\n        path = out\n"
+    )
+    assert codes(looped) == [(6, "DET101")]
+    # A closure reads the binding in effect when it is called: every binding counts.
+    closure = (
+        "import os, tempfile\n\ndef stage(data, final):\n"
+        "    path = os.path.join(tempfile.mkdtemp(), 'x.bin')\n"
+        "    def save():\n        with open(path, 'wb') as f:\n            f.write(data)\n"
+        "    path = final\n    save()\n"
+    )
+    assert codes(closure) == [(6, "DET101")]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Optional
 
 from .._util import statement_nodes
@@ -20,18 +20,21 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class _Bind:
     #: ``assign`` (``x = value``), ``with`` (``with value as x``), ``tuple`` (``a, x = value``
-    #: at ``index``), ``param`` (``value`` is the annotation), or ``other`` (loops, imports,
-    #: augmented assignment...).
+    #: at ``index``), ``param`` (``value`` is the annotation), ``declared`` (``global x``,
+    #: ``nonlocal x``), or ``other`` (loops, imports, augmented assignment...).
     kind: str
     value: Optional[ast.expr] = None
     index: int = -1
+    #: The line of the binding statement (0 for a parameter).
+    line: int = field(default=0, compare=False)
 
 
 def _collect_binds(scope: ScopeNode, ctx: Context) -> dict[str, tuple[_Bind, ...]]:
     found: dict[str, list[_Bind]] = {}
+    at = [0]
 
     def add(name: str, bind: _Bind) -> None:
-        found.setdefault(name, []).append(bind)
+        found.setdefault(name, []).append(replace(bind, line=at[0]))
 
     def add_target(target: ast.AST, value: Optional[ast.expr]) -> None:
         if isinstance(target, ast.Name):
@@ -53,6 +56,7 @@ def _collect_binds(scope: ScopeNode, ctx: Context) -> dict[str, tuple[_Bind, ...
         if isinstance(scope, ast.Lambda):
             return {name: tuple(binds) for name, binds in found.items()}
     for node in ctx.fact(statement_nodes, scope):
+        at[0] = getattr(node, "lineno", 0)
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 add_target(target, node.value)
@@ -81,7 +85,7 @@ def _collect_binds(scope: ScopeNode, ctx: Context) -> dict[str, tuple[_Bind, ...
             add(node.name, _Bind("other"))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             for name in node.names:
-                add(name, _Bind("other"))
+                add(name, _Bind("declared"))
         elif isinstance(node, ast.ExceptHandler) and node.name:
             add(node.name, _Bind("other"))
     return {name: tuple(binds) for name, binds in found.items()}
@@ -94,6 +98,45 @@ def _binds(name: ast.Name, ctx: Context) -> tuple[_Bind, ...]:
         if found:
             return found
     return ()
+
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _reaching_binds(name: ast.Name, ctx: Context) -> tuple[_Bind, ...]:
+    """The bindings of a local ``name`` that may be in effect where it is read: a rebinding
+    later in the function (``path = mkdtemp(); write(path); path = final``) cannot reach an
+    earlier read unless a loop around the read also holds it. A name of an enclosing scope (a
+    closure reads the binding in effect when it is called) or declared ``global``/``nonlocal``
+    keeps all its bindings."""
+    scopes = ctx.resolver.enclosing_scopes(name)
+    for position, scope in enumerate(scopes):
+        found = ctx.fact(_collect_binds, scope).get(name.id)
+        if not found:
+            continue
+        if position != 0 or any(bind.kind == "declared" for bind in found):
+            return found
+        loops: list[tuple[int, int]] = []
+        node: Optional[ast.AST] = ctx.parent(name)
+        while node is not None and node is not scope:
+            if isinstance(node, _LOOPS):
+                loops.append((node.lineno, getattr(node, "end_lineno", None) or node.lineno))
+            node = ctx.parent(node)
+        reaching = tuple(
+            bind
+            for bind in found
+            if bind.line <= name.lineno or any(start <= bind.line <= end for start, end in loops)
+        )
+        return reaching or found
+    return ()
+
+
+def _single_reaching(name: ast.Name, ctx: Context, kind: Optional[str] = None) -> Optional[_Bind]:
+    """The one binding of ``name`` in effect where it is read (of ``kind`` when given)."""
+    binds = _reaching_binds(name, ctx)
+    if len(binds) == 1 and (kind is None or binds[0].kind == kind):
+        return binds[0]
+    return None
 
 
 def _single(name: ast.Name, ctx: Context, kind: str) -> Optional[_Bind]:

@@ -3,6 +3,10 @@ temporary component made on every call (``os.path.join(sandbox, uuid4().hex)``,
 ``UUID(int=random.getrandbits(128)).hex``, ``tempfile.mkdtemp()``), decided from the body of
 every definition of the function, in this module or in the other modules of the project.
 
+Also what the callers in the OTHER modules of the project pass to a function of this module
+(:func:`values_from_other_modules`): a writer whose every caller hands it a temporary
+directory writes scratch files, wherever the callers live.
+
 A write into such a path never replaces a file anyone trusts: each call names a new file, a
 crash leaves at worst an orphan nobody points to. Facts layer: no libcst. The analysed code is
 never imported or executed.
@@ -15,8 +19,8 @@ import os
 import re
 from typing import TYPE_CHECKING, Optional
 
-from .._util import last_name
-from .bindings import _binds
+from .._util import keyword, last_name
+from .bindings import _binds, _reaching_binds
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -172,9 +176,10 @@ def _fresh(expr: ast.expr, ctx: Context, depth: int, visiting: set[str]) -> bool
     if isinstance(expr, ast.BoolOp):
         return all(_fresh(value, ctx, depth, visiting) for value in expr.values)
     if isinstance(expr, ast.Name):
-        # Every assignment of the name makes it fresh; a rebinding that derives it from itself
+        # Every assignment of the name in effect here makes it fresh (a rebinding after the
+        # write does not count); a rebinding that derives it from itself
         # (``name = name.replace("/", "::")``) keeps it so.
-        binds = _binds(expr, ctx)
+        binds = _reaching_binds(expr, ctx)
         key = f"name:{expr.id}:{id(binds[0]) if binds else 0}"
         if key in visiting:
             return True
@@ -292,3 +297,87 @@ def _module_context(path: str, ctx: Context) -> Optional[Context]:
         made = None
     _CONTEXTS[path] = (stamp, made)
     return made
+
+
+# -- what the callers in other modules pass -------------------------------------------------
+
+_CALLED_TEXT_RE = re.compile(r"(\w+)[ \t]*\(")
+#: A function called from more modules than this is too widely used to decide by its callers.
+_MAX_CALLER_FILES = 12
+
+#: Project root (or "" for the files of the run) -> (its files, called name -> files calling it).
+_CALLED_IN: dict[str, tuple[frozenset[str], dict[str, list[str]]]] = {}
+
+
+def _files_calling(name: str, ctx: Context) -> list[str]:
+    from ...project import _FILES, index_for
+
+    index = index_for(ctx)
+    if index is None:
+        return []
+    run = _FILES[0]
+    files = frozenset(path for path in run if path.endswith(".py")) if run else frozenset(index.modules().values())
+    key = "" if run else index.root
+    cached = _CALLED_IN.get(key)
+    if cached is None or cached[0] != files:
+        table: dict[str, list[str]] = {}
+        for path in sorted(files):
+            try:
+                with open(path, "rb") as handle:
+                    text = handle.read().decode("utf-8", "replace")
+            except OSError:
+                continue
+            for called in set(_CALLED_TEXT_RE.findall(text)):
+                table.setdefault(called, []).append(path)
+        cached = _CALLED_IN[key] = (files, table)
+    return cached[1].get(name, [])
+
+
+def values_from_other_modules(
+    function: ast.AST, param: str, ctx: Context
+) -> Optional[list[tuple[ast.expr, Context]]]:
+    """``(value, its module's context)`` for each call of the module-level ``function`` from
+    another module that imports it (``utils.write_blob(blob, path)``, ``write_blob(...)`` after
+    ``from pkg.utils import write_blob``). ``None`` when a call passes ``param`` in a way not
+    known statically, when only tests (or nothing else) call it, when this module hands it on
+    as a value, or when too many modules call it."""
+    from ...project import current_module, imported_callee, index_for
+
+    assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+    index = index_for(ctx)
+    if index is None or ctx.parent(function) is not ctx.tree:
+        return None
+    module = current_module(ctx, index)
+    if not module:
+        return None
+    qualified = f"{module}.{function.name}"
+    here = os.path.abspath(ctx.path)
+    files = [path for path in _files_calling(function.name, ctx) if path != here]
+    if not files or len(files) > _MAX_CALLER_FILES:
+        return None
+    positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
+    values: list[tuple[ast.expr, Context]] = []
+    if any(
+        isinstance(node, ast.Name) and node.id == function.name and isinstance(node.ctx, ast.Load)
+        and not (isinstance(ctx.parent(node), ast.Call) and ctx.parent(node).func is node)  # type: ignore[union-attr]
+        for node in ast.walk(ctx.tree)
+    ):
+        return None  # handed on as a value here (``run_op(spec, write_patch)``): callers unknown
+    for path in files:
+        other = _module_context(path, ctx)
+        if other is None or other.is_test_code:
+            continue  # a test's temporary directory says nothing of the callers that ship
+        for call in other.nodes_of(ast.Call):
+            assert isinstance(call, ast.Call)
+            if last_name(call.func) != function.name or imported_callee(call, other) != qualified:
+                continue
+            if any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords):
+                return None
+            value = keyword(call, param)
+            if value is None and param in positional:
+                index_of = positional.index(param)
+                value = call.args[index_of] if index_of < len(call.args) else None
+            if value is None:
+                return None
+            values.append((value, other))
+    return values or None

@@ -11,9 +11,9 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Optional
 
 from .._util import argument, keyword, last_name, statement_nodes
-from .bindings import _binds, _collect_binds, _single, _single_any
+from .bindings import _binds, _collect_binds, _single, _single_any, _single_reaching
 from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming
-from .fresh_paths import fresh_path_call, fresh_value
+from .fresh_paths import fresh_path_call, fresh_value, values_from_other_modules
 from .targets import _glob_reason, _is_fd, _is_handle, _is_path_yielding, _may_be_descriptor, _root, _template
 from .vocabulary import (
     REASON_ATOMIC_TEMP,
@@ -64,7 +64,7 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
         # ``NamedTemporaryFile().name``, ``tmp.name``, ``TemporaryDirectory().name``.
         maker: Optional[ast.expr] = root.value
         if isinstance(maker, ast.Name):
-            bind = _single_any(maker, ctx)
+            bind = _single_reaching(maker, ctx)
             maker = bind.value if bind is not None and bind.kind in ("with", "assign") else None
         elif isinstance(maker, ast.Attribute):
             # ``self._td.name`` with ``self._td = tempfile.TemporaryDirectory()``, the only
@@ -85,7 +85,7 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
     if isinstance(root, ast.Attribute):
         return (REASON_TEMPDIR, False) if _temp_attribute(root, ctx) else (None, False)
     if isinstance(root, ast.Name):
-        bind = _single_any(root, ctx)
+        bind = _single_reaching(root, ctx)
         if bind is None or not isinstance(bind.value, ast.Call):
             return None, False
         if bind.kind == "with":
@@ -369,7 +369,8 @@ def _defaults_to_none(function: ast.AST, param: str) -> bool:
 
 def _param_scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optional[str]:
     """A path built on a parameter named as temporary (``tmp``, ``scratch_dir``), or on a
-    parameter that every caller in the module fills with a temporary path."""
+    parameter that every caller in the module fills with a temporary path (every caller in
+    the other modules of the project, for a function this module never calls)."""
     root = _root(target, ctx)
     if not isinstance(root, ast.Name):
         return None
@@ -381,7 +382,13 @@ def _param_scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optio
 
     def compute() -> bool:
         values = _passed_values(function, root.id, ctx)
-        return values is not None and all(_is_temp_expr(value, ctx, cfg) for value in values)
+        if values is not None:
+            return all(_is_temp_expr(value, ctx, cfg) for value in values)
+        assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if any(call for call in _calls_naming(function.name, ctx)):
+            return False  # called here in a way not known statically
+        elsewhere = values_from_other_modules(function, root.id, ctx)
+        return elsewhere is not None and all(_is_temp_expr(value, where, cfg) for value, where in elsewhere)
 
     found = ctx.memo(f"det1.temp-callers.{root.id}", function, compute)
     return REASON_TEMP_CALLERS if found else None

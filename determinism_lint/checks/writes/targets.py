@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Optional
 
 from .._util import last_name
-from .bindings import _Bind, _binds, _single, _single_any
+from .bindings import _Bind, _binds, _single, _single_any, _single_reaching
 from .vocabulary import (
     _DERIVED_PATH_METHODS,
     _FILE_LIKE_CLASS_RE,
@@ -184,7 +184,7 @@ def _root(expr: ast.expr, ctx: Context, depth: int = 0) -> ast.expr:
             else:
                 return expr
         elif isinstance(expr, ast.Name):
-            bind = _single(expr, ctx, "assign")
+            bind = _single_reaching(expr, ctx, "assign")
             if bind is None or bind.value is None:
                 return expr
             expr = bind.value
