@@ -243,6 +243,17 @@ def _project_files_defining(name: str, ctx: Context) -> list[str]:
     """The files that define ``name``: among the files of the run (``check`` knows them: a
     plugin package checked with the library it extends sees the library's definitions), else
     among the modules of the project of ``ctx``."""
+    return _files_mentioning(name, ctx, _DEF_TEXT_RE, _DEFINED_IN)
+
+
+def _files_mentioning(
+    name: str,
+    ctx: Context,
+    pattern: re.Pattern[str],
+    tables: dict[str, tuple[frozenset[str], dict[str, list[str]]]],
+) -> list[str]:
+    """The files of the run (else of the project of ``ctx``) whose text has ``name`` as a match
+    of ``pattern``'s group: a text index built once per set of files, read without parsing."""
     from ...project import _FILES, index_for
 
     index = index_for(ctx)
@@ -251,7 +262,7 @@ def _project_files_defining(name: str, ctx: Context) -> list[str]:
     run = _FILES[0]
     files = frozenset(path for path in run if path.endswith(".py")) if run else frozenset(index.modules().values())
     key = "" if run else index.root
-    cached = _DEFINED_IN.get(key)
+    cached = tables.get(key)
     if cached is None or cached[0] != files:
         table: dict[str, list[str]] = {}
         for path in sorted(files):
@@ -260,9 +271,9 @@ def _project_files_defining(name: str, ctx: Context) -> list[str]:
                     text = handle.read().decode("utf-8", "replace")
             except OSError:
                 continue
-            for defined in set(_DEF_TEXT_RE.findall(text)):
-                table.setdefault(defined, []).append(path)
-        cached = _DEFINED_IN[key] = (files, table)
+            for found in sorted(set(pattern.findall(text))):
+                table.setdefault(found, []).append(path)
+        cached = tables[key] = (files, table)
     return cached[1].get(name, [])
 
 
@@ -310,27 +321,7 @@ _CALLED_IN: dict[str, tuple[frozenset[str], dict[str, list[str]]]] = {}
 
 
 def _files_calling(name: str, ctx: Context) -> list[str]:
-    from ...project import _FILES, index_for
-
-    index = index_for(ctx)
-    if index is None:
-        return []
-    run = _FILES[0]
-    files = frozenset(path for path in run if path.endswith(".py")) if run else frozenset(index.modules().values())
-    key = "" if run else index.root
-    cached = _CALLED_IN.get(key)
-    if cached is None or cached[0] != files:
-        table: dict[str, list[str]] = {}
-        for path in sorted(files):
-            try:
-                with open(path, "rb") as handle:
-                    text = handle.read().decode("utf-8", "replace")
-            except OSError:
-                continue
-            for called in set(_CALLED_TEXT_RE.findall(text)):
-                table.setdefault(called, []).append(path)
-        cached = _CALLED_IN[key] = (files, table)
-    return cached[1].get(name, [])
+    return _files_mentioning(name, ctx, _CALLED_TEXT_RE, _CALLED_IN)
 
 
 def values_from_other_modules(
