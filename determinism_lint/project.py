@@ -100,7 +100,8 @@ class ModuleFacts:
     functions: dict[str, FunctionFacts]
 
 
-def _stamp(path: str) -> tuple[int, int]:
+def file_stamp(path: str) -> tuple[int, int]:
+    """``(mtime in ns, size)`` of ``path``, or ``(0, -1)`` when it cannot be read: a cache key."""
     try:
         info = os.stat(path)
     except OSError:
@@ -349,7 +350,7 @@ class ProjectIndex:
         """The facts of the module in ``path``: parsed once (again only if the file changed)."""
         key = (path, settings)
         found = self._facts.get(key)
-        stamp = _stamp(path)
+        stamp = file_stamp(path)
         if found is not None and self._stamps.get(key) == stamp:
             return found
         if found is not None:  # changed on disk: what was derived from it is stale

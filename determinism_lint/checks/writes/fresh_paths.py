@@ -277,17 +277,11 @@ def _files_mentioning(
     return cached[1].get(name, [])
 
 
-def _stamp(path: str) -> tuple[int, int]:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (0, -1)
-    return (info.st_mtime_ns, info.st_size)
-
-
 def _module_context(path: str, ctx: Context) -> Optional[Context]:
     """A context for another module of the project (parsed once, again if it changed)."""
-    stamp = _stamp(path)
+    from ...project import file_stamp
+
+    stamp = file_stamp(path)
     cached = _CONTEXTS.get(path)
     if cached is not None and cached[0] == stamp and (cached[1] is None or cached[1].settings == ctx.settings):
         return cached[1]
