@@ -299,7 +299,8 @@ def _copy_output(source: Path, destination: Path) -> None:
                 f" {OUT_PLACEHOLDER}, or remove them before the command ends"
             )
     try:
-        shutil.copytree(source, destination, symlinks=True)
+        # A fresh copy for one verification run, never reused: a torn copy is no artifact.
+        shutil.copytree(source, destination, symlinks=True)  # noqa: DET104
     except shutil.Error as error:
         problems = error.args[0] if error.args and isinstance(error.args[0], list) else []
         first = problems[0][2] if problems and len(problems[0]) == 3 else str(error)

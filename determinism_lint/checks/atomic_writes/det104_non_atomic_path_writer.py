@@ -10,7 +10,7 @@ from ...model import FixSafety
 from ..base import NO_FIX, Invalid, Report, Valid
 from ..writes.fixplan import _writer_plan, _writer_target_is_local
 from ..writes.sites import _display, _written
-from ..writes.vocabulary import _COPIES
+from ..writes.vocabulary import _COPIES, _TREE_COPIES
 from ._write_rule import WriteSiteRule
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ class NonAtomicPathWriter(WriteSiteRule):
     `.to_excel`, `.to_orc`, `.to_stata`, `.to_netcdf`, the polars methods `.write_parquet`,
     `.write_csv`, `.write_json`, `.write_ndjson`, `.write_ipc`, `.write_avro`,
     `.write_excel`, copies into place (`shutil.copyfile`, `shutil.copy`, `shutil.copy2`:
-    `dst` is filled piece by piece), and the writers named in `extra-writers`.
+    `dst` is filled piece by piece; `shutil.copytree`: a crash leaves a partial tree at
+    `dst`, which the next run takes for the whole folder), and the writers named in
+    `extra-writers`.
 
     Not flagged: a writer handed a file object or an in-memory buffer (`np.save(f, a)`
     inside `with open(...) as f`, `df.to_csv(buf)` with `buf = io.StringIO()`,
@@ -89,7 +91,8 @@ class NonAtomicPathWriter(WriteSiteRule):
 
     - `torch.save` (it names the archive's top folder after the file) and the writers in
       `extra-writers` (what they do with the name is not known);
-    - `shutil.copy`/`copy2` (`dst` may be a directory) and `shutil.copyfile` with
+    - `shutil.copy`/`copy2` (`dst` may be a directory), `shutil.copytree` (it makes a
+      directory: copy into a temp directory beside `dst` and rename it), and `shutil.copyfile` with
       `follow_symlinks=` (it may copy a symlink, not a file);
     - `numpy.save`/`savez` without a visible `.npy`/`.npz` (numpy appends the suffix);
     - pandas writers that infer a compression from the name, and `numpy.savetxt`, unless the
@@ -133,6 +136,12 @@ class NonAtomicPathWriter(WriteSiteRule):
         "df.to_csv(run_dir / 'metrics.csv', mode='a', header=False)\n",
         "import matplotlib.pyplot as plt\nplt.savefig(out_dir / 'loss.png')\n",
         "def save(path, arr):\n    pass\n\nsave(out, arr)\n",
+        # A tree staged beside the target, then renamed into place.
+        "import os, shutil\n\ndef publish_tree(src, dst):\n    staging = f'{dst}.partial'\n"
+        "    shutil.copytree(src, staging)\n    os.replace(staging, dst)\n",
+        # A tree copied into a temporary directory: scratch.
+        "import shutil, tempfile\n\ndef stage(src):\n    scratch = tempfile.mkdtemp()\n"
+        "    shutil.copytree(src, scratch + '/tree')\n    return scratch\n",
         "import shutil\nfrom invoke import task\n\n@task\ndef install_git_hook(c):\n"
         "    shutil.copy('.githooks/pre-push', '.git/hooks')\n",
         # A fresh path: a new random folder on every call, uploaded afterwards.
@@ -219,6 +228,13 @@ class NonAtomicPathWriter(WriteSiteRule):
             ),
         ),
         Invalid("import shutil\nshutil.copy(checkpoint, backup_path)\n", fixed=NO_FIX),
+        # An output folder restored in place from its backup.
+        Invalid(
+            "import shutil\nfrom pathlib import Path\n\n\ndef restore_output(path: Path, backup_path: Path):\n"
+            "    shutil.rmtree(path)\n    shutil.copytree(backup_path, path)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid("import shutil\nshutil.copytree(src, out_dir / 'model', dirs_exist_ok=True)\n", fixed=NO_FIX),
         Invalid("def export(ds, path_or_buf):\n    return ds.to_parquet(path_or_buf)\n", fixed=NO_FIX),
         # Not a wrapper: the method writes a file of its own under the given directory, or
         # has another name than the writer it calls.
@@ -238,7 +254,12 @@ class NonAtomicPathWriter(WriteSiteRule):
         if site is None:
             return
         assert isinstance(node, ast.Call)
-        if site.api in _COPIES:
+        if site.api in _TREE_COPIES:
+            message = (
+                f"`{site.api}` on line {node.lineno} copies a tree into {_written(site)} in place:"
+                " a crash leaves a partial tree there"
+            )
+        elif site.api in _COPIES:
             message = (
                 f"`{site.api}` on line {node.lineno} copies into {_written(site)} in place:"
                 " a crash leaves a truncated copy there"

@@ -26,7 +26,13 @@ class RenameWithoutFsync(Rule):
 
     The rename must move the file written in the same function (same path expression, a
     `NamedTemporaryFile`'s `.name`, or a `mkstemp` path): moving a finished directory or
-    archiving old files is not flagged. The temp file's own write is not reported by
+    archiving old files is not flagged. A library download into the temp path counts as
+    its write: `urllib.request.urlretrieve(url, tmp)`, google-cloud-storage
+    `blob.download_to_filename(tmp)` and boto3 `download_file(..., Filename=tmp)` (the
+    methods are matched by name, and only when the path they are given is the one renamed
+    afterwards); a download into an open file (`download_fileobj(bucket, key, f)`) is the
+    `open()` that made the file. A tree staged with `shutil.copytree` and renamed into
+    place is the remedy DET104 asks for and is not flagged. The temp file's own write is not reported by
     DET101/DET103/DET104: this is one finding for the pattern.
 
     ## Why is this bad?
@@ -82,6 +88,12 @@ class RenameWithoutFsync(Rule):
     node_types = (ast.Call,)
 
     VALID = (
+        # The download is flushed to disk before the rename.
+        "import os\n\ndef fetch(blob, dest):\n    tmp = f'{dest}.tmp'\n    blob.download_to_filename(tmp)\n"
+        "    fd = os.open(tmp, os.O_RDONLY)\n    os.fsync(fd)\n    os.close(fd)\n    os.replace(tmp, dest)\n",
+        # The rename moves something else than the download.
+        "import os\n\ndef fetch(client, bucket, key, dest, old):\n"
+        "    client.download_file(bucket, key, dest)\n    os.rename(old, old + '.bak')\n",
         "import os\n\ndef publish(data, path):\n    tmp = f'{path}.tmp'\n    with open(tmp, 'wb') as f:\n"
         "        f.write(data)\n        f.flush()\n        os.fsync(f.fileno())\n    os.replace(tmp, path)\n",
         "import os\n\ndef archive(run_dir, archive_dir):\n    os.rename(run_dir, archive_dir / run_dir.name)\n",
@@ -126,6 +138,24 @@ class RenameWithoutFsync(Rule):
             "    np.save(tmp, arr)\n    shutil.move(tmp, path)\n",
             fixed=NO_FIX,
         ),
+        # A download into the temp path, renamed into place without fsync.
+        Invalid(
+            "import os, uuid\n\ndef download_object(bucket, key, dest):\n"
+            "    tmp_path = str(dest) + f'.{uuid.uuid4()}.tmp'\n    blob = bucket.blob(key)\n"
+            "    try:\n        blob.download_to_filename(tmp_path)\n    except Exception:\n"
+            "        os.remove(tmp_path)\n        raise\n    else:\n        os.replace(tmp_path, dest)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import os\n\ndef fetch(client, bucket, key, dest):\n    tmp = f'{dest}.part'\n"
+            "    client.download_file(Bucket=bucket, Key=key, Filename=tmp)\n    os.rename(tmp, dest)\n",
+            fixed=NO_FIX,
+        ),
+        Invalid(
+            "import os\nfrom urllib.request import urlretrieve\n\ndef fetch(url, dest):\n"
+            "    tmp = dest + '.tmp'\n    urlretrieve(url, tmp)\n    os.replace(tmp, dest)\n",
+            fixed=NO_FIX,
+        ),
     )
 
     CALL_NAMES = _RENAME_NAMES
@@ -138,7 +168,12 @@ class RenameWithoutFsync(Rule):
         facts = _rename_facts(ctx.enclosing_scope(node), ctx)
         if id(node) in facts.unsynced:
             source = facts.sources.get(id(node))
-            written = f"the file written by {_sink(source)}" if source is not None else "a file written here"
+            if source is None:
+                written = "a file written here"
+            elif id(node) in facts.downloaded:
+                written = f"the file downloaded by {_sink(source)}"
+            else:
+                written = f"the file written by {_sink(source)}"
             message = (
                 f"`{rename.api}` on line {node.lineno} publishes {written}, but nothing calls `os.fsync`:"
                 " after a power loss the target can be empty or partial"

@@ -16,10 +16,13 @@ from .provenance import _exclusive, _key, _position
 from .targets import _glob_reason, _template
 from .vocabulary import (
     _FDOPEN,
+    _DOWNLOAD_METHODS,
+    _DOWNLOADS,
     _FSYNCS,
     _RENAMES,
     _RENAME_NAMES,
     _SCRATCH_REASONS,
+    _TREE_COPIES,
     WriteSite,
     _Config,
     _config,
@@ -50,6 +53,8 @@ class _RenameFacts:
     unsynced: frozenset[int]
     #: ``id()`` of an unsynced rename -> the first write of the file it publishes.
     sources: dict[int, ast.Call] = field(default_factory=dict, compare=False, hash=False)
+    #: ``id()`` of unsynced renames whose file a library download wrote.
+    downloaded: frozenset[int] = frozenset()
 
 
 _NO_FACTS = _RenameFacts(frozenset(), frozenset())
@@ -86,6 +91,20 @@ def rename_call(call: ast.Call, ctx: Context) -> Optional[_Rename]:
     return None
 
 
+def _download_paths(call: ast.Call, ctx: Context) -> list[ast.expr]:
+    """The arguments of a library download that may be the local file it writes, else ``[]``."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _DOWNLOAD_METHODS and ctx.call_name(call) is None:
+        return [arg for arg in call.args if not isinstance(arg, ast.Starred)] + [
+            kw.value for kw in call.keywords if kw.arg is not None
+        ]
+    where = _DOWNLOADS.get(ctx.call_name(call) or "")
+    if where is None:
+        return []
+    path = argument(call, where[0], where[1])
+    return [path] if path is not None else []
+
+
 def _in_safe_helper(node: ast.AST, ctx: Context, cfg: _Config) -> bool:
     """Inside the definition of a configured safe writer (the runtime's own helpers)."""
     for ancestor in ctx.ancestors(node):
@@ -103,8 +122,13 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
     writes: list[WriteSite] = []
     renames: list[_Rename] = []
     os_writes: list[ast.Call] = []
+    downloads: list[tuple[ast.Call, list[ast.expr]]] = []
     for node in ctx.fact(statement_nodes, scope):
         if not isinstance(node, ast.Call):
+            continue
+        paths = _download_paths(node, ctx)
+        if paths:
+            downloads.append((node, paths))
             continue
         site = _raw_write_site(node, ctx)
         if site is not None:
@@ -117,7 +141,7 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
             renames.append(rename)
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "write" and ctx.call_name(node) == "os.write":
             os_writes.append(node)
-    if not renames or not (writes or os_writes):
+    if not renames or not (writes or os_writes or downloads):
         return _NO_FACTS
     synced = any(
         isinstance(node, ast.Call) and _is_fsync(node, ctx) for node in ast.walk(scope)
@@ -125,6 +149,7 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
     temp_writes: set[int] = set()
     unsynced: set[int] = set()
     sources: dict[int, ast.Call] = {}
+    downloaded: set[int] = set()
     for rename in renames:
         where = _position(rename.call)
         before = [
@@ -133,21 +158,47 @@ def _compute_rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
             if _position(site.call) < where and not _exclusive(site.call, rename.call, scope, ctx)
         ]
         connected = _connected_writes(rename, before, os_writes, where, ctx)
+        download = None
         if connected is None:
-            continue
-        temp_writes.update(id(site.call) for site in connected)
+            download = _downloaded_into(rename, downloads, where, scope, ctx)
+            if download is None:
+                continue
+        else:
+            temp_writes.update(id(site.call) for site in connected)
+            if connected and all(site.api in _TREE_COPIES for site in connected):
+                continue  # a tree staged beside the target and renamed: the idiom DET104 asks for
         if synced or _in_safe_helper(rename.call, ctx, cfg):
             continue
         if rename.dest is not None and _glob_reason(_template(rename.dest, ctx), cfg.exempt_paths):
             continue
         unsynced.add(id(rename.call))
-        if connected:
+        if download is not None:
+            sources[id(rename.call)] = download
+            downloaded.add(id(rename.call))
+        elif connected:
             sources[id(rename.call)] = min(connected, key=lambda site: _position(site.call)).call
         else:  # written through ``os.write(fd, ...)``: name it when there is only one
             through_fd = [call for call in os_writes if _position(call) < where]
             if len(through_fd) == 1:
                 sources[id(rename.call)] = through_fd[0]
-    return _RenameFacts(frozenset(temp_writes), frozenset(unsynced), sources)
+    return _RenameFacts(frozenset(temp_writes), frozenset(unsynced), sources, frozenset(downloaded))
+
+
+def _downloaded_into(
+    rename: _Rename,
+    downloads: list[tuple[ast.Call, list[ast.expr]]],
+    where: tuple[int, int],
+    scope: ScopeNode,
+    ctx: Context,
+) -> Optional[ast.Call]:
+    """The first library download into the path ``rename`` moves, else ``None``."""
+    key = _key(rename.source, ctx)
+    for call, paths in downloads:
+        if _position(call) >= where or _exclusive(call, rename.call, scope, ctx):
+            continue
+        if any(_key(path, ctx) == key for path in paths):
+            return call
+    return None
 
 
 def _connected_writes(

@@ -110,10 +110,15 @@ _PATH_WRITERS: dict[str, _PathWriter] = {
     "shutil.copyfile": _PathWriter(1, ("dst",)),
     "shutil.copy": _PathWriter(1, ("dst",)),
     "shutil.copy2": _PathWriter(1, ("dst",)),
+    # A tree copied into place: a crash leaves a partial tree at ``dst``.
+    "shutil.copytree": _PathWriter(1, ("dst",)),
 }
-_COPIES = frozenset({"shutil.copyfile", "shutil.copy", "shutil.copy2"})
-#: ``shutil.copy``/``copy2`` also accept a directory as ``dst``: a temp path would replace it.
-_DIRECTORY_TARGET_WRITERS = frozenset({"shutil.copy", "shutil.copy2"})
+_COPIES = frozenset({"shutil.copyfile", "shutil.copy", "shutil.copy2", "shutil.copytree"})
+#: Copies that make a directory, not one file (``atomic_path`` stands for a file).
+_TREE_COPIES = frozenset({"shutil.copytree"})
+#: ``shutil.copy``/``copy2`` also accept a directory as ``dst``: a temp path would replace it;
+#: ``shutil.copytree`` makes a directory.
+_DIRECTORY_TARGET_WRITERS = frozenset({"shutil.copy", "shutil.copy2", *_TREE_COPIES})
 #: ``os.open`` flags that truncate (without them it is an in-place update or an append).
 _OS_OPEN = "os.open"
 _FD_WRITERS = frozenset({"os.write", "os.writev", "os.pwrite", "os.pwritev", "os.fdopen", "builtins.open"})
@@ -181,6 +186,15 @@ _RENAMES: dict[str, str] = {
     "pathlib.Path.rename": "Path.rename",
 }
 _RENAME_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _RENAMES)
+#: Library downloads that write a local file given its path: dotted name -> (index, keyword)
+#: of the path argument.
+_DOWNLOADS: dict[str, tuple[int, str]] = {
+    "urllib.request.urlretrieve": (1, "filename"),
+}
+#: Download methods matched by name (the receiver's type is not known): google-cloud-storage
+#: ``blob.download_to_filename(path)``, boto3 ``download_file(..., Filename=path)``. Their
+#: path argument is recognised by being the very path renamed afterwards.
+_DOWNLOAD_METHODS = frozenset({"download_to_filename", "download_file"})
 _FSYNCS = frozenset({"os.fsync", "os.fdatasync"})
 
 _STD_STREAMS = frozenset({"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"})
