@@ -179,3 +179,13 @@ def _only_tested_for_none(call: ast.Call, ctx: Context) -> bool:
     if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
         return True
     return isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is call
+
+
+def _local_callee(func: ast.Name, call: ast.Call, ctx: Context) -> Optional[ast.FunctionDef]:
+    """The function ``func`` names: one nested in the function that calls it, else one of the module."""
+    enclosing = ctx.enclosing_function(call)
+    if isinstance(enclosing, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        nested = ctx.fact(_module_functions, enclosing).get(func.id)
+        if nested is not None:
+            return nested
+    return ctx.fact(_module_functions, ctx.tree).get(func.id)

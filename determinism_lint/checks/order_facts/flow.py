@@ -18,7 +18,7 @@ from .calls import (
     _only_tested_for_none,
     _is_log_call,
     _is_shared_stream,
-    _module_functions,
+    _local_callee,
     _parameter_for,
     _prints_to_console,
 )
@@ -237,7 +237,7 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
             return _Flow(call)
         if attr == "extend" and isinstance(func.value, ast.Name):
             return _flows_into_local(func.value.id, ctx.enclosing_statement(call), call, ctx)
-    callee = ctx.fact(_module_functions, ctx.tree).get(func.id) if isinstance(func, ast.Name) else None
+    callee = _local_callee(func, call, ctx) if isinstance(func, ast.Name) else None
     if callee is not None and ctx.enclosing_function(call) is not callee:
         parameter = _parameter_for(node, call, callee)
         if parameter is not None:
