@@ -179,6 +179,13 @@ class UnsortedListing(Rule):
         "        if item.is_dir():\n            yield from iter_subtree(item)\n        else:\n            yield item\n"
         "def patch_all(paths):\n    for file in chain.from_iterable(map(iter_subtree, paths)):\n"
         "        file.write_text(file.read_text().replace('a', 'b'))\n",
+        # Only whether the directory has a first entry counts, not which one it is.
+        "import os\ndef remove_if_empty(d):\n    with os.scandir(d) as it:\n        if next(it, None) is None:\n"
+        "            os.rmdir(d)\n",
+        # A helper nested in the caller copies each file to its own destination.
+        "import shutil\nfrom pathlib import Path\ndef snapshot(dest):\n    def copy_files(files, target):\n"
+        "        for f in set(files):\n            shutil.copy(f, target)\n"
+        "    copy_files(list(Path().glob('config*')), dest)\n",
     )
     INVALID = (
         Invalid(
@@ -269,6 +276,19 @@ class UnsortedListing(Rule):
             "import os\nentries = list(os.scandir(d))  # one pass\nemit([e.name for e in entries])\n",
             fixed="import os\nentries = sorted(os.scandir(d), key=lambda entry: entry.name)  # one pass\n"
             "emit([e.name for e in entries])\n",
+        ),
+        Invalid(
+            "from pathlib import Path\ndef snapshot(out):\n    def write_names(files, stream):\n"
+            "        for f in files:\n            stream.write(str(f))\n"
+            "    write_names(list(Path().glob('config*')), out)\n",
+            fixed="from pathlib import Path\ndef snapshot(out):\n    def write_names(files, stream):\n"
+            "        for f in files:\n            stream.write(str(f))\n"
+            "    write_names(sorted(Path().glob('config*')), out)\n",
+        ),
+        Invalid(
+            "import os\ndef first_entry(d):\n    with os.scandir(d) as it:\n        entry = next(it, None)\n"
+            "    return entry\n",
+            fixed=NO_FIX,
         ),
         Invalid(
             "import os\nfirst = next(os.scandir(d))\n",

@@ -159,8 +159,34 @@ class UnsortedWalk(Rule):
         "import os\ndef xwalk(top, **kwargs):\n    yield from os.walk(top, **kwargs)\n"
         "def iter_files(top):\n    for root, dirs, files in xwalk(top):\n        dirs[:] = sorted(dirs)\n"
         "        for name in sorted(files):\n            yield os.path.join(root, name)\n",
+        # The module's only caller uploads each file to its own destination.
+        "import os\ndef source_files(top):\n    names = []\n    for entry in os.walk(top):\n"
+        "        for name in entry[2]:\n            names.append(os.path.join(entry[0], name))\n    return names\n"
+        "def upload(bucket, top):\n    for path in source_files(top):\n"
+        "        bucket.blob(path).upload_from_filename(path)\n",
+        # A counter read only to decide when to log progress.
+        "import logging, os, shutil\nlog = logging.getLogger(__name__)\ndef migrate(src, dst):\n    done = 0\n"
+        "    for root, dirs, files in os.walk(src):\n        for name in files:\n"
+        "            shutil.copyfile(os.path.join(root, name), os.path.join(dst, name))\n            done += 1\n"
+        "            if done % 1000 == 0:\n                log.info('%d files copied', done)\n",
     )
     INVALID = (
+        Invalid(
+            "import os\ndef source_files(top):\n    names = []\n    for entry in os.walk(top):\n"
+            "        for name in entry[2]:\n            names.append(os.path.join(entry[0], name))\n    return names\n"
+            "def manifest(top, out):\n    for path in source_files(top):\n        out.write(path + '\\n')\n",
+            fixed=NO_FIX,
+        ),
+        # A counter that picks which entries are copied: every 1000th in walk order.
+        Invalid(
+            "import os, shutil\ndef sample(src, dst):\n    done = 0\n    for root, dirs, files in os.walk(src):\n"
+            "        for name in files:\n            done += 1\n            if done % 1000 == 0:\n"
+            "                shutil.copyfile(os.path.join(root, name), os.path.join(dst, name))\n",
+            fixed="import os, shutil\ndef sample(src, dst):\n    done = 0\n    for root, dirs, files in os.walk(src):\n"
+            "        dirs.sort()\n        files.sort()\n"
+            "        for name in files:\n            done += 1\n            if done % 1000 == 0:\n"
+            "                shutil.copyfile(os.path.join(root, name), os.path.join(dst, name))\n",
+        ),
         # Importing registers plugins in the order of the imports, whatever happens to the modules.
         Invalid(
             "import importlib, os\ndef load_plugins(root):\n    mods = []\n"
@@ -330,7 +356,7 @@ class UnsortedWalk(Rule):
             walk_escape = None  # ``if not recursive: break`` after the top directory
         if dirs is None:
             # ``for entry in os.walk(d)``: nothing to sort in place.
-            if walk_escape is not None:
+            if walk_escape is not None and not returned_to_unknown_callers(walk_escape, ctx):
                 yield Report(
                     call,
                     f"`{listing.label}` yields directories and files in arbitrary order and the order reaches"

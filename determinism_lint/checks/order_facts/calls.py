@@ -124,6 +124,9 @@ def _is_log_call(call: ast.Call, name: Optional[str]) -> bool:
 
 def _inside_log_call(node: ast.AST, ctx: Context) -> bool:
     for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, ast.If) and _in_test_of(node, ancestor) and _logs_only(ancestor, ctx):
+            # ``if i % 1000 == 0: logger.info(...)``: the test only decides when to log progress.
+            return True
         if isinstance(ancestor, ast.stmt):
             return False
         if isinstance(ancestor, ast.Call) and (
@@ -132,3 +135,57 @@ def _inside_log_call(node: ast.AST, ctx: Context) -> bool:
         ):
             return True
     return False
+
+
+def _in_test_of(node: ast.AST, statement: ast.If) -> bool:
+    return any(inner is node for inner in ast.walk(statement.test))
+
+
+def _logs_only(statement: ast.If, ctx: Context) -> bool:
+    """Every statement under ``statement`` logs, prints to the console or does nothing."""
+    body = [*statement.body, *statement.orelse]
+    for inner in body:
+        if isinstance(inner, ast.Pass):
+            continue
+        if isinstance(inner, ast.If):
+            if not _logs_only(inner, ctx):
+                return False
+            continue
+        if not (isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Call)):
+            return False
+        name = ctx.call_name(inner.value)
+        if not (
+            _is_log_call(inner.value, name)
+            or (name == "builtins.print" and _prints_to_console(inner.value, ctx))
+        ):
+            return False
+    return bool(body)
+
+
+def _only_tested_for_none(call: ast.Call, ctx: Context) -> bool:
+    """``next(it, None) is None`` or ``if next(it, None):``: only whether there is a first entry
+    counts (a listed name, path or entry is never false), not which one it is."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.Compare):
+        return (
+            len(parent.ops) == 1
+            and isinstance(parent.ops[0], (ast.Is, ast.IsNot, ast.Eq, ast.NotEq))
+            and all(
+                isinstance(side, ast.Constant) and side.value is None
+                for side in (parent.left, *parent.comparators)
+                if side is not call
+            )
+        )
+    if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        return True
+    return isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is call
+
+
+def _local_callee(func: ast.Name, call: ast.Call, ctx: Context) -> Optional[ast.FunctionDef]:
+    """The function ``func`` names: one nested in the function that calls it, else one of the module."""
+    enclosing = ctx.enclosing_function(call)
+    if isinstance(enclosing, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        nested = ctx.fact(_module_functions, enclosing).get(func.id)
+        if nested is not None:
+            return nested
+    return ctx.fact(_module_functions, ctx.tree).get(func.id)

@@ -15,9 +15,10 @@ from .calls import (
     _compared_with_short_literal,
     _is_first_arg,
     _is_keyed_update,
+    _only_tested_for_none,
     _is_log_call,
     _is_shared_stream,
-    _module_functions,
+    _local_callee,
     _parameter_for,
     _prints_to_console,
 )
@@ -218,6 +219,8 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
         return _Flow(call)
     if name == "builtins.print":
         return None if _prints_to_console(call, ctx) else call
+    if name == "builtins.next" and _is_first_arg(node, call) and _only_tested_for_none(call, ctx):
+        return None  # ``next(entries, None) is None``: whether the directory is empty
     if name in REPORTING_CALLS or _is_log_call(call, name):
         return None
     parent = ctx.parent(call)
@@ -234,7 +237,7 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
             return _Flow(call)
         if attr == "extend" and isinstance(func.value, ast.Name):
             return _flows_into_local(func.value.id, ctx.enclosing_statement(call), call, ctx)
-    callee = ctx.fact(_module_functions, ctx.tree).get(func.id) if isinstance(func, ast.Name) else None
+    callee = _local_callee(func, call, ctx) if isinstance(func, ast.Name) else None
     if callee is not None and ctx.enclosing_function(call) is not callee:
         parameter = _parameter_for(node, call, callee)
         if parameter is not None:
@@ -357,9 +360,6 @@ def _assign_targets(targets: Iterable[ast.expr], statement: ast.stmt, ctx: Conte
         else:
             return target
     return None
-
-
-
 
 
 def _flows_into_name(name: str, binding: ast.AST, ctx: Context) -> Optional[ast.AST]:
@@ -499,9 +499,6 @@ def _call_escape(
             if _mentions(call, tainted):
                 return call
     return None
-
-
-
 
 
 def _augassign_escape(
