@@ -87,11 +87,12 @@ OPTIONS: tuple[Option, ...] = (
            "test code: only rules that apply in tests run there", extend="extend-test-paths",
            flake8="--det-test-paths"),
     Option("dev-paths", "dev_paths", Kind.GLOBS,
-           "development tooling (build, CI, release, benchmark scripts, docs build), treated as test code",
+           "development tooling (build, CI, release, benchmark scripts, docs build) and example code"
+           " (examples, tutorials, demos), treated as test code",
            extend="extend-dev-paths", flake8="--det-dev-paths"),
     Option("exempt-paths", "exempt_paths", Kind.GLOBS,
-           "extra write-target globs that are not artifacts (always exempt: `*.lock`, `*.md`, `*.log`,"
-           " `*.pid`, `/dev/*`)",
+           "extra write-target globs that are not artifacts (always exempt: `*.lock`, `*.md`, `*.html`,"
+           " `*.htm`, `*.log`, `*.pid`, `/dev/*`)",
            flake8="--det-exempt-paths", rules=("DET1",)),
     Option("extra-writers", "extra_writers", Kind.WRITERS,
            "more writers that take a path, as `pkg.mod.func`, `pkg.mod.func:N` (index of the path"

@@ -71,7 +71,9 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )
 
 #: Write targets that are never artifacts: lock files, reports meant for people, logs.
-DEFAULT_EXEMPT_PATHS: tuple[str, ...] = ("*.lock", "*.md", "*.log", "*.pid", "/dev/*")
+DEFAULT_EXEMPT_PATHS: tuple[str, ...] = (
+    "*.lock", "*.md", "*.html", "*.htm", "*.log", "*.pid", "/dev/*",
+)
 
 #: Names of functions that are artifact-shaping by name alone (issue: artifact scopes).
 DEFAULT_ARTIFACT_PATTERNS: tuple[str, ...] = (
@@ -102,19 +104,21 @@ DEFAULT_ERROR_HANDLERS: tuple[str, ...] = ("handle_error_with_policy",)
 #: Test code, as pytest lays it out: not artifact code. Globs as for ``exclude``: a pattern
 #: without ``/`` matches any path component (``tests`` is every ``tests/`` folder).
 DEFAULT_TEST_PATHS: tuple[str, ...] = (
-    "tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py",
+    "tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py", "unit_tests",
     # behave's step implementations
     "features/steps", "*/features/steps",
 )
 
-#: Development tooling: packaging, CI, release and benchmark scripts and the docs build. What
-#: they write (a bumped version file, a copied licence, a timing table) is rebuilt on demand,
-#: never a pipeline artifact, so they are treated like test code.
+#: Development tooling and example code: packaging, CI, release and benchmark scripts, the
+#: docs build, and the examples, tutorials and demos a library ships. What they write (a
+#: bumped version file, a copied licence, a timing table, a demo's results) is rebuilt on
+#: demand, never a pipeline artifact, so they are treated like test code.
 DEFAULT_DEV_PATHS: tuple[str, ...] = (
     "setup.py", "noxfile.py", "release.py", "release_*.py",
     ".github", ".actions", ".ci", "github_actions", "devtools",
     "benchmarks", "benchmark", "asv_bench", "*_benchmarks",
     "docs", "doc",
+    "examples", "example", "tutorial", "tutorials", "demos",
 )
 
 DEFAULT_HELPERS_MODULE = "determinism_lint.runtime"

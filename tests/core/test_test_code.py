@@ -132,6 +132,7 @@ def test_default_test_paths_are_pytests_layout() -> None:
     "path",
     [
         "dvc/testing/tmp_dir.py",  # a pytest plugin shipped with the package
+        "src/pkg/unit_tests/test_gen.py",
         "features/steps/cli_steps.py",  # behave
         "e2e/features/steps/cli_steps.py",
     ],
@@ -154,6 +155,11 @@ def test_shipped_test_helpers_and_behave_steps_are_test_code(path: str) -> None:
         "benchmarks/benchmark_map.py",
         "kedro_benchmarks/benchmark_runner.py",
         "docs/source/conf_helpers.py",
+        # example code a library ships: demo results are rebuilt by rerunning the demo
+        "examples/by_feature/train.py",
+        "src/lightning/pytorch/demos/transformer.py",
+        "tutorial/20_recipes/ablation.py",
+        "docs/tutorials/quickstart.py",
     ],
 )
 def test_development_tooling_is_not_artifact_code(path: str) -> None:
@@ -165,7 +171,8 @@ def test_development_tooling_is_not_artifact_code(path: str) -> None:
 @pytest.mark.parametrize(
     "path",
     ["src/pkg/export.py", "pkg/features/build.py", "pkg/steps/train.py", "pkg/testing_utils.py",
-     "pkg/setup_data.py", "pkg/releases.py", "scripts/train.py", "tools/train.py"],
+     "pkg/setup_data.py", "pkg/releases.py", "scripts/train.py", "tools/train.py",
+     "pkg/example_pipeline.py", "pkg/data/examples_index.py", "pkg/demo.py"],
 )
 def test_pipeline_code_is_not_taken_for_tooling(path: str) -> None:
     assert not Settings().is_not_artifact_path(path)

@@ -85,6 +85,7 @@ class NonAtomicPathWrite(WriteSiteRule):
     VALID = (
         "text = path.read_text()\n",
         "(run_dir / 'README.md').write_text(report)\n",
+        "(run_dir / 'memory_timeline.html').write_text(figure.to_html())\n",
         "lock = run_dir / 'train.lock'\nlock.write_text(str(os.getpid()))\n",
         "from determinism_lint.runtime import write_atomic_text\nwrite_atomic_text(path, text)\n",
         "from determinism_lint.runtime import atomic_path\nwith atomic_path(out) as tmp:\n    tmp.write_bytes(blob)\n",
