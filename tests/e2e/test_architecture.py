@@ -77,6 +77,7 @@ DEFERRED_CYCLES: list[frozenset[str]] = [
             "determinism_lint.checks.atomic_writes.det104_non_atomic_path_writer",
             "determinism_lint.checks.atomic_writes.det105_rename_without_fsync",
             "determinism_lint.checks.atomic_writes.fixes",
+            "determinism_lint.checks.writes.callers",  # split out of provenance
             "determinism_lint.checks.writes.classify",
             "determinism_lint.checks.writes.cli_outputs",
             "determinism_lint.checks.writes.fixplan",

@@ -157,3 +157,53 @@ def test_a_fresh_path_rebound_after_the_write_is_quiet() -> None:
     # Rebound to the kept name before the write: reported.
     kept = SAVE.format(maker="scratch_path('model.bin')\n    path = 'model.bin'")
     assert codes(helper + kept) == [(9, "DET101")]
+
+
+LOAD_TOKENIZER = '''import json
+import os
+import random
+import string
+from pathlib import Path
+
+
+class Model:
+    @staticmethod
+    def load_tokenizer(state, save_dir=None):
+        if save_dir is None:
+            suffix = "".join(random.choices(string.ascii_letters, k=6))
+            save_dir = os.path.join(os.getcwd(), f"tokenizer-{suffix}")
+        os.makedirs(save_dir, exist_ok=True)
+        for name, content in state.items():
+            with open(Path(save_dir) / name, "w") as f:
+                json.dump(content, f)
+        return load(save_dir)
+
+    def restore(self, state):
+        return Model.load_tokenizer(state)
+
+
+def convert(state):
+    return Model.load_tokenizer(state, {given})
+'''
+
+
+@pytest.mark.parametrize(
+    ("given", "reported"),
+    [
+        ("None", False),  # no call in the project gives a folder: always a new random one
+        ("'tokenizer'", True),  # one caller names a kept folder
+        ("*folders", True),  # not known statically
+    ],
+)
+def test_a_folder_made_fresh_unless_given(given: str, reported: bool) -> None:
+    assert (codes(LOAD_TOKENIZER.replace("{given}", given)) == [(16, "DET101")]) is reported
+
+
+def test_a_folder_made_fresh_unless_given_by_a_caller_elsewhere(tmp_path: Path, capsys: Any) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.determinism-lint]\n")
+    pkg = tmp_path / "pkg"
+    write(pkg / "__init__.py", "")
+    write(pkg / "model.py", LOAD_TOKENIZER.replace("{given}", "None"))
+    write(pkg / "cli.py", "from pkg.model import Model\n\ndef main(state):\n    Model.load_tokenizer(state, 'kept')\n")
+    code, out, _ = run(capsys, "check", "--no-cache", "--select", "DET1", str(tmp_path))
+    assert code == 1 and "model.py:16:18: DET101" in out, out

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Optional
 
 from .._util import last_name
 from .bindings import _single, _single_any
-from .provenance import _param_function, _passed_values
+from .callers import _passed_values
+from .provenance import _param_function
 from .vocabulary import _MAX_DEPTH, _UNWRAP
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from .._util import keyword, last_name
-from .bindings import _binds, _reaching_binds
+from .bindings import _reaching_binds
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -314,7 +314,8 @@ _MAX_CALLER_FILES = 12
 _CALLED_IN: dict[str, tuple[frozenset[str], dict[str, list[str]]]] = {}
 
 
-def _files_calling(name: str, ctx: Context) -> list[str]:
+def files_calling(name: str, ctx: Context) -> list[str]:
+    """The files of the project whose text calls ``name(...)``."""
     return _files_mentioning(name, ctx, _CALLED_TEXT_RE, _CALLED_IN)
 
 
@@ -337,7 +338,7 @@ def values_from_other_modules(
         return None
     qualified = f"{module}.{function.name}"
     here = os.path.abspath(ctx.path)
-    files = [path for path in _files_calling(function.name, ctx) if path != here]
+    files = [path for path in files_calling(function.name, ctx) if path != here]
     if not files or len(files) > _MAX_CALLER_FILES:
         return None
     positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]

@@ -10,9 +10,10 @@ import ast
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Optional
 
-from .._util import argument, keyword, last_name, statement_nodes
-from .bindings import _binds, _collect_binds, _single, _single_any, _single_reaching
-from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming
+from .._util import argument, statement_nodes
+from .bindings import _binds, _collect_binds, _single, _single_reaching
+from .call_index import _calls_naming
+from .callers import _fresh_unless_given, _passed_values
 from .fresh_paths import fresh_path_call, fresh_value, values_from_other_modules
 from .targets import _glob_reason, _is_fd, _is_handle, _is_path_yielding, _may_be_descriptor, _root, _template
 from .vocabulary import (
@@ -86,6 +87,8 @@ def _scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> tuple[Optio
         return (REASON_TEMPDIR, False) if _temp_attribute(root, ctx) else (None, False)
     if isinstance(root, ast.Name):
         bind = _single_reaching(root, ctx)
+        if bind is None and _fresh_unless_given(root, ctx):
+            return REASON_FRESH_PATH, False
         if bind is None or not isinstance(bind.value, ast.Call):
             return None, False
         if bind.kind == "with":
@@ -304,67 +307,6 @@ def _is_temp_expr(expr: ast.expr, ctx: Context, cfg: _Config) -> bool:
     if _scratch_reason(expr, ctx, cfg)[0] in (REASON_TEMPDIR, REASON_TEMPFILE):
         return True
     return _name_reason(_template(expr, ctx), cfg) in (REASON_TEMPNAME, REASON_TEMPDIR)
-
-
-def _passed_values(
-    function: ast.AST, param: str, ctx: Context, *, skip_none_default: bool = False
-) -> Optional[list[ast.expr]]:
-    """What the calls in this module pass as ``param`` of ``function``: direct calls by name
-    (``f(a)``, ``self.f(a)``) and ``Thread(target=f, args=(...))``. ``None`` when a call
-    passes it in a way not known statically, or when nothing calls the function."""
-    assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
-    positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
-    in_class = isinstance(ctx.parent(function), ast.ClassDef)
-    is_static = any(last_name(decorator) == "staticmethod" for decorator in function.decorator_list)
-    values: list[ast.expr] = []
-    for call in _calls_naming(function.name, ctx):
-        func = call.func
-        args: list[ast.expr]
-        if isinstance(func, ast.Attribute) and func.attr == function.name and _imported_function(call, ctx):
-            continue  # ``pickle.dump(...)`` is not the method ``dump`` of a class of the module
-        if isinstance(func, ast.Name) and func.id == function.name and not in_class:
-            args, offset = list(call.args), 0
-        elif isinstance(func, ast.Attribute) and func.attr == function.name and in_class:
-            args, offset = list(call.args), 0 if is_static else 1
-        else:
-            target = keyword(call, _DEFERRED_TARGET_KEYWORD)
-            if not (isinstance(target, ast.Name) and target.id == function.name and not in_class):
-                continue
-            passed = keyword(call, "args")
-            if not isinstance(passed, (ast.Tuple, ast.List)):
-                return None
-            args, offset = list(passed.elts), 0
-        if any(isinstance(arg, ast.Starred) for arg in args) or any(kw.arg is None for kw in call.keywords):
-            return None
-        value = keyword(call, param)
-        if value is None and param in positional:
-            index = positional.index(param) - offset
-            value = args[index] if 0 <= index < len(args) else None
-        if value is None and skip_none_default and _defaults_to_none(function, param):
-            continue  # ``file=None``: this call writes no file
-        if value is None:
-            return None
-        values.append(value)
-    return values or None
-
-
-def _imported_function(call: ast.Call, ctx: Context) -> bool:
-    """``module.name(...)``: the receiver is a name an import statement binds."""
-    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
-    if not isinstance(receiver, ast.Name) or receiver.id in ("self", "cls"):
-        return False
-    return ctx.call_name(call) is not None
-
-
-def _defaults_to_none(function: ast.AST, param: str) -> bool:
-    assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
-    args = function.args
-    positional = [*args.posonlyargs, *args.args]
-    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-    pairs += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is not None]
-    return any(
-        arg.arg == param and isinstance(default, ast.Constant) and default.value is None for arg, default in pairs
-    )
 
 
 def _param_scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optional[str]:
