@@ -539,7 +539,7 @@ def test_rename_in_an_exclusive_branch_is_quiet() -> None:
     def open_log(path, mode):
         if mode == "over":
             with open(path, "w") as f:
-                f.write("")
+                f.write(HEADER)
         elif mode == "rotate":
             os.rename(path, path + ".001~")
 

@@ -66,7 +66,7 @@ class NonAtomicOpen(WriteSiteRule):
       times, or one definition returning anything else (a parameter, a fixed path, a seeded
       generator's draw), keeps the write reported;
     - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
-      `with ... as f` whose body never uses `f`;
+      `with ... as f` whose body never uses `f` or only writes empty text (`f.write("")`);
     - markers and ignore files (`.gitignore`, `.gitkeep`, `.dvcignore`...), rotated logs,
       a path that is a log file in every assignment that spells it, writes inside a
       `logging` handler class;
@@ -184,6 +184,7 @@ class NonAtomicOpen(WriteSiteRule):
         "import os, tempfile\nwith tempfile.TemporaryDirectory() as d:\n"
         "    with open(os.path.join(d, 'input.json'), 'w') as f:\n        f.write(text)\n",
         "with open(marker, 'x'):\n    pass\n",
+        "with open(os.path.join(run_dir, 'recoverable_error'), 'w') as f:\n    f.write('')\n",
         "import os\nwith open(os.path.join(cache_dir, '.gitignore'), 'w') as f:\n    f.write('*')\n",
         "with fs.transaction:\n    with fs.open(path, 'wb') as f:\n        f.write(blob)\n",
         # Compresses into a buffer: no file is opened.

@@ -272,8 +272,8 @@ def _is_dump_file_arg(call: ast.Call, ctx: Context) -> bool:
 
 def _writes_nothing(call: ast.Call, ctx: Context) -> bool:
     """``with open(p, "x"): pass``, ``open(p, "w").close()``, a ``with ... as f`` whose body
-    never uses ``f``: the file is created or emptied, and no
-    bytes are written that a crash could tear."""
+    never uses ``f`` or only writes empty text (``f.write("")``): the file is created or
+    emptied, and no bytes are written that a crash could tear."""
     parent = ctx.parent(call)
     if isinstance(parent, ast.Attribute) and parent.attr == "close" and isinstance(ctx.parent(parent), ast.Call):
         return True
@@ -284,11 +284,25 @@ def _writes_nothing(call: ast.Call, ctx: Context) -> bool:
         if isinstance(parent.optional_vars, ast.Name) and isinstance(statement, (ast.With, ast.AsyncWith)):
             name = parent.optional_vars.id
             return not any(
-                isinstance(node, ast.Name) and node.id == name
+                isinstance(node, ast.Name) and node.id == name and not _writes_empty(node, ctx)
                 for body_statement in statement.body
                 for node in ast.walk(body_statement)
             )
     return False
+
+
+def _writes_empty(name: ast.Name, ctx: Context) -> bool:
+    """``f.write("")`` or ``f.write(b"")`` as a statement of its own."""
+    method = ctx.parent(name)
+    call = ctx.parent(method) if isinstance(method, ast.Attribute) and method.attr == "write" else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(ctx.parent(call), ast.Expr)
+        and not call.keywords
+        and len(call.args) == 1
+        and isinstance(call.args[0], ast.Constant)
+        and call.args[0].value in ("", b"")
+    )
 
 
 def _in_logging_handler(call: ast.Call, ctx: Context) -> bool:
