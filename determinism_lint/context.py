@@ -47,7 +47,7 @@ class Context:
         self._call_names: dict[ast.Call, Optional[str]] = {}
         self._lines: Optional[list[str]] = None
         self._scopes: Optional[ArtifactScopes] = None
-        self._cache: dict[tuple[str, int], object] = {}
+        self._test_code: Optional[bool] = None
         self._facts: dict[tuple[Callable[..., object], int], object] = {}
         # node -> innermost function whose body holds the node's children (see enclosing_function)
         self._enclosing: dict[ast.AST, Optional[FunctionNode]] = {}
@@ -172,10 +172,9 @@ class Context:
     def is_test_code(self) -> bool:
         """True when this file is test code or development tooling (``test-paths``,
         ``dev-paths``): never artifact code."""
-        found = self._cache.get(("test-code", 0))
-        if found is None:
-            found = self._cache[("test-code", 0)] = self.settings.is_not_artifact_path(self.path)
-        return bool(found)
+        if self._test_code is None:
+            self._test_code = bool(self.settings.is_not_artifact_path(self.path))
+        return self._test_code
 
     def in_artifact_scope(self, node: ast.AST) -> bool:
         """True when ``node`` sits in artifact-shaping code (always true in strict mode,
@@ -192,10 +191,9 @@ class Context:
         with them, not by a later cyclic garbage collection that has to scan them all."""
         self._scopes = None
         self._facts.clear()
-        self._cache.clear()
         forget(self.tree)
 
-    # -- memo for rule helpers ---------------------------------------------------------
+    # -- facts for rule helpers --------------------------------------------------------
 
     def fact(self, provider: Callable[[_NodeT, Context], _FactT], node: _NodeT) -> _FactT:
         """``provider(node, self)``, computed at most once per node for this file.
@@ -210,14 +208,4 @@ class Context:
         except KeyError:
             value = provider(node, self)
             self._facts[key] = value
-            return value
-
-    def memo(self, key: str, node: ast.AST, compute: Callable[[], object]) -> object:
-        """Cache ``compute()`` per (key, node) for this file (e.g. one analysis per function)."""
-        cache_key = (key, id(node))
-        try:
-            return self._cache[cache_key]
-        except KeyError:
-            value = compute()
-            self._cache[cache_key] = value
             return value
