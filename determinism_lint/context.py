@@ -43,7 +43,7 @@ class Context:
         self.resolver = Resolver(tree, parents, walrus=":=" in source)
         register(tree)  # walk_local and friends answer from one index of this tree
         self._buckets = buckets
-        self._calls_by_name: Optional[dict[str, list[ast.AST]]] = None
+        self._calls_by_name: Optional[dict[str, list[ast.Call]]] = None
         self._call_names: dict[ast.Call, Optional[str]] = {}
         self._lines: Optional[list[str]] = None
         self._scopes: Optional[ArtifactScopes] = None
@@ -125,10 +125,10 @@ class Context:
         return [cast(_NodeT, node) for node in self.parents if type(node) is node_type]
 
     @property
-    def calls_by_name(self) -> dict[str, list[ast.AST]]:
+    def calls_by_name(self) -> dict[str, list[ast.Call]]:
         """Calls grouped by the callee's last name (``open`` for ``p.open(...)``), in walk order."""
         if self._calls_by_name is None:
-            grouped: dict[str, list[ast.AST]] = {}
+            grouped: dict[str, list[ast.Call]] = {}
             for call in self.nodes_of(ast.Call):
                 func = call.func
                 key = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None

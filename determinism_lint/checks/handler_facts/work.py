@@ -93,7 +93,7 @@ def _written_receivers(tree: ast.Module, ctx: Context) -> frozenset[str]:
     for name, calls in ctx.calls_by_name.items():
         if _WRITE_METHOD_RE.match(name) and name != "flush":
             for call in calls:
-                func = call.func  # type: ignore[attr-defined]
+                func = call.func
                 if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)):
                     found.add(ast.unparse(func.value))
     return frozenset(found)

@@ -140,7 +140,7 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
         uses = 0
         recursive = False
         for call in ctx.calls_by_name.get(function.name, ()):
-            func = call.func  # type: ignore[attr-defined]
+            func = call.func
             if isinstance(func, ast.Attribute) and not (
                 isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
             ):
