@@ -43,11 +43,11 @@ class Context:
         self.resolver = Resolver(tree, parents, walrus=":=" in source)
         register(tree)  # walk_local and friends answer from one index of this tree
         self._buckets = buckets
-        self._calls_by_name: Optional[dict[str, list[ast.AST]]] = None
+        self._calls_by_name: Optional[dict[str, list[ast.Call]]] = None
         self._call_names: dict[ast.Call, Optional[str]] = {}
         self._lines: Optional[list[str]] = None
         self._scopes: Optional[ArtifactScopes] = None
-        self._cache: dict[tuple[str, int], object] = {}
+        self._test_code: Optional[bool] = None
         self._facts: dict[tuple[Callable[..., object], int], object] = {}
         # node -> innermost function whose body holds the node's children (see enclosing_function)
         self._enclosing: dict[ast.AST, Optional[FunctionNode]] = {}
@@ -125,10 +125,10 @@ class Context:
         return [cast(_NodeT, node) for node in self.parents if type(node) is node_type]
 
     @property
-    def calls_by_name(self) -> dict[str, list[ast.AST]]:
+    def calls_by_name(self) -> dict[str, list[ast.Call]]:
         """Calls grouped by the callee's last name (``open`` for ``p.open(...)``), in walk order."""
         if self._calls_by_name is None:
-            grouped: dict[str, list[ast.AST]] = {}
+            grouped: dict[str, list[ast.Call]] = {}
             for call in self.nodes_of(ast.Call):
                 func = call.func
                 key = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
@@ -172,10 +172,9 @@ class Context:
     def is_test_code(self) -> bool:
         """True when this file is test code or development tooling (``test-paths``,
         ``dev-paths``): never artifact code."""
-        found = self._cache.get(("test-code", 0))
-        if found is None:
-            found = self._cache[("test-code", 0)] = self.settings.is_not_artifact_path(self.path)
-        return bool(found)
+        if self._test_code is None:
+            self._test_code = bool(self.settings.is_not_artifact_path(self.path))
+        return self._test_code
 
     def in_artifact_scope(self, node: ast.AST) -> bool:
         """True when ``node`` sits in artifact-shaping code (always true in strict mode,
@@ -192,10 +191,9 @@ class Context:
         with them, not by a later cyclic garbage collection that has to scan them all."""
         self._scopes = None
         self._facts.clear()
-        self._cache.clear()
         forget(self.tree)
 
-    # -- memo for rule helpers ---------------------------------------------------------
+    # -- facts for rule helpers --------------------------------------------------------
 
     def fact(self, provider: Callable[[_NodeT, Context], _FactT], node: _NodeT) -> _FactT:
         """``provider(node, self)``, computed at most once per node for this file.
@@ -210,14 +208,4 @@ class Context:
         except KeyError:
             value = provider(node, self)
             self._facts[key] = value
-            return value
-
-    def memo(self, key: str, node: ast.AST, compute: Callable[[], object]) -> object:
-        """Cache ``compute()`` per (key, node) for this file (e.g. one analysis per function)."""
-        cache_key = (key, id(node))
-        try:
-            return self._cache[cache_key]
-        except KeyError:
-            value = compute()
-            self._cache[cache_key] = value
             return value

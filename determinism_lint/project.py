@@ -484,40 +484,40 @@ def current_module(ctx: Context, index: ProjectIndex) -> str:
 def imported_names(ctx: Context) -> dict[str, str]:
     """Local name -> dotted name, for every name an import statement of the file binds
     (relative imports resolved against the file's package)."""
+    return ctx.fact(_imported_names, ctx.tree)
 
-    def compute() -> dict[str, str]:
-        index = index_for(ctx)
-        package: list[str] = []
-        has_relative = any(node.level for node in ctx.nodes_of(ast.ImportFrom))
-        if index is not None and has_relative:
-            module = current_module(ctx, index)
-            package = module.split(".") if module else []
-            if not os.path.basename(ctx.path).startswith("__init__."):
-                package = package[:-1]
-        table: dict[str, str] = {}
-        for node in ctx.nodes_of(ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    table[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    table[top] = top
-        for from_node in ctx.nodes_of(ast.ImportFrom):
-            if from_node.level:
-                if from_node.level - 1 > len(package):
-                    continue
-                base = package[: len(package) - (from_node.level - 1)]
-                module = ".".join([*base, *([from_node.module] if from_node.module else [])])
+
+def _imported_names(tree: ast.Module, ctx: Context) -> dict[str, str]:
+    index = index_for(ctx)
+    package: list[str] = []
+    has_relative = any(node.level for node in ctx.nodes_of(ast.ImportFrom))
+    if index is not None and has_relative:
+        module = current_module(ctx, index)
+        package = module.split(".") if module else []
+        if not os.path.basename(ctx.path).startswith("__init__."):
+            package = package[:-1]
+    table: dict[str, str] = {}
+    for node in ctx.nodes_of(ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                table[alias.asname] = alias.name
             else:
-                module = from_node.module or ""
-            if not module:
+                top = alias.name.split(".", 1)[0]
+                table[top] = top
+    for from_node in ctx.nodes_of(ast.ImportFrom):
+        if from_node.level:
+            if from_node.level - 1 > len(package):
                 continue
-            for alias in from_node.names:
-                if alias.name != "*":
-                    table[alias.asname or alias.name] = f"{module}.{alias.name}"
-        return table
-
-    return ctx.memo("project-imports", ctx.tree, compute)  # type: ignore[return-value]
+            base = package[: len(package) - (from_node.level - 1)]
+            module = ".".join([*base, *([from_node.module] if from_node.module else [])])
+        else:
+            module = from_node.module or ""
+        if not module:
+            continue
+        for alias in from_node.names:
+            if alias.name != "*":
+                table[alias.asname or alias.name] = f"{module}.{alias.name}"
+    return table
 
 
 def imported_callee(call: ast.Call, ctx: Context) -> Optional[str]:
@@ -568,11 +568,11 @@ def use_files(files: Optional[Sequence[str]]) -> None:
 
 def index_for(ctx: Context) -> Optional[ProjectIndex]:
     """The project index for the file of ``ctx`` (memoized per project root)."""
-    found = ctx.memo("project-index", ctx.tree, lambda: _index_for_path(ctx.path))
-    return found if isinstance(found, ProjectIndex) else None
+    return ctx.fact(_index_for_file, ctx.tree)
 
 
-def _index_for_path(path: str) -> Optional[ProjectIndex]:
+def _index_for_file(tree: ast.Module, ctx: Context) -> Optional[ProjectIndex]:
+    path = ctx.path
     if path in ("-", "<stdin>"):
         return None
     root = find_root(path)

@@ -76,16 +76,20 @@ def unstable_keys(expr: ast.AST, ctx: Context, depth: int = _MAX_DEPTH) -> Optio
     return _guarded(ctx, "keys", expr, depth, lambda: _keys(expr, ctx, depth))
 
 
+def _sources_state(tree: ast.Module, ctx: Context) -> dict[tuple[str, int, int], Optional[Source]]:
+    """The answers of this file by ``(kind, id(expr), depth)``, ``None`` while one is computed."""
+    return {}
+
+
 def _guarded(
     ctx: Context, kind: str, expr: ast.AST, depth: int, compute: Callable[[], Optional[Source]]
 ) -> Optional[Source]:
     if depth <= 0:
         return None
-    state: dict[tuple[str, int, int], object] = ctx.memo("sources.state", ctx.tree, dict)  # type: ignore[assignment]
+    state = ctx.fact(_sources_state, ctx.tree)
     key = (kind, id(expr), depth)
     if key in state:
-        value = state[key]
-        return value if isinstance(value, Source) else None  # a cycle, or a known answer
+        return state[key]  # a cycle (None while computed), or a known answer
     state[key] = None
     value = compute()
     state[key] = value

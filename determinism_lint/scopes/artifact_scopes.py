@@ -276,7 +276,7 @@ class ArtifactScopes:
         candidates = [
             call for name, calls in ctx.calls_by_name.items() if name in wanted for call in calls
         ]
-        candidates.sort(key=lambda call: (call.lineno, call.col_offset))  # type: ignore[attr-defined]
+        candidates.sort(key=lambda call: (call.lineno, call.col_offset))
         # The sink each scope reaches by evidence (not by name): what other modules learn.
         evidence = self._evidence
         for node in candidates:

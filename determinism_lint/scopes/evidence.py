@@ -58,20 +58,20 @@ _EVIDENCE_MODULES = frozenset(
 
 def evidence_roots(ctx: Context) -> frozenset[str]:
     """Local names bound by imports of hashing or serializing modules, anywhere in the file."""
+    return ctx.fact(_evidence_roots, ctx.tree)
 
-    def compute() -> frozenset[str]:
-        roots: set[str] = set()
-        for node in ctx.nodes_of(ast.Import):
-            for alias in node.names:
-                if alias.name.split(".", 1)[0] in _EVIDENCE_MODULES:
-                    roots.add(alias.asname or alias.name.split(".", 1)[0])
-        for from_node in ctx.nodes_of(ast.ImportFrom):
-            module = (from_node.module or "").split(".", 1)[0]
-            if module in _EVIDENCE_MODULES and not from_node.level:
-                roots.update(alias.asname or alias.name for alias in from_node.names)
-        return frozenset(roots)
 
-    return ctx.memo("evidence-roots", ctx.tree, compute)  # type: ignore[return-value]
+def _evidence_roots(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    roots: set[str] = set()
+    for node in ctx.nodes_of(ast.Import):
+        for alias in node.names:
+            if alias.name.split(".", 1)[0] in _EVIDENCE_MODULES:
+                roots.add(alias.asname or alias.name.split(".", 1)[0])
+    for from_node in ctx.nodes_of(ast.ImportFrom):
+        module = (from_node.module or "").split(".", 1)[0]
+        if module in _EVIDENCE_MODULES and not from_node.level:
+            roots.update(alias.asname or alias.name for alias in from_node.names)
+    return frozenset(roots)
 
 
 @functools.lru_cache(maxsize=8)
@@ -227,19 +227,19 @@ def _spelling(node: ast.AST) -> str:
 
 def hash_object_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
     """Names bound in ``scope`` to a hash object: ``h = hashlib.sha256()``, ``h = hmac.new(...)``."""
+    return ctx.fact(_hash_object_names, scope)
 
-    def compute() -> frozenset[str]:
-        from ..checks._util import local_nodes
 
-        names: set[str] = set()
-        for node in ctx.fact(local_nodes, scope):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                name = ctx.call_name(node.value)
-                if name is not None and (name.startswith(HASH_MODULES) or name in HASH_CALLS):
-                    names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        return frozenset(names)
+def _hash_object_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
+    from ..checks._util import local_nodes
 
-    return ctx.memo("hash-objects", scope, compute)  # type: ignore[return-value]
+    names: set[str] = set()
+    for node in ctx.fact(local_nodes, scope):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            name = ctx.call_name(node.value)
+            if name is not None and (name.startswith(HASH_MODULES) or name in HASH_CALLS):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return frozenset(names)
 
 
 def is_hash_update(call: ast.Call, ctx: Context) -> bool:

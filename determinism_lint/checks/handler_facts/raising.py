@@ -262,13 +262,12 @@ _PARSER_RECEIVER_RE = re.compile(r"^\w*parser$", re.IGNORECASE)
 
 
 def _local_raising(ctx: Context) -> frozenset[str]:
-    found = ctx.memo(
-        "det4.raising",
-        ctx.tree,
-        lambda: _raising_functions(ctx.tree, ctx),
-    )
-    assert isinstance(found, frozenset)
-    return found
+    return ctx.fact(_raising_functions, ctx.tree)
+
+
+def _imported_raising_cache(tree: ast.Module, ctx: Context) -> dict[str, bool]:
+    """Per file: :func:`_imported_raising` of each name asked so far."""
+    return {}
 
 
 def never_returns(call: ast.Call, ctx: Context) -> bool:
@@ -304,6 +303,10 @@ def always_raises(call: ast.Call, ctx: Context) -> bool:
     if name in _local_raising(ctx):
         return True
     if isinstance(call.func, ast.Name):
-        return bool(ctx.memo(f"det4.imported-raising.{name}", ctx.tree, lambda: _imported_raising(name, ctx)))
+        cache = ctx.fact(_imported_raising_cache, ctx.tree)
+        found = cache.get(name)
+        if found is None:
+            found = cache[name] = _imported_raising(name, ctx)
+        return found
     return False
 

@@ -86,20 +86,17 @@ def _call_label(call: ast.Call) -> str:
     return f"{text}(...)"
 
 
-def _written_receivers(ctx: Context) -> frozenset[str]:
-    """Receivers this module writes into: ``self.pa_writer`` for ``self.pa_writer.write_table(...)``."""
-
-    def compute() -> frozenset[str]:
-        found = set()
-        for name, calls in ctx.calls_by_name.items():
-            if _WRITE_METHOD_RE.match(name) and name != "flush":
-                for call in calls:
-                    func = call.func  # type: ignore[attr-defined]
-                    if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)):
-                        found.add(ast.unparse(func.value))
-        return frozenset(found)
-
-    return ctx.memo("det4.written-receivers", ctx.tree, compute)  # type: ignore[return-value]
+def _written_receivers(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    """Receivers this module writes into: ``self.pa_writer`` for ``self.pa_writer.write_table(...)``;
+    a fact of the module."""
+    found = set()
+    for name, calls in ctx.calls_by_name.items():
+        if _WRITE_METHOD_RE.match(name) and name != "flush":
+            for call in calls:
+                func = call.func
+                if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)):
+                    found.add(ast.unparse(func.value))
+    return frozenset(found)
 
 
 def _direct_work(call: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
@@ -127,7 +124,7 @@ def _direct_work_of(call: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
         if attr in HASH_METHODS or (attr == "update" and is_hash_update(call, ctx)):
             return ArtifactWork(call, _call_label(call), raises=_HASH_RAISES)
         if attr == "close" and isinstance(func.value, (ast.Name, ast.Attribute)):
-            if ast.unparse(func.value) in _written_receivers(ctx):
+            if ast.unparse(func.value) in ctx.fact(_written_receivers, ctx.tree):
                 return ArtifactWork(call, _call_label(call), raises=_WRITE_RAISES)
     if attr in RUNTIME_SERIALIZERS and attr != "canonical_json":
         return ArtifactWork(call, _call_label(call), raises=_DUMP_RAISES)
@@ -174,48 +171,45 @@ def _dumps_into_scratch(call: ast.Call, ctx: Context) -> bool:
     return False
 
 
-def _local_function_work(ctx: Context) -> dict[str, ArtifactWork]:
-    """Module-local functions (by name) that reach artifact work, directly or through each other."""
-
-    def compute() -> dict[str, ArtifactWork]:
-        functions = [*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)]
-        names = {function.name for function in functions}  # type: ignore[attr-defined]
-        wanted = _evidence_names(ctx.settings) | {"close"} | names
-        work: dict[str, ArtifactWork] = {}
-        edges: dict[str, list[ast.Call]] = {}
-        for name, calls in sorted(ctx.calls_by_name.items()):
-            if name not in wanted:
+def _local_function_work(tree: ast.Module, ctx: Context) -> dict[str, ArtifactWork]:
+    """Module-local functions (by name) that reach artifact work, directly or through each
+    other; a fact of the module."""
+    functions = [*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)]
+    names = {function.name for function in functions}  # type: ignore[attr-defined]
+    wanted = _evidence_names(ctx.settings) | {"close"} | names
+    work: dict[str, ArtifactWork] = {}
+    edges: dict[str, list[ast.Call]] = {}
+    for name, calls in sorted(ctx.calls_by_name.items()):
+        if name not in wanted:
+            continue
+        for call in calls:
+            assert isinstance(call, ast.Call)
+            holder = ctx.enclosing_function(call)
+            while isinstance(holder, ast.Lambda):
+                holder = ctx.enclosing_function(holder)
+            if holder is None:
                 continue
-            for call in calls:
-                assert isinstance(call, ast.Call)
-                holder = ctx.enclosing_function(call)
-                while isinstance(holder, ast.Lambda):
-                    holder = ctx.enclosing_function(holder)
-                if holder is None:
-                    continue
-                callee = _local_callee(call)
-                if callee is not None and callee in names:
-                    edges.setdefault(holder.name, []).append(call)
-                found = _direct_work(call, ctx)
-                if found is not None:
-                    known = work.get(holder.name)
-                    if known is None or call.lineno < known.call.lineno:
-                        work[holder.name] = found
-        changed = True
-        while changed:
-            changed = False
-            for caller, local_calls in sorted(edges.items()):
-                if caller in work:
-                    continue
-                for call in sorted(local_calls, key=lambda c: (c.lineno, c.col_offset)):
-                    target = work.get(_local_callee(call) or "")
-                    if target is not None and target.call is not call:
-                        work[caller] = ArtifactWork(call, _call_label(call), via=target.describe())
-                        changed = True
-                        break
-        return work
-
-    return ctx.memo("det4.local-work", ctx.tree, compute)  # type: ignore[return-value]
+            callee = _local_callee(call)
+            if callee is not None and callee in names:
+                edges.setdefault(holder.name, []).append(call)
+            found = _direct_work(call, ctx)
+            if found is not None:
+                known = work.get(holder.name)
+                if known is None or call.lineno < known.call.lineno:
+                    work[holder.name] = found
+    changed = True
+    while changed:
+        changed = False
+        for caller, local_calls in sorted(edges.items()):
+            if caller in work:
+                continue
+            for call in sorted(local_calls, key=lambda c: (c.lineno, c.col_offset)):
+                target = work.get(_local_callee(call) or "")
+                if target is not None and target.call is not call:
+                    work[caller] = ArtifactWork(call, _call_label(call), via=target.describe())
+                    changed = True
+                    break
+    return work
 
 
 def call_work(node: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
@@ -226,7 +220,7 @@ def call_work(node: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
     if work is None:
         callee = _local_callee(node)
         if callee is not None:
-            target = _local_function_work(ctx).get(callee)
+            target = ctx.fact(_local_function_work, ctx.tree).get(callee)
             if target is not None:
                 work = ArtifactWork(node, _call_label(node), via=target.describe())
     if work is None:  # a function of another module of the project, by its summary
@@ -256,7 +250,7 @@ def all_artifact_work(body: list[ast.stmt], ctx: Context) -> list[ArtifactWork]:
     if first is None:
         return []
     result = []
-    local = _local_function_work(ctx)
+    local = ctx.fact(_local_function_work, ctx.tree)
     for node in walk_statements_local(body):
         if isinstance(node, ast.Call):
             work = _direct_work(node, ctx)

@@ -37,42 +37,34 @@ def _iteration_sites(node: ast.AST) -> Optional[ast.expr]:
 
 
 def _local_types(scope: ast.AST, ctx: Context) -> dict[str, str]:
-    """Names visibly bound to a dict (``"dict"``) or a set (``"set"``) in ``scope``."""
-
-    def compute() -> dict[str, str]:
-        found: dict[str, str] = {}
-        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for arg in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs):
-                kind = _annotation_kind(arg.annotation)
-                if kind is not None:
-                    found[arg.arg] = kind
-        for node in ctx.fact(local_nodes, scope):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                kind = _value_kind(node.value, ctx, found)
-                name = node.targets[0].id
-                if kind is not None:
-                    found.setdefault(name, kind)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                kind = _annotation_kind(node.annotation)
-                if kind is not None:
-                    found[node.target.id] = kind
-        return found
-
-    return ctx.memo("dict-set-names", scope, compute)  # type: ignore[return-value]
+    """Names visibly bound to a dict (``"dict"``) or a set (``"set"``) in ``scope``; a fact."""
+    found: dict[str, str] = {}
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for arg in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs):
+            kind = _annotation_kind(arg.annotation)
+            if kind is not None:
+                found[arg.arg] = kind
+    for node in ctx.fact(local_nodes, scope):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            kind = _value_kind(node.value, ctx, found)
+            name = node.targets[0].id
+            if kind is not None:
+                found.setdefault(name, kind)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            kind = _annotation_kind(node.annotation)
+            if kind is not None:
+                found[node.target.id] = kind
+    return found
 
 
-def _returns_by_name(ctx: Context) -> dict[str, str]:
-    """Module functions whose return annotation says dict or set (one definition only)."""
-
-    def compute() -> dict[str, str]:
-        kinds: dict[str, Optional[str]] = {}
-        for node in (*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)):
-            name = node.name  # type: ignore[attr-defined]
-            kind = _annotation_kind(node.returns)  # type: ignore[attr-defined]
-            kinds[name] = kind if name not in kinds else None  # redefined: unknown
-        return {name: kind for name, kind in kinds.items() if kind is not None}
-
-    return ctx.memo("returns-by-name", ctx.tree, compute)  # type: ignore[return-value]
+def _returns_by_name(tree: ast.Module, ctx: Context) -> dict[str, str]:
+    """Module functions whose return annotation says dict or set (one definition only); a fact."""
+    kinds: dict[str, Optional[str]] = {}
+    for node in (*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)):
+        name = node.name  # type: ignore[attr-defined]
+        kind = _annotation_kind(node.returns)  # type: ignore[attr-defined]
+        kinds[name] = kind if name not in kinds else None  # redefined: unknown
+    return {name: kind for name, kind in kinds.items() if kind is not None}
 
 
 def _annotation_kind(annotation: Optional[ast.AST]) -> Optional[str]:
@@ -104,7 +96,7 @@ def _value_kind(value: ast.AST, ctx: Context, known: dict[str, str]) -> Optional
             return "set"
         if isinstance(value.func, ast.Name) and name is None:
             # A function of this module annotated ``-> set[str]`` / ``-> dict[...]``.
-            returned = _returns_by_name(ctx).get(value.func.id)
+            returned = ctx.fact(_returns_by_name, ctx.tree).get(value.func.id)
             if returned is not None:
                 return returned
         func = value.func
@@ -161,10 +153,15 @@ def _attribute_kinds(tree: ast.AST, ctx: Context) -> dict[tuple[int, str], str]:
     return {key: kind for key, kind in kinds.items() if kind is not None}
 
 
+def _attribute_kinds_computing(tree: ast.Module, ctx: Context) -> set[int]:
+    """Not empty while :func:`_attribute_kinds` is computed for the file."""
+    return set()
+
+
 def _self_attribute_kind(expr: ast.Attribute, ctx: Context) -> Optional[str]:
     if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
         return None
-    computing: set[int] = ctx.memo("attribute-kinds.computing", ctx.tree, set)  # type: ignore[assignment]
+    computing = ctx.fact(_attribute_kinds_computing, ctx.tree)
     if computing:
         return None  # asked while the fact itself is computed (``self.a | self.b``): unknown
     for ancestor in ctx.ancestors(expr):
@@ -187,6 +184,6 @@ def _kind(expr: ast.AST, ctx: Context, known: Optional[dict[str, str]] = None) -
         if isinstance(func, ast.Attribute) and func.attr in _VIEW_METHODS and not expr.args and not expr.keywords:
             return "dict"
     if isinstance(expr, ast.Name):
-        table = known if known is not None else _local_types(ctx.enclosing_scope(expr), ctx)
+        table = known if known is not None else ctx.fact(_local_types, ctx.enclosing_scope(expr))
         return table.get(expr.id)
     return _value_kind(expr, ctx, known or {})

@@ -67,24 +67,22 @@ class _Extras:
     quick: frozenset[str]
 
 
-def _extras(ctx: Context) -> _Extras:
-    def compute() -> _Extras:
-        dotted: set[str] = set()
-        methods: set[str] = set()
-        for entry in ctx.settings.extra_enumerators:
-            name = entry.split(":", 1)[0]
-            if name.startswith("."):
-                methods.add(name[1:])
-            else:
-                dotted.add(name)
-        quick = set(_QUICK_NAMES) | methods | {name.rsplit(".", 1)[-1] for name in dotted}
-        # ``from os import listdir as ls``, in any scope: ``ls`` is worth resolving too.
-        quick.update(_ALIAS_RE.findall(ctx.source))
-        known = set(MODULE_LISTINGS) | dotted
-        quick.update(alias for alias, target in ctx.resolver.bindings(ctx.tree).items() if target in known)
-        return _Extras(frozenset(dotted), frozenset(methods), frozenset(quick))
-
-    return ctx.memo("fs_order.extras", ctx.tree, compute)  # type: ignore[return-value]
+def _extras(tree: ast.Module, ctx: Context) -> _Extras:
+    """The configured extra listings and the callee names worth resolving; a fact of the module."""
+    dotted: set[str] = set()
+    methods: set[str] = set()
+    for entry in ctx.settings.extra_enumerators:
+        name = entry.split(":", 1)[0]
+        if name.startswith("."):
+            methods.add(name[1:])
+        else:
+            dotted.add(name)
+    quick = set(_QUICK_NAMES) | methods | {name.rsplit(".", 1)[-1] for name in dotted}
+    # ``from os import listdir as ls``, in any scope: ``ls`` is worth resolving too.
+    quick.update(_ALIAS_RE.findall(ctx.source))
+    known = set(MODULE_LISTINGS) | dotted
+    quick.update(alias for alias, target in ctx.resolver.bindings(tree).items() if target in known)
+    return _Extras(frozenset(dotted), frozenset(methods), frozenset(quick))
 
 
 def find_listing(call: ast.Call, ctx: Context) -> Optional[Listing]:
@@ -96,7 +94,7 @@ def find_listing(call: ast.Call, ctx: Context) -> Optional[Listing]:
         short = func.id
     else:
         return None
-    extras = _extras(ctx)
+    extras = ctx.fact(_extras, ctx.tree)
     if short not in extras.quick:
         return None
     name = ctx.call_name(call)

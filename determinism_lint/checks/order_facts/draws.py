@@ -11,6 +11,7 @@ from .._util import local_nodes
 
 if TYPE_CHECKING:
     from ...context import Context
+    from ...names import ScopeNode
 
 
 #: Methods of ``random.Random``, ``numpy.random.Generator``/``RandomState`` that draw a value.
@@ -49,11 +50,12 @@ def rng_draw(node: ast.AST, ctx: Context) -> bool:
     func = node.func
     if not (isinstance(func, ast.Attribute) and func.attr in DRAW_METHODS and isinstance(func.value, ast.Name)):
         return False
-    return func.value.id in ctx.memo("order.generators", ctx.enclosing_scope(node), lambda: _generators(node, ctx))  # type: ignore[operator]
+    return func.value.id in ctx.fact(_generators, ctx.enclosing_scope(node))
 
 
-def _generators(node: ast.AST, ctx: Context) -> frozenset[str]:
-    scope = ctx.enclosing_scope(node)
+def _generators(scope: ScopeNode, ctx: Context) -> frozenset[str]:
+    """Names of the random generators of ``scope``: parameters named for one, and names
+    assigned a new generator; a fact of the scope."""
     found: set[str] = set()
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         for arg in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs):

@@ -45,7 +45,7 @@ from .loops import (
     _under_unique_match,
     _walk_with,
 )
-from .nodes import _cached, _end_position, _is_full_slice, _mentions, _position
+from .nodes import _cached, _end_position, _is_full_slice, _mentions, _position, _unknown_callers_visiting
 from .steps import _escape, _flow, _none, _on_attribute, _on_ifexp, _on_set, _on_subscript, _on_unary
 from .uses import _covering_if, _dominates, _in_place_sort, _uses_of
 from .vocabulary import (
@@ -132,7 +132,7 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
                     return False
                 streamed = True
                 break
-    visiting: set[int] = ctx.memo("order.unknown-callers", ctx.tree, set)  # type: ignore[assignment]
+    visiting = ctx.fact(_unknown_callers_visiting, ctx.tree)
     if id(function) in visiting:
         return False  # callers that call each other: keep the finding
     visiting.add(id(function))
@@ -140,7 +140,7 @@ def returned_to_unknown_callers(escape: ast.AST, ctx: Context) -> bool:
         uses = 0
         recursive = False
         for call in ctx.calls_by_name.get(function.name, ()):
-            func = call.func  # type: ignore[attr-defined]
+            func = call.func
             if isinstance(func, ast.Attribute) and not (
                 isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
             ):

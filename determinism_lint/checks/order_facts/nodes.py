@@ -13,8 +13,19 @@ if TYPE_CHECKING:
     from ...context import Context
 
 
+def _order_state(tree: ast.Module, ctx: Context) -> dict[tuple[object, ...], object]:
+    """The answers of the order analysis in this file, by question (``_BUSY`` while one is
+    computed)."""
+    return {}
+
+
+def _unknown_callers_visiting(tree: ast.Module, ctx: Context) -> set[int]:
+    """The functions (by ``id``) whose callers are being followed: a guard against cycles."""
+    return set()
+
+
 def _cached(ctx: Context, key: tuple[object, ...], compute: Callable[[], Optional[ast.AST]]) -> Optional[ast.AST]:
-    state: dict[tuple[object, ...], object] = ctx.memo("order.state", ctx.tree, dict)  # type: ignore[assignment]
+    state = ctx.fact(_order_state, ctx.tree)
     if key in state:
         value = state[key]
         return None if value is _BUSY else value  # type: ignore[return-value]

@@ -10,6 +10,7 @@ from .._util import last_name, local_nodes
 
 if TYPE_CHECKING:
     from ...context import Context
+    from ...names import ScopeNode
 
 
 _CONTAINER_CALLS = frozenset({"builtins.dict", "builtins.set", "builtins.frozenset", "collections.OrderedDict",
@@ -35,28 +36,27 @@ def _is_container_value(expr: ast.AST, ctx: Context) -> bool:
 
 
 def _name_is_container(name: ast.Name, ctx: Context) -> bool:
-    scope = ctx.enclosing_scope(name)
+    return name.id in ctx.fact(_container_names, ctx.enclosing_scope(name))
 
-    def compute() -> frozenset[str]:
-        found: set[str] = set()
-        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for arg in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs):
-                if arg.annotation is not None and _annotation_is_container(arg.annotation):
-                    found.add(arg.arg)
-        for node in ctx.fact(local_nodes, scope):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                value = node.value
-                if isinstance(value, (ast.Dict, ast.Set, ast.DictComp, ast.SetComp)) or (
-                    isinstance(value, ast.Call) and ctx.call_name(value) in _CONTAINER_CALLS
-                ):
-                    found.add(node.targets[0].id)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                if _annotation_is_container(node.annotation):
-                    found.add(node.target.id)
-        return frozenset(found)
 
-    names = ctx.memo("container-names", scope, compute)
-    return name.id in names  # type: ignore[operator]
+def _container_names(scope: ScopeNode, ctx: Context) -> frozenset[str]:
+    """Names of ``scope`` annotated or assigned as a container (dict, set, list...); a fact."""
+    found: set[str] = set()
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for arg in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs):
+            if arg.annotation is not None and _annotation_is_container(arg.annotation):
+                found.add(arg.arg)
+    for node in ctx.fact(local_nodes, scope):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, (ast.Dict, ast.Set, ast.DictComp, ast.SetComp)) or (
+                isinstance(value, ast.Call) and ctx.call_name(value) in _CONTAINER_CALLS
+            ):
+                found.add(node.targets[0].id)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if _annotation_is_container(node.annotation):
+                found.add(node.target.id)
+    return frozenset(found)
 
 
 def _annotation_is_container(annotation: ast.AST) -> bool:

@@ -244,7 +244,7 @@ def _path_receiver(receiver: ast.expr, ctx: Context, depth: int = 0) -> bool:
         return True
     if isinstance(receiver, ast.Call):
         called = last_name(receiver.func) or ""
-        return called.endswith("Path") or called in _path_returning_functions(ctx)
+        return called.endswith("Path") or called in ctx.fact(_path_returning_functions, ctx.tree)
     if isinstance(receiver, ast.Attribute):
         assigned = _self_assignments(receiver, ctx)
         return bool(assigned) and all(
@@ -278,19 +278,16 @@ def _path_receiver(receiver: ast.expr, ctx: Context, depth: int = 0) -> bool:
     return False
 
 
-def _path_returning_functions(ctx: Context) -> frozenset[str]:
-    """Functions and methods of this module whose every definition is annotated ``-> Path``."""
-
-    def compute() -> frozenset[str]:
-        verdicts: dict[str, bool] = {}
-        for node in (*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)):
-            returns = node.returns  # type: ignore[attr-defined]
-            text = "" if returns is None else returns.value if isinstance(returns, ast.Constant) else ast.unparse(returns)
-            name = node.name  # type: ignore[attr-defined]
-            verdicts[name] = verdicts.get(name, True) and isinstance(text, str) and "Path" in text
-        return frozenset(name for name, ok in verdicts.items() if ok)
-
-    return ctx.memo("det1.path-functions", ctx.tree, compute)  # type: ignore[return-value]
+def _path_returning_functions(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    """Functions and methods of this module whose every definition is annotated ``-> Path``;
+    a fact of the module."""
+    verdicts: dict[str, bool] = {}
+    for node in (*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)):
+        returns = node.returns  # type: ignore[attr-defined]
+        text = "" if returns is None else returns.value if isinstance(returns, ast.Constant) else ast.unparse(returns)
+        name = node.name  # type: ignore[attr-defined]
+        verdicts[name] = verdicts.get(name, True) and isinstance(text, str) and "Path" in text
+    return frozenset(name for name, ok in verdicts.items() if ok)
 
 
 def _scratch_site(call: ast.Call, api: str, ctx: Context) -> Optional[WriteSite]:
@@ -389,13 +386,18 @@ def _raw_write_site(call: ast.Call, ctx: Context) -> Optional[WriteSite]:
             return None
     elif cls is ast.Name:
         name_id = func.id  # type: ignore[attr-defined]
-        if name_id not in cfg.name_ids and name_id not in _module_aliases(ctx, cfg) and (
-            name_id not in _local_aliases(ctx, cfg)
+        if name_id not in cfg.name_ids and name_id not in _module_aliases(ctx) and (
+            name_id not in _local_aliases(ctx)
         ):
             return None
     else:
         return None
-    return ctx.memo("det1.raw", call, lambda: _classify(call, ctx, cfg))  # type: ignore[return-value]
+    return ctx.fact(_classified, call)
+
+
+def _classified(call: ast.Call, ctx: Context) -> Optional[WriteSite]:
+    """The write site of ``call`` under the file's write vocabulary; a fact of the call."""
+    return _classify(call, ctx, _config(ctx.settings))
 
 
 def _replace_reason(site: WriteSite, reason: str) -> WriteSite:

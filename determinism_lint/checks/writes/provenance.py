@@ -162,23 +162,23 @@ def _self_assignments(expr: ast.Attribute, ctx: Context) -> list[ast.expr]:
     owner = next((node for node in ctx.ancestors(expr) if isinstance(node, ast.ClassDef)), None)
     if owner is None:
         return []
+    return ctx.fact(_self_attribute_values, owner).get(expr.attr, [])
 
-    def compute() -> dict[str, list[ast.expr]]:
-        values: dict[str, list[ast.expr]] = {}
-        for node in ast.walk(owner):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == "self"
-                    ):
-                        values.setdefault(target.attr, []).append(node.value)
-        return values
 
-    found: dict[str, list[ast.expr]] = ctx.memo("det1.self-attrs", owner, compute)  # type: ignore[assignment]
-    return found.get(expr.attr, [])
+def _self_attribute_values(owner: ast.ClassDef, ctx: Context) -> dict[str, list[ast.expr]]:
+    """``attribute -> values`` of every ``self.<attribute> = value`` in the class; a fact."""
+    values: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(owner):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    values.setdefault(target.attr, []).append(node.value)
+    return values
 
 
 def _makes_temp_dir(value: ast.expr, ctx: Context) -> bool:
@@ -322,18 +322,29 @@ def _param_scratch_reason(target: ast.expr, ctx: Context, cfg: _Config) -> Optio
     if _temp_named(root.id):
         return REASON_TEMP_PARAM
 
-    def compute() -> bool:
-        values = _passed_values(function, root.id, ctx)
-        if values is not None:
-            return all(_is_temp_expr(value, ctx, cfg) for value in values)
-        assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
-        if any(call for call in _calls_naming(function.name, ctx)):
-            return False  # called here in a way not known statically
-        elsewhere = values_from_other_modules(function, root.id, ctx)
-        return elsewhere is not None and all(_is_temp_expr(value, where, cfg) for value, where in elsewhere)
-
-    found = ctx.memo(f"det1.temp-callers.{root.id}", function, compute)
+    answers = ctx.fact(_temp_callers, function)
+    found = answers.get(root.id)
+    if found is None:
+        found = answers[root.id] = _callers_pass_temp(function, root.id, ctx, cfg)
     return REASON_TEMP_CALLERS if found else None
+
+
+def _temp_callers(function: ast.AST, ctx: Context) -> dict[str, bool]:
+    """Per function: :func:`_callers_pass_temp` of each parameter asked so far."""
+    return {}
+
+
+def _callers_pass_temp(function: ast.AST, param: str, ctx: Context, cfg: _Config) -> bool:
+    """Every caller of ``function`` (in this module, else in the others) passes a temporary
+    path to ``param``."""
+    values = _passed_values(function, param, ctx)
+    if values is not None:
+        return all(_is_temp_expr(value, ctx, cfg) for value in values)
+    assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+    if any(call for call in _calls_naming(function.name, ctx)):
+        return False  # called here in a way not known statically
+    elsewhere = values_from_other_modules(function, param, ctx)
+    return elsewhere is not None and all(_is_temp_expr(value, where, cfg) for value, where in elsewhere)
 
 
 def _temp_workspace(target: ast.expr, ctx: Context, cfg: _Config) -> bool:
@@ -349,25 +360,27 @@ def _temp_workspace(target: ast.expr, ctx: Context, cfg: _Config) -> bool:
     owner = next((node for node in ctx.ancestors(target) if isinstance(node, ast.ClassDef)), None)
     if owner is None:
         return False
+    return ctx.fact(_made_in_temp_dir, owner)
 
-    def compute() -> bool:
-        own_names = ("cls", owner.name)
-        for node in ast.walk(owner):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            head = func.value if isinstance(func, ast.Attribute) else func
-            if not (isinstance(head, ast.Name) and head.id in own_names):
-                continue
-            passed = [*node.args, *(kw.value for kw in node.keywords)]
-            if any(
-                not isinstance(value, ast.Starred) and _scratch_reason(value, ctx, cfg)[0] == REASON_TEMPDIR
-                for value in passed
-            ):
-                return True
-        return False
 
-    return bool(ctx.memo("det1.temp-workspace", owner, compute))
+def _made_in_temp_dir(owner: ast.ClassDef, ctx: Context) -> bool:
+    """The class makes its instances in a temporary directory (``cls(..., mkdtemp())``); a fact."""
+    cfg = _config(ctx.settings)
+    own_names = ("cls", owner.name)
+    for node in ast.walk(owner):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        head = func.value if isinstance(func, ast.Attribute) else func
+        if not (isinstance(head, ast.Name) and head.id in own_names):
+            continue
+        passed = [*node.args, *(kw.value for kw in node.keywords)]
+        if any(
+            not isinstance(value, ast.Starred) and _scratch_reason(value, ctx, cfg)[0] == REASON_TEMPDIR
+            for value in passed
+        ):
+            return True
+    return False
 
 
 def _delegating_wrapper(call: ast.Call, method: str, target: Optional[ast.expr], ctx: Context) -> bool:

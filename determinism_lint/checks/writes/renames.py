@@ -70,7 +70,7 @@ def rename_call(call: ast.Call, ctx: Context) -> Optional[_Rename]:
             return None
     elif cls is ast.Name:
         name = func.id  # type: ignore[attr-defined]
-        if name not in _RENAME_NAMES and name not in _module_aliases(ctx, _config(ctx.settings)):
+        if name not in _RENAME_NAMES and name not in _module_aliases(ctx):
             return None
     else:
         return None
@@ -252,4 +252,4 @@ def _is_fsync(call: ast.Call, ctx: Context) -> bool:
 
 
 def _rename_facts(scope: ScopeNode, ctx: Context) -> _RenameFacts:
-    return ctx.memo("det1.renames", scope, lambda: _compute_rename_facts(scope, ctx))  # type: ignore[return-value]
+    return ctx.fact(_compute_rename_facts, scope)

@@ -117,24 +117,24 @@ def _call_template(call: ast.Call, ctx: Context, depth: int, subst: Optional[dic
 
 def _class_constant(class_name: str, attr: str, ctx: Context) -> str:
     """``DvcIgnore.DVCIGNORE_FILE``: a string constant of a class defined at module level."""
+    return ctx.fact(_class_constants, ctx.tree).get((class_name, attr), _UNKNOWN)
 
-    def compute() -> dict[tuple[str, str], str]:
-        found: dict[tuple[str, str], str] = {}
-        for statement in ctx.tree.body:
-            if isinstance(statement, ast.ClassDef):
-                for item in statement.body:
-                    if (
-                        isinstance(item, ast.Assign)
-                        and len(item.targets) == 1
-                        and isinstance(item.targets[0], ast.Name)
-                        and isinstance(item.value, ast.Constant)
-                        and isinstance(item.value.value, str)
-                    ):
-                        found[(statement.name, item.targets[0].id)] = item.value.value
-        return found
 
-    constants: dict[tuple[str, str], str] = ctx.memo("det1.class-constants", ctx.tree, compute)  # type: ignore[assignment]
-    return constants.get((class_name, attr), _UNKNOWN)
+def _class_constants(tree: ast.Module, ctx: Context) -> dict[tuple[str, str], str]:
+    """``(class, name) -> text`` for the string constants of the module's classes; a fact."""
+    found: dict[tuple[str, str], str] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            for item in statement.body:
+                if (
+                    isinstance(item, ast.Assign)
+                    and len(item.targets) == 1
+                    and isinstance(item.targets[0], ast.Name)
+                    and isinstance(item.value, ast.Constant)
+                    and isinstance(item.value.value, str)
+                ):
+                    found[(statement.name, item.targets[0].id)] = item.value.value
+    return found
 
 
 def _glob_reason(template: str, patterns: tuple[str, ...]) -> Optional[str]:

@@ -421,32 +421,34 @@ def _build_config(settings: Settings) -> _Config:
     )
 
 
-def _module_aliases(ctx: Context, cfg: _Config) -> frozenset[str]:
+def _module_aliases(ctx: Context) -> frozenset[str]:
     """Names imported at module level under another name: ``from numpy import save as np_save``.
 
     Unaliased imports (``from numpy import save``) keep a name the early test knows.
     Only top-level statements (and ``if``/``try`` blocks there) are scanned: it is cheap.
     """
+    return ctx.fact(_aliased_imports, ctx.tree)
 
-    def compute() -> frozenset[str]:
-        found: set[str] = set()
-        todo: list[ast.stmt] = list(ctx.tree.body)
-        while todo:
-            statement = todo.pop()
-            if isinstance(statement, ast.ImportFrom) and not statement.level:
-                for alias in statement.names:
-                    if alias.asname and f"{statement.module}.{alias.name}" in cfg.known_dotted:
-                        found.add(alias.asname)
-            elif isinstance(statement, (ast.If, ast.Try)):
-                todo.extend(statement.body)
-                todo.extend(statement.orelse)
-                if isinstance(statement, ast.Try):
-                    todo.extend(statement.finalbody)
-                    for handler in statement.handlers:
-                        todo.extend(handler.body)
-        return frozenset(found)
 
-    return ctx.memo("det1.aliases", ctx.tree, compute)  # type: ignore[return-value]
+def _aliased_imports(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    """:func:`_module_aliases`, a fact of the module."""
+    cfg = _config(ctx.settings)
+    found: set[str] = set()
+    todo: list[ast.stmt] = list(tree.body)
+    while todo:
+        statement = todo.pop()
+        if isinstance(statement, ast.ImportFrom) and not statement.level:
+            for alias in statement.names:
+                if alias.asname and f"{statement.module}.{alias.name}" in cfg.known_dotted:
+                    found.add(alias.asname)
+        elif isinstance(statement, (ast.If, ast.Try)):
+            todo.extend(statement.body)
+            todo.extend(statement.orelse)
+            if isinstance(statement, ast.Try):
+                todo.extend(statement.finalbody)
+                for handler in statement.handlers:
+                    todo.extend(handler.body)
+    return frozenset(found)
 
 
 def _choices(value: ast.expr) -> list[ast.expr]:
@@ -458,29 +460,31 @@ def _choices(value: ast.expr) -> list[ast.expr]:
     return [value]
 
 
-def _local_aliases(ctx: Context, cfg: _Config) -> frozenset[str]:
+def _local_aliases(ctx: Context) -> frozenset[str]:
     """Names assigned an opener somewhere in the file: ``open_fn = fs.open if fs else open``."""
+    return ctx.fact(_assigned_openers, ctx.tree)
 
-    def compute() -> frozenset[str]:
-        found = set()
-        for node in ctx.nodes_of(ast.Assign):
-            assert isinstance(node, ast.Assign)
-            if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
-                continue
-            if not isinstance(node.value, (ast.IfExp, ast.BoolOp, ast.Name, ast.Attribute)):
-                continue
-            if any(last_name(choice) in cfg.attr_names for choice in _choices(node.value)):
-                found.add(node.targets[0].id)
-        return frozenset(found)
 
-    return ctx.memo("det1.local-aliases", ctx.tree, compute)  # type: ignore[return-value]
+def _assigned_openers(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    """:func:`_local_aliases`, a fact of the module."""
+    cfg = _config(ctx.settings)
+    found = set()
+    for node in ctx.nodes_of(ast.Assign):
+        assert isinstance(node, ast.Assign)
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            continue
+        if not isinstance(node.value, (ast.IfExp, ast.BoolOp, ast.Name, ast.Attribute)):
+            continue
+        if any(last_name(choice) in cfg.attr_names for choice in _choices(node.value)):
+            found.add(node.targets[0].id)
+    return frozenset(found)
 
 
 def _worth_a_look(func: ast.expr, ctx: Context, cfg: _Config) -> bool:
     if isinstance(func, ast.Attribute):
         return func.attr in cfg.attr_names
     if isinstance(func, ast.Name):
-        return func.id in cfg.name_ids or func.id in _module_aliases(ctx, cfg)
+        return func.id in cfg.name_ids or func.id in _module_aliases(ctx)
     return False
 
 
