@@ -23,7 +23,8 @@ class NonAtomicPathWrite(WriteSiteRule):
     Flags `<path>.write_text(...)` and `<path>.write_bytes(...)` (`pathlib.Path`, and the
     `Path` classes of trio, anyio and others with the same methods), unless the target
     produces no artifact (exempt, scratch, marker, temp-name, removed afterwards: see
-    DET101) or is the temp file of a hand-made temp-then-rename (DET105).
+    DET101), the call only empties the file (`path.write_bytes(b"")`: nothing a crash could
+    tear), or it is the temp file of a hand-made temp-then-rename (DET105).
 
     The receiver must be a path by evidence: built with `Path(...)`, `/`, `.with_suffix()`,
     `.parent`; a name bound to one, annotated with a path type, made by a class named
@@ -86,6 +87,7 @@ class NonAtomicPathWrite(WriteSiteRule):
         "text = path.read_text()\n",
         "(run_dir / 'README.md').write_text(report)\n",
         "(run_dir / 'memory_timeline.html').write_text(figure.to_html())\n",
+        "(run_dir / 'part-00000').write_bytes(b'')\n",
         "lock = run_dir / 'train.lock'\nlock.write_text(str(os.getpid()))\n",
         "from determinism_lint.runtime import write_atomic_text\nwrite_atomic_text(path, text)\n",
         "from determinism_lint.runtime import atomic_path\nwith atomic_path(out) as tmp:\n    tmp.write_bytes(blob)\n",

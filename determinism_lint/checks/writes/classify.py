@@ -69,11 +69,20 @@ if TYPE_CHECKING:
 # -- classification -------------------------------------------------------------------------
 
 
+def _writes_empty_text(call: ast.Call) -> bool:
+    """``path.write_text("")``, ``path.write_bytes(b"")``: the file is emptied, nothing a
+    crash could tear."""
+    data = call.args[0] if call.args else None
+    return isinstance(data, ast.Constant) and data.value in ("", b"")
+
+
 def _classify(call: ast.Call, ctx: Context, cfg: _Config) -> Optional[WriteSite]:
     site = _classify_call(call, ctx, cfg)
     if site is None or not site.is_hazard:
         return site
     if site.kind == "open" and site.api != _OS_OPEN and _writes_nothing(call, ctx):
+        return _replace_reason(site, REASON_EMPTY)
+    if site.kind == "path-method" and _writes_empty_text(call):
         return _replace_reason(site, REASON_EMPTY)
     if _in_logging_handler(call, ctx):
         return _replace_reason(site, REASON_LOG_HANDLER)
