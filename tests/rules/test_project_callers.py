@@ -75,3 +75,46 @@ def test_a_writer_handed_on_as_a_value_has_unknown_callers(tmp_path: Path, capsy
           "def cli(blob, where):\n    run(write_blob, blob, where)\n")
     found = _found(tmp_path, capsys)
     assert len(found) == 1 and "utils.py:5" in found[0], found
+
+
+OPTIONS = (
+    "from pathlib import Path\n\n\nclass PythonOptions:\n"
+    "    def write_to_bundle(self, bundle_dir: Path, context: str) -> None:\n"
+    "        folder = bundle_dir / 'env' / 'python'\n"
+    "        folder.mkdir(parents=True, exist_ok=True)\n"
+    "        with open(folder / 'requirements.txt', 'w') as f:\n            f.write(context)\n"
+)
+BUILDER = (
+    "import tempfile\nfrom pathlib import Path\n\nfrom pkg.options import PythonOptions\n\n\n"
+    "def build(config, context):\n    bundle_dir = Path(tempfile.mkdtemp(prefix='bundle_'))\n"
+    "    config.python.write_to_bundle(bundle_dir, context)\n    return bundle_dir\n"
+)
+
+
+def _method_project(tmp_path: Path, builder: str) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.determinism-lint]\n")
+    write(tmp_path / "pkg/__init__.py", "")
+    write(tmp_path / "pkg/options.py", OPTIONS)
+    write(tmp_path / "pkg/build.py", builder)
+
+
+def test_a_method_every_caller_elsewhere_hands_a_temporary_directory(tmp_path: Path, capsys: Any) -> None:
+    _method_project(tmp_path, BUILDER)
+    assert _found(tmp_path, capsys) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # one caller hands it a kept folder
+        "\n\ndef export(config, out_dir, context):\n    config.python.write_to_bundle(out_dir, context)\n",
+        # one caller passes the folder in a way not known statically
+        "\n\ndef export(config, args):\n    config.python.write_to_bundle(*args)\n",
+        # another module defines a method of the same name: calls cannot be told apart
+        "\n\nclass Other:\n    def write_to_bundle(self, bundle_dir, context):\n        pass\n",
+    ],
+)
+def test_a_method_with_an_unknown_or_kept_caller_is_reported(tmp_path: Path, capsys: Any, extra: str) -> None:
+    _method_project(tmp_path, BUILDER + extra)
+    found = _found(tmp_path, capsys)
+    assert len(found) == 1 and found[0].endswith("DET101") and "options.py:8" in found[0], found

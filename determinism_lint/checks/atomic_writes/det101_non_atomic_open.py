@@ -56,7 +56,11 @@ class NonAtomicOpen(WriteSiteRule):
       cut to a length or cleaned of `/`), a path under another such attribute
       (`self.run_pickle = os.path.join(self.run_path, "job.pickle")` with
       `self.run_path = tempfile.mkdtemp()`), or a path on a parameter that every caller in
-      the module fills with one (`job.dump(self.tmp_dir)`);
+      the module fills with one (`job.dump(self.tmp_dir)`), or, for a function or method
+      this module never calls, every caller in the other modules of the project
+      (`options.write_to_bundle(Path(tempfile.mkdtemp()), ...)`, a method found by a name no
+      other module defines); a folder parameter defaulting to `None` that the function
+      replaces with a fresh random folder when no call in the project passes it;
     - fresh scratch paths: a path built on the result of a function of the project whose
       every definition (in this module or another of the files checked) returns a path with
       a component made anew on each call (`uuid.uuid4()`, `secrets`, an unseeded `random`

@@ -331,7 +331,12 @@ def values_from_other_modules(
 
     assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
     index = index_for(ctx)
-    if index is None or ctx.parent(function) is not ctx.tree:
+    if index is None:
+        return None
+    owner = ctx.parent(function)
+    if isinstance(owner, ast.ClassDef) and ctx.parent(owner) is ctx.tree:
+        return _method_values(function, param, ctx)
+    if owner is not ctx.tree:
         return None
     module = current_module(ctx, index)
     if not module:
@@ -366,4 +371,52 @@ def values_from_other_modules(
             if value is None:
                 return None
             values.append((value, other))
+    return values or None
+
+
+def _method_values(function: ast.FunctionDef | ast.AsyncFunctionDef, param: str, ctx: Context) -> Optional[list[tuple[ast.expr, Context]]]:
+    """:func:`values_from_other_modules` for a method of a module-level class, found by its
+    name: ``options.write_to_bento(bento_fs, ...)``. Only for a name that no other module of
+    the project defines, so that every ``.name(...)`` call of the project reaches one of this
+    module's definitions (a library method of the same name only adds calls that must pass a
+    temporary path too). Calls of this module count as well; ``None`` when a call passes
+    ``param`` in a way not known statically, or none is found outside tests."""
+    name = function.name
+    if name.startswith("__") or any(
+        last_name(decorator) in ("staticmethod", "classmethod") for decorator in function.decorator_list
+    ):
+        return None
+    here = os.path.abspath(ctx.path)
+    if any(os.path.abspath(path) != here for path in _project_files_defining(name, ctx)):
+        return None
+    files = files_calling(name, ctx)
+    if not files or len(files) > _MAX_CALLER_FILES:
+        return None
+    positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)][1:]
+    values: list[tuple[ast.expr, Context]] = []
+    for path in sorted(set(files) | {here}):
+        other = ctx if os.path.abspath(path) == here else _module_context(path, ctx)
+        if other is None or other.is_test_code:
+            continue
+        for call in other.nodes_of(ast.Call):
+            assert isinstance(call, ast.Call)
+            func = call.func
+            if not isinstance(func, ast.Attribute) or func.attr != name:
+                continue
+            if any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords):
+                return None
+            value = keyword(call, param)
+            if value is None and param in positional:
+                index_of = positional.index(param)
+                value = call.args[index_of] if index_of < len(call.args) else None
+            if value is None:
+                return None
+            values.append((value, other))
+    if any(
+        isinstance(node, ast.Attribute) and node.attr == name and not (
+            isinstance(ctx.parent(node), ast.Call) and ctx.parent(node).func is node  # type: ignore[union-attr]
+        )
+        for node in ctx.nodes_of(ast.Attribute)
+    ):
+        return None  # handed on as a bound method (``run(self.write)``): callers unknown
     return values or None
