@@ -36,7 +36,9 @@ class UnsortedListing(Rule):
     (`hashes.update(self.hashes_of(child))`) fills it by key too. A list that is sorted in
     place (`names.sort()`) before its first order-sensitive use is fine too, and so is an
     attribute reassigned from `sorted(...)` (`self.files = sorted(self.files)`) by the next
-    statement that mentions its owner. Importing each entry for the import's sake
+    statement that mentions its owner, and a table built from the entries and re-sorted at
+    once (`pd.DataFrame(rows).sort_values("run")`, or `frame = frame.sort_values(...)` as the
+    next statement). Importing each entry for the import's sake
     (`importlib.import_module(...)` as a statement, or collected into a list; also
     `__import__`, `runpy.run_path`) is order-sensitive: plugins that register themselves at
     import do so in the listing's order. `os.walk` has its own rule (DET302).
@@ -138,6 +140,8 @@ class UnsortedListing(Rule):
         "import os\nnames = sorted(os.listdir(d))\nfor name in names:\n    out.append(name)\n",
         "import os\nfor name in os.listdir(tmp):\n    os.remove(os.path.join(tmp, name))\n",
         "import os\nif not os.listdir(d):\n    raise SystemExit('empty')\n",
+        "import os\nimport pandas as pd\nrows = [{'run': run} for run in os.listdir(d)]\n"
+        "frame = pd.DataFrame(rows)\nframe = frame.sort_values('run')\nframe.to_csv(out)\n",
         "import glob\ncount = len(glob.glob('*.csv'))\n",
         "from pathlib import Path\nhas_any = any(Path(d).iterdir())\n",
         "from pathlib import Path\nnames = {p.name for p in Path(d).glob('*.json')}\n",

@@ -25,6 +25,7 @@ from .calls import (
 from .locals import _init_kind
 from .per_element import (
     _attribute_resorted_next,
+    result_resorted,
     _draw_per_element,
     _import_per_element,
     _merges_own_subtree,
@@ -248,6 +249,8 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
             if isinstance(escape, ast.Return):
                 return _Flow(call)
             return escape
+    if result_resorted(call, ctx):
+        return None
     return call
 
 

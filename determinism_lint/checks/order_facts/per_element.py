@@ -1,7 +1,7 @@
 """Loops whose body handles each element on its own, so that their order cannot matter (an upload
 to a destination named after the element, a recursive walk merging each child's dict), or on
-the contrary pairs each element with the next draw of a random stream; and an attribute that
-is re-sorted right after it is filled.
+the contrary pairs each element with the next draw of a random stream; and an attribute, or
+a table built from the entries, that is re-sorted right after it is filled.
 """
 
 from __future__ import annotations
@@ -144,4 +144,67 @@ def _import_per_element(nodes: list[ast.AST], tainted: set[str], ctx: Context) -
                 and parent.func.attr in ACCUMULATE_METHODS
             ):
                 return node
+    return None
+
+
+#: Methods of tables (pandas, polars) that return the rows in an order of their own.
+_TABLE_SORTS = frozenset({"sort_values", "sort_index", "sort"})
+
+
+def result_resorted(call: ast.Call, ctx: Context) -> bool:
+    """The table ``call`` builds from the entries is re-sorted before anything reads it:
+    ``pd.DataFrame(rows).sort_values("run")``, or ``frame = pd.DataFrame(rows)`` followed in
+    the same block by ``frame = frame.sort_values(...)`` (also for ``results[key]``), or by
+    ``frame.sort_values(..., inplace=True)``."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.Attribute) and parent.attr in _TABLE_SORTS and isinstance(ctx.parent(parent), ast.Call):
+        return True
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.value is call):
+        return False
+    target = parent.targets[0]
+    if not isinstance(target, (ast.Name, ast.Subscript, ast.Attribute)):
+        return False
+    spelling = _spelling(target)
+    block = _block_of(parent, ctx)
+    if block is None:
+        return False
+    following = block[[id(item) for item in block].index(id(parent)) + 1 :]
+    if not following:
+        return False
+    nxt = following[0]
+
+    def same(expr: ast.AST) -> bool:
+        return _spelling(expr) == spelling
+
+    if isinstance(nxt, ast.Assign) and len(nxt.targets) == 1 and same(nxt.targets[0]):
+        value = nxt.value
+        return (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in _TABLE_SORTS
+            and same(value.func.value)
+        )
+    if isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Call):
+        func = nxt.value.func
+        inplace = next((k.value for k in nxt.value.keywords if k.arg == "inplace"), None)
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in _TABLE_SORTS
+            and same(func.value)
+            and isinstance(inplace, ast.Constant)
+            and inplace.value is True
+        )
+    return False
+
+
+def _spelling(expr: ast.AST) -> str:
+    return ast.dump(expr, annotate_fields=False).replace("Load()", "").replace("Store()", "")
+
+
+def _block_of(statement: ast.stmt, ctx: Context) -> Optional[list[ast.stmt]]:
+    parent = ctx.parent(statement)
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(item is statement for item in block):
+            return block
     return None

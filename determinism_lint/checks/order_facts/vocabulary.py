@@ -90,7 +90,9 @@ STREAM_WRITERS = frozenset(
 
 #: Methods of the iterable itself that neither read its order nor pass it on.
 _OWN_HARMLESS_METHODS = frozenset(
-    {"add", "append", "clear", "close", "count", "discard", "extend", "insert", "remove", "reverse", "sort"}
+    {"add", "append", "clear", "close", "count", "discard", "extend", "insert", "remove", "reverse", "sort",
+     # a table's rows in the order of their values (pandas ``DataFrame``/``Series``)
+     "sort_values", "sort_index"}
 )
 #: Methods that, given the iterable as an argument, ignore its order (set algebra, ``dict.fromkeys``).
 _SET_METHODS = frozenset(
