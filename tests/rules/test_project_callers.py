@@ -38,11 +38,15 @@ def _found(tmp_path: Path, capsys: Any) -> list[str]:
             if ": DET" in line]
 
 
-def _project(tmp_path: Path, caller: str) -> None:
+def _layout(tmp_path: Path, modules: dict[str, str]) -> None:
     write(tmp_path / "pyproject.toml", "[tool.determinism-lint]\n")
     write(tmp_path / "pkg/__init__.py", "")
-    write(tmp_path / "pkg/utils.py", WRITER)
-    write(tmp_path / "pkg/stage.py", caller)
+    for name, text in modules.items():
+        write(tmp_path / "pkg" / name, text)
+
+
+def _project(tmp_path: Path, caller: str) -> None:
+    _layout(tmp_path, {"utils.py": WRITER, "stage.py": caller})
 
 
 def test_every_caller_elsewhere_passes_a_temporary_directory(tmp_path: Path, capsys: Any) -> None:
@@ -92,10 +96,7 @@ BUILDER = (
 
 
 def _method_project(tmp_path: Path, builder: str) -> None:
-    write(tmp_path / "pyproject.toml", "[tool.determinism-lint]\n")
-    write(tmp_path / "pkg/__init__.py", "")
-    write(tmp_path / "pkg/options.py", OPTIONS)
-    write(tmp_path / "pkg/build.py", builder)
+    _layout(tmp_path, {"options.py": OPTIONS, "build.py": builder})
 
 
 def test_a_method_every_caller_elsewhere_hands_a_temporary_directory(tmp_path: Path, capsys: Any) -> None:

@@ -362,12 +362,7 @@ def values_from_other_modules(
             assert isinstance(call, ast.Call)
             if last_name(call.func) != function.name or imported_callee(call, other) != qualified:
                 continue
-            if any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords):
-                return None
-            value = keyword(call, param)
-            if value is None and param in positional:
-                index_of = positional.index(param)
-                value = call.args[index_of] if index_of < len(call.args) else None
+            value = _passed(call, param, positional)
             if value is None:
                 return None
             values.append((value, other))
@@ -403,12 +398,7 @@ def _method_values(function: ast.FunctionDef | ast.AsyncFunctionDef, param: str,
             func = call.func
             if not isinstance(func, ast.Attribute) or func.attr != name:
                 continue
-            if any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords):
-                return None
-            value = keyword(call, param)
-            if value is None and param in positional:
-                index_of = positional.index(param)
-                value = call.args[index_of] if index_of < len(call.args) else None
+            value = _passed(call, param, positional)
             if value is None:
                 return None
             values.append((value, other))
@@ -420,3 +410,16 @@ def _method_values(function: ast.FunctionDef | ast.AsyncFunctionDef, param: str,
     ):
         return None  # handed on as a bound method (``run(self.write)``): callers unknown
     return values or None
+
+
+def _passed(call: ast.Call, param: str, positional: list[str]) -> Optional[ast.expr]:
+    """What ``call`` passes as ``param`` (``positional``: the parameter names a positional
+    argument fills, in order); ``None`` when it leaves it out or passes arguments in a way not
+    known statically (``*args``, ``**kwargs``)."""
+    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords):
+        return None
+    value = keyword(call, param)
+    if value is None and param in positional:
+        index_of = positional.index(param)
+        value = call.args[index_of] if index_of < len(call.args) else None
+    return value
