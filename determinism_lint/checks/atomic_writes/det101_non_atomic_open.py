@@ -71,6 +71,10 @@ class NonAtomicOpen(WriteSiteRule):
       generator's draw), keeps the write reported;
     - files created empty: `with open(p, "x"): pass`, `open(p, "w").close()`, a
       `with ... as f` whose body never uses `f` or only writes empty text (`f.write("")`);
+    - self-healing caches: a file (named by the same attribute path, `self.cache_file`, or
+      module-level name) that every read in the module parses inside a `try` whose handler
+      catches what a damaged file raises (`ValueError`, `EOFError`, `Exception`...) and
+      carries on without raising: a torn copy is rebuilt, never trusted;
     - markers and ignore files (`.gitignore`, `.gitkeep`, `.dvcignore`...), rotated logs,
       a path that is a log file in every assignment that spells it, writes inside a
       `logging` handler class;
@@ -189,6 +193,10 @@ class NonAtomicOpen(WriteSiteRule):
         "    with open(os.path.join(d, 'input.json'), 'w') as f:\n        f.write(text)\n",
         "with open(marker, 'x'):\n    pass\n",
         "with open(os.path.join(run_dir, 'recoverable_error'), 'w') as f:\n    f.write('')\n",
+        "import json\n\nclass Updater:\n    def check(self):\n        try:\n"
+        "            with open(self.cache_file) as f:\n                return json.load(f)['version']\n"
+        "        except ValueError:\n            return self.fetch()\n\n"
+        "    def save(self, info):\n        with open(self.cache_file, 'w') as f:\n            json.dump(info, f)\n",
         "import os\nwith open(os.path.join(cache_dir, '.gitignore'), 'w') as f:\n    f.write('*')\n",
         "with fs.transaction:\n    with fs.open(path, 'wb') as f:\n        f.write(blob)\n",
         # Compresses into a buffer: no file is opened.

@@ -14,6 +14,7 @@ from .._util import argument, statement_nodes
 from .bindings import _binds, _collect_binds, _single, _single_reaching
 from .call_index import _calls_naming
 from .callers import _fresh_unless_given, _passed_values
+from .readers import recovering_readers
 from .fresh_paths import fresh_path_call, fresh_value, values_from_other_modules
 from .targets import _glob_reason, _is_fd, _is_handle, _is_path_yielding, _may_be_descriptor, _root, _template
 from .vocabulary import (
@@ -22,6 +23,7 @@ from .vocabulary import (
     REASON_FD,
     REASON_FIFO,
     REASON_FRESH_PATH,
+    REASON_RECOVERING_READERS,
     REASON_REMOTE,
     REASON_REMOVED_DIR,
     REASON_STD_STREAM,
@@ -428,6 +430,8 @@ def _target_verdict(
     reason = _name_reason(_template(target, ctx), cfg) or _alternatives_reason(target, ctx, cfg)
     if reason is None and call is not None:
         reason = _fifo_or_removed(target, call, ctx)
+    if reason is None and recovering_readers(target, ctx):
+        reason = REASON_RECOVERING_READERS
     return "path", reason, False
 
 

@@ -258,6 +258,9 @@ REASON_TEMP_CALLERS = "scratch path (every caller in the project passes a tempor
 REASON_DEV_TASK = "developer task (an invoke/nox/fabric task of the repository, not pipeline code)"
 REASON_FRESH_PATH = "fresh scratch path (a function of the project that returns a new random or temporary path)"
 REASON_TEMP_WORKSPACE = "workspace of an object the class creates in a temporary directory"
+REASON_RECOVERING_READERS = (
+    "every read of it in this module recovers from a damaged file (a cache rebuilt when unreadable)"
+)
 #: Reasons of files that are scratch space: a hand-made temp-then-rename may use them.
 _SCRATCH_REASONS = frozenset(
     {REASON_TEMPFILE, REASON_TEMPDIR, REASON_FD, REASON_TEMPNAME, REASON_REMOVED_DIR, REASON_TEMP_PARAM,
