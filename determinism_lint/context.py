@@ -34,6 +34,7 @@ class Context:
         parents: dict[ast.AST, ast.AST],
         settings: Settings,
         buckets: Optional[dict[type, list[ast.AST]]] = None,
+        walked: Optional[tuple[list[ast.AST], list[int]]] = None,
     ) -> None:
         self.path = path
         self.source = source
@@ -41,7 +42,7 @@ class Context:
         self.parents = parents
         self.settings = settings
         self.resolver = Resolver(tree, parents, walrus=":=" in source)
-        register(tree)  # walk_local and friends answer from one index of this tree
+        register(tree, walked)  # walk_local and friends answer from one index of this tree
         self._buckets = buckets
         self._calls_by_name: Optional[dict[str, list[ast.Call]]] = None
         self._call_names: dict[ast.Call, Optional[str]] = {}

@@ -200,8 +200,11 @@ class Engine:
                 )
             dispatch, wanted, call_index = plan
         with gc_paused():
-            parents, buckets = _walk(tree, wanted)
-            ctx = Context(path=path, source=text, tree=tree, parents=parents, settings=self.settings, buckets=buckets)
+            parents, buckets, walked = _walk_ordered(tree, wanted)
+            ctx = Context(
+                path=path, source=text, tree=tree, parents=parents, settings=self.settings, buckets=buckets,
+                walked=walked,
+            )
             try:
                 return self._check_context(ctx, dispatch, call_index, buckets)
             finally:
@@ -508,6 +511,52 @@ def _walk(
                 parents[value] = node
                 push(value)
     return parents, buckets
+
+
+def _walk_ordered(
+    tree: ast.AST, wanted: Union[frozenset[type], set[type], dict[type, object]]
+) -> tuple[dict[ast.AST, ast.AST], dict[type, list[ast.AST]], tuple[list[ast.AST], list[int]]]:
+    """:func:`_walk`, also recording the walk's pre-order and each node's stack slot (the
+    stack's length after popping it): what ``tree_index`` builds its index from, so that the
+    file is walked once for both."""
+    parents: dict[ast.AST, ast.AST] = {}
+    buckets: dict[type, list[ast.AST]] = {}
+    order: list[ast.AST] = []
+    depths: list[int] = []
+    add = order.append
+    add_depth = depths.append
+    child_fields = _CHILD_FIELDS
+    list_type = list
+    todo = [tree]
+    pop = todo.pop
+    push = todo.append
+    while todo:
+        node = pop()
+        add_depth(len(todo))
+        add(node)
+        cls = node.__class__
+        if cls in wanted:
+            bucket = buckets.get(cls)
+            if bucket is None:
+                buckets[cls] = [node]
+            else:
+                bucket.append(node)
+        fields = child_fields.get(cls)
+        if fields is None:
+            fields = _child_fields(cls)
+        for name in fields:
+            value = getattr(node, name)
+            if value is None:
+                continue
+            if value.__class__ is list_type:
+                for item in value:
+                    if item is not None:  # ``Dict.keys`` holds None for ``**mapping``
+                        parents[item] = node
+                        push(item)
+            else:
+                parents[value] = node
+                push(value)
+    return parents, buckets, (order, depths)
 
 
 _READ_CHUNK = 1 << 20

@@ -211,6 +211,8 @@ class Resolver:
         # Without ``:=`` in the file, bindings come from statements alone (much cheaper).
         self._collect = collect_bindings if walrus else collect_statement_bindings
         self._bindings: dict[int, dict[str, str]] = {}
+        self._innermost: dict[ast.AST, tuple[Optional[FunctionNode], ast.AST]] = {}
+        self._outer_scopes: dict[ast.AST, list[ScopeNode]] = {}
 
     def bindings(self, scope: ScopeNode) -> dict[str, str]:
         key = id(scope)
@@ -223,21 +225,43 @@ class Resolver:
     def enclosing_scopes(self, node: ast.AST) -> list[ScopeNode]:
         """Function scopes from the innermost outwards, then the module.
 
-        Class bodies are skipped, as Python skips them for names used in methods.
+        Class bodies are skipped, as Python skips them for names used in methods. Each node
+        passed on the way up remembers its innermost function, and each function the scopes
+        around it, so asking for every name of a long function costs about one pass over it.
         """
-        scopes: list[ScopeNode] = []
+        function, child = self._innermost_function(node)
+        if function is None:
+            return [self._tree]
+        outer = self._outer_scopes.get(function)
+        if outer is None:
+            outer = self._outer_scopes[function] = self.enclosing_scopes(function)
+        # Defaults, decorators and annotations of a function are evaluated outside it.
+        if _is_in_signature(function, child):
+            return list(outer)
+        return [function, *outer]
+
+    def _innermost_function(self, node: ast.AST) -> tuple[Optional[FunctionNode], ast.AST]:
+        """The innermost function above ``node`` and its child on the way there."""
+        cache = self._innermost
         parents = self._parents
-        current = parents.get(node)
+        passed: list[ast.AST] = []
         child = node
+        current = parents.get(node)
+        found: tuple[Optional[FunctionNode], ast.AST] = (None, node)
         while current is not None:
             if isinstance(current, _FUNCTION_TYPES):
-                # Defaults, decorators and annotations of a function are evaluated outside it.
-                if not _is_in_signature(current, child):
-                    scopes.append(current)
+                found = (current, child)
+                break
+            known = cache.get(current)
+            if known is not None:
+                found = known
+                break
+            passed.append(current)
             child = current
             current = parents.get(current)
-        scopes.append(self._tree)
-        return scopes
+        for ancestor in passed:
+            cache[ancestor] = found
+        return found
 
     def resolve_name(self, name: str, node: ast.AST) -> Optional[str]:
         """Dotted name that ``name`` refers to at ``node``; ``None`` when it is a local value."""

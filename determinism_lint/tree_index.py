@@ -39,8 +39,8 @@ class TreeIndex:
 
     __slots__ = ("order", "position", "ends", "scopes", "_rank")
 
-    def __init__(self, tree: ast.AST) -> None:
-        order, depths = _walk(tree)
+    def __init__(self, tree: ast.AST, walked: Optional[tuple[list[ast.AST], list[int]]] = None) -> None:
+        order, depths = walked if walked is not None else _walk(tree)
         nested = NESTED_SCOPE_TYPES
         scopes = [position for position, node in enumerate(order) if node.__class__ in nested]
         count = len(order)
@@ -149,25 +149,33 @@ def _walk(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
 
 
 class _Registered:
-    __slots__ = ("tree", "index")
+    __slots__ = ("tree", "index", "walked")
 
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, tree: ast.AST, walked: Optional[tuple[list[ast.AST], list[int]]]) -> None:
         self.tree = tree
         self.index: Optional[TreeIndex] = None
+        #: The stack walk's pre-order and slots, when the caller already made that walk.
+        self.walked = walked
 
 
 _registered: list[_Registered] = []
 
 
-def register(tree: ast.AST) -> None:
-    """Make ``tree``'s nodes answerable from an index (built when first asked)."""
+def register(tree: ast.AST, walked: Optional[tuple[list[ast.AST], list[int]]] = None) -> None:
+    """Make ``tree``'s nodes answerable from an index (built when first asked).
+
+    ``walked`` is the pre-order of the stack walk over ``tree`` and each node's stack slot
+    (as ``engine._walk_ordered`` records them), when the caller already made that walk: the
+    index is then built from it instead of walking the tree again."""
     for position, entry in enumerate(_registered):
         if entry.tree is tree:
             if position:
                 del _registered[position]
                 _registered.insert(0, entry)
+            if walked is not None and entry.index is None:
+                entry.walked = walked
             return
-    _registered.insert(0, _Registered(tree))
+    _registered.insert(0, _Registered(tree, walked))
     del _registered[_KEEP:]
 
 
@@ -181,7 +189,8 @@ def index_of(node: ast.AST) -> Optional[tuple[TreeIndex, int]]:
     for at, entry in enumerate(_registered):
         index = entry.index
         if index is None:
-            index = entry.index = TreeIndex(entry.tree)
+            index = entry.index = TreeIndex(entry.tree, entry.walked)
+            entry.walked = None
         position = index.position.get(node)
         if position is not None:
             if at:

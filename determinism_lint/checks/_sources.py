@@ -304,6 +304,10 @@ def _inside(node: ast.AST, container: ast.AST) -> bool:
     return any(inner is node for inner in ast.walk(container))
 
 
+#: The node classes :func:`_fills` looks at (exact classes).
+_FILL_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.Call})
+
+
 def _fills(scope: ast.AST, ctx: Context) -> dict[str, tuple[tuple[str, ast.AST], ...]]:
     """Per name bound in ``scope``: ``("value", expr)`` for each binding, ``("fill", store)``
     for each store under a computed key (``d[k] = v``, ``d.setdefault(k, ...)``,
@@ -314,6 +318,8 @@ def _fills(scope: ast.AST, ctx: Context) -> dict[str, tuple[tuple[str, ast.AST],
 
     found: dict[str, list[tuple[str, ast.AST]]] = {}
     for node in ctx.fact(local_nodes, scope):
+        if node.__class__ not in _FILL_TYPES:
+            continue  # most nodes: names, attributes, constants
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:

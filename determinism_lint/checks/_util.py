@@ -95,6 +95,34 @@ def all_nodes(scope: ast.AST, ctx: Context) -> tuple[ast.AST, ...]:
     return tuple(found)
 
 
+def subtree_nodes(node: ast.AST) -> list[ast.AST]:
+    """``node`` and every node under it, nested scopes included, without expression contexts
+    and operators, in no promised order (for questions whose answer does not depend on it):
+    a slice of the file's index when ``node`` is in a registered tree, else a walk."""
+    indexed = index_of(node)
+    if indexed is not None:
+        index, position = indexed
+        return index.order[position:index.ends[position]]
+    found = [node]
+    at = 0
+    while at < len(found):
+        found.extend(children_list(found[at]))
+        at += 1
+    return found
+
+
+def with_openers(scope: ast.AST, ctx: Context) -> dict[str, list[ast.Call]]:
+    """By name, the calls that ``with`` statements under ``scope`` (nested scopes included)
+    bind to it: ``f`` -> ``open(path, "w")`` for ``with open(path, "w") as f``; a fact."""
+    found: dict[str, list[ast.Call]] = {}
+    for node in subtree_nodes(scope):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
+                    found.setdefault(item.optional_vars.id, []).append(item.context_expr)
+    return found
+
+
 def local_names(scope: ast.AST, ctx: Context) -> dict[str, list[ast.Name]]:
     """Every ``ast.Name`` of ``walk_local(scope)``, grouped by name, in walk order; a fact."""
     found: dict[str, list[ast.Name]] = {}

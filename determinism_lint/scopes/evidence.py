@@ -205,6 +205,8 @@ def scratch_stream_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
 
     names: set[str] = set()
     for node in ctx.fact(local_nodes, scope):
+        if node.__class__ is not ast.withitem and node.__class__ is not ast.Assign:
+            continue
         if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
             value = node.context_expr
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):

@@ -25,7 +25,7 @@ from ...scopes import (
     is_hash_update,
     is_scratch_stream,
 )
-from .._util import last_name, walk_statements_local
+from .._util import last_name, walk_statements_local, with_openers
 from ..writes.vocabulary import _SCRATCH_REASONS
 from .shape import TRY_TYPES, caught_names
 
@@ -159,15 +159,10 @@ def _dumps_into_scratch(call: ast.Call, ctx: Context) -> bool:
         return True
     if not isinstance(stream, ast.Name):
         return False
-    scope = ctx.enclosing_scope(call)
-    for node in ast.walk(scope):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                target = item.optional_vars
-                if isinstance(target, ast.Name) and target.id == stream.id and isinstance(item.context_expr, ast.Call):
-                    site = write_site(item.context_expr, ctx)
-                    if site is not None and (site.kind == "scratch" or site.exempt_reason in _SCRATCH_REASONS):
-                        return True
+    for opener in ctx.fact(with_openers, ctx.enclosing_scope(call)).get(stream.id, ()):
+        site = write_site(opener, ctx)
+        if site is not None and (site.kind == "scratch" or site.exempt_reason in _SCRATCH_REASONS):
+            return True
     return False
 
 

@@ -45,6 +45,8 @@ def _local_types(scope: ast.AST, ctx: Context) -> dict[str, str]:
             if kind is not None:
                 found[arg.arg] = kind
     for node in ctx.fact(local_nodes, scope):
+        if node.__class__ is not ast.Assign and node.__class__ is not ast.AnnAssign:
+            continue
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             kind = _value_kind(node.value, ctx, found)
             name = node.targets[0].id

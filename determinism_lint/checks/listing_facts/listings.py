@@ -198,17 +198,19 @@ def _bound_to_filesystem(name: ast.Name, ctx: Context) -> bool:
     """``name`` is bound in its scope (or at module level) to an fsspec-style file system made
     by a call into one of its packages (``DirFileSystem(...)``, ``fsspec.filesystem("s3")``,
     ``HfFileSystem(...)``): their ``glob`` returns a sorted list."""
-    for scope in (ctx.enclosing_scope(name), ctx.tree):
-        for node in ctx.fact(local_nodes, scope):
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Call)
-                and any(isinstance(target, ast.Name) and target.id == name.id for target in node.targets)
-            ):
-                qualified = ctx.call_name(node.value) or ""
-                if qualified.split(".", 1)[0] in _FILESYSTEM_PACKAGES:
-                    return True
-    return False
+    return any(name.id in ctx.fact(_filesystem_names, scope) for scope in (ctx.enclosing_scope(name), ctx.tree))
+
+
+def _filesystem_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
+    """Names that an assignment in ``scope`` (not nested scopes) binds to a call into an
+    fsspec-style package; a fact, one pass over the scope."""
+    found: set[str] = set()
+    for node in ctx.fact(local_nodes, scope):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            qualified = ctx.call_name(node.value) or ""
+            if qualified.split(".", 1)[0] in _FILESYSTEM_PACKAGES:
+                found.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    return frozenset(found)
 
 
 def _may_be_pattern(expr: ast.AST) -> bool:

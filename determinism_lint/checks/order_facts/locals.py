@@ -39,10 +39,16 @@ class _LocalIndex:
         self.kinds: dict[str, Optional[str]] = {}
 
 
+#: The node classes :func:`_local_index` looks at (exact classes: ``ast`` has no subclasses).
+_INDEXED_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.Call, ast.Compare})
+
+
 def _local_index(scope: ast.AST, ctx: Context) -> _LocalIndex:
     index = _LocalIndex()
     first_values = index.first_values
     for node in ctx.fact(local_nodes, scope):
+        if node.__class__ not in _INDEXED_TYPES:
+            continue  # most nodes: names, attributes, constants
         if isinstance(node, ast.Assign):
             names = {target.id for target in node.targets if isinstance(target, ast.Name)}
             if names:

@@ -47,6 +47,8 @@ def _container_names(scope: ScopeNode, ctx: Context) -> frozenset[str]:
             if arg.annotation is not None and _annotation_is_container(arg.annotation):
                 found.add(arg.arg)
     for node in ctx.fact(local_nodes, scope):
+        if node.__class__ is not ast.Assign and node.__class__ is not ast.AnnAssign:
+            continue
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             value = node.value
             if isinstance(value, (ast.Dict, ast.Set, ast.DictComp, ast.SetComp)) or (

@@ -111,11 +111,16 @@ def _string_element(comp: ast.AST, ctx: Context) -> bool:
 
 
 _FILLING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault"})
+_FILLING_OR_SETITEM = _FILLING_METHODS | {"__setitem__"}
 
 
 def _single_assignment(name: ast.Name, ctx: Context) -> Optional[ast.AST]:
     """The value of the only plain assignment to ``name`` in its scope, if there is exactly one."""
     return ctx.fact(_single_assignments, ctx.enclosing_scope(name)).get(name.id)
+
+
+#: The node classes :func:`_single_assignments` looks at (exact classes).
+_SINGLE_ASSIGNMENT_TYPES = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr, ast.Call})
 
 
 def _single_assignments(scope: ast.AST, ctx: Context) -> dict[str, ast.AST]:
@@ -124,6 +129,8 @@ def _single_assignments(scope: ast.AST, ctx: Context) -> dict[str, ast.AST]:
     values: dict[str, ast.AST] = {}
     spoiled: set[str] = set()
     for node in ctx.fact(local_nodes, scope):
+        if node.__class__ not in _SINGLE_ASSIGNMENT_TYPES:
+            continue  # most nodes: names, attributes, constants
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)):
             targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
             if isinstance(node, ast.With):
@@ -219,6 +226,13 @@ def _visibly_unordered(value: ast.AST, ctx: Context) -> bool:
     return False
 
 
+#: The node classes :func:`_literal_key_builds` looks at (exact classes).
+_KEY_BUILD_TYPES = frozenset(
+    {ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.NamedExpr, ast.comprehension,
+     ast.Call}
+)
+
+
 def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, tuple[ast.AST, ...]]:
     """For each local name whose every binding is a plain ``name = value`` and that is
     afterwards changed only by stores under literal keys (``d["k"] = v``) or inside loops over
@@ -229,6 +243,8 @@ def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, tuple[ast.AST
     values: dict[str, list[ast.AST]] = {}
     spoiled: set[str] = set()
     for node in ctx.fact(local_nodes, scope):
+        if node.__class__ not in _KEY_BUILD_TYPES:
+            continue  # most nodes: names, attributes, constants
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
@@ -259,7 +275,7 @@ def _literal_key_builds(scope: ast.AST, ctx: Context) -> dict[str, tuple[ast.AST
                                for inner in ast.walk(item.optional_vars) if isinstance(inner, ast.Name))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             receiver = node.func.value
-            if isinstance(receiver, ast.Name) and node.func.attr in _FILLING_METHODS | {"__setitem__"}:
+            if isinstance(receiver, ast.Name) and node.func.attr in _FILLING_OR_SETITEM:
                 spoiled.add(receiver.id)
     return {name: tuple(found) for name, found in values.items() if name not in spoiled}
 

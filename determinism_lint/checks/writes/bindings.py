@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from .._util import statement_nodes
@@ -29,20 +29,38 @@ class _Bind:
     line: int = field(default=0, compare=False)
 
 
+#: The node classes that bind a name (exact classes: ``ast`` node classes have no subclasses).
+_BINDING_TYPES = frozenset(
+    {
+        ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor,
+        ast.comprehension, ast.AugAssign, ast.Delete, ast.Import, ast.ImportFrom, ast.FunctionDef,
+        ast.AsyncFunctionDef, ast.ClassDef, ast.Global, ast.Nonlocal, ast.ExceptHandler,
+    }
+)
+
+
 def _collect_binds(scope: ScopeNode, ctx: Context) -> dict[str, tuple[_Bind, ...]]:
     found: dict[str, list[_Bind]] = {}
-    at = [0]
+    at = 0
 
-    def add(name: str, bind: _Bind) -> None:
-        found.setdefault(name, []).append(replace(bind, line=at[0]))
+    def add(name: str, kind: str, value: Optional[ast.expr] = None, index: int = -1) -> None:
+        bind = _Bind(kind, value, index, at)
+        known = found.get(name)
+        if known is None:
+            found[name] = [bind]
+        else:
+            known.append(bind)
 
     def add_target(target: ast.AST, value: Optional[ast.expr]) -> None:
         if isinstance(target, ast.Name):
-            add(target.id, _Bind("assign", value) if value is not None else _Bind("other"))
+            if value is not None:
+                add(target.id, "assign", value)
+            else:
+                add(target.id, "other")
         elif isinstance(target, (ast.Tuple, ast.List)):
             for index, element in enumerate(target.elts):
                 if isinstance(element, ast.Name) and value is not None:
-                    add(element.id, _Bind("tuple", value, index))
+                    add(element.id, "tuple", value, index)
                 else:
                     add_target(element, None)
         elif isinstance(target, ast.Starred):
@@ -52,42 +70,46 @@ def _collect_binds(scope: ScopeNode, ctx: Context) -> dict[str, tuple[_Bind, ...
         args = scope.args
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
-                add(arg.arg, _Bind("param", arg.annotation))
+                add(arg.arg, "param", arg.annotation)
         if isinstance(scope, ast.Lambda):
             return {name: tuple(binds) for name, binds in found.items()}
+    binding_types = _BINDING_TYPES
     for node in ctx.fact(statement_nodes, scope):
-        at[0] = getattr(node, "lineno", 0)
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                add_target(target, node.value)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                add_target(node.target, node.value)
-        elif isinstance(node, ast.NamedExpr):
-            add_target(node.target, node.value)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
+        cls = node.__class__
+        if cls not in binding_types:
+            continue
+        at = getattr(node, "lineno", 0)
+        if cls is ast.Assign:
+            for target in node.targets:  # type: ignore[attr-defined]
+                add_target(target, node.value)  # type: ignore[attr-defined]
+        elif cls is ast.AnnAssign:
+            if node.value is not None:  # type: ignore[attr-defined]
+                add_target(node.target, node.value)  # type: ignore[attr-defined]
+        elif cls is ast.NamedExpr:
+            add_target(node.target, node.value)  # type: ignore[attr-defined]
+        elif cls is ast.With or cls is ast.AsyncWith:
+            for item in node.items:  # type: ignore[attr-defined]
                 if isinstance(item.optional_vars, ast.Name):
-                    add(item.optional_vars.id, _Bind("with", item.context_expr))
+                    add(item.optional_vars.id, "with", item.context_expr)
                 elif item.optional_vars is not None:
                     add_target(item.optional_vars, None)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            add_target(node.target, None)
-        elif isinstance(node, ast.AugAssign):
-            add_target(node.target, None)
-        elif isinstance(node, ast.Delete):
-            for target in node.targets:
+        elif cls is ast.For or cls is ast.AsyncFor or cls is ast.comprehension:
+            add_target(node.target, None)  # type: ignore[attr-defined]
+        elif cls is ast.AugAssign:
+            add_target(node.target, None)  # type: ignore[attr-defined]
+        elif cls is ast.Delete:
+            for target in node.targets:  # type: ignore[attr-defined]
                 add_target(target, None)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                add((alias.asname or alias.name).split(".", 1)[0], _Bind("other"))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            add(node.name, _Bind("other"))
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            for name in node.names:
-                add(name, _Bind("declared"))
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            add(node.name, _Bind("other"))
+        elif cls is ast.Import or cls is ast.ImportFrom:
+            for alias in node.names:  # type: ignore[attr-defined]
+                add((alias.asname or alias.name).split(".", 1)[0], "other")
+        elif cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.ClassDef:
+            add(node.name, "other")  # type: ignore[attr-defined]
+        elif cls is ast.Global or cls is ast.Nonlocal:
+            for name in node.names:  # type: ignore[attr-defined]
+                add(name, "declared")
+        elif cls is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
+            add(node.name, "other")  # type: ignore[attr-defined]
     return {name: tuple(binds) for name, binds in found.items()}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Iterator, Optional
 
+from .._util import subtree_nodes
 from .bindings import _single
 from .call_index import _dumps_stats
 
@@ -77,15 +78,7 @@ def _env_export_script(call: ast.Call, ctx: Context) -> bool:
     if found is None:
         return False
     name, holder = found
-    writes = [
-        node
-        for node in ast.walk(holder)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == name
-        and node.func.attr in ("write", "writelines")
-    ]
+    writes = ctx.fact(_handle_uses, holder).writes.get(name)
     if not writes:
         return False
     for write in writes:
@@ -105,10 +98,36 @@ def _child_process_log(call: ast.Call, ctx: Context) -> bool:
     if found is None:
         return False
     name, holder = found
-    return any(
-        isinstance(node, ast.keyword)
-        and node.arg in ("stdout", "stderr")
-        and isinstance(node.value, ast.Name)
-        and node.value.id == name
-        for node in ast.walk(holder)
-    )
+    return name in ctx.fact(_handle_uses, holder).child_outputs
+
+
+class _HandleUses:
+    """What the code under a node does with plain names that may hold a file handle: the
+    ``NAME.write(...)``/``NAME.writelines(...)`` calls by name, and the names passed as
+    ``stdout=``/``stderr=``."""
+
+    __slots__ = ("writes", "child_outputs")
+
+    def __init__(self) -> None:
+        self.writes: dict[str, list[ast.Call]] = {}
+        self.child_outputs: set[str] = set()
+
+
+def _handle_uses(holder: ast.AST, ctx: Context) -> _HandleUses:
+    """A fact of a ``with`` statement or a scope (nested scopes included), so that each write
+    site looks its handle up instead of walking the whole function again."""
+    uses = _HandleUses()
+    for node in subtree_nodes(holder):
+        cls = node.__class__
+        if cls is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.attr in ("write", "writelines")
+            ):
+                uses.writes.setdefault(func.value.id, []).append(node)  # type: ignore[arg-type]
+        elif cls is ast.keyword:
+            if node.arg in ("stdout", "stderr") and isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
+                uses.child_outputs.add(node.value.id)  # type: ignore[attr-defined]
+    return uses

@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from .._util import all_nodes, argument, keyword
+from .._util import argument, keyword, subtree_nodes
 from .bindings import _single
 from .openers import _has_star_kwargs, _literal_mode, _open_parts
 from .targets import _is_local_path, _known_path_object, _may_be_descriptor, _template
@@ -180,7 +180,7 @@ def _leaking_handle_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
     """Names in ``scope`` (nested scopes included) whose file name shows: ``x.name``,
     ``fileobj=x``, or ``x`` handed to a call with ``compression=``. One pass per scope."""
     found: set[str] = set()
-    for node in ctx.fact(all_nodes, scope):
+    for node in subtree_nodes(scope):  # the order does not matter: a set of names
         if isinstance(node, ast.Attribute) and node.attr == "name" and isinstance(node.value, ast.Name):
             found.add(node.value.id)
         elif isinstance(node, ast.Call):

@@ -319,6 +319,19 @@ def files_calling(name: str, ctx: Context) -> list[str]:
     return _files_mentioning(name, ctx, _CALLED_TEXT_RE, _CALLED_IN)
 
 
+def _names_used_as_values(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    """Names the module loads other than as the callee of a call (``write_patch`` in
+    ``run_op(spec, write_patch)``); a fact of the module."""
+    found: set[str] = set()
+    parents = ctx.parents
+    for node in ctx.nodes_of(ast.Name):
+        if isinstance(node.ctx, ast.Load):
+            parent = parents.get(node)
+            if not (isinstance(parent, ast.Call) and parent.func is node):
+                found.add(node.id)
+    return frozenset(found)
+
+
 def values_from_other_modules(
     function: ast.AST, param: str, ctx: Context
 ) -> Optional[list[tuple[ast.expr, Context]]]:
@@ -348,11 +361,7 @@ def values_from_other_modules(
         return None
     positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
     values: list[tuple[ast.expr, Context]] = []
-    if any(
-        isinstance(node, ast.Name) and node.id == function.name and isinstance(node.ctx, ast.Load)
-        and not (isinstance(ctx.parent(node), ast.Call) and ctx.parent(node).func is node)  # type: ignore[union-attr]
-        for node in ast.walk(ctx.tree)
-    ):
+    if function.name in ctx.fact(_names_used_as_values, ctx.tree):
         return None  # handed on as a value here (``run_op(spec, write_patch)``): callers unknown
     for path in files:
         other = _module_context(path, ctx)
