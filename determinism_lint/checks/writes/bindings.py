@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .._util import statement_nodes
 
@@ -74,42 +74,43 @@ def _collect_binds(scope: ScopeNode, ctx: Context) -> dict[str, tuple[_Bind, ...
         if isinstance(scope, ast.Lambda):
             return {name: tuple(binds) for name, binds in found.items()}
     binding_types = _BINDING_TYPES
+    node: Any  # dispatched on its exact class below, which mypy does not narrow
     for node in ctx.fact(statement_nodes, scope):
         cls = node.__class__
         if cls not in binding_types:
             continue
         at = getattr(node, "lineno", 0)
         if cls is ast.Assign:
-            for target in node.targets:  # type: ignore[attr-defined]
-                add_target(target, node.value)  # type: ignore[attr-defined]
+            for target in node.targets:
+                add_target(target, node.value)
         elif cls is ast.AnnAssign:
-            if node.value is not None:  # type: ignore[attr-defined]
-                add_target(node.target, node.value)  # type: ignore[attr-defined]
+            if node.value is not None:
+                add_target(node.target, node.value)
         elif cls is ast.NamedExpr:
-            add_target(node.target, node.value)  # type: ignore[attr-defined]
+            add_target(node.target, node.value)
         elif cls is ast.With or cls is ast.AsyncWith:
-            for item in node.items:  # type: ignore[attr-defined]
+            for item in node.items:
                 if isinstance(item.optional_vars, ast.Name):
                     add(item.optional_vars.id, "with", item.context_expr)
                 elif item.optional_vars is not None:
                     add_target(item.optional_vars, None)
         elif cls is ast.For or cls is ast.AsyncFor or cls is ast.comprehension:
-            add_target(node.target, None)  # type: ignore[attr-defined]
+            add_target(node.target, None)
         elif cls is ast.AugAssign:
-            add_target(node.target, None)  # type: ignore[attr-defined]
+            add_target(node.target, None)
         elif cls is ast.Delete:
-            for target in node.targets:  # type: ignore[attr-defined]
+            for target in node.targets:
                 add_target(target, None)
         elif cls is ast.Import or cls is ast.ImportFrom:
-            for alias in node.names:  # type: ignore[attr-defined]
+            for alias in node.names:
                 add((alias.asname or alias.name).split(".", 1)[0], "other")
         elif cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.ClassDef:
-            add(node.name, "other")  # type: ignore[attr-defined]
+            add(node.name, "other")
         elif cls is ast.Global or cls is ast.Nonlocal:
-            for name in node.names:  # type: ignore[attr-defined]
+            for name in node.names:
                 add(name, "declared")
-        elif cls is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
-            add(node.name, "other")  # type: ignore[attr-defined]
+        elif cls is ast.ExceptHandler and node.name:
+            add(node.name, "other")
     return {name: tuple(binds) for name, binds in found.items()}
 
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from .._util import subtree_nodes
 from .bindings import _single
@@ -117,17 +117,18 @@ def _handle_uses(holder: ast.AST, ctx: Context) -> _HandleUses:
     """A fact of a ``with`` statement or a scope (nested scopes included), so that each write
     site looks its handle up instead of walking the whole function again."""
     uses = _HandleUses()
+    node: Any  # dispatched on its exact class below, which mypy does not narrow
     for node in subtree_nodes(holder):
         cls = node.__class__
         if cls is ast.Call:
-            func = node.func  # type: ignore[attr-defined]
+            func = node.func
             if (
                 isinstance(func, ast.Attribute)
                 and isinstance(func.value, ast.Name)
                 and func.attr in ("write", "writelines")
             ):
-                uses.writes.setdefault(func.value.id, []).append(node)  # type: ignore[arg-type]
+                uses.writes.setdefault(func.value.id, []).append(node)
         elif cls is ast.keyword:
-            if node.arg in ("stdout", "stderr") and isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
-                uses.child_outputs.add(node.value.id)  # type: ignore[attr-defined]
+            if node.arg in ("stdout", "stderr") and isinstance(node.value, ast.Name):
+                uses.child_outputs.add(node.value.id)
     return uses
