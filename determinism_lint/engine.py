@@ -479,37 +479,7 @@ def _walk(
     tree: ast.AST, wanted: Union[frozenset[type], set[type], dict[type, object]]
 ) -> tuple[dict[ast.AST, ast.AST], dict[type, list[ast.AST]]]:
     """One pre-order walk: parent links for every node, and the nodes rules asked for."""
-    parents: dict[ast.AST, ast.AST] = {}
-    buckets: dict[type, list[ast.AST]] = {}
-    child_fields = _CHILD_FIELDS
-    list_type = list
-    todo = [tree]
-    pop = todo.pop
-    push = todo.append
-    while todo:
-        node = pop()
-        cls = node.__class__
-        if cls in wanted:
-            bucket = buckets.get(cls)
-            if bucket is None:
-                buckets[cls] = [node]
-            else:
-                bucket.append(node)
-        fields = child_fields.get(cls)
-        if fields is None:
-            fields = _child_fields(cls)
-        for name in fields:
-            value = getattr(node, name)
-            if value is None:
-                continue
-            if value.__class__ is list_type:
-                for item in value:
-                    if item is not None:  # ``Dict.keys`` holds None for ``**mapping``
-                        parents[item] = node
-                        push(item)
-            else:
-                parents[value] = node
-                push(value)
+    parents, buckets, _ = _walk_ordered(tree, wanted)
     return parents, buckets
 
 
