@@ -27,7 +27,7 @@ from .model import UNCHECKED_CODE, Finding, FixInfo, FixSafety
 from .positions import char_col
 from .settings import Settings
 
-from .nodes import _CHILD_FIELDS, _child_fields
+from .nodes import walk_ordered as _walk_ordered
 
 #: Collected on every walk: the artifact-scope analysis needs every call and function.
 ALWAYS_COLLECTED = frozenset({ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom, ast.Assign})
@@ -481,52 +481,6 @@ def _walk(
     """One pre-order walk: parent links for every node, and the nodes rules asked for."""
     parents, buckets, _ = _walk_ordered(tree, wanted)
     return parents, buckets
-
-
-def _walk_ordered(
-    tree: ast.AST, wanted: Union[frozenset[type], set[type], dict[type, object]]
-) -> tuple[dict[ast.AST, ast.AST], dict[type, list[ast.AST]], tuple[list[ast.AST], list[int]]]:
-    """:func:`_walk`, also recording the walk's pre-order and each node's stack slot (the
-    stack's length after popping it): what ``tree_index`` builds its index from, so that the
-    file is walked once for both."""
-    parents: dict[ast.AST, ast.AST] = {}
-    buckets: dict[type, list[ast.AST]] = {}
-    order: list[ast.AST] = []
-    depths: list[int] = []
-    add = order.append
-    add_depth = depths.append
-    child_fields = _CHILD_FIELDS
-    list_type = list
-    todo = [tree]
-    pop = todo.pop
-    push = todo.append
-    while todo:
-        node = pop()
-        add_depth(len(todo))
-        add(node)
-        cls = node.__class__
-        if cls in wanted:
-            bucket = buckets.get(cls)
-            if bucket is None:
-                buckets[cls] = [node]
-            else:
-                bucket.append(node)
-        fields = child_fields.get(cls)
-        if fields is None:
-            fields = _child_fields(cls)
-        for name in fields:
-            value = getattr(node, name)
-            if value is None:
-                continue
-            if value.__class__ is list_type:
-                for item in value:
-                    if item is not None:  # ``Dict.keys`` holds None for ``**mapping``
-                        parents[item] = node
-                        push(item)
-            else:
-                parents[value] = node
-                push(value)
-    return parents, buckets, (order, depths)
 
 
 _READ_CHUNK = 1 << 20

@@ -23,7 +23,7 @@ import ast
 from bisect import bisect_left, bisect_right
 from typing import Optional
 
-from .nodes import _CHILD_FIELDS, _child_fields
+from .nodes import walk_ordered
 
 #: Classes ``walk_local`` yields but does not enter (exact classes: ``ast`` has no subclasses).
 NESTED_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
@@ -119,33 +119,7 @@ class TreeIndex:
 def _walk(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
     """The stack walk's pre-order, with each node's stack slot (the stack's length after
     popping it)."""
-    order: list[ast.AST] = []
-    depths: list[int] = []
-    child_fields = _CHILD_FIELDS
-    list_type = list
-    todo: list[ast.AST] = [tree]
-    pop = todo.pop
-    push = todo.append
-    add = order.append
-    add_depth = depths.append
-    while todo:
-        node = pop()
-        add_depth(len(todo))
-        add(node)
-        fields = child_fields.get(node.__class__)
-        if fields is None:
-            fields = _child_fields(node.__class__)
-        for name in fields:
-            value = getattr(node, name)
-            if value is None:
-                continue
-            if value.__class__ is list_type:
-                for item in value:
-                    if item is not None:
-                        push(item)
-            else:
-                push(value)
-    return order, depths
+    return walk_ordered(tree, frozenset())[2]
 
 
 class _Registered:
@@ -165,7 +139,7 @@ def register(tree: ast.AST, walked: Optional[tuple[list[ast.AST], list[int]]] = 
     """Make ``tree``'s nodes answerable from an index (built when first asked).
 
     ``walked`` is the pre-order of the stack walk over ``tree`` and each node's stack slot
-    (as ``engine._walk_ordered`` records them), when the caller already made that walk: the
+    (as ``nodes.walk_ordered`` records them), when the caller already made that walk: the
     index is then built from it instead of walking the tree again."""
     for position, entry in enumerate(_registered):
         if entry.tree is tree:

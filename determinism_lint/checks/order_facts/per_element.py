@@ -32,14 +32,8 @@ def _attribute_resorted_next(target: ast.expr, statement: ast.stmt, ctx: Context
     if spelling is None:
         return False
     owner, attr = spelling
-    parent = ctx.parent(statement)
-    if parent is None:
-        return False
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and any(item is statement for item in block):
-            break
-    else:
+    block = _block_of(statement, ctx)
+    if block is None:
         return False
     following = block[[id(item) for item in block].index(id(statement)) + 1 :]
     for nxt in following:

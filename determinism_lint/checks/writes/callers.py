@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Optional
 from .._util import keyword, last_name
 from .bindings import _collect_binds, _reaching_binds
 from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming
-from .fresh_paths import files_calling, fresh_value
+from .fresh_paths import files_calling, fresh_value, names_used_as_values
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -94,19 +94,11 @@ def _fresh_unless_given(root: ast.Name, ctx: Context) -> bool:
     here = os.path.abspath(ctx.path)
     if any(path != here for path in files_calling(function.name, ctx)):
         return False  # callers elsewhere may hand it a folder of their own
-    return not any(
-        isinstance(node, ast.Name) and node.id == function.name and not _called(node, ctx)
-        for node in ctx.nodes_of(ast.Name)
-    )
+    return function.name not in ctx.fact(names_used_as_values, ctx.tree)
 
 
 def _is_none(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Constant) and expr.value is None
-
-
-def _called(name: ast.AST, ctx: Context) -> bool:
-    parent = ctx.parent(name)
-    return isinstance(parent, ast.Call) and parent.func is name
 
 
 def _param_scope(name: ast.Name, ctx: Context) -> Optional[ast.AST]:

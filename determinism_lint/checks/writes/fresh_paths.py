@@ -319,7 +319,7 @@ def files_calling(name: str, ctx: Context) -> list[str]:
     return _files_mentioning(name, ctx, _CALLED_TEXT_RE, _CALLED_IN)
 
 
-def _names_used_as_values(tree: ast.Module, ctx: Context) -> frozenset[str]:
+def names_used_as_values(tree: ast.Module, ctx: Context) -> frozenset[str]:
     """Names the module loads other than as the callee of a call (``write_patch`` in
     ``run_op(spec, write_patch)``); a fact of the module."""
     found: set[str] = set()
@@ -361,7 +361,7 @@ def values_from_other_modules(
         return None
     positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
     values: list[tuple[ast.expr, Context]] = []
-    if function.name in ctx.fact(_names_used_as_values, ctx.tree):
+    if function.name in ctx.fact(names_used_as_values, ctx.tree):
         return None  # handed on as a value here (``run_op(spec, write_patch)``): callers unknown
     for path in files:
         other = _module_context(path, ctx)

@@ -44,7 +44,8 @@ def _spelling(expr: ast.expr, ctx: Context) -> Optional[str]:
         node = node.value
     if not isinstance(node, ast.Name):
         return None
-    if node is expr and ctx.enclosing_function(expr) is not None and not _module_level_name(node.id, ctx):
+    local = node is expr and ctx.enclosing_function(expr) is not None
+    if local and node.id not in ctx.fact(_module_level_names, ctx.tree):
         return None  # a local name: two functions' ``path`` are not the same file
     spelled = ast.dump(expr, annotate_fields=False).replace("Load()", "").replace("Store()", "")
     if node.id in ("self", "cls"):
@@ -53,15 +54,15 @@ def _spelling(expr: ast.expr, ctx: Context) -> Optional[str]:
     return spelled
 
 
-def _module_level_name(name: str, ctx: Context) -> bool:
-    return any(
-        isinstance(statement, (ast.Assign, ast.AnnAssign))
-        and any(
-            isinstance(target, ast.Name) and target.id == name
-            for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+def _module_level_names(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    """Names the module's top-level statements assign; a fact of the module."""
+    found: set[str] = set()
+    for statement in tree.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else (
+            [statement.target] if isinstance(statement, ast.AnnAssign) else []
         )
-        for statement in ctx.tree.body
-    )
+        found.update(target.id for target in targets if isinstance(target, ast.Name))
+    return frozenset(found)
 
 
 def _reads_by_spelling(tree: ast.Module, ctx: Context) -> dict[str, bool]:
