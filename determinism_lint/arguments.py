@@ -43,6 +43,7 @@ def resolver_from_args(args: argparse.Namespace) -> SettingsResolver:
         extend_exclude=_patterns(getattr(args, "extend_exclude", None)),
         respect_gitignore=getattr(args, "respect_gitignore", None),
         cache=False if getattr(args, "no_cache", False) else None,
+        reader_evidence=False if getattr(args, "no_reader_evidence", False) else None,
     )
     return SettingsResolver(getattr(args, "config", None), overrides)
 

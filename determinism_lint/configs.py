@@ -36,6 +36,7 @@ class Overrides:
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: Optional[bool] = None
     cache: Optional[bool] = None
+    reader_evidence: Optional[bool] = None
 
     def apply(self, settings: Settings) -> Settings:
         changes: dict[str, object] = {}
@@ -54,6 +55,8 @@ class Overrides:
             changes["respect_gitignore"] = self.respect_gitignore
         if self.cache is not None:
             changes["cache"] = self.cache
+        if self.reader_evidence is not None:
+            changes["reader_evidence"] = self.reader_evidence
         return settings.replace(**changes) if changes else settings
 
 

@@ -94,6 +94,14 @@ OPTIONS: tuple[Option, ...] = (
            "extra write-target globs that are not artifacts (always exempt: `*.lock`, `*.md`, `*.html`,"
            " `*.htm`, `*.log`, `*.pid`, `/dev/*`)",
            flake8="--det-exempt-paths", rules=("DET1",)),
+    Option("reader-evidence", "reader_evidence", Kind.BOOL,
+           "report an in-place write only when the project reads the file back (opens, loads or checks"
+           " the existence of a path named the same way, outside test code): a cache, checkpoint, manifest"
+           " or pointer file that a torn copy would corrupt; `false` (or `--strict`) reports every"
+           " in-place write",
+           flake8="--det-no-reader-evidence",
+           flake8_help="report every in-place write, not only those the project reads back",
+           rules=("DET101", "DET103", "DET104")),
     Option("extra-writers", "extra_writers", Kind.WRITERS,
            "more writers that take a path, as `pkg.mod.func`, `pkg.mod.func:N` (index of the path"
            " argument) or `.method`; openers as `pkg.mod.open_blob:N:M` (path argument N, mode"

@@ -169,6 +169,7 @@ class Settings:
     respect_gitignore: bool = True
     #: Keep the project index's per-file facts in ``.determinism_lint_cache/`` at the project root.
     cache: bool = True
+    reader_evidence: bool = True
     #: ``--exclude``/``--extend-exclude`` from the command line: relative to the current directory.
     cli_exclude: tuple[str, ...] = ()
     #: Files that hold test code (path globs): only rules that apply in test code run there.

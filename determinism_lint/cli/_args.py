@@ -120,6 +120,11 @@ def _add_common(sub: argparse.ArgumentParser) -> dict[str, Any]:
     )
     selection.add_argument("--ignore", metavar="CODES", help="skip these codes or prefixes, comma-separated")
     selection.add_argument("--strict", action="store_true", default=None, help="treat all code as artifact-shaping")
+    selection.add_argument(
+        "--no-reader-evidence",
+        action="store_true",
+        help="DET101/DET103/DET104: report every in-place write, not only those the project reads back",
+    )
     output = sub.add_argument_group("Output")
     output.add_argument("-q", "--quiet", action="store_true", help="no summary on standard error")
     files = sub.add_argument_group("File selection")

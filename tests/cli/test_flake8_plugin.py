@@ -94,10 +94,10 @@ def test_plugin_quiet_in_test_code(tmp_path: Path) -> None:
     for rel in ("tests/test_io.py", "features/steps.py", "src/io.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(source)
-    result = flake8(tmp_path, "--select", "DET", ".")
+    result = flake8(tmp_path, "--select", "DET", "--det-no-reader-evidence", ".")
     found = sorted((line.split(":")[0], line.split()[1]) for line in result.stdout.splitlines())
     # Test code: no artifact, so no DET101; the bare ``except:`` is reported there under --strict only.
     assert ("./tests/test_io.py", "DET401") not in found and ("./tests/test_io.py", "DET101") not in found
     assert ("./features/steps.py", "DET101") in found and ("./src/io.py", "DET101") in found
-    extended = flake8(tmp_path, "--select", "DET", "--det-test-paths", "features", ".")
+    extended = flake8(tmp_path, "--select", "DET", "--det-no-reader-evidence", "--det-test-paths", "features", ".")
     assert "./features/steps.py:2" not in extended.stdout and "./src/io.py:2" in extended.stdout

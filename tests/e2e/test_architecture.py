@@ -78,6 +78,7 @@ DEFERRED_CYCLES: list[frozenset[str]] = [
             "determinism_lint.checks.atomic_writes.det105_rename_without_fsync",
             "determinism_lint.checks.atomic_writes.fixes",
             "determinism_lint.checks.writes.callers",  # split out of provenance
+            "determinism_lint.checks.writes.consumers",  # reader evidence of the DET1xx rules
             "determinism_lint.checks.writes.classify",
             "determinism_lint.checks.writes.cli_outputs",
             "determinism_lint.checks.writes.fixplan",

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def fixed(source: str, *, unsafe: bool = False, path: str = "module.py", **settings: object) -> str:
-    engine = Engine(Settings(**settings))  # type: ignore[arg-type]
+    engine = Engine(Settings(**{"reader_evidence": False, **settings}))  # type: ignore[arg-type]
     result = fix_source(textwrap.dedent(source).encode(), path, engine, unsafe=unsafe)
     assert result.error is None, result.error
     return result.new.decode() if result.new is not None else textwrap.dedent(source)
@@ -412,7 +412,7 @@ def test_a_handler_that_runs_during_garbage_collection_gets_no_log_call() -> Non
 
 
 def test_a_fix_that_would_unbind_a_top_level_name_is_dropped() -> None:
-    engine = Engine(Settings())
+    engine = Engine(Settings(reader_evidence=False))
     old = b"import io\nimport json as j\nx = 1\ndef f():\n    pass\n"
     new = b"import json as j\ndef f():\n    pass\n"
     reason = _verify(engine, "m.py", new, [], [], old)
@@ -563,7 +563,7 @@ def test_vendored_code_templates_and_docs_config_are_excluded(tmp_path: Path) ->
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("x = 1\n", encoding="utf-8")
-    settings = Settings(root=str(tmp_path))
+    settings = Settings(root=str(tmp_path), reader_evidence=False)
     found = [os.path.relpath(path, tmp_path).replace(os.sep, "/") for path in discover([str(tmp_path)], settings)]
     assert found == ["pkg/mod.py"]
 
@@ -579,11 +579,11 @@ def test_a_symlink_that_leaves_the_tree_is_not_rewritten(tmp_path: Path, monkeyp
     (project / "pkg" / "writer.py").symlink_to(outside)
     (project / "pkg" / "own.py").write_text(source, encoding="utf-8")
     monkeypatch.chdir(project)
-    main(["fix", "pkg"])
+    main(["fix", "--no-reader-evidence", "pkg"])
     assert outside.read_text(encoding="utf-8") == source
     assert "atomic_open" in (project / "pkg" / "own.py").read_text(encoding="utf-8")
     assert OUTSIDE_TREE in capsys.readouterr().err
-    results = plan_fixes(["pkg/own.py", "pkg/writer.py"], Settings(), unsafe=False)
+    results = plan_fixes(["pkg/own.py", "pkg/writer.py"], Settings(reader_evidence=False), unsafe=False)
     assert [item.error for item in results] == [None, OUTSIDE_TREE]
 
 

@@ -40,7 +40,7 @@ def test_read_only_directory_does_not_stop_the_run(tmp_path: Path, capsys, monke
         return real_open(path, flags, mode, **kwargs)
 
     monkeypatch.setattr(os, "open", read_only_b)
-    code, _, err = run(capsys, "fix", str(tmp_path))
+    code, _, err = run(capsys, "fix", "--no-reader-evidence", str(tmp_path))
     assert code == 1
     assert FIXED_MARK in (tmp_path / "a" / "job.py").read_text(encoding="utf-8")
     assert FIXED_MARK in (tmp_path / "c" / "job.py").read_text(encoding="utf-8")
@@ -59,7 +59,7 @@ def test_write_errors_are_reported_with_quiet_too(tmp_path: Path, capsys, monkey
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", no_space)
-    code, _, err = run(capsys, "fix", "-q", str(tmp_path))
+    code, _, err = run(capsys, "fix", "--no-reader-evidence", "-q", str(tmp_path))
     assert code == 1
     assert err.strip() == f"{tmp_path / 'job.py'}: not fixed: cannot write it: No space left on device"
     assert (tmp_path / "job.py").read_text(encoding="utf-8") == HAZARD
@@ -90,7 +90,7 @@ def test_disk_full_names_the_file_and_goes_on(tiny_disk: Path, capsys) -> None:
     # Fill the disk so that the small files still fit and the big one does not.
     free = os.statvfs(tiny_disk).f_bavail * os.statvfs(tiny_disk).f_frsize
     (tiny_disk / "filler").write_bytes(b"\0" * (free - 64 * 1024))
-    code, _, err = run(capsys, "fix", str(tiny_disk))
+    code, _, err = run(capsys, "fix", "--no-reader-evidence", str(tiny_disk))
     assert code == 1
     assert FIXED_MARK in (tiny_disk / "a.py").read_text(encoding="utf-8")
     assert FIXED_MARK in (tiny_disk / "c.py").read_text(encoding="utf-8")

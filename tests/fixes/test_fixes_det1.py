@@ -34,7 +34,7 @@ FIXED_CODES = ("DET101", "DET102", "DET103", "DET104")
 
 
 def _fix(source: str, **settings: object) -> FileFix:
-    engine = Engine(Settings(**settings))  # type: ignore[arg-type]
+    engine = Engine(Settings(**{"reader_evidence": False, **settings}))  # type: ignore[arg-type]
     result = fix_source(textwrap.dedent(source).encode(), "pipeline.py", engine, unsafe=False)
     assert result.error is None, result.error
     return result
@@ -59,7 +59,7 @@ def _det1(findings) -> Counter[tuple[str, str]]:
 
 @pytest.mark.parametrize("path", DET1_FIXTURES, ids=[path.name for path in DET1_FIXTURES])
 def test_fixture_is_fixed_completely_and_keeps_its_comments(path: Path) -> None:
-    engine = Engine(Settings())
+    engine = Engine(Settings(reader_evidence=False))
     source = path.read_bytes()
     result = fix_source(source, path.name, engine, unsafe=False)
     assert result.error is None and result.new is not None
@@ -80,7 +80,7 @@ def test_fixture_is_fixed_completely_and_keeps_its_comments(path: Path) -> None:
 @pytest.mark.parametrize("path", DET1_FIXTURES, ids=[path.name for path in DET1_FIXTURES])
 def test_fixture_twin(path: Path) -> None:
     twin = path.with_name(path.stem + ".fixed.py")
-    result = fix_source(path.read_bytes(), path.name, Engine(Settings()), unsafe=False)
+    result = fix_source(path.read_bytes(), path.name, Engine(Settings(reader_evidence=False)), unsafe=False)
     assert result.new is not None
     if os.environ.get("DETERMINISM_LINT_UPDATE_TWINS"):
         twin.write_bytes(result.new)
@@ -396,7 +396,7 @@ def test_the_fixed_program_writes_the_same_bytes(tmp_path: Path) -> None:
     pytest.importorskip("numpy")
     before = tmp_path / "before.py"
     before.write_text(SCRIPT, encoding="utf-8")
-    result = fix_source(SCRIPT.encode(), "before.py", Engine(Settings()), unsafe=False)
+    result = fix_source(SCRIPT.encode(), "before.py", Engine(Settings(reader_evidence=False)), unsafe=False)
     assert result.new is not None and result.dropped == () and result.unfixable == ()
     assert len(result.applied) == 12
     after = tmp_path / "after.py"

@@ -55,7 +55,7 @@ def copy(source: Path, target: Path) -> Path:
 
 def pipeline_document(**settings: object) -> dict[str, Any]:
     # The fixture lives under tests/, which is test code by default: check it as production code.
-    settings = {"test_paths": (), **settings}
+    settings = {"test_paths": (), "reader_evidence": False, **settings}
     return inventory.build_inventory([str(PIPELINE)], Settings(**settings))  # type: ignore[arg-type]
 
 

@@ -53,20 +53,20 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 
 
 def baseline_of(project: Path, capsys, *paths: str) -> dict:
-    code, out, err = run(capsys, "check", "--write-baseline", "baseline.json", *(paths or ("src",)))
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--write-baseline", "baseline.json", *(paths or ("src",)))
     assert code == 0 and out == "", err
     return json.loads((project / "baseline.json").read_text(encoding="utf-8"))
 
 
 def test_baseline_hides_known_findings(project: Path, capsys) -> None:
-    code, out, _ = run(capsys, "check", "src")
+    code, out, _ = run(capsys, "check", "--no-reader-evidence", "src")
     assert code == 1
     known = len(out.splitlines())
     assert known >= 4
-    code, out, err = run(capsys, "check", "--write-baseline", "baseline.json", "src")
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--write-baseline", "baseline.json", "src")
     assert code == 0 and out == ""
     assert f"Wrote {known} findings to baseline.json." in err
-    code, out, err = run(capsys, "check", "--baseline", "baseline.json", "src")
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")
     assert (code, out) == (0, "")
     assert f"{known} baseline findings hidden." in err
     assert "no longer match" not in err
@@ -93,7 +93,7 @@ def test_survives_lines_inserted_above_and_reformatting(project: Path, capsys) -
         + "\n\ndef unrelated():\n    return [1,\n            2]\n"
     )
     write(project / "src" / "legacy.py", moved)
-    code, out, err = run(capsys, "check", "--baseline", "baseline.json", "src")
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")
     assert (code, out) == (0, ""), out
     assert "no longer match" not in err
 
@@ -102,7 +102,7 @@ def test_reports_only_new_findings(project: Path, capsys) -> None:
     baseline_of(project, capsys)
     write(project / "src" / "legacy.py", LEGACY + "\n\ndef again():\n    try:\n        hashlib.sha256(work()).hexdigest()\n    except:\n        pass\n")
     write(project / "src" / "new.py", "try:\n    hashlib.sha256(go()).hexdigest()\nexcept Exception:\n    pass\n")
-    code, out, _ = run(capsys, "check", "--baseline", "baseline.json", "src")
+    code, out, _ = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")
     assert code == 1
     # The second identical `except:` in legacy.py is new: identical lines are counted.
     assert codes(out) == ["src/legacy.py:27 DET401", "src/new.py:3 DET402"]
@@ -111,16 +111,16 @@ def test_reports_only_new_findings(project: Path, capsys) -> None:
 def test_json_and_exit_zero_respect_the_baseline(project: Path, capsys) -> None:
     baseline_of(project, capsys)
     write(project / "src" / "new.py", "try:\n    hashlib.sha256(go()).hexdigest()\nexcept Exception:\n    pass\n")
-    code, out, _ = run(capsys, "check", "--baseline", "baseline.json", "--format", "json", "src")
+    code, out, _ = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "--format", "json", "src")
     assert code == 1 and [item["path"] for item in json.loads(out)] == ["src/new.py"]
-    assert run(capsys, "check", "--baseline", "baseline.json", "--exit-zero", "src")[0] == 0
+    assert run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "--exit-zero", "src")[0] == 0
 
 
 def test_stale_entries_are_counted(project: Path, capsys) -> None:
     baseline_of(project, capsys)
     fixed = LEGACY.replace("    except:\n        pass\n", "    except Exception:\n        raise\n")
     write(project / "src" / "legacy.py", fixed)
-    code, out, err = run(capsys, "check", "--baseline", "baseline.json", "src")
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")
     assert (code, out) == (0, "")
     assert "1 baseline entry no longer matches: rerun with --write-baseline to shrink it." in err
 
@@ -132,7 +132,7 @@ def test_stale_counts_deleted_files_but_not_files_outside_the_run(project: Path,
     (project / "src" / "gone.py").unlink()
     # Only legacy.py is checked (as pre-commit does with staged files): other.py's entries
     # can't be judged, gone.py's can.
-    code, out, err = run(capsys, "check", "--baseline", "baseline.json", "src/legacy.py")
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src/legacy.py")
     assert (code, out) == (0, "")
     assert "1 baseline entry no longer match" in err
 
@@ -140,7 +140,7 @@ def test_stale_counts_deleted_files_but_not_files_outside_the_run(project: Path,
 def test_works_from_another_directory(project: Path, capsys, monkeypatch) -> None:
     baseline_of(project, capsys)
     monkeypatch.chdir(project / "src")
-    code, out, err = run(capsys, "check", "--baseline", "../baseline.json", "legacy.py")
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "../baseline.json", "legacy.py")
     assert (code, out) == (0, ""), out
     assert "no longer match" not in err
 
@@ -153,7 +153,7 @@ def test_write_baseline_rewrites_and_shrinks(project: Path, capsys) -> None:
     after = baseline_of(project, capsys)["findings"]
     assert len(after) == len(before) - 1
     assert not any(entry["source"] == "except:" and entry["path"] == "src/legacy.py" for entry in after)
-    assert run(capsys, "check", "--baseline", "baseline.json", "src")[2].count("no longer match") == 0
+    assert run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")[2].count("no longer match") == 0
 
 
 def test_write_baseline_from_a_subset_keeps_other_files(project: Path, capsys) -> None:
@@ -164,14 +164,14 @@ def test_write_baseline_from_a_subset_keeps_other_files(project: Path, capsys) -
     write(project / "src" / "legacy.py", "x = 1\n")
     entries = baseline_of(project, capsys, "src/legacy.py")["findings"]
     assert sorted({entry["path"] for entry in entries}) == ["src/other.py"]
-    code, out, err = run(capsys, "check", "--baseline", "baseline.json", "src")
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")
     assert (code, out) == (0, "") and "no longer match" not in err
 
 
 def test_unparseable_file_is_never_hidden_and_keeps_its_entries(project: Path, capsys) -> None:
     baseline_of(project, capsys)
     write(project / "src" / "legacy.py", LEGACY + "\ndef broken(:\n")
-    code, out, _ = run(capsys, "check", "--baseline", "baseline.json", "src")
+    code, out, _ = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")
     assert code == 1 and codes(out) == ["src/legacy.py:23 DET000"]
     entries = baseline_of(project, capsys)["findings"]
     assert {entry["path"] for entry in entries} == {"src/legacy.py"}
@@ -199,7 +199,7 @@ def test_deterministic_across_runs_and_hash_seeds(project: Path) -> None:
     for seed in ("0", "1", "12345"):
         target = f"baseline-{seed}.json"
         done = subprocess.run(
-            [sys.executable, "-m", "determinism_lint", "check", "-j", "2", "--write-baseline", target, "src"],
+            [sys.executable, "-m", "determinism_lint", "check", "-j", "2", "--no-reader-evidence", "--write-baseline", target, "src"],
             cwd=project,
             capture_output=True,
             text=True,
@@ -213,7 +213,7 @@ def test_deterministic_across_runs_and_hash_seeds(project: Path) -> None:
 
 
 def test_baseline_and_write_baseline_together_is_a_usage_error(project: Path, capsys) -> None:
-    code, _, err = run(capsys, "check", "--baseline", "a.json", "--write-baseline", "b.json", "src")
+    code, _, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "a.json", "--write-baseline", "b.json", "src")
     assert code == 2 and "cannot be used together" in err
 
 
@@ -243,7 +243,7 @@ def test_baseline_and_write_baseline_together_is_a_usage_error(project: Path, ca
 def test_malformed_baseline_is_exit_two_with_a_clear_message(project: Path, capsys, content, message) -> None:
     if content is not None:
         write(project / "baseline.json", content)
-    code, out, err = run(capsys, "check", "--baseline", "baseline.json", "src")
+    code, out, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")
     assert code == 2 and out == ""
     assert err.startswith("determinism-lint: error: --baseline baseline.json: ")
     assert message in err, err
@@ -252,11 +252,11 @@ def test_malformed_baseline_is_exit_two_with_a_clear_message(project: Path, caps
 
 def test_directory_as_baseline_is_exit_two(project: Path, capsys) -> None:
     (project / "baseline.json").mkdir()
-    code, _, err = run(capsys, "check", "--baseline", "baseline.json", "src")
+    code, _, err = run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")
     assert code == 2 and "is a directory" in err
 
 
 def test_malformed_baseline_is_replaced_by_write_baseline(project: Path, capsys) -> None:
     write(project / "baseline.json", "{broken")
     baseline_of(project, capsys)
-    assert run(capsys, "check", "--baseline", "baseline.json", "src")[0] == 0
+    assert run(capsys, "check", "--no-reader-evidence", "--baseline", "baseline.json", "src")[0] == 0

@@ -398,7 +398,7 @@ def test_each_fix_applied_alone_gives_the_fixers_result(project: Path, capsys, c
     (change,) = fix["artifactChanges"]
     assert change["artifactLocation"] == {"uri": "a.py", "uriBaseId": "%SRCROOT%"}
     fixed = apply_replacements(SOURCE, change["replacements"])
-    assert fixed.encode() == _only_fix(Engine(Settings()), SOURCE.encode(), code)
+    assert fixed.encode() == _only_fix(Engine(Settings(reader_evidence=False)), SOURCE.encode(), code)
     # The finding is gone once the fix is applied.
     after = check_result(fixed, "a.py")
     assert code not in [f.code for f in after.findings]
@@ -484,7 +484,7 @@ TOGETHER = textwrap.dedent(
 
 def test_all_fixes_of_a_file_apply_together(project: Path, capsys) -> None:
     write(project / "a.py", TOGETHER)
-    results = sarif(capsys, "a.py")["runs"][0]["results"]
+    results = sarif(capsys, "--no-reader-evidence", "a.py")["runs"][0]["results"]
     imports = {
         json.dumps(
             [r for r in fix["artifactChanges"][0]["replacements"] if "import" in r["insertedContent"]["text"]],
@@ -497,7 +497,7 @@ def test_all_fixes_of_a_file_apply_together(project: Path, capsys) -> None:
     fixed = apply_together(TOGETHER, results)
     assert fixed.count("import logging\n") == 1 and fixed.count("atomic_open") == 2
     assert check_result(fixed, "a.py").findings == ()
-    assert fixed.encode() == fix_source(TOGETHER.encode(), "a.py", Engine(Settings()), unsafe=True).new
+    assert fixed.encode() == fix_source(TOGETHER.encode(), "a.py", Engine(Settings(reader_evidence=False)), unsafe=True).new
     # Each fix still works alone.
     for result in results:
         for fix in result.get("fixes", ()):

@@ -33,7 +33,7 @@ CALLER = (
 
 
 def _found(tmp_path: Path, capsys: Any) -> list[str]:
-    _, out, _ = run(capsys, "check", "--no-cache", str(tmp_path))
+    _, out, _ = run(capsys, "check", "--no-reader-evidence", "--no-cache", str(tmp_path))
     return [line.split(": ", 1)[0] + " " + line.split(": ", 1)[1].split(" ", 1)[0] for line in out.splitlines()
             if ": DET" in line]
 

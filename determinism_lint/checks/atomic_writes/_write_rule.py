@@ -7,6 +7,7 @@ import ast
 from typing import TYPE_CHECKING, ClassVar, Optional
 
 from ..base import Rule
+from ..writes.consumers import read_back
 from ..writes.sites import write_site
 from ..writes.vocabulary import WriteSite, _write_call_names
 
@@ -21,6 +22,8 @@ class WriteSiteRule(Rule):
     vocabulary of the settings)."""
 
     site_kind: ClassVar[str]
+    #: Report only writes whose file the project reads back (see :mod:`..writes.consumers`).
+    needs_reader: ClassVar[bool] = True
     node_types = (ast.Call,)
 
     @classmethod
@@ -33,4 +36,8 @@ class WriteSiteRule(Rule):
         site = write_site(node, ctx)
         if site is None or site.kind != self.site_kind or not site.is_hazard:
             return None
+        if self.needs_reader and ctx.settings.reader_evidence and not ctx.settings.strict and not read_back(
+            site.target, ctx
+        ):
+            return None  # nothing in the project reads the file back: no evidence a torn copy is trusted
         return site

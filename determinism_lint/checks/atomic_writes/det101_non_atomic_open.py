@@ -35,6 +35,21 @@ class NonAtomicOpen(WriteSiteRule):
     temp file and renames it on close, a blob or archive handle. Also
     `fd = os.open(path, O_WRONLY | O_CREAT | O_TRUNC)` when the function then writes to `fd`.
 
+    Only files the project reads back are reported (the `reader-evidence` option, on by
+    default; `--strict` reports every write): a torn file matters when a later step trusts
+    it. The evidence is a read, load or existence check of the same file outside test code
+    (`open(p)`, `p.read_text()`, `torch.load(p)`, `os.path.exists(p)`, `p.is_file()`, a helper
+    named `load_*`/`read_*`), named the same way as the write names it: the same local name in
+    the function (`if os.path.exists(path): return load(path)` ... `open(path, "w")`), the same
+    literal file name or module-level constant anywhere in the project (`"refs"`,
+    `CONFIG_NAME`, the `_meta.pkl` of `f"{key}_meta.pkl"`), the same attribute
+    (`self.cache_file`), or, for a path given as a parameter, what the function's callers pass
+    (in this module, and in the modules that import it), and a `save`/`to_file`/`dump` method
+    whose class has the matching `load`/`from_file`/`read` that opens a path its caller gives.
+    A one-shot output that nothing in the project reads (a command's `--output-file`, a report
+    at the end of a run, a file for another tool) is found broken by whoever opens it and is
+    written again by running the command again.
+
     Not flagged: read modes, append (`"a"`), in-place update (`"r+"`), modes that are not
     known statically, and writes that produce no artifact:
 
@@ -118,6 +133,11 @@ class NonAtomicOpen(WriteSiteRule):
     def save_config(config, path):
         with open(path, "w") as f:
             json.dump(config, f)
+
+
+    def load_config(path):
+        with open(path) as f:
+            return json.load(f)
     ```
 
     ## Use instead
@@ -130,6 +150,11 @@ class NonAtomicOpen(WriteSiteRule):
     def save_config(config, path):
         with atomic_open(path, "w") as f:
             json.dump(config, f)
+
+
+    def load_config(path):
+        with open(path) as f:
+            return json.load(f)
     ```
 
     ## Fix safety
@@ -179,6 +204,8 @@ class NonAtomicOpen(WriteSiteRule):
     fix_node = ("Call",)
 
     VALID = (
+        "def export(rows, output_file):\n    with open(output_file, 'w') as f:\n        f.writelines(rows)\n",
+        "import json\nwith open(args.report, 'w') as f:\n    json.dump(summary, f)\n",
         "with open(path) as f:\n    data = f.read()\n",
         "with open(log_path, 'a') as f:\n    f.write(line)\n",
         "with open(path, 'r+') as f:\n    f.seek(0)\n    f.write(header)\n",
@@ -273,6 +300,22 @@ class NonAtomicOpen(WriteSiteRule):
         "            conf.write(f)\n",
     )
     INVALID = (
+        Invalid(
+            "import json\nimport os\n\n\ndef cached(path, compute):\n    if os.path.exists(path):\n        with open(path) as f:\n            return json.load(f)\n    value = compute()\n    with open(path, 'w') as f:\n        json.dump(value, f)\n    return value\n",
+            fixed="import json\nimport os\n\nfrom determinism_lint.runtime import atomic_open\n\n\ndef cached(path, compute):\n    if os.path.exists(path):\n        with open(path) as f:\n            return json.load(f)\n    value = compute()\n    with atomic_open(path, 'w') as f:\n        json.dump(value, f)\n    return value\n",
+        ),
+        Invalid(
+            "import json\nimport os\n\n\ndef write_manifest(run_dir, entries):\n    with open(os.path.join(run_dir, 'manifest.json'), 'w') as f:\n        json.dump(entries, f)\n\n\ndef read_manifest(run_dir):\n    with open(os.path.join(run_dir, 'manifest.json')) as f:\n        return json.load(f)\n",
+            fixed="import json\nimport os\n\nfrom determinism_lint.runtime import atomic_open\n\n\ndef write_manifest(run_dir, entries):\n    with atomic_open(os.path.join(run_dir, 'manifest.json'), 'w') as f:\n        json.dump(entries, f)\n\n\ndef read_manifest(run_dir):\n    with open(os.path.join(run_dir, 'manifest.json')) as f:\n        return json.load(f)\n",
+        ),
+        Invalid(
+            "import pickle\n\n\nclass Index:\n    def save(self, path):\n        with open(path, 'wb') as f:\n            pickle.dump(self.table, f)\n\n    @classmethod\n    def load(cls, path):\n        with open(path, 'rb') as f:\n            return cls(pickle.load(f))\n",
+            fixed="import pickle\n\nfrom determinism_lint.runtime import atomic_open\n\n\nclass Index:\n    def save(self, path):\n        with atomic_open(path, 'wb') as f:\n            pickle.dump(self.table, f)\n\n    @classmethod\n    def load(cls, path):\n        with open(path, 'rb') as f:\n            return cls(pickle.load(f))\n",
+        ),
+        Invalid(
+            "import os\n\n\nclass Tracker:\n    def resume(self):\n        return os.path.isfile(self.state_file)\n\n    def record(self, step):\n        with open(self.state_file, 'w') as f:\n            f.write(str(step))\n",
+            fixed="import os\n\nfrom determinism_lint.runtime import atomic_open\n\n\nclass Tracker:\n    def resume(self):\n        return os.path.isfile(self.state_file)\n\n    def record(self, step):\n        with atomic_open(self.state_file, 'w') as f:\n            f.write(str(step))\n",
+        ),
         # A library method writes to its caller's path: no command line binds it.
         Invalid(
             "class Dataset:\n    def to_csv(self, path):\n        with open(path, 'w') as f:\n"
@@ -281,7 +324,7 @@ class NonAtomicOpen(WriteSiteRule):
                 "from determinism_lint.runtime import atomic_open\n\n\nclass Dataset:\n"
                 "    def to_csv(self, path):\n        with atomic_open(path, 'w') as f:\n"
                 "            f.write(self.render())\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         # A file under a directory given on the command line is kept output, not the one file asked for.
         Invalid(
@@ -291,7 +334,7 @@ class NonAtomicOpen(WriteSiteRule):
                 "import os, click\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "@cli.command()\n@click.argument('out_dir')\ndef build(out_dir):\n"
                 "    with atomic_open(os.path.join(out_dir, 'index.json'), 'w') as f:\n        f.write(index())\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         # Strict mode reports the one-shot output of a command too.
         Invalid(
@@ -302,7 +345,7 @@ class NonAtomicOpen(WriteSiteRule):
                 "@click.command()\n@click.option('--file')\ndef export(file):\n"
                 "    with atomic_open(file, 'w') as f:\n        f.write(render())\n"
             ),
-            settings=(("strict", True),),
+            settings=(("reader_evidence", False), ("strict", True),),
         ),
         # The command writes a config file of its own, not the path the user passed.
         Invalid(
@@ -312,7 +355,7 @@ class NonAtomicOpen(WriteSiteRule):
                 "import click, json\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "@cli.command()\n@click.option('--profile')\ndef configure(profile):\n"
                 "    with atomic_open(config_path(profile), 'w') as f:\n        json.dump(ask(), f)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         # Not every line is an ``export``: the file holds data.
         Invalid(
@@ -322,13 +365,13 @@ class NonAtomicOpen(WriteSiteRule):
                 "import json\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "def export_parameters(output_file, params):\n    with atomic_open(output_file, 'w') as f:\n"
                 "        f.write('export A=1\\n')\n        f.write(json.dumps(params))\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         # One definition of the helper returns the caller's own path.
         Invalid(
             "import os, uuid\n\ndef local_path(where=None):\n    return where or os.path.join(SANDBOX, uuid.uuid4().hex)\n\n"
             "def save(blob, where):\n    f = open(local_path(where), 'wb')\n    f.write(blob)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
         # The job folder is named for the task only: a rerun overwrites it in place.
         Invalid(
@@ -344,7 +387,7 @@ class NonAtomicOpen(WriteSiteRule):
                 "        os.makedirs(self.tmp_dir, exist_ok=True)\n        self._dump(self.tmp_dir)\n\n"
                 "    def _dump(self, out_dir):\n        self.job_file = os.path.join(out_dir, 'job-instance.pickle')\n"
                 "        with atomic_open(self.job_file, 'wb') as f:\n            pickle.dump(self, f)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         # One call passes a kept directory.
         Invalid(
@@ -356,7 +399,7 @@ class NonAtomicOpen(WriteSiteRule):
                 "def extract(blob, dest_dir):\n"
                 "    with atomic_open(os.path.join(dest_dir, 'code.py'), 'wb') as f:\n        f.write(blob)\n\n"
                 "extract(blob, tempfile.mkdtemp())\nextract(blob, out_dir)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         # The class never makes a temporary directory: ``self.root_dir`` is the user's.
         Invalid(
@@ -368,7 +411,7 @@ class NonAtomicOpen(WriteSiteRule):
                 "class WorkspaceExecutor(Executor):\n    def _update_config(self, conf):\n"
                 "        with atomic_open(os.path.join(self.root_dir, '.dvc', 'config.local'), 'wb') as f:\n"
                 "            conf.write(f)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         # The log handle is not the child's output: the function writes its results there.
         Invalid(
@@ -378,29 +421,29 @@ class NonAtomicOpen(WriteSiteRule):
                 "import subprocess\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(results_path, 'w') as out:\n"
                 "    out.write(subprocess.run(cmd, capture_output=True, text=True).stdout)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "with open(path, 'w') as f:\n    f.write(text)\n",
-            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n",
+            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'w') as f:\n    f.write(text)\n", settings=(("reader_evidence", False),)
         ),
         Invalid(
             "import io\nwith io.open(path, mode='wb') as f:\n    f.write(blob)\n",
             fixed=(
                 "import io\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(path, mode='wb') as f:\n    f.write(blob)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "with open(path, 'x') as f:\n    f.write(text)\n",
-            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'x') as f:\n    f.write(text)\n",
+            fixed="from determinism_lint.runtime import atomic_open\n\nwith atomic_open(path, 'x') as f:\n    f.write(text)\n", settings=(("reader_evidence", False),)
         ),
         Invalid(
             "from pathlib import Path\nwith Path(out_dir, 'meta.json').open('w') as f:\n    f.write(text)\n",
             fixed=(
                 "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(Path(out_dir, 'meta.json'), 'w') as f:\n    f.write(text)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "from pathlib import Path\n\ndef save(out: Path, text):\n    with out.open('w') as f:\n"
@@ -408,54 +451,54 @@ class NonAtomicOpen(WriteSiteRule):
             fixed=(
                 "from pathlib import Path\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "def save(out: Path, text):\n    with atomic_open(out, 'w') as f:\n        f.write(text)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "with (run_dir / 'report.csv').open(mode='w', newline='') as f:\n    write_rows(f)\n",
             fixed=(
                 "from determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(run_dir / 'report.csv', mode='w', newline='') as f:\n    write_rows(f)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
-        Invalid("f = open(path, 'w')\nf.write(text)\nf.close()\n", fixed=NO_FIX),
-        Invalid("import gzip\nwith gzip.open(path, 'wt') as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid("f = open(path, 'w')\nf.write(text)\nf.close()\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("import gzip\nwith gzip.open(path, 'wt') as f:\n    f.write(text)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         Invalid(
             "import gzip\nwith gzip.GzipFile(filename=output, mode='wb', mtime=0) as gz:\n    gz.write(blob)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
         Invalid(
             "class Checkpoint:\n    def to_yaml(self, filepath, best):\n"
             "        with self._fs.open(filepath, 'w') as fp:\n            yaml.dump(best, fp)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
         Invalid(
             "MODE = 'wb'\nwith open(path, MODE) as f:\n    f.write(blob)\n",
             fixed=(
                 "from determinism_lint.runtime import atomic_open\n\n"
                 "MODE = 'wb'\nwith atomic_open(path, MODE) as f:\n    f.write(blob)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "with open(f'{run}/report.md.json', 'w') as f:\n    f.write(text)\n",
             fixed=(
                 "from determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(f'{run}/report.md.json', 'w') as f:\n    f.write(text)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "import codecs\nwith codecs.open(path, 'w') as f:\n    f.write(text)\n",
             fixed=(
                 "import codecs\n\nfrom determinism_lint.runtime import atomic_open\n\n"
                 "with atomic_open(path, 'w') as f:\n    f.write(text)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
-        Invalid("import codecs\nwith codecs.open(path, 'w', 'latin-1') as f:\n    f.write(text)\n", fixed=NO_FIX),
+        Invalid("import codecs\nwith codecs.open(path, 'w', 'latin-1') as f:\n    f.write(text)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         Invalid(
             "with open(src) as f, open(dst, 'w') as g:\n    g.write(f.read())\n",
             fixed=(
                 "from determinism_lint.runtime import atomic_open\n\n"
                 "with open(src) as f, atomic_open(dst, 'w') as g:\n    g.write(f.read())\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "class Store:\n    def save(self, text):\n        # one file per store\n"
@@ -465,24 +508,24 @@ class NonAtomicOpen(WriteSiteRule):
                 "    def save(self, text):\n        # one file per store\n"
                 "        with atomic_open(self.path, 'w', encoding='utf-8') as f:  # the index\n"
                 "            f.write(text)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "def save(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n"
             "    log.info('wrote %s', f.name)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
-        Invalid("with open(path, 'w', buffering=1) as f:\n    f.write(text)\n", fixed=NO_FIX),
-        Invalid("with fs.open(config_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX),
-        Invalid("import fsspec\nwith fsspec.open(index_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX),
+        Invalid("with open(path, 'w', buffering=1) as f:\n    f.write(text)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("with fs.open(config_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("import fsspec\nwith fsspec.open(index_path, 'wb') as f:\n    f.write(blob)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         Invalid(
             "def dump(path, text, fs=None):\n    open_fn = fs.open if fs else open\n"
             "    with open_fn(path, 'w') as f:\n        f.write(text)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
         Invalid(
             "import os\nfd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\nos.write(fd, blob)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
     )
 

@@ -79,6 +79,7 @@ class DumpIntoOpen(WriteSiteRule):
     fix_title = "Dump inside `with atomic_open(...) as f:`"
     fix_safety = FixSafety.SAFE
     site_kind = "dump"
+    needs_reader = False
     fix_node = ("Call",)
 
     VALID = (

@@ -23,7 +23,8 @@ class NonAtomicPathWrite(WriteSiteRule):
     Flags `<path>.write_text(...)` and `<path>.write_bytes(...)` (`pathlib.Path`, and the
     `Path` classes of trio, anyio and others with the same methods), unless the target
     produces no artifact (exempt, scratch, marker, temp-name, removed afterwards: see
-    DET101), the call only empties the file (`path.write_bytes(b"")`: nothing a crash could
+    DET101) or nothing in the project reads the file back (`reader-evidence`, see DET101),
+    the call only empties the file (`path.write_bytes(b"")`: nothing a crash could
     tear), or it is the temp file of a hand-made temp-then-rename (DET105).
 
     The receiver must be a path by evidence: built with `Path(...)`, `/`, `.with_suffix()`,
@@ -43,6 +44,9 @@ class NonAtomicPathWrite(WriteSiteRule):
     ```python
     def save_summary(run_dir, text):
         (run_dir / "summary.txt").write_text(text, encoding="utf-8")
+
+    def load_summary(run_dir):
+        return (run_dir / "summary.txt").read_text(encoding="utf-8")
     ```
 
     ## Use instead
@@ -52,6 +56,9 @@ class NonAtomicPathWrite(WriteSiteRule):
 
     def save_summary(run_dir, text):
         write_atomic_text(run_dir / "summary.txt", text, encoding="utf-8")
+
+    def load_summary(run_dir):
+        return (run_dir / "summary.txt").read_text(encoding="utf-8")
     ```
 
     ## Fix safety
@@ -84,6 +91,7 @@ class NonAtomicPathWrite(WriteSiteRule):
     fix_node = ("Call",)
 
     VALID = (
+        "def save_report(out_dir, text):\n    (out_dir / 'summary.txt').write_text(text)\n",
         "text = path.read_text()\n",
         "(run_dir / 'README.md').write_text(report)\n",
         "(run_dir / 'memory_timeline.html').write_text(figure.to_html())\n",
@@ -98,54 +106,58 @@ class NonAtomicPathWrite(WriteSiteRule):
         "def save(path, text):\n    path.write_text(text)\n",
     )
     INVALID = (
-        Invalid("def save(path: Union[str, Path], text):\n    path.write_text(text)\n", fixed=NO_FIX),
+        Invalid(
+            "def store(cache_dir, blob):\n    (cache_dir / 'index.bin').write_bytes(blob)\n\n\ndef fetch(cache_dir):\n    return (cache_dir / 'index.bin').read_bytes()\n",
+            fixed="from determinism_lint.runtime import write_atomic_bytes\n\n\ndef store(cache_dir, blob):\n    write_atomic_bytes(cache_dir / 'index.bin', blob)\n\n\ndef fetch(cache_dir):\n    return (cache_dir / 'index.bin').read_bytes()\n",
+        ),
+        Invalid("def save(path: Union[str, Path], text):\n    path.write_text(text)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         Invalid(
             "(cache_dir / 'index.bin').write_bytes(blob)\n",
             fixed=(
                 "from determinism_lint.runtime import write_atomic_bytes\n\n"
                 "write_atomic_bytes(cache_dir / 'index.bin', blob)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "from pathlib import Path\nPath(out, 'config.yaml').write_text(dump(config))\n",
             fixed=(
                 "from pathlib import Path\n\nfrom determinism_lint.runtime import write_atomic_text\n\n"
                 "write_atomic_text(Path(out, 'config.yaml'), dump(config))\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
-        Invalid("out = Path(d)\nn = out.write_text(payload, encoding='utf-8')\n", fixed=NO_FIX),
+        Invalid("out = Path(d)\nn = out.write_text(payload, encoding='utf-8')\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         Invalid(
             "from pathlib import Path\nPath.write_text(target, text)\n",
             fixed=(
                 "from pathlib import Path\n\nfrom determinism_lint.runtime import write_atomic_text\n\n"
                 "write_atomic_text(target, text)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "def f(run):\n    report = run / 'report.md.json'\n    report.write_text(body)\n",
             fixed=(
                 "from determinism_lint.runtime import write_atomic_text\n\n\ndef f(run):\n"
                 "    report = run / 'report.md.json'\n    write_atomic_text(report, body)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "def save(path: Path, text):\n    path.write_text(text, 'utf-8')\n",
             fixed=(
                 "from determinism_lint.runtime import write_atomic_text\n\n\n"
                 "def save(path: Path, text):\n    write_atomic_text(path, text, encoding='utf-8')\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "from pathlib import Path\npath = Path(out)\npath.write_bytes(data=blob)\n",
             fixed=(
                 "from pathlib import Path\n\nfrom determinism_lint.runtime import write_atomic_bytes\n\n"
                 "path = Path(out)\nwrite_atomic_bytes(path, data=blob)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "class Run:\n    def __init__(self, root):\n        self.target = Path(root) / 'meta.txt'\n\n"
             "    def save(self, text):\n        self.target.write_text(text)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
     )
 

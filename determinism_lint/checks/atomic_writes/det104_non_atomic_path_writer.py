@@ -30,7 +30,9 @@ class NonAtomicPathWriter(WriteSiteRule):
     `.write_excel`, copies into place (`shutil.copyfile`, `shutil.copy`, `shutil.copy2`:
     `dst` is filled piece by piece; `shutil.copytree`: a crash leaves a partial tree at
     `dst`, which the next run takes for the whole folder), and the writers named in
-    `extra-writers`.
+    `extra-writers`. As for DET101, only files the project reads back are reported
+    (`reader-evidence`: a load, read or existence check of the same file; `--strict` reports
+    every write).
 
     Not flagged: a writer handed a file object or an in-memory buffer (`np.save(f, a)`
     inside `with open(...) as f`, `df.to_csv(buf)` with `buf = io.StringIO()`,
@@ -66,6 +68,9 @@ class NonAtomicPathWriter(WriteSiteRule):
 
     def cache_embeddings(cache_dir, vectors):
         np.save(cache_dir / "embeddings.npy", vectors)
+
+    def load_embeddings(cache_dir):
+        return np.load(cache_dir / "embeddings.npy")
     ```
 
     ## Use instead
@@ -78,6 +83,9 @@ class NonAtomicPathWriter(WriteSiteRule):
     def cache_embeddings(cache_dir, vectors):
         with atomic_path(cache_dir / "embeddings.npy") as tmp:
             np.save(tmp, vectors)
+
+    def load_embeddings(cache_dir):
+        return np.load(cache_dir / "embeddings.npy")
     ```
 
     ## Fix safety
@@ -125,6 +133,7 @@ class NonAtomicPathWriter(WriteSiteRule):
     fix_node = ("Call",)
 
     VALID = (
+        'import torch\ntorch.save(model.state_dict(), args.output)\n',
         "csv_text = df.to_csv(index=False)\n",
         "def encode(tag, value):\n    return {tag.key: tag.to_json(value)}\n",
         "import sys\ndf.to_csv(sys.stdout)\n",
@@ -158,44 +167,48 @@ class NonAtomicPathWriter(WriteSiteRule):
         ),
     )
     INVALID = (
+        Invalid(
+            'import os\n\nimport torch\n\n\ndef features(path, compute):\n    if os.path.exists(path):\n        return torch.load(path)\n    value = compute()\n    torch.save(value, path)\n    return value\n',
+            fixed=NO_FIX,
+        ),
         # A task decorator of the project's own: no evidence of a development chore.
         Invalid("import shutil\nfrom pipeline import task\n\n@task\ndef publish(c):\n"
-                "    shutil.copy('build/model.bin', 'models/model.bin')\n", fixed=NO_FIX),
+                "    shutil.copy('build/model.bin', 'models/model.bin')\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         # The helper returns the same path on every run: the file is overwritten in place.
         Invalid(
             "import os, torch\n\ndef model_path(name):\n    return os.path.join(MODELS, name)\n\n"
             "def save(model):\n    torch.save(model, model_path('best') + '.pt')\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
         Invalid(
             "import numpy as np\nnp.save(cache / 'x.npy', arr)\n",
             fixed=(
                 "import numpy as np\nfrom determinism_lint.runtime import atomic_path\n\n"
                 "with atomic_path(cache / 'x.npy') as tmp:\n    np.save(tmp, arr)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
-        Invalid("from numpy import savez_compressed as savez\nsavez(out, a=a, b=b)\n", fixed=NO_FIX),
-        Invalid("import torch\ntorch.save(model.state_dict(), ckpt_dir / 'last.pt')\n", fixed=NO_FIX),
-        Invalid("import joblib\njoblib.dump(pipeline, model_path)\n", fixed=NO_FIX),
+        Invalid("from numpy import savez_compressed as savez\nsavez(out, a=a, b=b)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("import torch\ntorch.save(model.state_dict(), ckpt_dir / 'last.pt')\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("import joblib\njoblib.dump(pipeline, model_path)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         Invalid(
             "df.to_parquet(out_dir / 'features.parquet', index=False)\n",
             fixed=(
                 "from determinism_lint.runtime import atomic_path\n\n"
                 "with atomic_path(out_dir / 'features.parquet') as tmp:\n    df.to_parquet(tmp, index=False)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
-        Invalid("frame.write_parquet(path)\n", fixed=NO_FIX),
-        Invalid("df.to_csv(path_or_buf=out)\n", fixed=NO_FIX),
-        Invalid("import numpy as np\nnp.save(out_dir / 'embeddings', vectors)\n", fixed=NO_FIX),
+        Invalid("frame.write_parquet(path)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("df.to_csv(path_or_buf=out)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("import numpy as np\nnp.save(out_dir / 'embeddings', vectors)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         Invalid(
             "import mylib\nmylib.export(table, out)\n",
             fixed=NO_FIX,
-            settings=(("extra_writers", ("mylib.export:1",)),),
+            settings=(("reader_evidence", False), ("extra_writers", ("mylib.export:1",)),),
         ),
         Invalid(
             "fig.savefig(out / 'loss.png')\n",
             fixed=NO_FIX,
-            settings=(("extra_writers", (".savefig",)),),
+            settings=(("reader_evidence", False), ("extra_writers", (".savefig",)),),
         ),
         Invalid(
             "from pathlib import Path\n\n\ndef export(frame, out_dir: Path):\n"
@@ -208,44 +221,44 @@ class NonAtomicPathWriter(WriteSiteRule):
                 "        frame.to_csv(\n            tmp,\n            index=False,\n        )\n"
                 "    with atomic_path(out_dir / 'features.parquet') as tmp_path:\n"
                 "        frame.write_parquet(tmp_path)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
         Invalid(
             "import joblib\n\n\ndef save(model, path: str):\n    joblib.dump(model, path)\n",
             fixed=(
                 "import joblib\nfrom determinism_lint.runtime import atomic_path\n\n\n"
                 "def save(model, path: str):\n    with atomic_path(path) as tmp:\n        joblib.dump(model, tmp)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
-        Invalid("df.to_csv(out_dir / 'features.csv.gz')\n", fixed=NO_FIX),
-        Invalid("df.to_hdf(out_dir / 'store.h5', key='features')\n", fixed=NO_FIX),
-        Invalid("df.to_parquet(out_dir / 'features', partition_cols=['day'])\n", fixed=NO_FIX),
+        Invalid("df.to_csv(out_dir / 'features.csv.gz')\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("df.to_hdf(out_dir / 'store.h5', key='features')\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("df.to_parquet(out_dir / 'features', partition_cols=['day'])\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         Invalid(
             "import shutil\nshutil.copyfile(src, out_dir / 'model.bin')\n",
             fixed=(
                 "import shutil\n\nfrom determinism_lint.runtime import atomic_path\n\n"
                 "with atomic_path(out_dir / 'model.bin') as tmp:\n    shutil.copyfile(src, tmp)\n"
-            ),
+            ), settings=(("reader_evidence", False),)
         ),
-        Invalid("import shutil\nshutil.copy(checkpoint, backup_path)\n", fixed=NO_FIX),
+        Invalid("import shutil\nshutil.copy(checkpoint, backup_path)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         # An output folder restored in place from its backup.
         Invalid(
             "import shutil\nfrom pathlib import Path\n\n\ndef restore_output(path: Path, backup_path: Path):\n"
             "    shutil.rmtree(path)\n    shutil.copytree(backup_path, path)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
-        Invalid("import shutil\nshutil.copytree(src, out_dir / 'model', dirs_exist_ok=True)\n", fixed=NO_FIX),
-        Invalid("def export(ds, path_or_buf):\n    return ds.to_parquet(path_or_buf)\n", fixed=NO_FIX),
+        Invalid("import shutil\nshutil.copytree(src, out_dir / 'model', dirs_exist_ok=True)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
+        Invalid("def export(ds, path_or_buf):\n    return ds.to_parquet(path_or_buf)\n", fixed=NO_FIX, settings=(("reader_evidence", False),)),
         # Not a wrapper: the method writes a file of its own under the given directory, or
         # has another name than the writer it calls.
         Invalid(
             "import os\n\nclass Features:\n    def to_csv(self, out_dir):\n"
             "        self.frame.to_csv(os.path.join(out_dir, 'features.csv'))\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
         Invalid(
             "class Features:\n    def export(self, path_or_buf):\n        return Dataset(self.table).to_csv(path_or_buf)\n",
-            fixed=NO_FIX,
+            fixed=NO_FIX, settings=(("reader_evidence", False),)
         ),
     )
 

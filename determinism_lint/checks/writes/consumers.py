@@ -1,0 +1,367 @@
+"""Whether anything in the project reads back the file a write makes: the evidence that a torn
+file would be consumed as if it were whole.
+
+A write torn by a crash matters when a later step trusts the file: a cache loaded instead of
+recomputed (``if os.path.exists(p): return torch.load(p)``), a checkpoint resumed from, a
+manifest or config read back, a pointer file followed. A one-shot output that nothing in the
+project reads (a command's ``--output-file``, a report written at the end of a run) is found
+broken by whoever looks at it, and the command is run again.
+
+A file is named the same way by its write and by its readers through *tokens* of the path
+expression: the literal parts of its name (``"config.json"``, ``"refs"``, the ``_metadata.pkl``
+of ``f"{prefix}_metadata.pkl"``), the module-level constants and the attributes it is built
+from (``CONFIG_NAME``, ``self.processed_paths``), and, inside one function, the local name that
+holds it. A reader is a call that opens, reads, loads or checks the existence of a path
+(``open(p)``, ``p.read_text()``, ``json.load``, ``torch.load(p)``, ``os.path.exists(p)``,
+``p.is_file()``, a project helper named ``load_*``/``read_*``), in a module of the project that
+is not test code. For a path handed in as a parameter, the values the function's callers pass
+(in this module, and in the other modules that import it) name the file.
+
+Facts layer: no libcst. The analysed code is never imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from typing import TYPE_CHECKING, Iterable, Optional
+
+from .._util import keyword, last_name
+from .bindings import _collect_binds
+from .fresh_paths import _module_context
+
+if TYPE_CHECKING:
+    from ...context import Context
+
+#: The last name of a call that consumes the file its arguments name.
+_READER_NAME = re.compile(
+    r"(?:^|_)(?:load|loads_file|read|open|exists?|isfile|is_file|isdir|is_dir|getsize|getmtime|stat|lexists"
+    r"|download|cached_file)(?:_|$|s$)|^from_(?:file|files|disk|path|json|yaml|pretrained|dir|directory)$",
+    re.IGNORECASE,
+)
+#: Methods that read the path object they are called on (``p.read_text()``, ``p.exists()``).
+_RECEIVER_READERS = frozenset(
+    {"read_text", "read_bytes", "open", "exists", "is_file", "is_dir", "stat", "lstat", "iterdir", "glob", "rglob",
+     "load"}
+)
+#: Calls whose value is another file than their argument's (its folder, a split part).
+_NOT_THE_FILE = frozenset({"dirname", "split", "splitext", "basename", "commonpath", "makedirs", "mkdir"})
+#: Methods that build a path from another one: the file is named by their receiver.
+_PATH_METHODS = frozenset(
+    {
+        "join", "joinpath", "format", "replace", "strip", "rstrip", "lstrip", "lower", "upper", "get", "with_suffix",
+        "with_name", "with_stem", "resolve", "absolute", "expanduser", "as_posix", "__fspath__", "encode",
+        "decode", "relative_to", "open", "exists", "is_file", "is_dir", "stat", "read_text", "read_bytes",
+    }
+)
+_NOT_THE_FILE_ATTRS = frozenset({"parent", "parents", "stem", "suffix", "suffixes"})
+#: Names and attributes that say nothing about which file is meant.
+_GENERIC_NAMES = frozenset(
+    {
+        "path", "paths", "file", "files", "filename", "filenames", "file_name", "fname", "filepath", "file_path",
+        "name", "dir", "dirname", "directory", "folder", "root", "output", "outputs", "out", "output_path",
+        "output_file", "output_dir", "out_dir", "out_path", "out_file", "dst", "dest", "destination", "src",
+        "source", "target", "tmp", "temp", "data", "args", "kwargs", "opts", "options", "cfg", "config", "base",
+        "basedir", "base_dir", "base_path", "save_dir", "save_path", "save_directory", "local_path", "local_dir",
+        "cache_dir", "work_dir", "workdir", "log_dir", "os", "sep", "self", "cls", "p", "f", "fn", "fp", "d", "x",
+        "cwd", "home", "prefix", "suffix", "ext", "extension", "key", "value", "item", "obj", "result", "results",
+        "model", "state", "path_or_buf", "str", "join", "location", "uri", "url", "dirpath", "folder_path",
+    }
+)
+#: Literal parts too common to say which file is meant.
+_GENERIC_LITERALS = frozenset(
+    {
+        "data", "cache", "output", "outputs", "tmp", "temp", "models", "model", "logs", "log", "results", "src",
+        "lib", "build", "dist", "files", "raw", "processed", "utf-8", "utf8", "ascii", "latin-1", "wb", "rb", "ab",
+        "w+", "r+", "a+", "config", "checkpoints", "checkpoint", "default", "test", "train", "none", "true",
+        "false",
+    }
+)
+_EXTENSION_ONLY = re.compile(r"^\.?[A-Za-z0-9]{1,6}$")
+_LETTER = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[\w\-]+")
+_MAX_DEPTH = 6
+#: At most this many other modules are parsed to look for the readers of one token.
+_MAX_CANDIDATES = 8
+
+
+def read_back(target: Optional[ast.expr], ctx: Context) -> bool:
+    """The file ``target`` names is read, loaded or checked for existence somewhere in the
+    project (outside test code), by evidence of a shared token; see the module docstring."""
+    if target is None:
+        return False
+    local: set[str] = set()
+    shared: set[str] = set()
+    params: list[tuple[ast.AST, str]] = []
+    _tokens(target, ctx, local, shared, params, 0)
+    for function, param in params:
+        for value, other in _caller_values(function, param, ctx):
+            if other is ctx:
+                _tokens(value, ctx, local, shared, [], 0)
+                continue
+            caller_local: set[str] = set()
+            _tokens(value, other, caller_local, shared, [], 0)
+            if caller_local & other.fact(consumed_tokens, other.tree):
+                return True  # the caller's own function reads what it hands over
+    consumed = ctx.fact(consumed_tokens, ctx.tree)
+    if local & consumed or shared & consumed:
+        return True
+    if any(_round_trip(function, ctx) for function, _ in params):
+        return True
+    return any(_read_elsewhere(token, ctx) for token in sorted(shared))
+
+
+_SAVER = re.compile(r"save|write|dump|store|export|persist|^to_", re.IGNORECASE)
+_LOADER = re.compile(r"load|read|^from_|restore", re.IGNORECASE)
+
+
+def _round_trip(function: ast.AST, ctx: Context) -> bool:
+    """``function`` saves to a path its caller gives (``save(self, path)``, ``to_file``), and
+    its class (or module, for a module-level function) has the matching loader that reads a
+    path its own caller gives (``load(cls, path)``, ``from_path``): a format the project
+    writes in order to read it back."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not _SAVER.search(function.name):
+        return False
+    owner = ctx.parent(function)
+    if not isinstance(owner, (ast.ClassDef, ast.Module)):
+        return False
+    readers = ctx.fact(_param_readers, ctx.tree)
+    # A class is one format: any of its loaders. A module holds many: the loader of the same
+    # thing (``save_embeddings`` / ``load_embeddings``, ``torch_save`` / ``torch_load``).
+    stem = _SAVER.sub("", function.name) if isinstance(owner, ast.Module) else None
+    return any(
+        other is not function and isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and _LOADER.search(other.name) is not None and other in readers
+        and (stem is None or _LOADER.sub("", other.name) == stem)
+        for other in owner.body
+    )
+
+
+def _param_readers(tree: ast.Module, ctx: Context) -> list[ast.AST]:
+    """The functions of the module that read, load or check a path built from one of their
+    parameters; a fact of the module."""
+    found: list[ast.AST] = []
+    if ctx.is_test_code:
+        return found
+    for call in ctx.nodes_of(ast.Call):
+        assert isinstance(call, ast.Call)
+        for expr in _read_paths(call, ctx):
+            params: list[tuple[ast.AST, str]] = []
+            _tokens(expr, ctx, set(), set(), params, 0)
+            found.extend(function for function, _ in params if not any(function is seen for seen in found))
+    return found
+
+
+def _caller_values(function: ast.AST, param: str, ctx: Context) -> list[tuple[ast.expr, Context]]:
+    from .callers import _passed_values
+    from .fresh_paths import values_from_other_modules
+
+    found: list[tuple[ast.expr, Context]] = []
+    here = _passed_values(function, param, ctx, skip_none_default=True) or []
+    found.extend((value, ctx) for value in here)
+    elsewhere = values_from_other_modules(function, param, ctx) or []
+    found.extend(pair for pair in elsewhere if pair[1] is not ctx)
+    return found
+
+
+def _tokens(
+    expr: ast.expr,
+    ctx: Context,
+    local: set[str],
+    shared: set[str],
+    params: list[tuple[ast.AST, str]],
+    depth: int,
+) -> None:
+    if depth > _MAX_DEPTH:
+        return
+    cls = expr.__class__
+    if cls is ast.Constant:
+        value = expr.value  # type: ignore[attr-defined]
+        if isinstance(value, str):
+            _literal_tokens(value, shared)
+    elif cls is ast.JoinedStr:
+        for part in expr.values:  # type: ignore[attr-defined]
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                _literal_tokens(part.value, shared)
+            elif isinstance(part, ast.FormattedValue):
+                _tokens(part.value, ctx, local, shared, params, depth + 1)
+    elif cls is ast.Name:
+        _name_tokens(expr, ctx, local, shared, params, depth)  # type: ignore[arg-type]
+    elif cls is ast.Attribute:
+        attr = expr.attr  # type: ignore[attr-defined]
+        if attr in _NOT_THE_FILE_ATTRS:
+            return
+        # ``self.cache_dir``: an attribute names the same file in every function of the
+        # module; one with a name as plain as ``self.path`` only there.
+        (local if attr.lower() in _GENERIC_NAMES else shared).add(f".{attr}")
+        receiver = expr.value  # type: ignore[attr-defined]
+        if isinstance(receiver, ast.Name) and receiver.id not in ("self", "cls") and ctx.qualified_name(receiver) is None:
+            _name_tokens(receiver, ctx, local, shared, [], depth + 1)
+    elif cls is ast.Call:
+        func = expr.func  # type: ignore[attr-defined]
+        if last_name(func) in _NOT_THE_FILE:
+            return
+        for arg in expr.args:  # type: ignore[attr-defined]
+            _tokens(arg.value if isinstance(arg, ast.Starred) else arg, ctx, local, shared, params, depth + 1)
+        for item in expr.keywords:  # type: ignore[attr-defined]
+            _tokens(item.value, ctx, local, shared, params, depth + 1)
+        if isinstance(func, ast.Attribute) and ctx.qualified_name(func) is None:
+            if func.attr not in _PATH_METHODS:
+                shared.add(f"{func.attr}()")  # ``self.output().path``: what ``output()`` returns
+            _tokens(func.value, ctx, local, shared, params, depth + 1)  # ``p.with_suffix(".json")``
+    elif cls is ast.Subscript:
+        _tokens(expr.value, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
+        index = expr.slice  # type: ignore[attr-defined]
+        if isinstance(index, ast.Constant) and isinstance(index.value, str):
+            _literal_tokens(index.value, shared)
+    elif cls is ast.BinOp:
+        _tokens(expr.left, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
+        _tokens(expr.right, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
+    elif cls is ast.IfExp:
+        _tokens(expr.body, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
+        _tokens(expr.orelse, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
+    elif cls in (ast.List, ast.Tuple):
+        for element in expr.elts:  # type: ignore[attr-defined]
+            _tokens(element, ctx, local, shared, params, depth + 1)
+
+
+def _literal_tokens(text: str, shared: set[str]) -> None:
+    for part in re.split(r"[/\\]", text):
+        part = part.strip()
+        if len(part) < 3 or not _LETTER.search(part) or part.lower() in _GENERIC_LITERALS:
+            continue
+        if _EXTENSION_ONLY.match(part) and part.startswith("."):
+            continue  # ``".json"``: an extension names no file
+        shared.add(part)
+
+
+def _name_tokens(
+    name: ast.Name,
+    ctx: Context,
+    local: set[str],
+    shared: set[str],
+    params: list[tuple[ast.AST, str]],
+    depth: int,
+) -> None:
+    scope = ctx.enclosing_function(name)
+    binds = ctx.fact(_collect_binds, scope).get(name.id) if scope is not None else None
+    if binds:
+        local.add(_local_token(scope, name.id))  # type: ignore[arg-type]
+        for bind in binds:
+            if bind.kind == "param":
+                params.append((scope, name.id))  # type: ignore[arg-type]
+            elif bind.kind in ("assign", "with") and bind.value is not None and bind.value is not name:
+                _tokens(bind.value, ctx, local, shared, params, depth + 1)
+        return
+    if name.id.lower() not in _GENERIC_NAMES:
+        shared.add(name.id)
+    else:
+        local.add(name.id)
+    value = ctx.fact(_module_constants, ctx.tree).get(name.id)
+    if value is not None:
+        _literal_tokens(value, shared)
+
+
+def _local_token(scope: ast.AST, name: str) -> str:
+    return f"\x00{getattr(scope, 'lineno', 0)}:{getattr(scope, 'col_offset', 0)}:{name}"
+
+
+def _module_constants(tree: ast.Module, ctx: Context) -> dict[str, str]:
+    """Module-level names assigned a string literal: ``CONFIG_NAME = "config.json"``."""
+    found: dict[str, str] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) and isinstance(
+            statement.value.value, str
+        ):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = statement.value.value
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and isinstance(
+            statement.value, ast.Constant
+        ) and isinstance(statement.value.value, str):
+            found[statement.target.id] = statement.value.value
+    return found
+
+
+# -- the readers of a module ----------------------------------------------------------------
+
+
+def consumed_tokens(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    """The tokens of every path a call of this module reads, loads or checks; a fact of the
+    module (empty in test code)."""
+    if ctx.is_test_code:
+        return frozenset()
+    local: set[str] = set()
+    shared: set[str] = set()
+    for call in ctx.nodes_of(ast.Call):
+        assert isinstance(call, ast.Call)
+        for expr in _read_paths(call, ctx):
+            _tokens(expr, ctx, local, shared, [], 0)
+    return frozenset(local | shared)
+
+
+def _read_paths(call: ast.Call, ctx: Context) -> Iterable[ast.expr]:
+    func = call.func
+    name = last_name(func)
+    if not name:
+        return ()
+    if isinstance(func, ast.Attribute) and name in _RECEIVER_READERS and ctx.qualified_name(func) is None:
+        if name == "open" and not _reading(call.args[0] if call.args else keyword(call, "mode")):
+            return ()
+        return (func.value, *call.args)
+    if not _READER_NAME.search(name):
+        return ()
+    if name == "open" or ctx.call_name(call) in ("builtins.open", "io.open", "os.open"):
+        mode = call.args[1] if len(call.args) > 1 else keyword(call, "mode")
+        if not _reading(mode):
+            return ()
+    values = [arg.value if isinstance(arg, ast.Starred) else arg for arg in call.args]
+    values.extend(item.value for item in call.keywords)
+    return values
+
+
+def _reading(mode: Optional[ast.expr]) -> bool:
+    if mode is None:
+        return True
+    if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
+        return not set(mode.value) & set("wax")
+    return False
+
+
+# -- readers in other modules ---------------------------------------------------------------
+
+
+def _read_elsewhere(token: str, ctx: Context) -> bool:
+    here = os.path.abspath(ctx.path)
+    checked = 0
+    for path in _files_with_word(token, ctx):
+        if path == here:
+            continue
+        other = _module_context(path, ctx)
+        if other is None or other.is_test_code:
+            continue
+        if token in other.fact(consumed_tokens, other.tree):
+            return True
+        checked += 1
+        if checked >= _MAX_CANDIDATES:
+            return False
+    return False
+
+
+#: Project root (or "" for the files of the run) -> (its files, word -> files holding it).
+_WORDS_IN: dict[str, tuple[frozenset[str], dict[str, list[str]]]] = {}
+
+
+def _files_with_word(token: str, ctx: Context) -> list[str]:
+    """The files of the project whose text holds every word of ``token`` (``config.json``:
+    ``config`` and ``json``), without parsing them."""
+    from .fresh_paths import _files_mentioning
+
+    found: Optional[set[str]] = None
+    for word in _WORD.findall(token):
+        files = set(_files_mentioning(word, ctx, _WORD, _WORDS_IN))
+        found = files if found is None else found & files
+        if not found:
+            return []
+    return sorted(found or ())
