@@ -109,7 +109,26 @@ def read_back(target: Optional[ast.expr], ctx: Context) -> bool:
         return True
     if any(_round_trip(function, ctx) for function, _ in params):
         return True
+    if ctx.fact(_command_script, ctx.tree):
+        # A script run as a command (``python convert.py --output-dir out``) writes what its
+        # user asked for; only a reader in the script itself (a resume, a cache it skips to)
+        # says a later run trusts the file. That the library elsewhere reads files of the
+        # same name (``config.json``) is no such evidence.
+        return False
     return any(_read_elsewhere(token, ctx) for token in sorted(shared))
+
+
+def _command_script(tree: ast.Module, ctx: Context) -> bool:
+    """The module runs as a command: a top-level ``if __name__ == "__main__":``."""
+    for statement in tree.body:
+        test = statement.test if isinstance(statement, ast.If) else None
+        if isinstance(test, ast.Compare) and len(test.comparators) == 1:
+            sides = (test.left, test.comparators[0])
+            if any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides) and any(
+                isinstance(side, ast.Constant) and side.value == "__main__" for side in sides
+            ):
+                return True
+    return False
 
 
 _SAVER = re.compile(r"save|write|dump|store|export|persist|^to_", re.IGNORECASE)
