@@ -37,7 +37,7 @@ class WriteSiteRule(Rule):
         if site is None or site.kind != self.site_kind or not site.is_hazard:
             return None
         if self.needs_reader and ctx.settings.reader_evidence and not ctx.settings.strict and not read_back(
-            site.target, ctx
+            site.target, ctx, site.call
         ):
             return None  # nothing in the project reads the file back: no evidence a torn copy is trusted
         return site

@@ -137,6 +137,9 @@ class UnsortedListing(Rule):
         return _listing_call_names(settings)
 
     VALID = (
+        "import glob\nimport torch\n\ndef merge_shards(ckpt_dir, out):\n    state_dict = {}\n"
+        "    for shard in glob.glob(f'{ckpt_dir}/*.pt'):\n        state_dict.update(torch.load(shard))\n"
+        "    torch.save(state_dict, out)\n",
         "import os\nnames = sorted(os.listdir(d))\nfor name in names:\n    out.append(name)\n",
         "import os\nfor name in os.listdir(tmp):\n    os.remove(os.path.join(tmp, name))\n",
         "import os\nif not os.listdir(d):\n    raise SystemExit('empty')\n",
@@ -192,6 +195,16 @@ class UnsortedListing(Rule):
         "    copy_files(list(Path().glob('config*')), dest)\n",
     )
     INVALID = (
+        Invalid(
+            "import json\nimport os\n\ndef merged_config(conf_dir, out):\n    config = {}\n"
+            "    for name in os.listdir(conf_dir):\n        with open(os.path.join(conf_dir, name)) as f:\n"
+            "            config.update(json.load(f))\n    with open(out, 'w') as f:\n        json.dump(config, f, sort_keys=True)\n",
+            fixed=(
+                "import json\nimport os\n\ndef merged_config(conf_dir, out):\n    config = {}\n"
+                "    for name in sorted(os.listdir(conf_dir)):\n        with open(os.path.join(conf_dir, name)) as f:\n"
+                "            config.update(json.load(f))\n    with open(out, 'w') as f:\n        json.dump(config, f, sort_keys=True)\n"
+            ),
+        ),
         Invalid(
             "import os\nfor name in os.listdir(d):\n    out.append(name)\n",
             fixed="import os\nfor name in sorted(os.listdir(d)):\n    out.append(name)\n",

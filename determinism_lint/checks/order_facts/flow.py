@@ -28,7 +28,7 @@ from .per_element import (
     result_resorted,
     _draw_per_element,
     _import_per_element,
-    _merges_own_subtree,
+    _merges_loaded_shard, _merges_own_subtree,
     _per_element_destination,
 )
 from .loops import (
@@ -475,7 +475,9 @@ def _call_escape(
                     return None  # ``index.update({name: digest})``: one key per entry
                 if isinstance(receiver, ast.Name) and _init_kind(receiver.id, scope, ctx) in ("set", "counter"):
                     return None  # union and counting do not depend on the order
-                if isinstance(receiver, ast.Name) and _merges_own_subtree(call, receiver.id, tainted, scope, ctx):
+                if _merges_loaded_shard(call, tainted, ctx) or isinstance(receiver, ast.Name) and _merges_own_subtree(
+                    call, receiver.id, tainted, scope, ctx
+                ):
                     return None
                 # A hash, or a dict merged from each entry: later keys override earlier ones.
             if attr == "add" and len(call.args) + len(call.keywords) < 2:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Optional
 
+from .._util import last_name
 from .draws import draw_in
 from .locals import _init_kind
 from .nodes import _mentions
@@ -202,3 +203,24 @@ def _block_of(statement: ast.stmt, ctx: Context) -> Optional[list[ast.stmt]]:
         if isinstance(block, list) and any(item is statement for item in block):
             return block
     return None
+
+
+#: Loaders of checkpoint and tensor files: merged per file, each is one shard of a whole.
+_SHARD_LOADERS = frozenset(
+    {"torch.load", "safetensors.torch.load_file", "safetensors.numpy.load_file", "safetensors.flax.load_file"}
+)
+_SHARD_LOADER_NAMES = frozenset({"load_file", "safe_load_file", "load_state_dict", "load_checkpoint", "torch_load"})
+
+
+def _merges_loaded_shard(call: ast.Call, tainted: set[str], ctx: Context) -> bool:
+    """``state_dict.update(torch.load(f))``, ``weights.update(load_file(path))``: each
+    checkpoint shard holds its own part of the keys (shards are split by key), so no entry
+    overrides another and the merged dict is read by key. A merge of configs
+    (``cfg.update(json.load(f))``) keeps its finding: there later keys do win."""
+    if len(call.args) != 1 or call.keywords:
+        return False
+    loaded = call.args[0]
+    if not isinstance(loaded, ast.Call) or not _mentions(loaded, tainted):
+        return False
+    name = ctx.call_name(loaded)
+    return name in _SHARD_LOADERS if name is not None else last_name(loaded.func) in _SHARD_LOADER_NAMES

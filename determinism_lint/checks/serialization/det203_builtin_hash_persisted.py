@@ -66,6 +66,8 @@ class BuiltinHashPersisted(Rule):
     CALL_NAMES = frozenset({"hash"})
 
     VALID = (
+        "import numpy as np\n\ndef rng(seed, epoch, index):\n    return np.random.default_rng(hash((seed, epoch, index)) % 2**32)\n",
+        "def seed_for(seed, epoch, indices, i):\n    return hash((seed, epoch, indices[i].item())) % 10**6\n",
         "class Key:\n    def __hash__(self):\n        return hash((self.a, self.b))\n",
         "def same(a, b):\n    return hash(a) == hash(b)\n",
         "x = hash(42)\n",
@@ -81,6 +83,7 @@ class BuiltinHashPersisted(Rule):
     )
     INVALID = (
         Invalid("def shard_for(key, n):\n    return hash(key) % n\n"),
+        Invalid("def shard_for(user, n):\n    return hash((user.name, 'v2')) % n\n"),
         Invalid("def run_dir(cfg):\n    run_id = hash(str(cfg))\n    return f'runs/{run_id}'\n"),
         Invalid(
             "def resolve(registry, service, out):\n    cache_key = f'{service.name}:{hash(str(service))}'\n"
@@ -114,6 +117,11 @@ class BuiltinHashPersisted(Rule):
             return  # compared, or kept in memory as a key or a set member
         if where == "returned" and not salted:
             return  # an unknown value returned to callers this module cannot see
+        if where.startswith("picks a shard") and not salted and isinstance(arg, ast.Tuple):
+            # ``hash((seed, epoch, index)) % 1e6`` to seed a generator: a tuple of values that
+            # nothing shows to be text (numbers hash the same in every process); a single key
+            # (``hash(key) % n``, routing by name) is still reported.
+            return
         what = "of text " if salted else ""
         yield Report(
             node,

@@ -35,6 +35,8 @@ def _visibly_salted(arg: ast.AST, ctx: Context) -> Optional[bool]:
             return True
         if isinstance(arg.func, ast.Attribute) and arg.func.attr in _STRING_METHODS | {"encode"}:
             return True
+        if isinstance(arg.func, ast.Attribute) and arg.func.attr == "item" and not arg.args:
+            return False  # ``tensor.item()``, ``array.item()``: a number
         return None
     if isinstance(arg, ast.Tuple):
         kinds = [_visibly_salted(element, ctx) for element in arg.elts]

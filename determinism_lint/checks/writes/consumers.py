@@ -55,6 +55,7 @@ _PATH_METHODS = frozenset(
         "decode", "relative_to", "open", "exists", "is_file", "is_dir", "stat", "read_text", "read_bytes",
     }
 )
+_SEPARATORS = frozenset({"sep", "altsep", "extsep", "pathsep", "curdir", "pardir", "linesep"})
 _NOT_THE_FILE_ATTRS = frozenset({"parent", "parents", "stem", "suffix", "suffixes"})
 #: Names and attributes that say nothing about which file is meant.
 _GENERIC_NAMES = frozenset(
@@ -83,18 +84,26 @@ _LETTER = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[\w\-]+")
 _MAX_DEPTH = 6
 #: At most this many other modules are parsed to look for the readers of one token.
-_MAX_CANDIDATES = 8
+_MAX_CANDIDATES = 12
 
 
-def read_back(target: Optional[ast.expr], ctx: Context) -> bool:
-    """The file ``target`` names is read, loaded or checked for existence somewhere in the
-    project (outside test code), by evidence of a shared token; see the module docstring."""
+#: Copies that take a folder as their destination: the file keeps the source's name.
+_COPIES_INTO_FOLDERS = frozenset({"shutil.copy", "shutil.copy2", "shutil.move"})
+
+
+def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call] = None) -> bool:
+    """The file ``target`` names (written by ``call``) is read, loaded or checked for
+    existence somewhere in the project (outside test code), by evidence of a shared token;
+    see the module docstring."""
     if target is None:
         return False
     local: set[str] = set()
     shared: set[str] = set()
     params: list[tuple[ast.AST, str]] = []
     _tokens(target, ctx, local, shared, params, 0)
+    if call is not None and call.args and ctx.call_name(call) in _COPIES_INTO_FOLDERS:
+        # ``shutil.copy(f"{src}/plans.json", model_dir)``: into a folder, under the source's name.
+        _file_part(call.args[0], [], ctx, local, shared, [], 0)
     for function, param in params:
         for value, other in _caller_values(function, param, ctx):
             if other is ctx:
@@ -211,22 +220,37 @@ def _tokens(
         attr = expr.attr  # type: ignore[attr-defined]
         if attr in _NOT_THE_FILE_ATTRS:
             return
+        if attr in _SEPARATORS:
+            return
         # ``self.cache_dir``: an attribute names the same file in every function of the
         # module; one with a name as plain as ``self.path`` only there.
         (local if attr.lower() in _GENERIC_NAMES else shared).add(f".{attr}")
-        receiver = expr.value  # type: ignore[attr-defined]
-        if isinstance(receiver, ast.Name) and receiver.id not in ("self", "cls") and ctx.qualified_name(receiver) is None:
-            _name_tokens(receiver, ctx, local, shared, [], depth + 1)
     elif cls is ast.Call:
         func = expr.func  # type: ignore[attr-defined]
         if last_name(func) in _NOT_THE_FILE:
+            return
+        spelled = ctx.call_name(expr)  # type: ignore[arg-type]
+        joins = (spelled or "") in _JOINS or isinstance(func, ast.Attribute) and func.attr == "joinpath"
+        arguments = expr.args  # type: ignore[attr-defined]
+        if joins and arguments and not any(isinstance(arg, ast.Starred) for arg in arguments):
+            parts = list(expr.args)  # type: ignore[attr-defined]
+            if isinstance(func, ast.Attribute) and func.attr == "joinpath":
+                parts.insert(0, func.value)
+            _file_part(parts[-1], parts[:-1], ctx, local, shared, params, depth)
             return
         for arg in expr.args:  # type: ignore[attr-defined]
             _tokens(arg.value if isinstance(arg, ast.Starred) else arg, ctx, local, shared, params, depth + 1)
         for item in expr.keywords:  # type: ignore[attr-defined]
             _tokens(item.value, ctx, local, shared, params, depth + 1)
+        helper = last_name(func)
+        if helper and ctx.qualified_name(func) is None and helper not in _PATH_METHODS:
+            # ``self._metadata_filename()``: the path a function of this module returns.
+            for returned in ctx.fact(_module_returns, ctx.tree).get(helper, ()):
+                _tokens(returned, ctx, local, shared, [], depth + 1)
         if isinstance(func, ast.Attribute) and ctx.qualified_name(func) is None:
-            if func.attr not in _PATH_METHODS:
+            if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and not (
+                expr.args or expr.keywords  # type: ignore[attr-defined]
+            ):
                 shared.add(f"{func.attr}()")  # ``self.output().path``: what ``output()`` returns
             _tokens(func.value, ctx, local, shared, params, depth + 1)  # ``p.with_suffix(".json")``
     elif cls is ast.Subscript:
@@ -234,6 +258,11 @@ def _tokens(
         index = expr.slice  # type: ignore[attr-defined]
         if isinstance(index, ast.Constant) and isinstance(index.value, str):
             _literal_tokens(index.value, shared)
+    elif cls is ast.BinOp and isinstance(expr.op, ast.Div):  # type: ignore[attr-defined]
+        _file_part(expr.right, [expr.left], ctx, local, shared, params, depth)  # type: ignore[attr-defined]
+    elif cls is ast.BinOp and _adds_suffix(expr):  # type: ignore[arg-type]
+        # ``args.input + ".shard"``: another file than ``args.input``, named by the suffix.
+        shared.add("+" + expr.right.value)  # type: ignore[attr-defined]
     elif cls is ast.BinOp:
         _tokens(expr.left, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
         _tokens(expr.right, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
@@ -245,8 +274,44 @@ def _tokens(
             _tokens(element, ctx, local, shared, params, depth + 1)
 
 
+_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+
+
+def _adds_suffix(expr: ast.BinOp) -> bool:
+    """``prefix + ".shard"``: a string with a literal suffix."""
+    return isinstance(expr.op, ast.Add) and isinstance(expr.right, ast.Constant) and isinstance(expr.right.value, str)
+
+
+def _file_part(
+    last: ast.expr,
+    folders: list[ast.expr],
+    ctx: Context,
+    local: set[str],
+    shared: set[str],
+    params: list[tuple[ast.AST, str]],
+    depth: int,
+) -> None:
+    """A path joined from ``folders`` and ``last``: the file is named by its last part
+    (``os.path.join(run_dir, "metrics.csv")`` is not ``run_dir``: an existence check of the
+    folder reads no file of it); by its folders only when the last part names nothing
+    (``f"{i}.npy"``)."""
+    own_local: set[str] = set()
+    own_shared: set[str] = set()
+    _tokens(last, ctx, own_local, own_shared, params, depth + 1)
+    local |= own_local
+    shared |= own_shared
+    if own_shared or not isinstance(last, (ast.JoinedStr, ast.Constant, ast.BinOp)):
+        return  # named by a literal, or by a variable that holds the file's name
+    # ``os.path.join(path, f"{node_type}.pt")``: a name made of local values only; the folder
+    # says which file is meant.
+    for folder in folders:
+        _tokens(folder, ctx, local, shared, params, depth + 1)
+
+
 def _literal_tokens(text: str, shared: set[str]) -> None:
-    for part in re.split(r"[/\\]", text):
+    segments = [segment for segment in re.split(r"[/\\]", text) if segment.strip()]
+    # ``"docs/source/_toctree.yml"`` names the file ``_toctree.yml``; its folders name no file.
+    for part in segments[-1:]:
         part = part.strip()
         if len(part) < 3 or not _LETTER.search(part) or part.lower() in _GENERIC_LITERALS:
             continue
@@ -280,6 +345,30 @@ def _name_tokens(
     value = ctx.fact(_module_constants, ctx.tree).get(name.id)
     if value is not None:
         _literal_tokens(value, shared)
+
+
+#: A function name defined more often than this in one module is not followed to its returns.
+_MAX_SAME_NAME = 3
+
+
+def _module_returns(tree: ast.Module, ctx: Context) -> dict[str, tuple[ast.expr, ...]]:
+    """Function or method name -> the values its ``return`` statements give, for the
+    functions of this module (all definitions of a name together)."""
+    found: dict[str, list[ast.expr]] = {}
+    counts: dict[str, int] = {}
+    for node in (*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)):
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        counts[node.name] = counts.get(node.name, 0) + 1
+        values = found.setdefault(node.name, [])
+        stack: list[ast.AST] = list(node.body)
+        while stack:
+            inner = stack.pop()
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            if isinstance(inner, ast.Return) and inner.value is not None:
+                values.append(inner.value)
+            stack.extend(ast.iter_child_nodes(inner))
+    return {name: tuple(values) for name, values in sorted(found.items()) if counts[name] <= _MAX_SAME_NAME}
 
 
 def _local_token(scope: ast.AST, name: str) -> str:
@@ -354,8 +443,9 @@ def _reading(mode: Optional[ast.expr]) -> bool:
 def _read_elsewhere(token: str, ctx: Context) -> bool:
     here = os.path.abspath(ctx.path)
     checked = 0
+    spelled = token.lstrip(".").replace("()", "(")
     for path in _files_with_word(token, ctx):
-        if path == here:
+        if path == here or spelled not in _text(path):
             continue
         other = _module_context(path, ctx)
         if other is None or other.is_test_code:
@@ -366,6 +456,26 @@ def _read_elsewhere(token: str, ctx: Context) -> bool:
         if checked >= _MAX_CANDIDATES:
             return False
     return False
+
+
+#: File -> ((mtime, size), its text): the candidates of a token are read once.
+_TEXTS: dict[str, tuple[tuple[int, int], str]] = {}
+
+
+def _text(path: str) -> str:
+    from ...project import file_stamp
+
+    stamp = file_stamp(path)
+    cached = _TEXTS.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        text = ""
+    _TEXTS[path] = (stamp, text)
+    return text
 
 
 #: Project root (or "" for the files of the run) -> (its files, word -> files holding it).
