@@ -35,6 +35,10 @@ class SilentNarrowExcept(Rule):
 
     Quiet where the `try` body cannot trigger the handler, or triggering it loses nothing:
 
+    - the work is one atomic write outside any loop (an atomic helper, or a temp file
+      renamed over the target): a failure leaves the old file or none, never a torn one,
+      and a cache entry that is not made is made again (the same holds for DET403); in a
+      loop, a swallowed failure leaves the set of files incomplete and stays a finding;
     - `FileExistsError`: writes, dumps and hashes do not raise it (`except FileExistsError:
       pass` around `open(p, "w")` is dead code), and where an exclusive create (`open(p,
       "x")`, `mkdir`) raises it, the file is already there;
@@ -105,6 +109,10 @@ class SilentNarrowExcept(Rule):
     fix_node = ("ExceptHandler",)
 
     VALID = (
+        "import os\nimport tempfile\nimport torch\n\ndef cache_item(item, cache_file):\n    try:\n"
+        "        with tempfile.TemporaryDirectory(dir=os.path.dirname(cache_file)) as tmp:\n"
+        "            tmp_file = os.path.join(tmp, 'item.pt')\n            torch.save(item, tmp_file)\n"
+        "            os.replace(tmp_file, cache_file)\n    except PermissionError:\n        pass\n    return item\n",
         "try:\n    import yaml\nexcept ImportError:\n    yaml = None\n",
         "def save_cache(c, k):\n    try:\n        return c[k]\n    except KeyError:\n        return None\n",
         "def save_all(p):\n    try:\n        os.remove(p)\n    except FileNotFoundError:\n        pass\n",

@@ -26,7 +26,7 @@ from ...scopes import (
     is_scratch_stream,
 )
 from .._util import last_name, walk_statements_local, with_openers
-from ..writes.vocabulary import _SCRATCH_REASONS
+from ..writes.vocabulary import REASON_RENAMED_TEMP, _SCRATCH_REASONS, WriteSite
 from .shape import TRY_TYPES, caught_names
 
 if TYPE_CHECKING:
@@ -138,9 +138,23 @@ def _direct_work_of(call: ast.Call, ctx: Context) -> Optional[ArtifactWork]:
                 if not _dumps_into_scratch(call, ctx):
                     return ArtifactWork(call, _call_label(call), raises=_DUMP_RAISES)
     site = write_site(call, ctx)
-    if site is not None and site.writes_artifact and site.kind != "scratch":
+    if site is not None and site.writes_artifact and site.kind != "scratch" and not _commits_atomically(site, ctx):
         return ArtifactWork(call, _call_label(call), raises=_WRITE_RAISES)
     return None
+
+
+def _commits_atomically(site: WriteSite, ctx: Context) -> bool:
+    """One atomic write (a helper, or the temp file of a temp-then-rename) outside any loop of
+    its function: a failure leaves the old file, or none, never a torn one (a cache entry is
+    simply not made). In a loop, a swallowed failure leaves the set of files incomplete."""
+    if not (site.atomic or site.exempt_reason == REASON_RENAMED_TEMP):
+        return False
+    for ancestor in ctx.ancestors(site.call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return True
+        if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
+            return False
+    return True
 
 
 def _dumps_into_scratch(call: ast.Call, ctx: Context) -> bool:
