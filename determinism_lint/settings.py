@@ -105,6 +105,8 @@ DEFAULT_ERROR_HANDLERS: tuple[str, ...] = ("handle_error_with_policy",)
 #: without ``/`` matches any path component (``tests`` is every ``tests/`` folder).
 DEFAULT_TEST_PATHS: tuple[str, ...] = (
     "tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py", "unit_tests",
+    # sample inputs of a test suite (compiled pipelines, fixture programs)
+    "test_data", "testdata",
     # behave's step implementations
     "features/steps", "*/features/steps",
 )

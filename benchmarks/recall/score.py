@@ -91,7 +91,7 @@ def pattern_table(verdicts: dict) -> list[str]:
 
 def new_patterns(verdicts: dict) -> list[str]:
     return [
-        f"- {r['id']} {r['corpus']}:{r['path']}:{r['line']} ({r['rule']}): {r['pattern_detail']}"
+        f"- {r['id']} {r['corpus']}:{r['path']}:{r['line']} ({r['rule']}): {r.get('pattern_detail') or r['reason']}"
         for r in verdicts["verdicts"]
         if r["verdict"] == "miss" and r["pattern"].startswith("new")
     ]
