@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from .._util import keyword, last_name
@@ -97,26 +98,24 @@ def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call]
     see the module docstring."""
     if target is None:
         return False
-    local: set[str] = set()
-    shared: set[str] = set()
-    params: list[tuple[ast.AST, str]] = []
-    _tokens(target, ctx, local, shared, params, 0)
+    found = _Found()
+    _tokens(target, ctx, found, 0)
     if call is not None and call.args and ctx.call_name(call) in _COPIES_INTO_FOLDERS:
         # ``shutil.copy(f"{src}/plans.json", model_dir)``: into a folder, under the source's name.
-        _file_part(call.args[0], [], ctx, local, shared, [], 0)
-    for function, param in params:
+        _file_part(call.args[0], [], ctx, found.sharing(), 0)
+    for function, param in found.params:
         for value, other in _caller_values(function, param, ctx):
             if other is ctx:
-                _tokens(value, ctx, local, shared, [], 0)
+                _tokens(value, ctx, found.sharing(), 0)
                 continue
-            caller_local: set[str] = set()
-            _tokens(value, other, caller_local, shared, [], 0)
-            if caller_local & other.fact(consumed_tokens, other.tree):
+            caller = _Found(shared=found.shared)
+            _tokens(value, other, caller, 0)
+            if caller.local & other.fact(consumed_tokens, other.tree):
                 return True  # the caller's own function reads what it hands over
     consumed = ctx.fact(consumed_tokens, ctx.tree)
-    if local & consumed or shared & consumed:
+    if found.local & consumed or found.shared & consumed:
         return True
-    if any(_round_trip(function, ctx) for function, _ in params):
+    if any(_round_trip(function, ctx) for function, _ in found.params):
         return True
     if ctx.fact(_command_script, ctx.tree):
         # A script run as a command (``python convert.py --output-dir out``) writes what its
@@ -124,7 +123,7 @@ def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call]
         # says a later run trusts the file. That the library elsewhere reads files of the
         # same name (``config.json``) is no such evidence.
         return False
-    return any(_read_elsewhere(token, ctx) for token in sorted(shared))
+    return any(_read_elsewhere(token, ctx) for token in sorted(found.shared))
 
 
 def _command_script(tree: ast.Module, ctx: Context) -> bool:
@@ -175,10 +174,26 @@ def _param_readers(tree: ast.Module, ctx: Context) -> list[ast.AST]:
     for call in ctx.nodes_of(ast.Call):
         assert isinstance(call, ast.Call)
         for expr in _read_paths(call, ctx):
-            params: list[tuple[ast.AST, str]] = []
-            _tokens(expr, ctx, set(), set(), params, 0)
-            found.extend(function for function, _ in params if not any(function is seen for seen in found))
+            names = _Found()
+            _tokens(expr, ctx, names, 0)
+            found.extend(function for function, _ in names.params if not any(function is seen for seen in found))
     return found
+
+
+@dataclass
+class _Found:
+    """What a path expression is named by: tokens only this module can match (local names of
+    a function, attributes as plain as ``self.path``), tokens any module can match, and the
+    parameters it is built from (whose callers name the file)."""
+
+    local: set[str] = field(default_factory=set)
+    shared: set[str] = field(default_factory=set)
+    params: list[tuple[ast.AST, str]] = field(default_factory=list)
+
+    def sharing(self) -> _Found:
+        """The same tokens, without collecting parameters (a value a caller passes, a path a
+        helper returns: their parameters are not the writer's)."""
+        return _Found(self.local, self.shared)
 
 
 def _caller_values(function: ast.AST, param: str, ctx: Context) -> list[tuple[ast.expr, Context]]:
@@ -196,9 +211,7 @@ def _caller_values(function: ast.AST, param: str, ctx: Context) -> list[tuple[as
 def _tokens(
     expr: ast.expr,
     ctx: Context,
-    local: set[str],
-    shared: set[str],
-    params: list[tuple[ast.AST, str]],
+    found: _Found,
     depth: int,
 ) -> None:
     if depth > _MAX_DEPTH:
@@ -207,15 +220,15 @@ def _tokens(
     if cls is ast.Constant:
         value = expr.value  # type: ignore[attr-defined]
         if isinstance(value, str):
-            _literal_tokens(value, shared)
+            _literal_tokens(value, found.shared)
     elif cls is ast.JoinedStr:
         for part in expr.values:  # type: ignore[attr-defined]
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                _literal_tokens(part.value, shared)
+                _literal_tokens(part.value, found.shared)
             elif isinstance(part, ast.FormattedValue):
-                _tokens(part.value, ctx, local, shared, params, depth + 1)
+                _tokens(part.value, ctx, found, depth + 1)
     elif cls is ast.Name:
-        _name_tokens(expr, ctx, local, shared, params, depth)  # type: ignore[arg-type]
+        _name_tokens(expr, ctx, found, depth)  # type: ignore[arg-type]
     elif cls is ast.Attribute:
         attr = expr.attr  # type: ignore[attr-defined]
         if attr in _NOT_THE_FILE_ATTRS:
@@ -224,7 +237,7 @@ def _tokens(
             return
         # ``self.cache_dir``: an attribute names the same file in every function of the
         # module; one with a name as plain as ``self.path`` only there.
-        (local if attr.lower() in _GENERIC_NAMES else shared).add(f".{attr}")
+        (found.local if attr.lower() in _GENERIC_NAMES else found.shared).add(f".{attr}")
     elif cls is ast.Call:
         func = expr.func  # type: ignore[attr-defined]
         if last_name(func) in _NOT_THE_FILE:
@@ -236,42 +249,42 @@ def _tokens(
             parts = list(expr.args)  # type: ignore[attr-defined]
             if isinstance(func, ast.Attribute) and func.attr == "joinpath":
                 parts.insert(0, func.value)
-            _file_part(parts[-1], parts[:-1], ctx, local, shared, params, depth)
+            _file_part(parts[-1], parts[:-1], ctx, found, depth)
             return
         for arg in expr.args:  # type: ignore[attr-defined]
-            _tokens(arg.value if isinstance(arg, ast.Starred) else arg, ctx, local, shared, params, depth + 1)
+            _tokens(arg.value if isinstance(arg, ast.Starred) else arg, ctx, found, depth + 1)
         for item in expr.keywords:  # type: ignore[attr-defined]
-            _tokens(item.value, ctx, local, shared, params, depth + 1)
+            _tokens(item.value, ctx, found, depth + 1)
         helper = last_name(func)
         if helper and ctx.qualified_name(func) is None and helper not in _PATH_METHODS:
             # ``self._metadata_filename()``: the path a function of this module returns.
             for returned in ctx.fact(_module_returns, ctx.tree).get(helper, ()):
-                _tokens(returned, ctx, local, shared, [], depth + 1)
+                _tokens(returned, ctx, found.sharing(), depth + 1)
         if isinstance(func, ast.Attribute) and ctx.qualified_name(func) is None:
             if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and not (
                 expr.args or expr.keywords  # type: ignore[attr-defined]
             ):
-                shared.add(f"{func.attr}()")  # ``self.output().path``: what ``output()`` returns
-            _tokens(func.value, ctx, local, shared, params, depth + 1)  # ``p.with_suffix(".json")``
+                found.shared.add(f"{func.attr}()")  # ``self.output().path``: what ``output()`` returns
+            _tokens(func.value, ctx, found, depth + 1)  # ``p.with_suffix(".json")``
     elif cls is ast.Subscript:
-        _tokens(expr.value, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
+        _tokens(expr.value, ctx, found, depth + 1)  # type: ignore[attr-defined]
         index = expr.slice  # type: ignore[attr-defined]
         if isinstance(index, ast.Constant) and isinstance(index.value, str):
-            _literal_tokens(index.value, shared)
+            _literal_tokens(index.value, found.shared)
     elif cls is ast.BinOp and isinstance(expr.op, ast.Div):  # type: ignore[attr-defined]
-        _file_part(expr.right, [expr.left], ctx, local, shared, params, depth)  # type: ignore[attr-defined]
+        _file_part(expr.right, [expr.left], ctx, found, depth)  # type: ignore[attr-defined]
     elif cls is ast.BinOp and _adds_suffix(expr):  # type: ignore[arg-type]
         # ``args.input + ".shard"``: another file than ``args.input``, named by the suffix.
-        shared.add("+" + expr.right.value)  # type: ignore[attr-defined]
+        found.shared.add("+" + expr.right.value)  # type: ignore[attr-defined]
     elif cls is ast.BinOp:
-        _tokens(expr.left, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
-        _tokens(expr.right, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
+        _tokens(expr.left, ctx, found, depth + 1)  # type: ignore[attr-defined]
+        _tokens(expr.right, ctx, found, depth + 1)  # type: ignore[attr-defined]
     elif cls is ast.IfExp:
-        _tokens(expr.body, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
-        _tokens(expr.orelse, ctx, local, shared, params, depth + 1)  # type: ignore[attr-defined]
+        _tokens(expr.body, ctx, found, depth + 1)  # type: ignore[attr-defined]
+        _tokens(expr.orelse, ctx, found, depth + 1)  # type: ignore[attr-defined]
     elif cls in (ast.List, ast.Tuple):
         for element in expr.elts:  # type: ignore[attr-defined]
-            _tokens(element, ctx, local, shared, params, depth + 1)
+            _tokens(element, ctx, found, depth + 1)
 
 
 _JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
@@ -286,26 +299,23 @@ def _file_part(
     last: ast.expr,
     folders: list[ast.expr],
     ctx: Context,
-    local: set[str],
-    shared: set[str],
-    params: list[tuple[ast.AST, str]],
+    found: _Found,
     depth: int,
 ) -> None:
     """A path joined from ``folders`` and ``last``: the file is named by its last part
     (``os.path.join(run_dir, "metrics.csv")`` is not ``run_dir``: an existence check of the
     folder reads no file of it); by its folders only when the last part names nothing
     (``f"{i}.npy"``)."""
-    own_local: set[str] = set()
-    own_shared: set[str] = set()
-    _tokens(last, ctx, own_local, own_shared, params, depth + 1)
-    local |= own_local
-    shared |= own_shared
-    if own_shared or not isinstance(last, (ast.JoinedStr, ast.Constant, ast.BinOp)):
+    own = _Found(params=found.params)
+    _tokens(last, ctx, own, depth + 1)
+    found.local |= own.local
+    found.shared |= own.shared
+    if own.shared or not isinstance(last, (ast.JoinedStr, ast.Constant, ast.BinOp)):
         return  # named by a literal, or by a variable that holds the file's name
     # ``os.path.join(path, f"{node_type}.pt")``: a name made of local values only; the folder
     # says which file is meant.
     for folder in folders:
-        _tokens(folder, ctx, local, shared, params, depth + 1)
+        _tokens(folder, ctx, found, depth + 1)
 
 
 def _literal_tokens(text: str, shared: set[str]) -> None:
@@ -323,28 +333,26 @@ def _literal_tokens(text: str, shared: set[str]) -> None:
 def _name_tokens(
     name: ast.Name,
     ctx: Context,
-    local: set[str],
-    shared: set[str],
-    params: list[tuple[ast.AST, str]],
+    found: _Found,
     depth: int,
 ) -> None:
     scope = ctx.enclosing_function(name)
     binds = ctx.fact(_collect_binds, scope).get(name.id) if scope is not None else None
     if binds:
-        local.add(_local_token(scope, name.id))  # type: ignore[arg-type]
+        found.local.add(_local_token(scope, name.id))  # type: ignore[arg-type]
         for bind in binds:
             if bind.kind == "param":
-                params.append((scope, name.id))  # type: ignore[arg-type]
+                found.params.append((scope, name.id))  # type: ignore[arg-type]
             elif bind.kind in ("assign", "with") and bind.value is not None and bind.value is not name:
-                _tokens(bind.value, ctx, local, shared, params, depth + 1)
+                _tokens(bind.value, ctx, found, depth + 1)
         return
     if name.id.lower() not in _GENERIC_NAMES:
-        shared.add(name.id)
+        found.shared.add(name.id)
     else:
-        local.add(name.id)
+        found.local.add(name.id)
     value = ctx.fact(_module_constants, ctx.tree).get(name.id)
     if value is not None:
-        _literal_tokens(value, shared)
+        _literal_tokens(value, found.shared)
 
 
 #: A function name defined more often than this in one module is not followed to its returns.
@@ -400,13 +408,12 @@ def consumed_tokens(tree: ast.Module, ctx: Context) -> frozenset[str]:
     module (empty in test code)."""
     if ctx.is_test_code:
         return frozenset()
-    local: set[str] = set()
-    shared: set[str] = set()
+    found = _Found()
     for call in ctx.nodes_of(ast.Call):
         assert isinstance(call, ast.Call)
         for expr in _read_paths(call, ctx):
-            _tokens(expr, ctx, local, shared, [], 0)
-    return frozenset(local | shared)
+            _tokens(expr, ctx, found, 0)
+    return frozenset(found.local | found.shared)
 
 
 def _read_paths(call: ast.Call, ctx: Context) -> Iterable[ast.expr]:
