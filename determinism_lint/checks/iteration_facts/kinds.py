@@ -44,6 +44,9 @@ def _local_types(scope: ast.AST, ctx: Context) -> dict[str, str]:
             kind = _annotation_kind(arg.annotation)
             if kind is not None:
                 found[arg.arg] = kind
+    #: Names also bound to a value of another kind (``ids = sorted(ids)`` after ``ids = set()``):
+    #: which one a use sees depends on the flow, so neither is taken for granted.
+    mixed: set[str] = set()
     for node in ctx.fact(local_nodes, scope):
         if node.__class__ is not ast.Assign and node.__class__ is not ast.AnnAssign:
             continue
@@ -52,11 +55,26 @@ def _local_types(scope: ast.AST, ctx: Context) -> dict[str, str]:
             name = node.targets[0].id
             if kind is not None:
                 found.setdefault(name, kind)
+            if _other_kind(node.value):
+                mixed.add(name)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             kind = _annotation_kind(node.annotation)
             if kind is not None:
                 found[node.target.id] = kind
+    for name in mixed:
+        found.pop(name, None)
     return found
+
+
+#: Calls whose result is an ordered sequence, whatever they are given.
+_SEQUENCE_CALLS = frozenset({"sorted", "list", "tuple"})
+
+
+def _other_kind(value: ast.AST) -> bool:
+    """``sorted(ids)``, ``list(...)``, a list or tuple display: visibly no set and no dict."""
+    if isinstance(value, (ast.List, ast.Tuple, ast.ListComp)):
+        return True
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _SEQUENCE_CALLS
 
 
 def _returns_by_name(tree: ast.Module, ctx: Context) -> dict[str, str]:

@@ -77,6 +77,8 @@ class SetOrderReachesArtifact(_OrderRule):
     noun = "set iteration"
 
     VALID = (
+        "import json\ndef save_meta(items, f):\n    ids = set()\n    for x in items:\n        ids.add(x.lang)\n"
+        "    ids = sorted(ids)\n    json.dump({'ids': list(ids)}, f)\n",
         "import json\ndef save_vocab(tokens, f):\n    json.dump(sorted(set(tokens)), f)\n",
         "import json\ndef save_vocab(tokens, f):\n    vocab = set(tokens)\n    json.dump(len(vocab), f)\n",
         "import hashlib\ndef digest(tags: set):\n    for t in tags:\n        check(t)\n"

@@ -66,6 +66,8 @@ class BuiltinHashPersisted(Rule):
     CALL_NAMES = frozenset({"hash"})
 
     VALID = (
+        "import os\n\ndef port():\n    return 20000 + hash(os.getuid()) % 10000\n",
+        "def cache_name(H, L):\n    return f'.HL_{hash(H.shape[0])}_{hash(L.shape[0])}.pt'\n",
         "import numpy as np\n\ndef rng(seed, epoch, index):\n    return np.random.default_rng(hash((seed, epoch, index)) % 2**32)\n",
         "def seed_for(seed, epoch, indices, i):\n    return hash((seed, epoch, indices[i].item())) % 10**6\n",
         "class Key:\n    def __hash__(self):\n        return hash((self.a, self.b))\n",

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 _NUMERIC_CALLS = frozenset({"builtins.int", "builtins.len", "builtins.float", "builtins.round", "builtins.id",
-                            "builtins.ord", "builtins.abs"})
+                            "builtins.ord", "builtins.abs", "os.getuid", "os.getgid", "os.getpid", "os.getppid",
+                            "os.geteuid"})
 _TEXT_CALLS = frozenset({"builtins.str", "builtins.repr", "builtins.bytes", "builtins.format"})
 
 
@@ -38,6 +39,8 @@ def _visibly_salted(arg: ast.AST, ctx: Context) -> Optional[bool]:
         if isinstance(arg.func, ast.Attribute) and arg.func.attr == "item" and not arg.args:
             return False  # ``tensor.item()``, ``array.item()``: a number
         return None
+    if isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Attribute) and arg.value.attr == "shape":
+        return False  # ``array.shape[0]``: a number
     if isinstance(arg, ast.Tuple):
         kinds = [_visibly_salted(element, ctx) for element in arg.elts]
         if any(kind is True for kind in kinds):
