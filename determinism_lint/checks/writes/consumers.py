@@ -31,14 +31,15 @@ from typing import TYPE_CHECKING, Iterable, Optional
 from .._util import keyword, last_name
 from .bindings import _collect_binds
 from .fresh_paths import _module_context
+from .readers import _module_level_names
 
 if TYPE_CHECKING:
     from ...context import Context
 
 #: The last name of a call that consumes the file its arguments name.
 _READER_NAME = re.compile(
-    r"(?:^|_)(?:load|loads_file|read|open|exists?|isfile|is_file|isdir|is_dir|getsize|getmtime|stat|lexists"
-    r"|download|cached_file)(?:_|$|s$)|^from_(?:file|files|disk|path|json|yaml|pretrained|dir|directory)$",
+    r"(?:^|_)(?:loads?|reads?|open|exists?|isfile|is_file|isdir|is_dir|getsize|getmtime|stat|lexists"
+    r"|download|cached_file)(?:_|$)|^from_(?:file|files|disk|path|json|yaml|pretrained|dir|directory)$",
     re.IGNORECASE,
 )
 #: Methods that read the path object they are called on (``p.read_text()``, ``p.exists()``).
@@ -100,7 +101,9 @@ def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call]
         return False
     found = _Found()
     _tokens(target, ctx, found, 0)
-    if call is not None and call.args and ctx.call_name(call) in _COPIES_INTO_FOLDERS:
+    if call is not None and call.args and isinstance(target, (ast.Name, ast.Attribute)) and (
+        ctx.call_name(call) in _COPIES_INTO_FOLDERS
+    ):
         # ``shutil.copy(f"{src}/plans.json", model_dir)``: into a folder, under the source's name.
         _file_part(call.args[0], [], ctx, found.sharing(), 0)
     for function, param in found.params:
@@ -275,7 +278,12 @@ def _tokens(
         _file_part(expr.right, [expr.left], ctx, found, depth)  # type: ignore[attr-defined]
     elif cls is ast.BinOp and _adds_suffix(expr):  # type: ignore[arg-type]
         # ``args.input + ".shard"``: another file than ``args.input``, named by the suffix.
-        found.shared.add("+" + expr.right.value)  # type: ignore[attr-defined]
+        suffix = expr.right.value  # type: ignore[attr-defined]
+        before = len(found.shared)
+        if "/" in suffix:
+            _literal_tokens(suffix, found.shared)  # ``out + "/state.json"``: the file ``state.json``
+        if len(found.shared) == before:
+            found.shared.add("+" + suffix)
     elif cls is ast.BinOp:
         _tokens(expr.left, ctx, found, depth + 1)  # type: ignore[attr-defined]
         _tokens(expr.right, ctx, found, depth + 1)  # type: ignore[attr-defined]
@@ -339,18 +347,25 @@ def _name_tokens(
     scope = ctx.enclosing_function(name)
     binds = ctx.fact(_collect_binds, scope).get(name.id) if scope is not None else None
     if binds:
-        found.local.add(_local_token(scope, name.id))  # type: ignore[arg-type]
+        token = _local_token(scope, name.id)  # type: ignore[arg-type]
+        if token in found.local:
+            return  # followed already (``p = p``, a name bound many times): once per name
+        found.local.add(token)
         for bind in binds:
             if bind.kind == "param":
-                found.params.append((scope, name.id))  # type: ignore[arg-type]
+                if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and (scope, name.id) not in found.params:
+                    found.params.append((scope, name.id))
             elif bind.kind in ("assign", "with") and bind.value is not None and bind.value is not name:
                 _tokens(bind.value, ctx, found, depth + 1)
         return
+    # Not bound in its function: a constant names the same file everywhere; a name as plain as
+    # ``path`` names one only at module level (in a closure it is another function's local).
+    constants = ctx.fact(_module_constants, ctx.tree)
     if name.id.lower() not in _GENERIC_NAMES:
-        found.shared.add(name.id)
-    else:
-        found.local.add(name.id)
-    value = ctx.fact(_module_constants, ctx.tree).get(name.id)
+        found.shared.add(name.id)  # ``CONFIG_NAME``, ``VOCAB_FILE``
+    elif name.id in constants or name.id in ctx.fact(_module_level_names, ctx.tree):
+        found.local.add(name.id)  # a module-level ``path``: the same file in this module only
+    value = constants.get(name.id)
     if value is not None:
         _literal_tokens(value, found.shared)
 
@@ -422,7 +437,7 @@ def _read_paths(call: ast.Call, ctx: Context) -> Iterable[ast.expr]:
     if not name:
         return ()
     if isinstance(func, ast.Attribute) and name in _RECEIVER_READERS and ctx.qualified_name(func) is None:
-        if name == "open" and not _reading(call.args[0] if call.args else keyword(call, "mode")):
+        if name == "open" and not _reading(_method_open_mode(call)):
             return ()
         return (func.value, *call.args)
     if not _READER_NAME.search(name):
@@ -434,6 +449,25 @@ def _read_paths(call: ast.Call, ctx: Context) -> Iterable[ast.expr]:
     values = [arg.value if isinstance(arg, ast.Starred) else arg for arg in call.args]
     values.extend(item.value for item in call.keywords)
     return values
+
+
+_MODE_TEXT = re.compile(r"^[rwxabt+]{1,3}$")
+
+
+def _method_open_mode(call: ast.Call) -> Optional[ast.expr]:
+    """The mode of ``x.open(...)``: ``p.open("w")`` (a path's), ``fs.open(path, "wb")`` (a
+    file system's); a lone argument that is no mode is the path (``fs.open("state.json")``)."""
+    given = keyword(call, "mode")
+    if given is not None:
+        return given
+    if len(call.args) >= 2:
+        return call.args[1]
+    if call.args:
+        first = call.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and _MODE_TEXT.match(first.value):
+            return first
+        return None if isinstance(first, (ast.Constant, ast.JoinedStr)) else first
+    return None
 
 
 def _reading(mode: Optional[ast.expr]) -> bool:
@@ -450,7 +484,7 @@ def _reading(mode: Optional[ast.expr]) -> bool:
 def _read_elsewhere(token: str, ctx: Context) -> bool:
     here = os.path.abspath(ctx.path)
     checked = 0
-    spelled = token.lstrip(".").replace("()", "(")
+    spelled = token.lstrip(".+").replace("()", "(")
     for path in _files_with_word(token, ctx):
         if path == here or spelled not in _text(path):
             continue
