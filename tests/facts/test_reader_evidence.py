@@ -68,3 +68,26 @@ def test_a_closure_name_is_no_token_of_the_module() -> None:
         return write, read
     """
     assert codes(source) == []
+
+
+def test_a_reader_in_a_module_outside_the_run_counts(tmp_path, monkeypatch, capsys) -> None:
+    """pre-commit names the changed files only: the reader of the file may be in another."""
+    from ..helpers import run, write
+
+    write(tmp_path / "pyproject.toml", "[project]\nname = 'p'\n")
+    write(tmp_path / "pkg" / "__init__.py", "")
+    write(
+        tmp_path / "pkg" / "store.py",
+        "import json\nimport os\n\nINDEX_NAME = 'shard_index.json'\n\n\ndef save_index(out, shards):\n"
+        "    with open(os.path.join(out, INDEX_NAME), 'w') as f:\n        json.dump(shards, f, sort_keys=True)\n",
+    )
+    write(
+        tmp_path / "pkg" / "load.py",
+        "import json\nimport os\n\nfrom pkg.store import INDEX_NAME\n\n\ndef load_index(out):\n"
+        "    with open(os.path.join(out, INDEX_NAME)) as f:\n        return json.load(f)\n",
+    )
+    write(tmp_path / "pkg" / "report.py", "def write_report(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "check", "--no-cache", "pkg/store.py", "pkg/report.py")
+    assert code == 1
+    assert [line.split(" ")[:2] for line in out.splitlines() if ": DET" in line] == [["pkg/store.py:8:10:", "DET101"]]

@@ -519,19 +519,40 @@ def _text(path: str) -> str:
     return text
 
 
-#: Project root (or "" for the files of the run) -> (its files, word -> files holding it).
-_WORDS_IN: dict[str, tuple[frozenset[str], dict[str, list[str]]]] = {}
 
 
 def _files_with_word(token: str, ctx: Context) -> list[str]:
     """The files of the project whose text holds every word of ``token`` (``config.json``:
-    ``config`` and ``json``), without parsing them."""
-    from .fresh_paths import _files_mentioning
-
+    ``config`` and ``json``), without parsing them: every module under the project root, not
+    only the files of the run (a pre-commit run names the changed files; their readers are
+    elsewhere)."""
+    table = _project_words(ctx)
     found: Optional[set[str]] = None
     for word in _WORD.findall(token):
-        files = set(_files_mentioning(word, ctx, _WORD, _WORDS_IN))
+        files = set(table.get(word, ()))
         found = files if found is None else found & files
         if not found:
             return []
     return sorted(found or ())
+
+
+#: Project root -> (the project index it was built for, word -> the files holding it). A new
+#: run (a new index) lists and reads the project again.
+_PROJECT_WORDS: dict[str, tuple[object, dict[str, list[str]]]] = {}
+
+
+def _project_words(ctx: Context) -> dict[str, list[str]]:
+    from ...project import _list_py_files, index_for
+
+    index = index_for(ctx)
+    if index is None:
+        return {}
+    cached = _PROJECT_WORDS.get(index.root)
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    table: dict[str, list[str]] = {}
+    for path in _list_py_files(index.root):
+        for word in sorted(set(_WORD.findall(_text(path)))):
+            table.setdefault(word, []).append(os.path.abspath(path))
+    _PROJECT_WORDS[index.root] = (index, table)
+    return table
