@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from typing import Iterator, Union
+from typing import Union
 
 # Fields that never hold nodes worth visiting: expression contexts and operators are
 # shared singletons in CPython's ast, the rest are plain strings, numbers or flags.
@@ -36,25 +36,9 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
-def iter_children(node: ast.AST) -> Iterator[ast.AST]:
-    """The child nodes of ``node`` (without expression contexts and operators), in field order."""
-    fields = _CHILD_FIELDS.get(node.__class__)
-    if fields is None:
-        fields = _child_fields(node.__class__)
-    for name in fields:
-        value = getattr(node, name)
-        if value is None:
-            continue
-        if value.__class__ is list:
-            for item in value:
-                if item is not None:
-                    yield item
-        else:
-            yield value
-
-
 def children_list(node: ast.AST) -> list[ast.AST]:
-    """Like :func:`iter_children`, as a list (cheaper when the caller extends a stack)."""
+    """The child nodes of ``node`` (without expression contexts and operators), in field
+    order, as a list (the walks extend their stacks with it)."""
     fields = _CHILD_FIELDS.get(node.__class__)
     if fields is None:
         fields = _child_fields(node.__class__)

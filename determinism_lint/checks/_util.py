@@ -46,7 +46,7 @@ REPORTING_CALLS = frozenset(
 def walk_local(node: ast.AST) -> Iterator[ast.AST]:
     """``ast.walk`` that does not enter nested functions, lambdas or classes.
 
-    Expression contexts and operators are not yielded (see ``nodes.iter_children``). The
+    Expression contexts and operators are not yielded (see ``nodes.children_list``). The
     order is that of a stack walk (last child first); nodes of a registered tree are
     answered from its index (``tree_index``) in the same order, without a new walk.
     """

@@ -4,6 +4,7 @@ metadata recomputed) is no artifact a torn write can corrupt: its in-place write
 from __future__ import annotations
 
 import functools
+
 import pytest
 
 from .. import helpers

@@ -7,7 +7,7 @@ import ast
 from typing import TYPE_CHECKING, Iterator
 
 from ..base import Invalid, Report, Rule
-from ..serialization_facts.salting import _hash_value_use, _visibly_salted
+from ..serialization_facts.salting import PICKS_A_SHARD, _hash_value_use, _visibly_salted
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -119,7 +119,7 @@ class BuiltinHashPersisted(Rule):
             return  # compared, or kept in memory as a key or a set member
         if where == "returned" and not salted:
             return  # an unknown value returned to callers this module cannot see
-        if where.startswith("picks a shard") and not salted and isinstance(arg, ast.Tuple):
+        if where.startswith(PICKS_A_SHARD) and not salted and isinstance(arg, ast.Tuple):
             # ``hash((seed, epoch, index)) % 1e6`` to seed a generator: a tuple of values that
             # nothing shows to be text (numbers hash the same in every process); a single key
             # (``hash(key) % n``, routing by name) is still reported.

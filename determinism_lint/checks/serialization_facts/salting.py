@@ -50,6 +50,9 @@ def _visibly_salted(arg: ast.AST, ctx: Context) -> Optional[bool]:
     return None
 
 
+#: How :func:`_hash_value_use` begins when the value is reduced with ``%`` (a shard, a seed).
+PICKS_A_SHARD = "picks a shard"
+
 #: Methods that take a key and keep it in memory (``seen.add(hash(x))``, ``cache.get(...)``).
 _IN_MEMORY_KEY_METHODS = frozenset({"add", "discard", "remove", "get", "pop", "setdefault", "__contains__"})
 
@@ -67,7 +70,7 @@ def _hash_value_use(node: ast.AST, ctx: Context, depth: int) -> Optional[str]:
                 return None
             return f"is formatted into text on line {parent.lineno}"
         if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mod) and parent.left is current:
-            return f"picks a shard with `%` on line {parent.lineno}"
+            return f"{PICKS_A_SHARD} with `%` on line {parent.lineno}"
         if isinstance(parent, ast.Call):
             if parent.func is current:
                 return None

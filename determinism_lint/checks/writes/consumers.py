@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from .._util import keyword, last_name
+from .._util import keyword, last_name, local_nodes
 from .bindings import _collect_binds
 from .fresh_paths import _module_context
 from .readers import _module_level_names
@@ -156,7 +156,7 @@ def _round_trip(function: ast.AST, ctx: Context) -> bool:
     owner = ctx.parent(function)
     if not isinstance(owner, (ast.ClassDef, ast.Module)):
         return False
-    readers = ctx.fact(_param_readers, ctx.tree)
+    readers = ctx.fact(_module_reads, ctx.tree).param_readers
     # A class is one format: any of its loaders. A module holds many: the loader of the same
     # thing (``save_embeddings`` / ``load_embeddings``, ``torch_save`` / ``torch_load``).
     stem = _SAVER.sub("", function.name) if isinstance(owner, ast.Module) else None
@@ -166,21 +166,6 @@ def _round_trip(function: ast.AST, ctx: Context) -> bool:
         and (stem is None or _LOADER.sub("", other.name) == stem)
         for other in owner.body
     )
-
-
-def _param_readers(tree: ast.Module, ctx: Context) -> list[ast.AST]:
-    """The functions of the module that read, load or check a path built from one of their
-    parameters; a fact of the module."""
-    found: list[ast.AST] = []
-    if ctx.is_test_code:
-        return found
-    for call in ctx.nodes_of(ast.Call):
-        assert isinstance(call, ast.Call)
-        for expr in _read_paths(call, ctx):
-            names = _Found()
-            _tokens(expr, ctx, names, 0)
-            found.extend(function for function, _ in names.params if not any(function is seen for seen in found))
-    return found
 
 
 @dataclass
@@ -382,15 +367,9 @@ def _module_returns(tree: ast.Module, ctx: Context) -> dict[str, tuple[ast.expr,
     for node in (*ctx.nodes_of(ast.FunctionDef), *ctx.nodes_of(ast.AsyncFunctionDef)):
         assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         counts[node.name] = counts.get(node.name, 0) + 1
-        values = found.setdefault(node.name, [])
-        stack: list[ast.AST] = list(node.body)
-        while stack:
-            inner = stack.pop()
-            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                continue
-            if isinstance(inner, ast.Return) and inner.value is not None:
-                values.append(inner.value)
-            stack.extend(ast.iter_child_nodes(inner))
+        found.setdefault(node.name, []).extend(
+            inner.value for inner in ctx.fact(local_nodes, node) if isinstance(inner, ast.Return) and inner.value is not None
+        )
     return {name: tuple(values) for name, values in sorted(found.items()) if counts[name] <= _MAX_SAME_NAME}
 
 
@@ -418,17 +397,34 @@ def _module_constants(tree: ast.Module, ctx: Context) -> dict[str, str]:
 # -- the readers of a module ----------------------------------------------------------------
 
 
-def consumed_tokens(tree: ast.Module, ctx: Context) -> frozenset[str]:
-    """The tokens of every path a call of this module reads, loads or checks; a fact of the
-    module (empty in test code)."""
+@dataclass(frozen=True)
+class _Reads:
+    #: The tokens of every path a call of the module reads, loads or checks.
+    tokens: frozenset[str]
+    #: The functions that read, load or check a path built from one of their parameters.
+    param_readers: tuple[ast.AST, ...]
+
+
+def _module_reads(tree: ast.Module, ctx: Context) -> _Reads:
+    """What the reads of this module name, from one pass over its calls; a fact of the module
+    (nothing in test code)."""
     if ctx.is_test_code:
-        return frozenset()
+        return _Reads(frozenset(), ())
     found = _Found()
     for call in ctx.nodes_of(ast.Call):
         assert isinstance(call, ast.Call)
         for expr in _read_paths(call, ctx):
             _tokens(expr, ctx, found, 0)
-    return frozenset(found.local | found.shared)
+    readers: list[ast.AST] = []
+    for function, _ in found.params:
+        if not any(function is seen for seen in readers):
+            readers.append(function)
+    return _Reads(frozenset(found.local | found.shared), tuple(readers))
+
+
+def consumed_tokens(tree: ast.Module, ctx: Context) -> frozenset[str]:
+    """The tokens of every path a call of this module reads, loads or checks."""
+    return ctx.fact(_module_reads, tree).tokens
 
 
 def _read_paths(call: ast.Call, ctx: Context) -> Iterable[ast.expr]:
