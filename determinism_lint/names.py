@@ -202,6 +202,11 @@ def _bind_import(bindings: dict[str, str], node: Union[ast.Import, ast.ImportFro
         _record(bindings, alias.asname or alias.name, f"{module}.{alias.name}")
 
 
+#: Standard modules a module's ``from x import *`` most often hands on (a module that
+#: imports them uses them under their own name).
+_STAR_EXPORTED_MODULES = frozenset({"os", "sys", "json", "shutil", "glob", "pickle", "time", "re", "pathlib"})
+
+
 class Resolver:
     """Resolves names and attribute chains to dotted names, scope by scope."""
 
@@ -213,6 +218,7 @@ class Resolver:
         self._bindings: dict[int, dict[str, str]] = {}
         self._innermost: dict[ast.AST, tuple[Optional[FunctionNode], ast.AST]] = {}
         self._outer_scopes: dict[ast.AST, list[ScopeNode]] = {}
+        self._has_star: Optional[bool] = None
 
     def bindings(self, scope: ScopeNode) -> dict[str, str]:
         key = id(scope)
@@ -271,7 +277,17 @@ class Resolver:
                 return target or None
         if name in _BUILTINS:
             return f"builtins.{name}"
+        if name in _STAR_EXPORTED_MODULES and self._star_import():
+            return name  # ``from .utils import *`` hands on ``os``, ``json``: the module, as it almost always is
         return None
+
+    def _star_import(self) -> bool:
+        if self._has_star is None:
+            self._has_star = any(
+                isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names)
+                for statement in self._tree.body
+            )
+        return self._has_star
 
     def qualified_name(self, expr: ast.AST) -> Optional[str]:
         """``j.dump`` -> ``json.dump``; ``Path`` -> ``pathlib.Path``; locals -> ``None``."""

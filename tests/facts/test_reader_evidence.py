@@ -91,3 +91,153 @@ def test_a_reader_in_a_module_outside_the_run_counts(tmp_path, monkeypatch, caps
     code, out, _ = run(capsys, "check", "--no-cache", "pkg/store.py", "pkg/report.py")
     assert code == 1
     assert [line.split(" ")[:2] for line in out.splitlines() if ": DET" in line] == [["pkg/store.py:8:10:", "DET101"]]
+
+
+def messages(source: str, **settings: object) -> list[str]:
+    return [finding.message for finding in check(source, codes=("DET",), **settings)]
+
+
+def test_a_read_later_in_the_writing_function_is_a_hand_over_not_evidence() -> None:
+    # Written, then read in the same run: the next run writes it again before reading.
+    handed_over = """
+    import json, os
+    def run(exp_dir, config):
+        exp_path = os.path.join(exp_dir, "experiment_spec.json")
+        with open(exp_path, "w") as f:
+            json.dump(config, f, sort_keys=True)
+        with open(exp_path) as f:
+            launch(json.load(f))
+    """
+    assert codes(handed_over) == []
+    # Read before the write in the same function: a store read, updated and written back.
+    store = """
+    import json
+    def bump(state_path):
+        with open(state_path) as f:
+            state = json.load(f)
+        state["step"] += 1
+        with open(state_path, "w") as f:
+            json.dump(state, f, sort_keys=True)
+    """
+    assert codes(store) == [(7, "DET101")]
+    # An existence check is evidence wherever it is: a later run skips on it.
+    cache = """
+    import json, os
+    def build(out):
+        path = os.path.join(out, "features_cache.json")
+        with open(path, "w") as f:
+            json.dump(compute(), f, sort_keys=True)
+        if os.path.exists(path):
+            return
+    """
+    assert codes(cache) == [(5, "DET101")]
+
+
+def test_an_existence_check_that_clears_the_way_trusts_nothing() -> None:
+    source = """
+    import os, shutil
+    def stage(src, dst_dir):
+        dst = os.path.join(dst_dir, os.path.basename(src))
+        if os.path.exists(dst):
+            shutil.rmtree(dst)
+        shutil.copytree(src, dst)
+    def prepare(exps_dir, name, text):
+        if not os.path.exists(exps_dir):
+            try:
+                os.makedirs(exps_dir)
+            except OSError:
+                pass
+        with open(os.path.join(exps_dir, f"{name}.json"), "w") as f:
+            f.write(text)
+    """
+    assert codes(source) == []
+
+
+def test_a_file_with_a_suffix_is_not_the_name_it_extends() -> None:
+    source = """
+    import json, os
+    class Store:
+        def dump(self, data):
+            if not os.path.exists(self.features_prefix):
+                os.makedirs(self.features_prefix, exist_ok=True)
+            if os.path.isdir(self.features_prefix):
+                pass
+            with open(f"{self.features_prefix}.json", "w") as f:
+                json.dump(data, f, sort_keys=True)
+            with open(self.features_prefix + ".meta", "w") as f:
+                f.write("x")
+    """
+    assert codes(source) == []
+    read_with_the_suffix = source + """
+        def fetch(self):
+            with open(f"{self.features_prefix}.json") as f:
+                return json.load(f)
+    """
+    assert codes(read_with_the_suffix) == [(9, "DET101")]
+
+
+def test_a_star_import_hands_on_os() -> None:
+    source = """
+    from .utils import *
+    def write_summary(results_dir, text):
+        with open(os.path.join(results_dir, "tuning_summary.txt"), "w") as f:
+            f.write(text)
+    def setup(results_dir):
+        if os.path.exists(results_dir):
+            return
+    """
+    assert codes(source) == []
+
+
+def test_the_message_names_the_read_that_trusts_the_file() -> None:
+    source = """
+    import json, os
+    def save_state(run_dir, state):
+        with open(os.path.join(run_dir, "trainer_state.json"), "w") as f:
+            json.dump(state, f, sort_keys=True)
+    def resume(run_dir):
+        with open(os.path.join(run_dir, "trainer_state.json")) as f:
+            return json.load(f)
+    """
+    (message,) = messages(source)
+    assert message.endswith(", and `open(...)` in `resume()` on line 7 reads it")
+    assert messages(source, reader_evidence=False)[0].endswith("truncated or half-written")
+
+
+def test_a_read_after_a_write_the_run_may_skip_is_evidence() -> None:
+    source = """
+    import numpy, os
+    def build_indices(cache_dir, compute):
+        index_path = os.path.join(cache_dir, "sample_index.npy")
+        cache_hit = all(map(os.path.isfile, [index_path]))
+        if not cache_hit:
+            numpy.save(index_path, compute())
+        return numpy.load(index_path)
+    """
+    (message,) = messages(source)
+    assert message.endswith("`os.path.isfile(...)` in `build_indices()` on line 5 checks for it")
+    no_check = source.replace("all(map(os.path.isfile, [index_path]))", "False")
+    (message,) = messages(no_check)
+    assert message.endswith("`numpy.load(...)` in `build_indices()` on line 8 reads it")
+
+
+def test_the_callers_of_callers_name_the_file() -> None:
+    source = """
+    import os
+    def prepare(urls, csv_file):
+        if os.path.isfile(csv_file):
+            return
+        collect(urls, csv_file)
+    def collect(urls, csv_file):
+        try:
+            write_rows(urls, csv_file)
+        except Exception:
+            if os.path.exists(csv_file):
+                os.remove(csv_file)
+            raise
+    def write_rows(urls, csv_file):
+        with open(csv_file, "w") as w:
+            w.write("\\n".join(urls))
+    """
+    (message,) = messages(source)
+    assert message.endswith("`os.path.isfile(...)` in `prepare()` on line 4 checks for it")

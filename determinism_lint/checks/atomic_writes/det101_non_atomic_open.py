@@ -10,7 +10,7 @@ from ...model import FixSafety
 from ..base import NO_FIX, Invalid, Report
 from ..writes.fixplan import _handle_may_leak, _open_rewrite
 from ..writes.sites import _display, _is_direct_with_item, _written
-from ._write_rule import WriteSiteRule
+from ._write_rule import WriteSiteRule, read_clause
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -530,9 +530,10 @@ class NonAtomicOpen(WriteSiteRule):
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        site = self.hazard(node, ctx)
-        if site is None:
+        found = self.hazard(node, ctx)
+        if found is None:
             return
+        site, reader = found
         assert isinstance(node, ast.Call)
         fixable = (
             _is_direct_with_item(node, ctx)
@@ -542,6 +543,7 @@ class NonAtomicOpen(WriteSiteRule):
         message = (
             f"`{_display(site.api)}(..., {site.mode!r})` on line {node.lineno} writes {_written(site)} in place:"
             " a crash leaves it truncated or half-written"
+            f"{read_clause(reader, ctx)}"
         )
         yield Report(node, message, fixable=fixable)
 

@@ -155,9 +155,10 @@ class DumpIntoOpen(WriteSiteRule):
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        site = self.hazard(node, ctx)
-        if site is None:
+        found = self.hazard(node, ctx)
+        if found is None:
             return
+        site, reader = found
         assert isinstance(node, ast.Call)
         message = (
             f"`{site.api}` on line {node.lineno} into a bare `open({_short(site.target) if site.target else '...'},"

@@ -10,7 +10,7 @@ from ...model import FixSafety
 from ..base import NO_FIX, Invalid, Report, Valid
 from ..writes.fixplan import _path_method_rewrite
 from ..writes.sites import _display, _is_statement, _written
-from ._write_rule import WriteSiteRule
+from ._write_rule import WriteSiteRule, read_clause
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -162,13 +162,15 @@ class NonAtomicPathWrite(WriteSiteRule):
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        site = self.hazard(node, ctx)
-        if site is None:
+        found = self.hazard(node, ctx)
+        if found is None:
             return
+        site, reader = found
         assert isinstance(node, ast.Call)
         message = (
             f"`{_display(site.api)}` on line {node.lineno} writes {_written(site)} in place:"
             " a crash leaves it truncated or half-written"
+            f"{read_clause(reader, ctx)}"
         )
         fixable = _is_statement(node, ctx) and _path_method_rewrite(node, site, ctx) is not None
         yield Report(node, message, fixable=fixable)

@@ -11,7 +11,7 @@ from ..base import NO_FIX, Invalid, Report, Valid
 from ..writes.fixplan import _writer_plan, _writer_target_is_local
 from ..writes.sites import _display, _written
 from ..writes.vocabulary import _COPIES, _TREE_COPIES
-from ._write_rule import WriteSiteRule
+from ._write_rule import WriteSiteRule, read_clause
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -263,24 +263,28 @@ class NonAtomicPathWriter(WriteSiteRule):
     )
 
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
-        site = self.hazard(node, ctx)
-        if site is None:
+        found = self.hazard(node, ctx)
+        if found is None:
             return
+        site, reader = found
         assert isinstance(node, ast.Call)
         if site.api in _TREE_COPIES:
             message = (
                 f"`{site.api}` on line {node.lineno} copies a tree into {_written(site)} in place:"
                 " a crash leaves a partial tree there"
+                f"{read_clause(reader, ctx)}"
             )
         elif site.api in _COPIES:
             message = (
                 f"`{site.api}` on line {node.lineno} copies into {_written(site)} in place:"
                 " a crash leaves a truncated copy there"
+                f"{read_clause(reader, ctx)}"
             )
         else:
             message = (
                 f"`{_display(site.api)}` on line {node.lineno} writes {_written(site)} in place:"
                 " a crash leaves it truncated or half-written"
+            f"{read_clause(reader, ctx)}"
             )
         # The same test ``fix`` applies, so ``check`` never advertises a fix that ``fix`` declines.
         fixable = _writer_plan(node, site, ctx) is not None and _writer_target_is_local(node, site, ctx)
