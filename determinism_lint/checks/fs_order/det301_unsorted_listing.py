@@ -137,6 +137,13 @@ class UnsortedListing(Rule):
         return _listing_call_names(settings)
 
     VALID = (
+        # The code asserts a single match: the order picks nothing.
+        "import glob, json\n\ndef load_only(folder):\n    files = glob.glob(folder + '/text*')\n"
+        "    assert len(files) == 1, 'one inference file expected'\n    with open(files[0]) as f:\n"
+        "        return json.load(f)\n",
+        # A column's GLOB operator in a query, not a listing.
+        "def files_under(dc, path):\n    return dc.filter((C('file.path') == path) | C('file.path').glob(path + '/*'))\n",
+        "def matching(chain, pattern):\n    return chain.filter(Column('file.path').glob(pattern))\n",
         "import glob\nimport torch\n\ndef merge_shards(ckpt_dir, out):\n    state_dict = {}\n"
         "    for shard in glob.glob(f'{ckpt_dir}/*.pt'):\n        state_dict.update(torch.load(shard))\n"
         "    torch.save(state_dict, out)\n",

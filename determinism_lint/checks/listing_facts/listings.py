@@ -136,6 +136,8 @@ def _has_path_shape(call: ast.Call, func: ast.Attribute, name: Optional[str], ct
         return False  # a module function of the same name, not a Path method
     if call.args and not _may_be_pattern(call.args[0]):
         return False  # ``parser.glob(lambda: ...)``: some other ``glob``
+    if _query_expression(call, ctx):
+        return False  # ``dc.filter(Column("path").glob(p))``: a query predicate, no listing
     receiver = func.value
     if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
         return False  # a class's own ``glob``/``iterdir`` method, rarely a Path subclass
@@ -150,6 +152,30 @@ def _has_path_shape(call: ast.Call, func: ast.Attribute, name: Optional[str], ct
         return False  # ``dirfs = DirFileSystem(fs=..., path=...)``: an fsspec glob, sorted
     receiver_name = ctx.qualified_name(receiver.func) if isinstance(receiver, ast.Call) else None
     return not (receiver_name is not None and receiver_name.split(".", 1)[0] in _FILESYSTEM_MODULES)
+
+
+#: Methods of query builders (SQL, data frames) that take a predicate.
+_PREDICATE_TAKERS = frozenset({"filter", "where", "exclude", "having", "query", "mask"})
+
+
+def _query_expression(call: ast.Call, ctx: Context) -> bool:
+    """``x.glob(pattern)`` used as a predicate: combined with ``&``/``|``/``~`` or a comparison,
+    or handed to ``.filter(...)``/``.where(...)`` (a column's GLOB operator, as in SQL
+    expression builders): a listing's entries are never used so."""
+    node: ast.AST = call
+    parent = ctx.parent(node)
+    while isinstance(parent, (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare)):
+        if isinstance(parent, ast.BinOp) and not isinstance(parent.op, (ast.BitAnd, ast.BitOr)):
+            return False
+        if isinstance(parent, ast.UnaryOp) and not isinstance(parent.op, ast.Invert):
+            return False
+        node, parent = parent, ctx.parent(parent)
+        if not isinstance(parent, (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare)) and not isinstance(parent, ast.Call):
+            return True  # ``a | p.glob(x)`` as a value: a predicate
+    return (
+        isinstance(parent, ast.Call) and any(arg is node for arg in parent.args)
+        and isinstance(parent.func, ast.Attribute) and parent.func.attr in _PREDICATE_TAKERS
+    )
 
 
 _EXISTENCE_TESTS = frozenset({"isfile", "exists", "access", "is_file"})
@@ -220,8 +246,11 @@ def _may_be_pattern(expr: ast.AST) -> bool:
 
 
 def matches_at_most_one(listing: Listing, ctx: Context) -> bool:
-    """``glob.glob("config.yaml")``, ``p.glob(glob.escape(name))``: a pattern without wildcards."""
+    """``glob.glob("config.yaml")``, ``p.glob(glob.escape(name))``: a pattern without wildcards;
+    or a listing the code asserts holds one entry (``assert len(files) == 1``)."""
     call = listing.call
+    if _asserted_single(call, ctx):
+        return True
     if listing.label not in ("glob.glob()", "glob.iglob()") and not listing.label.endswith(".glob()"):
         return False
     pattern = argument(call, 0, "pathname")
@@ -229,6 +258,40 @@ def matches_at_most_one(listing: Listing, ctx: Context) -> bool:
         text = pattern.value if isinstance(pattern.value, str) else pattern.value.decode("latin-1")
         return not any(char in text for char in "*?[")
     return isinstance(pattern, ast.Call) and ctx.call_name(pattern) == "glob.escape"
+
+
+def _asserted_single(call: ast.Call, ctx: Context) -> bool:
+    """``files = glob.glob(...)`` and, in the same function, ``assert len(files) == 1`` (or
+    ``if len(files) != 1: raise ...``): whatever the order, there is one entry."""
+    parent = ctx.parent(call)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name = parent.targets[0].id
+    scope = ctx.enclosing_function(call)
+    statements = ctx.nodes_of(ast.Assert) if scope is None else [
+        node for node in ast.walk(scope) if isinstance(node, (ast.Assert, ast.If))
+    ]
+    for statement in statements:
+        if isinstance(statement, ast.If) and not (
+            statement.body and isinstance(statement.body[0], ast.Raise)
+        ):
+            continue
+        assert isinstance(statement, (ast.Assert, ast.If))
+        for node in ast.walk(statement.test):
+            if isinstance(node, ast.Compare) and len(node.ops) == 1 and _len_of(node.left, name) and isinstance(
+                node.comparators[0], ast.Constant
+            ) and node.comparators[0].value == 1 and isinstance(
+                node.ops[0], ast.Eq if isinstance(statement, ast.Assert) else ast.NotEq
+            ):
+                return True
+    return False
+
+
+def _len_of(expr: ast.expr, name: str) -> bool:
+    return (
+        isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "len"
+        and len(expr.args) == 1 and isinstance(expr.args[0], ast.Name) and expr.args[0].id == name
+    )
 
 
 def _listing_call_names(settings: Settings) -> frozenset[str]:
