@@ -241,3 +241,45 @@ def test_the_callers_of_callers_name_the_file() -> None:
     """
     (message,) = messages(source)
     assert message.endswith("`os.path.isfile(...)` in `prepare()` on line 4 checks for it")
+
+
+def test_a_reader_whose_file_name_is_a_parameter_default() -> None:
+    source = """
+    import json, os
+    QUANT_CONFIG = "quantize_config.json"
+    def save(save_dir, config):
+        with open(os.path.join(save_dir, QUANT_CONFIG), "w") as f:
+            json.dump(config, f, sort_keys=True)
+    def load(save_folder, config_name=QUANT_CONFIG):
+        with open(os.path.join(save_folder, config_name)) as f:
+            return json.load(f)
+    """
+    assert codes(source) == [(5, "DET101")]
+
+
+def test_what_names_the_source_of_a_copy_is_no_evidence_for_the_copy() -> None:
+    source = """
+    import os, shutil
+    def package(src_dir, dst_dir):
+        if os.path.exists(os.path.join(src_dir, "dataset_info.json")):
+            shutil.copyfile(os.path.join(src_dir, "dataset_info.json"), os.path.join(dst_dir, "dataset_info.json"))
+    """
+    assert codes(source) == []
+
+
+def test_buffers_and_temporary_directories_are_no_files_to_tear() -> None:
+    source = """
+    import io, tempfile, torch
+    from pathlib import Path
+    def broadcast(obj):
+        buffer = io.BytesIO()
+        torch.save(obj, buffer)
+        buffer = torch.ByteTensor(buffer.getbuffer())
+        return buffer
+    def simulate(objs):
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = Path(tmp) / "scheduler_cache.pt"
+            torch.save(objs, cache.as_posix())
+            return torch.load(cache.as_posix())
+    """
+    assert codes(source, reader_evidence=False) == []

@@ -44,6 +44,8 @@ _MAX_CALLER_LEVELS = 3
 
 #: Copies that take a folder as their destination: the file keeps the source's name.
 _COPIES_INTO_FOLDERS = frozenset({"shutil.copy", "shutil.copy2", "shutil.move"})
+#: Copies from a source path (the first argument) to the written one.
+_COPIES = frozenset({*_COPIES_INTO_FOLDERS, "shutil.copyfile", "shutil.copytree", "shutil.copyfileobj"})
 
 
 def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call] = None) -> Optional[ReadSite]:
@@ -55,11 +57,17 @@ def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call]
         return None
     found = _Found()
     _tokens(target, ctx, found, 0)
-    if call is not None and call.args and isinstance(target, (ast.Name, ast.Attribute)) and (
-        ctx.call_name(call) in _COPIES_INTO_FOLDERS
-    ):
+    copy = ctx.call_name(call) if call is not None and call.args else None
+    if call is not None and isinstance(target, (ast.Name, ast.Attribute)) and copy in _COPIES_INTO_FOLDERS:
         # ``shutil.copy(f"{src}/plans.json", model_dir)``: into a folder, under the source's name.
         _file_part(call.args[0], [], ctx, found.sharing(), 0)
+    elif call is not None and copy in _COPIES and call.args[0] is not target:
+        # ``shutil.copy(os.path.join(src, name), os.path.join(dst, name))``: what names the
+        # source too says nothing of the copy (a check of the source is no read of the copy).
+        source = _Found()
+        _tokens(call.args[0], ctx, source, 0)
+        found.local -= source.local
+        found.shared -= source.shared
     writer = ctx.enclosing_function(call if call is not None else target)
     elsewhere = set(found.shared)
     # What callers pass for a path parameter names the file: in the caller's own function,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from .._util import last_name, local_nodes
 from .bindings import _collect_binds
@@ -255,6 +255,9 @@ def _name_tokens(
             if bind.kind == "param":
                 if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and (scope, name.id, "") not in found.params:
                     found.params.append((scope, name.id, ""))
+                    default = _default(scope, name.id)
+                    if isinstance(default, (ast.Name, ast.Attribute, ast.Constant)):
+                        _tokens(default, ctx, found, depth + 1)  # ``name=CONFIG_NAME``: the file unless told
             elif bind.kind in ("assign", "with") and bind.value is not None and bind.value is not name:
                 _tokens(bind.value, ctx, found, depth + 1)
         return
@@ -307,3 +310,17 @@ def _module_constants(tree: ast.Module, ctx: Context) -> dict[str, str]:
         ) and isinstance(statement.value.value, str):
             found[statement.target.id] = statement.value.value
     return found
+
+
+def _default(function: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> Optional[ast.expr]:
+    """The default value of parameter ``param``, if any."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    offset = len(positional) - len(args.defaults)
+    for index, arg in enumerate(positional):
+        if arg.arg == param:
+            return args.defaults[index - offset] if index >= offset else None
+    for arg, value in zip(args.kwonlyargs, args.kw_defaults):
+        if arg.arg == param:
+            return value
+    return None

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 #: The last name of a call that consumes the file its arguments name.
 _READER_NAME = re.compile(
     r"(?:^|_)(?:loads?|reads?|open|exists?|isfile|is_file|isdir|is_dir|getsize|getmtime|stat|lexists"
-    r"|download|cached_file)(?:_|$)|^from_(?:file|files|disk|path|json|yaml|pretrained|dir|directory)$",
+    r")(?:_|$)|^from_(?:file|files|disk|path|json|yaml|pretrained|dir|directory)$",
     re.IGNORECASE,
 )
 #: Methods that read the path object they are called on (``p.read_text()``, ``p.exists()``).

@@ -175,6 +175,11 @@ def _root(expr: ast.expr, ctx: Context, depth: int = 0) -> ast.expr:
             expr = expr.values[0].value
         elif isinstance(expr, ast.Attribute) and expr.attr == "parent":
             expr = expr.value
+        elif (
+            isinstance(expr, ast.Call) and not expr.args and isinstance(expr.func, ast.Attribute)
+            and (expr.func.attr in _DERIVED_PATH_METHODS or expr.func.attr in ("as_posix", "__fspath__"))
+        ):
+            expr = expr.func.value  # ``p.as_posix()``, ``p.resolve()``
         elif isinstance(expr, ast.Call) and expr.args and not isinstance(expr.args[0], ast.Starred):
             func = expr.func
             if isinstance(func, ast.Attribute) and func.attr in _DERIVED_PATH_METHODS:
@@ -207,6 +212,9 @@ def _is_handle(expr: ast.expr, ctx: Context, cfg: _Config) -> bool:
     if isinstance(expr, ast.Call):
         return _is_handle_call(expr, ctx, cfg)
     if isinstance(expr, ast.Name):
+        reaching = _single_reaching(expr, ctx)
+        if reaching is not None:
+            return _is_handle_bind(reaching, ctx, cfg)  # ``buffer = io.BytesIO()`` just before, rebound later
         binds = _binds(expr, ctx)
         return bool(binds) and all(_is_handle_bind(bind, ctx, cfg) for bind in binds)
     return False
