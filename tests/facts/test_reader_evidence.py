@@ -283,3 +283,83 @@ def test_buffers_and_temporary_directories_are_no_files_to_tear() -> None:
             return torch.load(cache.as_posix())
     """
     assert codes(source, reader_evidence=False) == []
+
+
+def test_a_file_of_the_same_name_in_another_folder_is_not_the_file() -> None:
+    source = """
+    import os, shutil, yaml
+    def unshard(input_dir, output_dir):
+        with open(os.path.join(input_dir, "config.yaml")) as f:
+            config = yaml.safe_load(f)
+        convert(config, output_dir)
+        with open(os.path.join(output_dir, "config.yaml"), "w") as f:
+            yaml.safe_dump(config, f)
+    """
+    assert codes(source) == []
+    # The same folder, or a folder named in another function: the file is read back.
+    same = source.replace('os.path.join(input_dir, "config.yaml")', 'os.path.join(output_dir, "config.yaml")')
+    assert codes(same) == [(7, "DET101")]
+    elsewhere = source + """
+    def resume(run_dir):
+        with open(f"{run_dir}/config.yaml") as f:
+            return yaml.safe_load(f)
+    """
+    assert codes(elsewhere) == [(7, "DET101")]
+    other_attribute = """
+    import json
+    class Export:
+        def load(self):
+            with open(f"{self.source_dir}/index_manifest.json") as f:
+                return json.load(f)
+        def save(self, index):
+            with open(f"{self.output_dir}/index_manifest.json", "w") as f:
+                json.dump(index, f, sort_keys=True)
+    """
+    assert codes(other_attribute) == []
+
+
+def test_a_name_reassigned_before_the_write_names_the_new_file() -> None:
+    source = """
+    import json, os
+    def merge(root, parts):
+        infos = []
+        for part in parts:
+            index_filename = os.path.join(part, "index.json")
+            infos.extend(json.load(open(index_filename))["shards"])
+        index_filename = os.path.join(root, "index.json")
+        with open(index_filename, "w") as out:
+            json.dump({"shards": infos}, out, sort_keys=True)
+    """
+    assert codes(source) == []
+
+
+def test_a_copy_into_a_folder_is_not_its_source() -> None:
+    source = """
+    import shutil
+    def finish(input_dir, output_dir):
+        config = load_config(input_dir / "train_config.yaml")
+        shutil.copy(input_dir / "train_config.yaml", output_dir)
+        return config
+    """
+    assert codes(source) == []
+
+
+def test_a_file_of_the_same_literal_name_read_in_another_module_is_no_evidence(tmp_path, monkeypatch, capsys) -> None:
+    """Another command's input, or this command's output read by a later command."""
+    from ..helpers import run, write
+
+    write(tmp_path / "pyproject.toml", "[project]\nname = 'p'\n")
+    write(tmp_path / "pkg" / "__init__.py", "")
+    write(
+        tmp_path / "pkg" / "process.py",
+        "import json\nimport os\n\n\ndef write_transforms(out, frames):\n"
+        "    with open(os.path.join(out, 'transforms.json'), 'w') as f:\n        json.dump(frames, f, sort_keys=True)\n",
+    )
+    write(
+        tmp_path / "pkg" / "parser.py",
+        "import json\nimport os\n\n\ndef parse(data_dir):\n"
+        "    with open(os.path.join(data_dir, 'transforms.json')) as f:\n        return json.load(f)\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "check", "--no-cache", "pkg")
+    assert code == 0, out

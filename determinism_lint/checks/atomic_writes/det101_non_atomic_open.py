@@ -39,16 +39,26 @@ class NonAtomicOpen(WriteSiteRule):
     default; `--strict` reports every write): a torn file matters when a later step trusts
     it. The evidence is a read, load or existence check of the same file outside test code
     (`open(p)`, `p.read_text()`, `torch.load(p)`, `os.path.exists(p)`, `p.is_file()`, a helper
-    named `load_*`/`read_*`), named the same way as the write names it: the same local name in
+    named `load_*`/`read_*`), named the same way as the write names it, and the message names
+    it ("... and `json.load(...)` in `resume()` on line 221 reads it"): the same local name in
     the function (`if os.path.exists(path): return load(path)` ... `open(path, "w")`), the same
-    literal file name or module-level constant anywhere in the project (`"refs"`,
-    `CONFIG_NAME`, the `_meta.pkl` of `f"{key}_meta.pkl"`), the same attribute
-    (`self.cache_file`), or, for a path given as a parameter, what the function's callers pass
-    (in this module, and in the modules that import it), and a `save`/`to_file`/`dump` method
-    whose class has the matching `load`/`from_file`/`read` that opens a path its caller gives.
-    A one-shot output that nothing in the project reads (a command's `--output-file`, a report
-    at the end of a run, a file for another tool) is found broken by whoever opens it and is
-    written again by running the command again.
+    literal file name or module-level constant in the module (`"refs"`, `CONFIG_NAME`, the
+    `_meta.pkl` of `f"{key}_meta.pkl"`), the same attribute (`self.cache_file`), a
+    module-level constant of the module read in another module (`from .store import
+    INDEX_NAME`), or, for a path given as a parameter, what the function's callers pass, read
+    or checked in the caller's function (in this module, and in the modules that import it,
+    up to three callers up), and a `save`/`to_file`/`dump` method whose class has the matching
+    `load`/`from_file`/`read` that opens a path its caller gives. No evidence: a read that
+    always follows the write in the same function (the file is handed on within one run and
+    written again by the next), an existence check that only clears the way
+    (`if os.path.exists(dst): shutil.rmtree(dst)`, `makedirs`), a file of the same name in a
+    folder known to differ (`join(input_dir, "config.yaml")` against `join(output_dir,
+    "config.yaml")`), the source of a copy, a folder the file is written into, and a file of
+    the same literal name read by another module (most often another command's input, or an
+    output consumed by a later command that the user reruns). A one-shot output that nothing
+    in the project reads (a command's `--output-file`, a report at the end of a run, a file
+    for another tool) is found broken by whoever opens it and is written again by running the
+    command again.
 
     Not flagged: read modes, append (`"a"`), in-place update (`"r+"`), modes that are not
     known statically, and writes that produce no artifact:

@@ -11,11 +11,18 @@ A file is named the same way by its write and by its readers through *tokens* of
 expression: the literal parts of its name (``"config.json"``, ``"refs"``, the ``_metadata.pkl``
 of ``f"{prefix}_metadata.pkl"``), the module-level constants and the attributes it is built
 from (``CONFIG_NAME``, ``self.processed_paths``), and, inside one function, the local name that
-holds it. A reader is a call that opens, reads, loads or checks the existence of a path
-(``open(p)``, ``p.read_text()``, ``json.load``, ``torch.load(p)``, ``os.path.exists(p)``,
-``p.is_file()``, a project helper named ``load_*``/``read_*``), in a module of the project that
-is not test code. For a path handed in as a parameter, the values the function's callers pass
-(in this module, and in the other modules that import it) name the file.
+holds it. A file name joined to folders known to differ (``join(input_dir, "config.yaml")``
+against ``join(output_dir, "config.yaml")``) is another file. A reader is a call that opens,
+reads, loads or checks the existence of a path (``open(p)``, ``p.read_text()``, ``json.load``,
+``torch.load(p)``, ``os.path.exists(p)``, ``p.is_file()``, a project helper named
+``load_*``/``read_*``) in the writing module, outside test code; a read later in the writing
+function that always follows the write hands the file on within one run and is no evidence.
+For a path handed in as a parameter, what the function's callers pass (in this module, and in
+the other modules that import it, up to three callers up) names the file, read or checked in
+the caller's own function. In other modules, only a read through a module-level constant of
+the writing module (``from .store import INDEX_NAME``) is evidence: a file of the same literal
+name read by some other module is, measured on real code, most often another command's input,
+or a command's output consumed by a later command that the user reruns.
 
 Facts layer: no libcst. The analysed code is never imported or executed.
 """
@@ -28,7 +35,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from .fresh_paths import _module_context
-from .path_tokens import _WORD, _Found, _file_part, _marked, _tokens
+from .path_tokens import _WORD, _Found, _file_part, _marked, _module_constants, _tokens
 from .read_sites import ReadSite, _module_reads, _Reads
 
 if TYPE_CHECKING:
@@ -38,6 +45,7 @@ __all__ = ["ReadSite", "read_back"]
 
 #: At most this many other modules are parsed to look for the readers of one token.
 _MAX_CANDIDATES = 12
+
 #: Callers of callers followed this far up for what they pass as the written path.
 _MAX_CALLER_LEVELS = 3
 
@@ -59,17 +67,24 @@ def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call]
     _tokens(target, ctx, found, 0)
     copy = ctx.call_name(call) if call is not None and call.args else None
     if call is not None and isinstance(target, (ast.Name, ast.Attribute)) and copy in _COPIES_INTO_FOLDERS:
-        # ``shutil.copy(f"{src}/plans.json", model_dir)``: into a folder, under the source's name.
-        _file_part(call.args[0], [], ctx, found.sharing(), 0)
+        # ``shutil.copy(f"{src}/plans.json", model_dir)``: into a folder, under the source's name
+        # (a read of the source itself, in its own folder, is no read of the copy).
+        named = _Found()
+        _file_part(call.args[0], [], ctx, named, 0)
+        found.shared |= named.shared
+        into = _folder_tokens(target, ctx)
+        for name in named.shared:
+            if into:
+                found.folders[name] = set(into)
     elif call is not None and copy in _COPIES and call.args[0] is not target:
         # ``shutil.copy(os.path.join(src, name), os.path.join(dst, name))``: what names the
-        # source too says nothing of the copy (a check of the source is no read of the copy).
+        # source too says nothing of the copy (a check of the source is no read of the copy),
+        # unless the copy's folder tells them apart (see ``_other_folder``).
         source = _Found()
         _tokens(call.args[0], ctx, source, 0)
-        found.local -= source.local
-        found.shared -= source.shared
+        found.local -= {token for token in source.local if token not in found.folders}
+        found.shared -= {token for token in source.shared if token not in found.folders}
     writer = ctx.enclosing_function(call if call is not None else target)
-    elsewhere = set(found.shared)
     # What callers pass for a path parameter names the file: in the caller's own function,
     # read or checked around the call (up to a few callers up).
     pending = [(function, param, mark, ctx, 1) for function, param, mark in found.params]
@@ -82,38 +97,43 @@ def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call]
         for value, other in _caller_values(function, param, where):
             caller = _Found()
             _marked(value, mark, other, caller, 0)
-            elsewhere |= caller.shared
             site = _evidence(
                 caller.local | caller.shared, other.fact(_module_reads, other.tree), other.enclosing_function(value),
-                value, other,
+                value, other, caller.folders,
             )
             if site is not None:
                 return site
             if level < _MAX_CALLER_LEVELS:
                 pending.extend((up, name, marked, other, level + 1) for up, name, marked in caller.params)
     reads = ctx.fact(_module_reads, ctx.tree)
-    site = _evidence(found.local | found.shared, reads, writer, call if call is not None else target, ctx)
+    site = _evidence(found.local | found.shared, reads, writer, call if call is not None else target, ctx, found.folders)
     if site is not None:
         return site
     for function, _, _ in found.params:
         loader = _round_trip(function, ctx)
         if loader is not None:
             return ReadSite(ctx.path, loader.lineno, f"{loader.name}()", False, ctx.parent(loader), None)
-    if ctx.fact(_command_script, ctx.tree):
-        # A script run as a command (``python convert.py --output-dir out``) writes what its
-        # user asked for; only a reader in the script itself (a resume, a cache it skips to)
-        # says a later run trusts the file. That the library elsewhere reads files of the
-        # same name (``config.json``) is no such evidence.
-        return None
-    for token in sorted(elsewhere):
-        site = _read_elsewhere(token, ctx)
-        if site is not None:
-            return site
+    # Other modules: only through a constant of this module that names the file. A file of the
+    # same literal name read elsewhere is most often another command's input, or this
+    # command's output consumed by a later one that the user reruns: no evidence.
+    constants = ctx.fact(_module_constants, ctx.tree)
+    for token in sorted(found.shared):
+        if token in constants:
+            site = _read_elsewhere(token, ctx)
+            if site is not None:
+                return site
     return None
 
 
+def _folder_tokens(folder: ast.expr, ctx: Context) -> set[str]:
+    where = _Found()
+    _tokens(folder, ctx, where, 0)
+    return where.local | where.shared
+
+
 def _evidence(
-    tokens: set[str], reads: _Reads, writer: Optional[ast.AST], write: ast.AST, ctx: Context
+    tokens: set[str], reads: _Reads, writer: Optional[ast.AST], write: ast.AST, ctx: Context,
+    folders: Optional[dict[str, set[str]]] = None,
 ) -> Optional[ReadSite]:
     """The first read of ``reads`` naming one of ``tokens`` that a later run would trust: any
     existence check, any read outside the writing function ``writer``, a read in it before
@@ -123,6 +143,8 @@ def _evidence(
     best: Optional[ReadSite] = None
     for token in sorted(tokens & reads.sites.keys()):
         for site in reads.sites[token]:
+            if folders and _other_folder(folders.get(token), site.folders.get(token)):
+                continue  # ``join(input_dir, "config.yaml")`` is not ``join(output_dir, "config.yaml")``
             if (
                 not site.checks and writer is not None and site.function is writer
                 and site.line > getattr(write, "lineno", 0) and site.node is not None and _always_written_first(write, site.node, ctx)
@@ -131,6 +153,24 @@ def _evidence(
             if best is None or (site.line, site.spelled) < (best.line, best.spelled):
                 best = site
     return best
+
+
+def _other_folder(written: Optional[set[str]], read: Optional[frozenset[str]]) -> bool:
+    """The folders of two files of one name are known and differ: no shared token, and both
+    named by attributes (``self.output_dir`` against ``self.cache_dir``) or by local names of
+    one function (``output_dir`` against ``input_dir``). Literal parts say too little
+    (``join(root, "models")`` may be ``self.model_dir``)."""
+    if not written or not read or written & read:
+        return False
+    if any(token.startswith(".") for token in written) and any(token.startswith(".") for token in read):
+        return True  # ``self.output_dir`` against ``self.source_dir``
+    return bool({_scope_of(token) for token in written if token.startswith("\x00")} & {
+        _scope_of(token) for token in read if token.startswith("\x00")
+    })
+
+
+def _scope_of(token: str) -> str:
+    return token.rsplit(":", 1)[0]
 
 
 def _always_written_first(write: ast.AST, read: ast.AST, ctx: Context) -> bool:
@@ -155,19 +195,6 @@ def _in_body(child: ast.AST, branch: ast.If | ast.IfExp) -> bool:
     if isinstance(branch, ast.IfExp):
         return child is branch.body
     return any(statement is child for statement in branch.body)
-
-
-def _command_script(tree: ast.Module, ctx: Context) -> bool:
-    """The module runs as a command: a top-level ``if __name__ == "__main__":``."""
-    for statement in tree.body:
-        test = statement.test if isinstance(statement, ast.If) else None
-        if isinstance(test, ast.Compare) and len(test.comparators) == 1:
-            sides = (test.left, test.comparators[0])
-            if any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides) and any(
-                isinstance(side, ast.Constant) and side.value == "__main__" for side in sides
-            ):
-                return True
-    return False
 
 
 _SAVER = re.compile(r"save|write|dump|store|export|persist|^to_", re.IGNORECASE)
@@ -214,6 +241,8 @@ def _caller_values(function: ast.AST, param: str, ctx: Context) -> list[tuple[as
 
 
 def _read_elsewhere(token: str, ctx: Context) -> Optional[ReadSite]:
+    """A read in another module of the project of the module-level constant ``token`` that
+    names the written file (``from .store import INDEX_NAME``): one format, shared by code."""
     here = os.path.abspath(ctx.path)
     checked = 0
     spelled = re.split(r"~|/\*", token)[0].lstrip(".").replace("()", "(")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from .._util import last_name, local_nodes
-from .bindings import _collect_binds
+from .bindings import _Bind, _collect_binds, _reaching_binds
 from .readers import _module_level_names
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ _GENERIC_LITERALS = frozenset(
 )
 _EXTENSION_ONLY = re.compile(r"^\.?[A-Za-z0-9]{1,6}$")
 _LETTER = re.compile(r"[A-Za-z]")
-_WORD = re.compile(r"[\w\-]+")
 _MAX_DEPTH = 6
+_WORD = re.compile(r"[\w\-]+")
 
 @dataclass
 class _Found:
@@ -70,11 +70,26 @@ class _Found:
     #: (function, parameter, mark): the file is named by what callers pass for the parameter,
     #: derived by the mark (see :func:`_derived`).
     params: list[tuple[ast.AST, str, str]] = field(default_factory=list)
+    #: A file name token -> the tokens of the folders it was joined to (``join(out_dir,
+    #: "config.yaml")``): two files of one name in folders known to differ are not one file.
+    folders: dict[str, set[str]] = field(default_factory=dict)
 
     def sharing(self) -> _Found:
         """The same tokens, without collecting parameters (a value a caller passes, a path a
         helper returns: their parameters are not the writer's)."""
-        return _Found(self.local, self.shared)
+        return _Found(self.local, self.shared, folders=self.folders)
+
+    def in_folders(self, names: set[str], folders: list[ast.expr], ctx: Context, depth: int) -> None:
+        """Record that the file names ``names`` sit in ``folders``."""
+        if not names or not folders:
+            return
+        where = _Found()
+        for folder in folders:
+            _tokens(folder, ctx, where, depth + 1)
+        tokens = where.local | where.shared
+        if tokens:
+            for name in names:
+                self.folders.setdefault(name, set()).update(tokens)
 
 
 def _tokens(
@@ -100,6 +115,17 @@ def _tokens(
             # ``f"{path}.json"``: another file than ``path``, named by it and the suffix.
             _derived(ast.JoinedStr(values=parts[:-1]), "~" + last.value, ctx, found, depth)
             return
+        if isinstance(last, ast.Constant) and isinstance(last.value, str) and "/" in last.value:
+            names: set[str] = set()
+            _literal_tokens(last.value, names)
+            if names:
+                # ``f"{out_dir}/config.yaml"``: the file ``config.yaml`` in the folder ``out_dir``
+                # (as ``os.path.join(out_dir, "config.yaml")``: the folder names no file).
+                found.shared |= names
+                found.in_folders(
+                    names, [part.value for part in parts if isinstance(part, ast.FormattedValue)], ctx, depth
+                )
+                return
         for part in parts:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 _literal_tokens(part.value, found.shared)
@@ -192,7 +218,10 @@ def _file_part(
     _tokens(last, ctx, own, depth + 1)
     found.local |= own.local
     found.shared |= own.shared
+    for name, where in own.folders.items():
+        found.folders.setdefault(name, set()).update(where)
     if own.shared or not isinstance(last, (ast.JoinedStr, ast.Constant, ast.BinOp)):
+        found.in_folders(own.local | own.shared, folders, ctx, depth)
         return  # named by a literal, or by a variable that holds the file's name
     # ``os.path.join(path, f"{node_type}.pt")``: a name made of local values only; the folder
     # says which file is meant.
@@ -247,11 +276,18 @@ def _name_tokens(
     scope = ctx.enclosing_function(name)
     binds = ctx.fact(_collect_binds, scope).get(name.id) if scope is not None else None
     if binds:
+        # The bindings that can reach this use (``with open(src) as f: load(f)`` is not the
+        # later ``with open(dst, "w") as f``); a name bound more than once names a file per
+        # set of reaching bindings (``index = join(part, "index.json")`` read in the loop,
+        # ``index = join(root, "index.json")`` written after it).
+        reaching = _dominated(name, ctx, _reaching_binds(name, ctx) or binds)
         token = _local_token(scope, name.id)  # type: ignore[arg-type]
+        if len(binds) > 1:
+            token += "#" + ",".join(str(line) for line in sorted({bind.line for bind in reaching}))
         if token in found.local:
-            return  # followed already (``p = p``, a name bound many times): once per name
+            return  # followed already (``p = p``, a name bound many times): once per reaching set
         found.local.add(token)
-        for bind in binds:
+        for bind in reaching:
             if bind.kind == "param":
                 if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and (scope, name.id, "") not in found.params:
                     found.params.append((scope, name.id, ""))
@@ -324,3 +360,36 @@ def _default(function: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> Op
         if arg.arg == param:
             return value
     return None
+
+
+def _dominated(name: ast.Name, ctx: Context, reaching: tuple[_Bind, ...] | list[_Bind]) -> list[_Bind]:
+    """Drop the bindings an assignment on the way to ``name`` overwrites: ``index =
+    join(part, "index.json")`` in a loop, then ``index = join(root, "index.json")`` and a use
+    after it in the same block: only the second reaches."""
+    latest: Optional[int] = None
+    for bind in reaching:
+        statement = ctx.parent(bind.value) if bind.kind == "assign" and bind.value is not None else None
+        if not isinstance(statement, ast.Assign) or statement.lineno >= name.lineno:
+            continue
+        if _same_block_before(statement, name, ctx) and (latest is None or statement.lineno > latest):
+            latest = statement.lineno
+    if latest is None:
+        return list(reaching)
+    return [bind for bind in reaching if bind.line >= latest]
+
+
+def _same_block_before(statement: ast.stmt, use: ast.AST, ctx: Context) -> bool:
+    """``statement`` sits in a block that also holds (an ancestor of) ``use``, before it: every
+    path to ``use`` runs it."""
+    block_owner = ctx.parent(statement)
+    node: Optional[ast.AST] = use
+    while node is not None:
+        parent = ctx.parent(node)
+        if parent is block_owner:
+            for field_name in ("body", "orelse", "finalbody", "handlers"):
+                block = getattr(parent, field_name, None)
+                if isinstance(block, list) and any(item is statement for item in block):
+                    return any(item is node for item in block)
+            return False
+        node = parent
+    return False

@@ -46,6 +46,8 @@ class ReadSite:
     function: Optional[ast.AST] = field(default=None, compare=False)
     #: The call itself (``None`` for a loader named by its definition).
     node: Optional[ast.AST] = field(default=None, compare=False)
+    #: A file name token of the read path -> the tokens of its folders (see ``_Found.folders``).
+    folders: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
     def describe(self, here: str) -> str:
         """``json.load(...)` in `load_state()` on line 221`` (and the module when it is another)."""
@@ -115,7 +117,10 @@ def _module_reads(tree: ast.Module, ctx: Context) -> _Reads:
         )
         if spelled.startswith("builtins."):
             spelled = spelled[len("builtins."):]
-        site = ReadSite(ctx.path, call.lineno, spelled, checks, ctx.enclosing_function(call), call)
+        site = ReadSite(
+            ctx.path, call.lineno, spelled, checks, ctx.enclosing_function(call), call,
+            {name: frozenset(where) for name, where in sorted(found.folders.items())},
+        )
         for token in found.local | found.shared:
             sites.setdefault(token, []).append(site)
     readers: list[ast.AST] = []
