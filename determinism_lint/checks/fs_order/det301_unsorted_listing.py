@@ -28,7 +28,8 @@ class UnsortedListing(Rule):
     `[0]`, or passed on to code that may depend on their order.
 
     Order-insensitive uses stay quiet: `sorted(...)`, `set(...)`, `len(...)`, `any`/`all`,
-    `sum`/`min`/`max`, `collections.Counter`, membership and emptiness tests, set and dict
+    `sum`/`min`/`max`, `collections.Counter`, a Hub commit (`create_commit(operations=...)`,
+    one operation per path), membership and emptiness tests, set and dict
     comprehensions, logging, and loops that only delete, move or copy files, count, or store
     into a dict by key, or that send each entry to a destination of its own
     (`bucket.Object(prefix + entry.name).put(Body=f)`: the order does not change which file
@@ -41,7 +42,9 @@ class UnsortedListing(Rule):
     next statement). Importing each entry for the import's sake
     (`importlib.import_module(...)` as a statement, or collected into a list; also
     `__import__`, `runpy.run_path`) is order-sensitive: plugins that register themselves at
-    import do so in the listing's order. `os.walk` has its own rule (DET302).
+    import do so in the listing's order. A package importing its own modules as statements
+    (a listing of `os.path.dirname(__file__)`, also handed to a helper by every caller) fills
+    its registries by name (`@register_model("lstm")`) and stays quiet. `os.walk` has its own rule (DET302).
 
     Returning or yielding the entries (or a list built from them) hands the order to the
     callers: that counts only where the function is artifact-shaping by evidence, or where a
@@ -137,6 +140,24 @@ class UnsortedListing(Rule):
         return _listing_call_names(settings)
 
     VALID = (
+        # One Hub commit of an operation per file: the same tree whatever the order.
+        "import os\nfrom huggingface_hub import CommitOperationAdd, create_commit\n\ndef push(work_dir, repo_id):\n"
+        "    ops = [CommitOperationAdd(path_or_fileobj=os.path.join(work_dir, f), path_in_repo=f)\n"
+        "           for f in os.listdir(work_dir)]\n    return create_commit(repo_id=repo_id, operations=ops)\n",
+        # Sorted unless there is at most one entry.
+        "import glob, os\ndef find_files(directory, exts):\n    files = []\n    for ext in exts:\n"
+        "        files.extend(glob.glob(os.path.join(directory, ext)))\n    if len(files) > 0:\n"
+        "        files = sorted(files)\n    return files\n",
+        # Whether the folder is empty: the entry itself is dropped.
+        "def dir_is_empty(d):\n    try:\n        next(d.glob('*'))\n        return False\n"
+        "    except StopIteration:\n        return True\n",
+        # A package importing its own modules: they register themselves by name.
+        "import importlib, os\nfor file in os.listdir(os.path.dirname(__file__)):\n"
+        "    if file.endswith('.py') and not file.startswith('_'):\n"
+        "        importlib.import_module('pkg.models.' + file[:-3])\n",
+        "import importlib, os\n\ndef import_models(models_dir, namespace):\n    for file in os.listdir(models_dir):\n"
+        "        if file.endswith('.py'):\n            importlib.import_module(namespace + '.' + file[:-3])\n\n"
+        "import_models(os.path.dirname(__file__), 'pkg.models')\n",
         # The code asserts a single match: the order picks nothing.
         "import glob, json\n\ndef load_only(folder):\n    files = glob.glob(folder + '/text*')\n"
         "    assert len(files) == 1, 'one inference file expected'\n    with open(files[0]) as f:\n"

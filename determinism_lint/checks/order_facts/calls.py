@@ -163,8 +163,9 @@ def _logs_only(statement: ast.If, ctx: Context) -> bool:
 
 
 def _only_tested_for_none(call: ast.Call, ctx: Context) -> bool:
-    """``next(it, None) is None`` or ``if next(it, None):``: only whether there is a first entry
-    counts (a listed name, path or entry is never false), not which one it is."""
+    """``next(it, None) is None``, ``if next(it, None):`` or ``next(it)`` as a statement: only
+    whether there is a first entry counts (a listed name, path or entry is never false), not
+    which one it is."""
     parent = ctx.parent(call)
     if isinstance(parent, ast.Compare):
         return (
@@ -178,6 +179,8 @@ def _only_tested_for_none(call: ast.Call, ctx: Context) -> bool:
         )
     if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
         return True
+    if isinstance(parent, ast.Expr):
+        return True  # ``try: next(p.glob("*")) except StopIteration:``: the entry is dropped
     return isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is call
 
 

@@ -58,7 +58,7 @@ from .vocabulary import (
     _CONSOLE,
     _EQUALITY_ASSERTS,
     _MAX_STEPS,
-    _ORDERLESS_ASSERTS,
+    _ORDERLESS_ASSERTS, _ORDERLESS_METHODS,
     _PASSING_METHODS,
     _SET_METHODS,
     Loop,
@@ -214,7 +214,7 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
     if node is call.func:
         return call
     name = ctx.call_name(call)
-    if name in INSENSITIVE_CALLS:
+    if name in INSENSITIVE_CALLS or (name or "").rsplit(".", 1)[-1] in _ORDERLESS_METHODS:
         return None
     if name in ORDER_PRESERVING_CALLS:
         return _Flow(call)
@@ -230,7 +230,7 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
     func = call.func
     if isinstance(func, ast.Attribute):
         attr = func.attr
-        if attr in _SET_METHODS or attr in _ORDERLESS_ASSERTS:
+        if attr in _SET_METHODS or attr in _ORDERLESS_ASSERTS or attr in _ORDERLESS_METHODS:
             return None
         if attr in _EQUALITY_ASSERTS and _compared_with_short_literal(node, call):
             return None
@@ -409,7 +409,7 @@ def _loop_escape(loop: Loop, ctx: Context) -> Optional[ast.AST]:
     target_names = set(_target_names(targets))
     scope = ctx.enclosing_scope(loop)
     own_breaks = _own_breaks(loop) if not isinstance(loop, ast.comprehension) else set()
-    ordered = _draw_per_element(loop, nodes, tainted, ctx) or _import_per_element(nodes, tainted, ctx)
+    ordered = _draw_per_element(loop, nodes, tainted, ctx) or _import_per_element(nodes, tainted, ctx, loop)
     if ordered is not None:
         return ordered
     for node in nodes:

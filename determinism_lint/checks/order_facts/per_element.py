@@ -125,14 +125,21 @@ def _per_element_destination(receiver: ast.AST, tainted: set[str], ctx: Context)
     return any(_mentions(arg, tainted) for arg in (*receiver.args, *(kw.value for kw in receiver.keywords)))
 
 
-def _import_per_element(nodes: list[ast.AST], tainted: set[str], ctx: Context) -> Optional[ast.AST]:
+def _import_per_element(
+    nodes: list[ast.AST], tainted: set[str], ctx: Context, loop: Optional[Loop] = None
+) -> Optional[ast.AST]:
     """``importlib.import_module(name_of(entry))`` in the loop, for the import's own sake (the
     module is discarded or only collected into a list): importing runs the module, and plugins
     that register themselves (a decorator filling a registry) do so in the order of the
-    imports. A module bound to a name and used (``build(module)``) is judged by that use."""
+    imports. A module bound to a name and used (``build(module)``) is judged by that use. A
+    package importing its own modules (the listing of ``os.path.dirname(__file__)``) as
+    statements fills its registries by name (``@register_model("lstm")``), whatever the order."""
+    own_package = loop is not None and _lists_own_package(loop.iter, ctx, 0)
     for node in nodes:
         if isinstance(node, ast.Call) and ctx.call_name(node) in IMPORT_CALLS and _mentions(node, tainted):
             parent = ctx.parent(node)
+            if isinstance(parent, ast.Expr) and own_package:
+                continue
             if isinstance(parent, ast.Expr) or (
                 isinstance(parent, ast.Call)
                 and isinstance(parent.func, ast.Attribute)
@@ -140,6 +147,50 @@ def _import_per_element(nodes: list[ast.AST], tainted: set[str], ctx: Context) -
             ):
                 return node
     return None
+
+
+def _lists_own_package(expr: ast.AST, ctx: Context, depth: int) -> bool:
+    """``expr`` is built from ``__file__`` (``os.listdir(os.path.dirname(__file__))``,
+    ``Path(__file__).parent.glob("*.py")``), through local names bound once."""
+    if depth > 3:
+        return False
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name):
+            if node.id == "__file__":
+                return True
+            if depth < 3 and isinstance(node.ctx, ast.Load):
+                from ..writes.bindings import _single_any
+
+                bind = _single_any(node, ctx)
+                if bind is not None and bind.kind == "assign" and bind.value is not None and _lists_own_package(
+                    bind.value, ctx, depth + 1
+                ):
+                    return True
+                if bind is not None and bind.kind == "param" and _callers_pass_own_package(node, ctx, depth):
+                    return True  # ``import_models(os.path.dirname(__file__), "pkg.models")``
+    return False
+
+
+def _callers_pass_own_package(name: ast.Name, ctx: Context, depth: int) -> bool:
+    """Every call of the enclosing function in this module passes a folder built from
+    ``__file__`` for the parameter ``name`` (by position or keyword)."""
+    function = ctx.enclosing_function(name)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or function.args.vararg:
+        return False
+    positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
+    index = positional.index(name.id) if name.id in positional else None
+    values: list[ast.expr] = []
+    for call in ctx.nodes_of(ast.Call):
+        assert isinstance(call, ast.Call)
+        if not (isinstance(call.func, ast.Name) and call.func.id == function.name):
+            continue
+        given = next((item.value for item in call.keywords if item.arg == name.id), None)
+        if given is None and index is not None and index < len(call.args):
+            given = call.args[index]
+        if given is None or isinstance(given, ast.Starred):
+            return False
+        values.append(given)
+    return bool(values) and all(_lists_own_package(value, ctx, depth + 1) for value in values)
 
 
 #: Methods of tables (pandas, polars) that return the rows in an order of their own.

@@ -36,18 +36,50 @@ def sorts_in_place(statement: ast.AST, name: str) -> bool:
 
 
 def _covering_if(statement: ast.AST, binding: ast.AST, name: str, ctx: Context) -> Optional[ast.If]:
-    """The ``if``/``else`` around ``statement`` when every branch rebinds, sorts or leaves.
+    """The ``if``/``else`` around ``statement`` when every branch rebinds, sorts or leaves, or
+    the ``if`` that sorts unless there is at most one entry.
 
     ``if not names: names = [] else: names.sort()``: after the ``if``, ``names`` is new or sorted.
     """
     parent = ctx.parent(statement)
-    if not isinstance(parent, ast.If) or not parent.orelse or not _dominates(parent, binding, ctx):
+    if not isinstance(parent, ast.If) or not _dominates(parent, binding, ctx):
         return None
     if any(ancestor is parent for ancestor in ctx.ancestors(binding)):
         return None  # the value itself was bound in one of the branches
+    if not parent.orelse:
+        # ``if len(names) > 0: names = sorted(names)``: skipped only when there is at most one
+        # entry, whose order is no order.
+        return parent if _at_most_one_otherwise(parent.test, name) and _branch_settles(parent.body, name) else None
     if all(_branch_settles(branch, name) for branch in (parent.body, parent.orelse)):
         return parent
     return None
+
+
+def _at_most_one_otherwise(test: ast.expr, name: str) -> bool:
+    """``test`` is false only when ``name`` holds at most one entry: ``names``, ``len(names)``,
+    ``len(names) > 0``, ``len(names) > 1``, ``len(names) >= 1``, ``len(names) != 0``."""
+    if isinstance(test, ast.Name):
+        return test.id == name
+    if _len_of(test, name):
+        return True
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and _len_of(test.left, name):
+        bound = test.comparators[0]
+        if not (isinstance(bound, ast.Constant) and isinstance(bound.value, int)):
+            return False
+        op = test.ops[0]
+        return (
+            isinstance(op, ast.Gt) and bound.value in (0, 1)
+            or isinstance(op, ast.GtE) and bound.value in (1, 2)
+            or isinstance(op, ast.NotEq) and bound.value == 0
+        )
+    return False
+
+
+def _len_of(expr: ast.expr, name: str) -> bool:
+    return (
+        isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "len"
+        and len(expr.args) == 1 and isinstance(expr.args[0], ast.Name) and expr.args[0].id == name
+    )
 
 
 def _branch_settles(body: list[ast.stmt], name: str) -> bool:

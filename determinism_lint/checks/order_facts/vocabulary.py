@@ -112,6 +112,10 @@ _SET_METHODS = frozenset(
     }
 )
 #: ``unittest`` assertions that ignore order: membership, truth, counting.
+#: Methods whose result does not depend on the order of the list they are given: a Hub
+#: commit of one file operation per path (``api.create_commit(repo, operations=ops)``)
+#: leaves the same tree whatever the order of the operations.
+_ORDERLESS_METHODS = frozenset({"create_commit"})
 _ORDERLESS_ASSERTS = frozenset(
     {"assertCountEqual", "assertFalse", "assertIn", "assertIsNone", "assertIsNotNone", "assertNotIn", "assertTrue"}
 )
