@@ -7,7 +7,7 @@ import ast
 from typing import TYPE_CHECKING, Iterator
 
 from ..base import Invalid, Report, Rule
-from ..serialization_facts.salting import PICKS_A_SHARD, _hash_value_use, _visibly_salted
+from ..serialization_facts.salting import PICKS_A_SHARD, _hash_value_use, _visibly_salted, mentions_hash_seed
 
 if TYPE_CHECKING:
     from ...context import Context
@@ -26,8 +26,10 @@ class BuiltinHashPersisted(Rule):
     (`hash((1, 2))`, `int(...)`, `len(...)`), `__hash__` methods, comparisons, a key of an
     in-memory dict or set (`cache[hash(k)] = v`, `seen.add(hash(fn))`), text such as
     `key = f"{name}:{hash(parts)}"` whose every use is a lookup (`key in cache`, `cache[key]`,
-    `cache.get(key)`), a seed, and a value of
-    unknown type returned to callers this module cannot see.
+    `cache.get(key)`), is only logged (also through a list and a join), or is hashed again
+    with the builtin (that `hash()` is judged where it goes), a seed, a value of unknown type
+    returned to callers this module cannot see, and modules that set or check
+    `PYTHONHASHSEED` themselves (their authors pin the salt).
 
     ## Why is this bad?
     `hash()` of `str` and `bytes` (and of tuples holding them) is salted per process
@@ -66,6 +68,14 @@ class BuiltinHashPersisted(Rule):
     CALL_NAMES = frozenset({"hash"})
 
     VALID = (
+        # Text that is only logged, or hashed again in memory.
+        "def report(cache, logger):\n    log_seq = []\n    log_seq += [f'len_cache_hash={hash(tuple(cache))}']\n"
+        "    logger.warning(' | '.join(log_seq))\n",
+        "def signature(self):\n    text = '_'.join(f'{k}_{hash(v)}' for k, v in vars(self).items())\n"
+        "    return hash(text)\n",
+        # The module pins the seed itself.
+        "import os, sys\n\ndef bucket(ngram, n):\n    return hash(ngram) % n\n\n"
+        "if os.environ.get('PYTHONHASHSEED') != '0':\n    sys.exit('set PYTHONHASHSEED=0')\n",
         "import os\n\ndef port():\n    return 20000 + hash(os.getuid()) % 10000\n",
         "def cache_name(H, L):\n    return f'.HL_{hash(H.shape[0])}_{hash(L.shape[0])}.pt'\n",
         "import numpy as np\n\ndef rng(seed, epoch, index):\n    return np.random.default_rng(hash((seed, epoch, index)) % 2**32)\n",
@@ -111,6 +121,8 @@ class BuiltinHashPersisted(Rule):
         function = ctx.enclosing_function(node)
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and function.name == "__hash__":
             return
+        if ctx.fact(mentions_hash_seed, ctx.tree):
+            return  # the module sets or checks ``PYTHONHASHSEED`` itself
         salted = _visibly_salted(arg, ctx)
         if salted is False:
             return  # numbers, and tuples of them: the same in every process

@@ -102,34 +102,74 @@ def _hash_value_use(node: ast.AST, ctx: Context, depth: int) -> Optional[str]:
 
 
 def _text_only_keys_memory(part: ast.AST, ctx: Context) -> bool:
-    """``key = f"{name}:{hash(...)}"`` whose every use looks something up in memory: ``key in
-    cache``, ``cache[key]``, ``cache[key] = value``, ``cache.get(key)``, ``seen.add(key)``. The
-    text is an in-process cache key; it never leaves the process."""
+    """``key = f"{name}:{hash(...)}"`` whose every use looks something up in memory (``key in
+    cache``, ``cache[key]``, ``cache[key] = value``, ``cache.get(key)``, ``seen.add(key)``), is
+    hashed again with the builtin (whose own use is judged there) or only logged; also through
+    a list, a ``"_".join(...)`` or ``+=`` on the way to the name. The text never leaves the
+    process, or leaves it only for people."""
     text = part
     while isinstance(text, ast.FormattedValue):
         text = ctx.parent(text)  # type: ignore[assignment]
     if not isinstance(text, ast.JoinedStr):
         return False
-    statement = ctx.parent(text)
-    if not (
+    value: ast.AST = text
+    statement = ctx.parent(value)
+    # ``"_".join(f"{k}_{hash(v)}" for ...)``, ``[f"hash={hash(x)}", ...]``: the text is part of a value.
+    while isinstance(statement, (ast.List, ast.Tuple, ast.GeneratorExp, ast.ListComp)) or (
+        isinstance(statement, ast.Call) and isinstance(statement.func, ast.Attribute)
+        and statement.func.attr == "join" and value in statement.args
+    ):
+        value, statement = statement, ctx.parent(statement)
+    if isinstance(statement, ast.Call) and ctx.is_builtin(statement.func, "hash"):
+        return True  # hashed again: that ``hash()`` is judged where it goes
+    if isinstance(statement, ast.AugAssign) and statement.value is value and isinstance(statement.target, ast.Name):
+        target = statement.target
+    elif (
         isinstance(statement, ast.Assign)
-        and statement.value is text
+        and statement.value is value
         and len(statement.targets) == 1
         and isinstance(statement.targets[0], ast.Name)
     ):
+        target = statement.targets[0]
+    else:
         return False
-    name = statement.targets[0].id
+    name = target.id
     uses = [
         use
         for use in ctx.fact(local_names, ctx.enclosing_scope(statement)).get(name, ())
-        if use is not statement.targets[0]
+        if use is not target and isinstance(use.ctx, ast.Load)
     ]
     if not uses:
         return False
-    for use in uses:
-        if not isinstance(use.ctx, ast.Load) or not _is_key_use(use, ctx):
+    return all(_is_key_use(use, ctx) or _only_logged(use, ctx) for use in uses)
+
+
+def _only_logged(use: ast.AST, ctx: Context) -> bool:
+    """``use`` goes into a log call (``logger.warning(" ".join(log_seq))``) or into the builtin
+    ``hash()``, through joins and formatting; or is extended in place (``log_seq += [...]``)."""
+    from ..order_facts.calls import _is_log_call
+
+    node, parent = use, ctx.parent(use)
+    if isinstance(parent, ast.AugAssign) and parent.target is use:
+        return True
+    while parent is not None:
+        if isinstance(parent, ast.Call):
+            if ctx.is_builtin(parent.func, "hash") or _is_log_call(parent, ctx.call_name(parent)):
+                return True
+            if not (isinstance(parent.func, ast.Attribute) and parent.func.attr in ("join", "format")):
+                return False
+        elif not isinstance(parent, (ast.FormattedValue, ast.JoinedStr, ast.BinOp, ast.List, ast.Tuple)):
             return False
-    return True
+        node, parent = parent, ctx.parent(parent)
+    return False
+
+
+def mentions_hash_seed(tree: ast.Module, ctx: Context) -> bool:
+    """The module deals with ``PYTHONHASHSEED`` itself (checks it, sets it for a child,
+    refuses to run without it): its author knows ``hash()`` is salted."""
+    return any(
+        isinstance(node, ast.Constant) and node.value == "PYTHONHASHSEED" for node in ctx.nodes_of(ast.Constant)
+    )
 
 
 def _is_key_use(use: ast.Name, ctx: Context) -> bool:
