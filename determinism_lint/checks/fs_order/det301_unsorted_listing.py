@@ -28,8 +28,9 @@ class UnsortedListing(Rule):
     `[0]`, or passed on to code that may depend on their order.
 
     Order-insensitive uses stay quiet: `sorted(...)`, `set(...)`, `len(...)`, `any`/`all`,
-    `sum`/`min`/`max`, `collections.Counter`, a Hub commit (`create_commit(operations=...)`,
-    one operation per path), membership and emptiness tests, set and dict
+    `sum`/`min`/`max`, `collections.Counter`, a helper named for sorting (`natural_sort(...)`,
+    `sorted_shards(...)`), a Hub commit (`create_commit(operations=...)`, one operation per
+    path), membership and emptiness tests, set and dict
     comprehensions, logging, and loops that only delete, move or copy files, count, or store
     into a dict by key, or that send each entry to a destination of its own
     (`bucket.Object(prefix + entry.name).put(Body=f)`: the order does not change which file
@@ -58,7 +59,8 @@ class UnsortedListing(Rule):
     (`def listdir(self, path)` of a file-system class, `iglob`) is a drop-in listing: its
     callers expect arbitrary order. fsspec file systems
     (`fs = DirFileSystem(...)`, `fsspec.filesystem(...)`, `HfFileSystem(...)`) return `glob`
-    results sorted and are not listings. A first match that locates a program (the loop
+    results sorted and are not listings, nor is `zipfile.Path(zf).iterdir()` (the archive's own
+    member order). A first match that locates a program (the loop
     returns the first candidate that exists, the function falls back to a bare name such as
     `"git"`) is quiet: any installed copy gives the same effect. Entries grouped into the
     lists of a local dict (`groups[key].append(path)`) are judged by what the code does with
@@ -140,6 +142,9 @@ class UnsortedListing(Rule):
         return _listing_call_names(settings)
 
     VALID = (
+        # A helper named for sorting settles the order; a zip archive lists its own members.
+        "import glob\ndef old_checkpoints(d, keep):\n    return natural_sort(glob.glob(d + '/global_step*'))[:-keep]\n",
+        "import zipfile\ndef batches(zf):\n    root = zipfile.Path(zf)\n    return [p.name for p in root.iterdir()]\n",
         # One Hub commit of an operation per file: the same tree whatever the order.
         "import os\nfrom huggingface_hub import CommitOperationAdd, create_commit\n\ndef push(work_dir, repo_id):\n"
         "    ops = [CommitOperationAdd(path_or_fileobj=os.path.join(work_dir, f), path_in_repo=f)\n"

@@ -234,7 +234,8 @@ def _filesystem_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
     for node in ctx.fact(local_nodes, scope):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             qualified = ctx.call_name(node.value) or ""
-            if qualified.split(".", 1)[0] in _FILESYSTEM_PACKAGES:
+            if qualified.split(".", 1)[0] in _FILESYSTEM_PACKAGES or qualified == "zipfile.Path":
+                # ``zipfile.Path(zf)``: its ``iterdir`` follows the archive's own member order.
                 found.update(target.id for target in node.targets if isinstance(target, ast.Name))
     return frozenset(found)
 

@@ -58,7 +58,7 @@ from .vocabulary import (
     _CONSOLE,
     _EQUALITY_ASSERTS,
     _MAX_STEPS,
-    _ORDERLESS_ASSERTS, _ORDERLESS_METHODS,
+    _ORDERLESS_ASSERTS, _orderless_callee,
     _PASSING_METHODS,
     _SET_METHODS,
     Loop,
@@ -214,7 +214,7 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
     if node is call.func:
         return call
     name = ctx.call_name(call)
-    if name in INSENSITIVE_CALLS or (name or "").rsplit(".", 1)[-1] in _ORDERLESS_METHODS:
+    if name in INSENSITIVE_CALLS or _orderless_callee(call, name):
         return None
     if name in ORDER_PRESERVING_CALLS:
         return _Flow(call)
@@ -230,7 +230,7 @@ def _on_call(node: ast.AST, call: ast.Call, ctx: Context) -> _Result:
     func = call.func
     if isinstance(func, ast.Attribute):
         attr = func.attr
-        if attr in _SET_METHODS or attr in _ORDERLESS_ASSERTS or attr in _ORDERLESS_METHODS:
+        if attr in _SET_METHODS or attr in _ORDERLESS_ASSERTS:
             return None
         if attr in _EQUALITY_ASSERTS and _compared_with_short_literal(node, call):
             return None

@@ -5,7 +5,8 @@ order of an iterable, and the result type of one step of following a value.
 from __future__ import annotations
 
 import ast
-from typing import Union
+import re
+from typing import Optional, Union
 
 
 Loop = Union[ast.For, ast.AsyncFor, ast.comprehension]
@@ -116,6 +117,20 @@ _SET_METHODS = frozenset(
 #: commit of one file operation per path (``api.create_commit(repo, operations=ops)``)
 #: leaves the same tree whatever the order of the operations.
 _ORDERLESS_METHODS = frozenset({"create_commit"})
+#: Helpers named for sorting (``natural_sort(files)``, ``sorted_batched_tars(paths)``).
+_SORTING_HELPER = re.compile(r"(?:^|_)(?:nat|natural|human)?sort(?:ed)?(?:_|$)", re.IGNORECASE)
+
+
+def _orderless_callee(call: ast.Call, name: Optional[str]) -> bool:
+    """A Hub commit (``create_commit``), or a helper named for sorting what it is given."""
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if (name or last).rsplit(".", 1)[-1] in _ORDERLESS_METHODS:
+        return True
+    # ``sorted`` itself is known only as the builtin: a local of that name is some other callable.
+    return last not in ("sorted", "sort") and bool(_SORTING_HELPER.search(last))
+
+
 _ORDERLESS_ASSERTS = frozenset(
     {"assertCountEqual", "assertFalse", "assertIn", "assertIsNone", "assertIsNotNone", "assertNotIn", "assertTrue"}
 )
