@@ -363,3 +363,16 @@ def test_a_file_of_the_same_literal_name_read_in_another_module_is_no_evidence(t
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "check", "--no-cache", "pkg")
     assert code == 0, out
+
+
+def test_an_existence_check_that_only_warns_trusts_nothing() -> None:
+    source = """
+    import logging, os
+    logger = logging.getLogger(__name__)
+    def write_ids(output_path, ids):
+        if os.path.exists(output_path):
+            logger.warning(f"{output_path} exists and will be overwritten")
+        with open(output_path, "w") as f:
+            f.write("\\n".join(ids))
+    """
+    assert codes(source) == []

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from .._util import keyword, last_name
+from .._util import LOG_METHODS, keyword, last_name
 from .path_tokens import _Found, _tokens
 
 if TYPE_CHECKING:
@@ -136,29 +136,38 @@ _CLEARING = frozenset({"rmtree", "remove", "unlink", "rmdir", "makedirs", "mkdir
 
 
 def _clears(check: ast.Call, ctx: Context) -> bool:
-    """The existence check only decides whether to remove the path or make a folder
-    (``if os.path.exists(dst): shutil.rmtree(dst)``, ``if not os.path.exists(d): os.makedirs(d)``):
-    nothing of the file is trusted."""
+    """The existence check only decides whether to remove the path, make a folder or warn
+    (``if os.path.exists(dst): shutil.rmtree(dst)``, ``if not os.path.exists(d): os.makedirs(d)``,
+    ``logger.warning(f"{out} will be overwritten")``): nothing of the file is trusted."""
     node: ast.AST = check
     parent = ctx.parent(node)
     while isinstance(parent, (ast.UnaryOp, ast.BoolOp)):
         node, parent = parent, ctx.parent(parent)
-    if not isinstance(parent, ast.If) or parent.test is not node or parent.orelse:
+    if not isinstance(parent, ast.If) or parent.test is not node:
         return False
-    return _only_clearing(parent.body)
+    return not parent.orelse and _only_clearing(parent.body)
 
 
 def _only_clearing(body: list[ast.stmt]) -> bool:
+    """Every statement removes the path, makes a folder or only tells about it (``logger.warning(
+    f"{out} exists and will be overwritten")``, ``print``, ``warnings.warn``)."""
     for statement in body:
         if isinstance(statement, ast.Try):
             if not _only_clearing(statement.body):
                 return False
         elif not (
             isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
-            and last_name(statement.value.func) in _CLEARING
+            and _clears_or_tells(statement.value)
         ):
             return False
     return True
+
+
+def _clears_or_tells(call: ast.Call) -> bool:
+    name = last_name(call.func)
+    if name in _CLEARING or name == "print":
+        return True
+    return isinstance(call.func, ast.Attribute) and call.func.attr in LOG_METHODS | {"warn"}
 
 
 def consumed_tokens(tree: ast.Module, ctx: Context) -> frozenset[str]:
