@@ -70,24 +70,28 @@ def test_a_closure_name_is_no_token_of_the_module() -> None:
     assert codes(source) == []
 
 
-def test_a_reader_in_a_module_outside_the_run_counts(tmp_path, monkeypatch, capsys) -> None:
-    """pre-commit names the changed files only: the reader of the file may be in another."""
-    from ..helpers import run, write
+def _package(tmp_path, monkeypatch, modules: dict[str, str]) -> None:
+    """A project with the package ``pkg`` holding ``modules`` (name -> source); cwd is its root."""
+    from ..helpers import write
 
     write(tmp_path / "pyproject.toml", "[project]\nname = 'p'\n")
     write(tmp_path / "pkg" / "__init__.py", "")
-    write(
-        tmp_path / "pkg" / "store.py",
-        "import json\nimport os\n\nINDEX_NAME = 'shard_index.json'\n\n\ndef save_index(out, shards):\n"
-        "    with open(os.path.join(out, INDEX_NAME), 'w') as f:\n        json.dump(shards, f, sort_keys=True)\n",
-    )
-    write(
-        tmp_path / "pkg" / "load.py",
-        "import json\nimport os\n\nfrom pkg.store import INDEX_NAME\n\n\ndef load_index(out):\n"
-        "    with open(os.path.join(out, INDEX_NAME)) as f:\n        return json.load(f)\n",
-    )
-    write(tmp_path / "pkg" / "report.py", "def write_report(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n")
+    for name, source in modules.items():
+        write(tmp_path / "pkg" / f"{name}.py", source)
     monkeypatch.chdir(tmp_path)
+
+
+def test_a_reader_in_a_module_outside_the_run_counts(tmp_path, monkeypatch, capsys) -> None:
+    """pre-commit names the changed files only: the reader of the file may be in another."""
+    from ..helpers import run
+
+    _package(tmp_path, monkeypatch, {
+        "store": "import json\nimport os\n\nINDEX_NAME = 'shard_index.json'\n\n\ndef save_index(out, shards):\n"
+        "    with open(os.path.join(out, INDEX_NAME), 'w') as f:\n        json.dump(shards, f, sort_keys=True)\n",
+        "load": "import json\nimport os\n\nfrom pkg.store import INDEX_NAME\n\n\ndef load_index(out):\n"
+        "    with open(os.path.join(out, INDEX_NAME)) as f:\n        return json.load(f)\n",
+        "report": "def write_report(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n",
+    })
     code, out, _ = run(capsys, "check", "--no-cache", "pkg/store.py", "pkg/report.py")
     assert code == 1
     assert [line.split(" ")[:2] for line in out.splitlines() if ": DET" in line] == [["pkg/store.py:8:10:", "DET101"]]
@@ -346,21 +350,14 @@ def test_a_copy_into_a_folder_is_not_its_source() -> None:
 
 def test_a_file_of_the_same_literal_name_read_in_another_module_is_no_evidence(tmp_path, monkeypatch, capsys) -> None:
     """Another command's input, or this command's output read by a later command."""
-    from ..helpers import run, write
+    from ..helpers import run
 
-    write(tmp_path / "pyproject.toml", "[project]\nname = 'p'\n")
-    write(tmp_path / "pkg" / "__init__.py", "")
-    write(
-        tmp_path / "pkg" / "process.py",
-        "import json\nimport os\n\n\ndef write_transforms(out, frames):\n"
+    _package(tmp_path, monkeypatch, {
+        "process": "import json\nimport os\n\n\ndef write_transforms(out, frames):\n"
         "    with open(os.path.join(out, 'transforms.json'), 'w') as f:\n        json.dump(frames, f, sort_keys=True)\n",
-    )
-    write(
-        tmp_path / "pkg" / "parser.py",
-        "import json\nimport os\n\n\ndef parse(data_dir):\n"
+        "parser": "import json\nimport os\n\n\ndef parse(data_dir):\n"
         "    with open(os.path.join(data_dir, 'transforms.json')) as f:\n        return json.load(f)\n",
-    )
-    monkeypatch.chdir(tmp_path)
+    })
     code, out, _ = run(capsys, "check", "--no-cache", "pkg")
     assert code == 0, out
 
