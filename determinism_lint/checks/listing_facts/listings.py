@@ -267,32 +267,37 @@ def _asserted_single(call: ast.Call, ctx: Context) -> bool:
     parent = ctx.parent(call)
     if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
         return False
-    name = parent.targets[0].id
     scope = ctx.enclosing_function(call)
-    statements = ctx.nodes_of(ast.Assert) if scope is None else [
-        node for node in ast.walk(scope) if isinstance(node, (ast.Assert, ast.If))
-    ]
-    for statement in statements:
-        if isinstance(statement, ast.If) and not (
-            statement.body and isinstance(statement.body[0], ast.Raise)
-        ):
+    return parent.targets[0].id in ctx.fact(_asserted_single_names, scope if scope is not None else ctx.tree)
+
+
+def _asserted_single_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
+    """Names ``x`` of ``scope`` with ``assert len(x) == 1`` or ``if len(x) != 1: raise``: a
+    fact, one pass over the scope."""
+    found: set[str] = set()
+    for statement in ctx.fact(local_nodes, scope):
+        if isinstance(statement, ast.If) and not (statement.body and isinstance(statement.body[0], ast.Raise)):
             continue
-        assert isinstance(statement, (ast.Assert, ast.If))
+        if not isinstance(statement, (ast.Assert, ast.If)):
+            continue
         for node in ast.walk(statement.test):
-            if isinstance(node, ast.Compare) and len(node.ops) == 1 and _len_of(node.left, name) and isinstance(
+            if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(
                 node.comparators[0], ast.Constant
             ) and node.comparators[0].value == 1 and isinstance(
                 node.ops[0], ast.Eq if isinstance(statement, ast.Assert) else ast.NotEq
-            ):
-                return True
-    return False
+            ) and _len_of_name(node.left) is not None:
+                found.add(_len_of_name(node.left) or "")
+    return frozenset(found)
 
 
-def _len_of(expr: ast.expr, name: str) -> bool:
-    return (
+def _len_of_name(expr: ast.expr) -> Optional[str]:
+    """``len(x)``: ``x``."""
+    if (
         isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "len"
-        and len(expr.args) == 1 and isinstance(expr.args[0], ast.Name) and expr.args[0].id == name
-    )
+        and len(expr.args) == 1 and isinstance(expr.args[0], ast.Name)
+    ):
+        return expr.args[0].id
+    return None
 
 
 def _listing_call_names(settings: Settings) -> frozenset[str]:

@@ -134,11 +134,10 @@ def _import_per_element(
     imports. A module bound to a name and used (``build(module)``) is judged by that use. A
     package importing its own modules (the listing of ``os.path.dirname(__file__)``) as
     statements fills its registries by name (``@register_model("lstm")``), whatever the order."""
-    own_package = loop is not None and _lists_own_package(loop.iter, ctx, 0)
     for node in nodes:
         if isinstance(node, ast.Call) and ctx.call_name(node) in IMPORT_CALLS and _mentions(node, tainted):
             parent = ctx.parent(node)
-            if isinstance(parent, ast.Expr) and own_package:
+            if isinstance(parent, ast.Expr) and loop is not None and _lists_own_package(loop.iter, ctx, 0):
                 continue
             if isinstance(parent, ast.Expr) or (
                 isinstance(parent, ast.Call)
@@ -171,6 +170,15 @@ def _lists_own_package(expr: ast.AST, ctx: Context, depth: int) -> bool:
     return False
 
 
+def _calls_by_name(tree: ast.Module, ctx: Context) -> dict[str, list[ast.Call]]:
+    """The calls of the module by the plain name they call (``f(...)``): a fact, one pass."""
+    found: dict[str, list[ast.Call]] = {}
+    for call in ctx.nodes_of(ast.Call):
+        if isinstance(call.func, ast.Name):
+            found.setdefault(call.func.id, []).append(call)
+    return found
+
+
 def _callers_pass_own_package(name: ast.Name, ctx: Context, depth: int) -> bool:
     """Every call of the enclosing function in this module passes a folder built from
     ``__file__`` for the parameter ``name`` (by position or keyword)."""
@@ -180,10 +188,7 @@ def _callers_pass_own_package(name: ast.Name, ctx: Context, depth: int) -> bool:
     positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
     index = positional.index(name.id) if name.id in positional else None
     values: list[ast.expr] = []
-    for call in ctx.nodes_of(ast.Call):
-        assert isinstance(call, ast.Call)
-        if not (isinstance(call.func, ast.Name) and call.func.id == function.name):
-            continue
+    for call in ctx.fact(_calls_by_name, ctx.tree).get(function.name, ()):
         given = next((item.value for item in call.keywords if item.arg == name.id), None)
         if given is None and index is not None and index < len(call.args):
             given = call.args[index]

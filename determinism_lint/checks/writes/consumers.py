@@ -226,6 +226,21 @@ def _round_trip(function: ast.AST, ctx: Context) -> Optional[ast.FunctionDef | a
 
 
 def _caller_values(function: ast.AST, param: str, ctx: Context) -> list[tuple[ast.expr, Context]]:
+    """What the callers of ``function`` (in this module and in the modules importing it) pass
+    for ``param``; once per function and parameter (every write site on that path asks)."""
+    cache = ctx.fact(_caller_values_cache, ctx.tree)
+    key = (id(function), param)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _compute_caller_values(function, param, ctx)
+    return found
+
+
+def _caller_values_cache(tree: ast.Module, ctx: Context) -> dict[tuple[int, str], list[tuple[ast.expr, Context]]]:
+    return {}
+
+
+def _compute_caller_values(function: ast.AST, param: str, ctx: Context) -> list[tuple[ast.expr, Context]]:
     from .callers import _passed_values
     from .fresh_paths import values_from_other_modules
 
