@@ -262,3 +262,17 @@ def dotted(expr: ast.AST) -> Optional[str]:
         return None
     parts.append(expr.id)
     return ".".join(reversed(parts))
+
+
+def parameter_default(function: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> Optional[ast.expr]:
+    """The default value of parameter ``param`` of ``function``, if it has one."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    offset = len(positional) - len(args.defaults)
+    for index, arg in enumerate(positional):
+        if arg.arg == param:
+            return args.defaults[index - offset] if index >= offset else None
+    for arg, value in zip(args.kwonlyargs, args.kw_defaults):
+        if arg.arg == param:
+            return value
+    return None

@@ -247,11 +247,8 @@ def _may_be_pattern(expr: ast.AST) -> bool:
 
 
 def matches_at_most_one(listing: Listing, ctx: Context) -> bool:
-    """``glob.glob("config.yaml")``, ``p.glob(glob.escape(name))``: a pattern without wildcards;
-    or a listing the code asserts holds one entry (``assert len(files) == 1``)."""
+    """``glob.glob("config.yaml")``, ``p.glob(glob.escape(name))``: a pattern without wildcards."""
     call = listing.call
-    if _asserted_single(call, ctx):
-        return True
     if listing.label not in ("glob.glob()", "glob.iglob()") and not listing.label.endswith(".glob()"):
         return False
     pattern = argument(call, 0, "pathname")
@@ -259,45 +256,6 @@ def matches_at_most_one(listing: Listing, ctx: Context) -> bool:
         text = pattern.value if isinstance(pattern.value, str) else pattern.value.decode("latin-1")
         return not any(char in text for char in "*?[")
     return isinstance(pattern, ast.Call) and ctx.call_name(pattern) == "glob.escape"
-
-
-def _asserted_single(call: ast.Call, ctx: Context) -> bool:
-    """``files = glob.glob(...)`` and, in the same function, ``assert len(files) == 1`` (or
-    ``if len(files) != 1: raise ...``): whatever the order, there is one entry."""
-    parent = ctx.parent(call)
-    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
-        return False
-    scope = ctx.enclosing_function(call)
-    return parent.targets[0].id in ctx.fact(_asserted_single_names, scope if scope is not None else ctx.tree)
-
-
-def _asserted_single_names(scope: ast.AST, ctx: Context) -> frozenset[str]:
-    """Names ``x`` of ``scope`` with ``assert len(x) == 1`` or ``if len(x) != 1: raise``: a
-    fact, one pass over the scope."""
-    found: set[str] = set()
-    for statement in ctx.fact(local_nodes, scope):
-        if isinstance(statement, ast.If) and not (statement.body and isinstance(statement.body[0], ast.Raise)):
-            continue
-        if not isinstance(statement, (ast.Assert, ast.If)):
-            continue
-        for node in ast.walk(statement.test):
-            if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(
-                node.comparators[0], ast.Constant
-            ) and node.comparators[0].value == 1 and isinstance(
-                node.ops[0], ast.Eq if isinstance(statement, ast.Assert) else ast.NotEq
-            ) and _len_of_name(node.left) is not None:
-                found.add(_len_of_name(node.left) or "")
-    return frozenset(found)
-
-
-def _len_of_name(expr: ast.expr) -> Optional[str]:
-    """``len(x)``: ``x``."""
-    if (
-        isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "len"
-        and len(expr.args) == 1 and isinstance(expr.args[0], ast.Name)
-    ):
-        return expr.args[0].id
-    return None
 
 
 def _listing_call_names(settings: Settings) -> frozenset[str]:

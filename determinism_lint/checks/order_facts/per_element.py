@@ -151,6 +151,8 @@ def _import_per_element(
 def _lists_own_package(expr: ast.AST, ctx: Context, depth: int) -> bool:
     """``expr`` is built from ``__file__`` (``os.listdir(os.path.dirname(__file__))``,
     ``Path(__file__).parent.glob("*.py")``), through local names bound once."""
+    from ..writes.bindings import _single_any
+
     if depth > 3:
         return False
     for node in ast.walk(expr):
@@ -158,8 +160,6 @@ def _lists_own_package(expr: ast.AST, ctx: Context, depth: int) -> bool:
             if node.id == "__file__":
                 return True
             if depth < 3 and isinstance(node.ctx, ast.Load):
-                from ..writes.bindings import _single_any
-
                 bind = _single_any(node, ctx)
                 if bind is not None and bind.kind == "assign" and bind.value is not None and _lists_own_package(
                     bind.value, ctx, depth + 1
@@ -170,25 +170,20 @@ def _lists_own_package(expr: ast.AST, ctx: Context, depth: int) -> bool:
     return False
 
 
-def _calls_by_name(tree: ast.Module, ctx: Context) -> dict[str, list[ast.Call]]:
-    """The calls of the module by the plain name they call (``f(...)``): a fact, one pass."""
-    found: dict[str, list[ast.Call]] = {}
-    for call in ctx.nodes_of(ast.Call):
-        if isinstance(call.func, ast.Name):
-            found.setdefault(call.func.id, []).append(call)
-    return found
-
-
 def _callers_pass_own_package(name: ast.Name, ctx: Context, depth: int) -> bool:
     """Every call of the enclosing function in this module passes a folder built from
     ``__file__`` for the parameter ``name`` (by position or keyword)."""
+    from ..writes.call_index import _calls_naming
+
     function = ctx.enclosing_function(name)
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or function.args.vararg:
         return False
     positional = [arg.arg for arg in (*function.args.posonlyargs, *function.args.args)]
     index = positional.index(name.id) if name.id in positional else None
     values: list[ast.expr] = []
-    for call in ctx.fact(_calls_by_name, ctx.tree).get(function.name, ()):
+    for call in _calls_naming(function.name, ctx):
+        if not isinstance(call.func, ast.Name):
+            continue  # ``x.f(...)``: another function of that name
         given = next((item.value for item in call.keywords if item.arg == name.id), None)
         if given is None and index is not None and index < len(call.args):
             given = call.args[index]

@@ -8,6 +8,7 @@ import ast
 from typing import TYPE_CHECKING, Optional
 
 from .._util import name_index
+from .locals import _len_of
 from .nodes import _end_position, _is_full_slice_of, _position
 from .vocabulary import _COMPREHENSIONS, _CONDITIONAL
 
@@ -60,9 +61,9 @@ def _at_most_one_otherwise(test: ast.expr, name: str) -> bool:
     ``len(names) > 0``, ``len(names) > 1``, ``len(names) >= 1``, ``len(names) != 0``."""
     if isinstance(test, ast.Name):
         return test.id == name
-    if _len_of(test, name):
+    if _len_of(test) == name:
         return True
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and _len_of(test.left, name):
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and _len_of(test.left) == name:
         bound = test.comparators[0]
         if not (isinstance(bound, ast.Constant) and isinstance(bound.value, int)):
             return False
@@ -73,13 +74,6 @@ def _at_most_one_otherwise(test: ast.expr, name: str) -> bool:
             or isinstance(op, ast.NotEq) and bound.value == 0
         )
     return False
-
-
-def _len_of(expr: ast.expr, name: str) -> bool:
-    return (
-        isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "len"
-        and len(expr.args) == 1 and isinstance(expr.args[0], ast.Name) and expr.args[0].id == name
-    )
 
 
 def _branch_settles(body: list[ast.stmt], name: str) -> bool:

@@ -149,7 +149,7 @@ def _only_logged(use: ast.AST, ctx: Context) -> bool:
     ``hash()``, through joins and formatting; or is extended in place (``log_seq += [...]``)."""
     from ..order_facts.calls import _is_log_call
 
-    node, parent = use, ctx.parent(use)
+    parent = ctx.parent(use)
     if isinstance(parent, ast.AugAssign) and parent.target is use:
         return True
     while parent is not None:
@@ -160,7 +160,7 @@ def _only_logged(use: ast.AST, ctx: Context) -> bool:
                 return False
         elif not isinstance(parent, (ast.FormattedValue, ast.JoinedStr, ast.BinOp, ast.List, ast.Tuple)):
             return False
-        node, parent = parent, ctx.parent(parent)
+        parent = ctx.parent(parent)
     return False
 
 

@@ -8,7 +8,7 @@ import ast
 import os
 from typing import TYPE_CHECKING, Optional
 
-from .._util import keyword, last_name
+from .._util import keyword, last_name, parameter_default
 from .bindings import _collect_binds, _reaching_binds
 from .call_index import _DEFERRED_TARGET_KEYWORD, _calls_naming
 from .fresh_paths import files_calling, fresh_value, names_used_as_values
@@ -124,10 +124,5 @@ def _imported_function(call: ast.Call, ctx: Context) -> bool:
 
 def _defaults_to_none(function: ast.AST, param: str) -> bool:
     assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
-    args = function.args
-    positional = [*args.posonlyargs, *args.args]
-    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-    pairs += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is not None]
-    return any(
-        arg.arg == param and isinstance(default, ast.Constant) and default.value is None for arg, default in pairs
-    )
+    default = parameter_default(function, param)
+    return isinstance(default, ast.Constant) and default.value is None

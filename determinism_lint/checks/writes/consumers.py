@@ -35,7 +35,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from .fresh_paths import _module_context
-from .path_tokens import _WORD, _Found, _file_part, _marked, _module_constants, _tokens
+from .path_tokens import _WORD, _Found, _file_part, _marked, _module_constants, _tokens, folder_tokens
 from .read_sites import ReadSite, _module_reads, _Reads
 
 if TYPE_CHECKING:
@@ -72,10 +72,9 @@ def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call]
         named = _Found()
         _file_part(call.args[0], [], ctx, named, 0)
         found.shared |= named.shared
-        into = _folder_tokens(target, ctx)
-        for name in named.shared:
-            if into:
-                found.folders[name] = set(into)
+        into = folder_tokens([target], ctx)
+        if into:
+            found.folders.update((name, set(into)) for name in named.shared)
     elif call is not None and copy in _COPIES and call.args[0] is not target:
         # ``shutil.copy(os.path.join(src, name), os.path.join(dst, name))``: what names the
         # source too says nothing of the copy (a check of the source is no read of the copy),
@@ -125,15 +124,9 @@ def read_back(target: Optional[ast.expr], ctx: Context, call: Optional[ast.Call]
     return None
 
 
-def _folder_tokens(folder: ast.expr, ctx: Context) -> set[str]:
-    where = _Found()
-    _tokens(folder, ctx, where, 0)
-    return where.local | where.shared
-
-
 def _evidence(
     tokens: set[str], reads: _Reads, writer: Optional[ast.AST], write: ast.AST, ctx: Context,
-    folders: Optional[dict[str, set[str]]] = None,
+    folders: dict[str, set[str]],
 ) -> Optional[ReadSite]:
     """The first read of ``reads`` naming one of ``tokens`` that a later run would trust: any
     existence check, any read outside the writing function ``writer``, a read in it before
@@ -143,7 +136,7 @@ def _evidence(
     best: Optional[ReadSite] = None
     for token in sorted(tokens & reads.sites.keys()):
         for site in reads.sites[token]:
-            if folders and _other_folder(folders.get(token), site.folders.get(token)):
+            if _other_folder(folders.get(token), site.folders.get(token)):
                 continue  # ``join(input_dir, "config.yaml")`` is not ``join(output_dir, "config.yaml")``
             if (
                 not site.checks and writer is not None and site.function is writer

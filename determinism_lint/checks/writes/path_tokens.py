@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
-from .._util import last_name, local_nodes
+from .._util import last_name, local_nodes, parameter_default
 from .bindings import _Bind, _collect_binds, _reaching_binds
 from .readers import _module_level_names
 
@@ -83,13 +83,18 @@ class _Found:
         """Record that the file names ``names`` sit in ``folders``."""
         if not names or not folders:
             return
-        where = _Found()
-        for folder in folders:
-            _tokens(folder, ctx, where, depth + 1)
-        tokens = where.local | where.shared
+        tokens = folder_tokens(folders, ctx, depth + 1)
         if tokens:
             for name in names:
                 self.folders.setdefault(name, set()).update(tokens)
+
+
+def folder_tokens(folders: list[ast.expr], ctx: Context, depth: int = 0) -> set[str]:
+    """The tokens of the folders a file sits in (local and shared alike)."""
+    where = _Found()
+    for folder in folders:
+        _tokens(folder, ctx, where, depth)
+    return where.local | where.shared
 
 
 def _tokens(
@@ -291,7 +296,7 @@ def _name_tokens(
             if bind.kind == "param":
                 if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and (scope, name.id, "") not in found.params:
                     found.params.append((scope, name.id, ""))
-                    default = _default(scope, name.id)
+                    default = parameter_default(scope, name.id)
                     if isinstance(default, (ast.Name, ast.Attribute, ast.Constant)):
                         _tokens(default, ctx, found, depth + 1)  # ``name=CONFIG_NAME``: the file unless told
             elif bind.kind in ("assign", "with") and bind.value is not None and bind.value is not name:
@@ -346,20 +351,6 @@ def _module_constants(tree: ast.Module, ctx: Context) -> dict[str, str]:
         ) and isinstance(statement.value.value, str):
             found[statement.target.id] = statement.value.value
     return found
-
-
-def _default(function: ast.FunctionDef | ast.AsyncFunctionDef, param: str) -> Optional[ast.expr]:
-    """The default value of parameter ``param``, if any."""
-    args = function.args
-    positional = [*args.posonlyargs, *args.args]
-    offset = len(positional) - len(args.defaults)
-    for index, arg in enumerate(positional):
-        if arg.arg == param:
-            return args.defaults[index - offset] if index >= offset else None
-    for arg, value in zip(args.kwonlyargs, args.kw_defaults):
-        if arg.arg == param:
-            return value
-    return None
 
 
 def _dominated(name: ast.Name, ctx: Context, reaching: tuple[_Bind, ...] | list[_Bind]) -> list[_Bind]:
